@@ -1,0 +1,24 @@
+"""`make bench`: every benchmark, one table each. Exit 1 if any misses its target."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+BENCHES = ["lookup_bench.py", "console_bench.py"]
+
+
+def main() -> int:
+    failed = []
+    for name in BENCHES:
+        print(f"\n=== {name} ===", flush=True)
+        if subprocess.run([sys.executable, str(HERE / name)]).returncode != 0:
+            failed.append(name)
+    print("\nall targets met" if not failed else f"\ntargets missed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

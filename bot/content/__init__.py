@@ -1,0 +1,1 @@
+"""The content library: articles, topics, quotes, prompts and reflection models."""

@@ -1,0 +1,128 @@
+"""The bot: a middleware chain around an explicit dispatch table."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot import actions
+from bot import messages as m
+from bot.context import Context
+from bot.events import Action, Command, Event
+from bot.handlers import info, library, lookup, prompts, quotes
+from bot.parser import parse, suggest
+from bot.replies import Block, Note, Paragraph, Reply
+
+log = logging.getLogger("rounds.bot")
+
+CommandHandler = Callable[[Context, Command, str], Awaitable[list[Reply]]]
+ActionHandler = Callable[[Context, Action], Awaitable[list[Reply]]]
+Next = Callable[[Event], Awaitable[list[Reply]]]
+Middleware = Callable[[Event, Next], Awaitable[list[Reply]]]
+
+COMMANDS: dict[str, CommandHandler] = {
+    "help": info.help_,
+    "quote": quotes.quote,
+    "lookup": lookup.lookup,
+    "topics": library.topics,
+    "articles": library.articles,
+    "read": library.read,
+    "prompt": prompts.prompt,
+    "privacy": info.privacy,
+}
+ALIASES = {"search": "lookup", "find": "lookup", "?": "help", "article": "read"}
+
+ACTIONS: dict[str, ActionHandler] = {
+    actions.ANOTHER_QUOTE: quotes.another,
+    actions.SHARE_QUOTE: quotes.share,
+    actions.DISCUSS_QUOTE: quotes.discuss,
+    actions.MORE_RESULTS: lookup.more,
+    actions.SHARE_RESULTS: lookup.share,
+}
+
+NAMES = {name: name for name in COMMANDS} | ALIASES
+
+
+def unknown_command(typed: str) -> Reply:
+    options = suggest(typed, COMMANDS)
+    hint = m.DID_YOU_MEAN.format(options=m.or_list(options)) if options else m.TRY_HELP
+    text = m.UNKNOWN_COMMAND.format(name=typed)
+    blocks: tuple[Block, ...] = (Paragraph.of(text), Note(hint))
+    if options:
+        blocks += (Note(m.TRY_HELP),)
+    return Reply(kind="unknown", blocks=blocks, summary=f"{text} {hint}")
+
+
+def error_reply(ref: str) -> Reply:
+    return Reply(
+        kind="error",
+        blocks=(Paragraph.of(m.ERROR_TITLE), Note(m.ERROR_BODY.format(ref=ref))),
+        summary=m.ERROR_TITLE,
+    )
+
+
+def describe(event: Event) -> str:
+    """What to log about an event: its kind and command, never its free text."""
+    if isinstance(event, Action):
+        return f"action={event.action}"
+    word = parse(event.text, NAMES)
+    return f"command={word.name if word.known else 'unknown'}"
+
+
+async def error_boundary(event: Event, call_next: Next) -> list[Reply]:
+    """Any exception becomes a polite reply and one log line with a reference."""
+    try:
+        return await call_next(event)
+    except Exception:
+        ref = uuid.uuid4().hex[:8]
+        platform = event.conversation.platform
+        log.exception("handler failed ref=%s platform=%s %s", ref, platform, describe(event))
+        return [error_reply(ref)]
+
+
+async def timing(event: Event, call_next: Next) -> list[Reply]:
+    started = time.perf_counter()
+    replies = await call_next(event)
+    elapsed = (time.perf_counter() - started) * 1000
+    log.debug("handled %s in %.1f ms", describe(event), elapsed)
+    return replies
+
+
+DEFAULT_MIDDLEWARE: tuple[Middleware, ...] = (error_boundary, timing)
+
+
+def _wrap(layer: Middleware, call_next: Next) -> Next:
+    async def call(event: Event) -> list[Reply]:
+        return await layer(event, call_next)
+
+    return call
+
+
+class Bot:
+    def __init__(self, ctx: Context, middleware: Sequence[Middleware] = DEFAULT_MIDDLEWARE) -> None:
+        self.ctx = ctx
+        self.middleware = tuple(middleware)
+
+    async def handle(self, event: Event) -> list[Reply]:
+        call: Next = self._dispatch
+        for layer in reversed(self.middleware):
+            call = _wrap(layer, call)
+        return await call(event)
+
+    async def _dispatch(self, event: Event) -> list[Reply]:
+        if isinstance(event, Action):
+            handler = ACTIONS.get(event.action)
+            if handler is None:
+                text = m.BUTTON_EXPIRED
+                return [Reply(kind="error", blocks=(Paragraph.of(text),), summary=text)]
+            return await handler(self.ctx, event)
+        parsed = parse(event.text, NAMES)
+        if not parsed.name:
+            return [
+                Reply(kind="help", blocks=(Paragraph.of(m.EMPTY_COMMAND),), summary=m.EMPTY_COMMAND)
+            ]
+        if not parsed.known:
+            return [unknown_command(parsed.typed)]
+        return await COMMANDS[parsed.name](self.ctx, event, parsed.args)

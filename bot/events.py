@@ -1,0 +1,51 @@
+"""Neutral inbound events. Adapters build these from platform payloads; SDK objects never
+travel in them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Conversation:
+    platform: str  # "slack", "teams", "console"
+    channel: str
+    workspace: str = ""  # Slack team id, Teams tenant id
+    thread: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable key for per-channel state such as rotation history."""
+        return f"{self.platform}:{self.workspace}:{self.channel}"
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str = ""
+
+    @property
+    def display(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True)
+class Command:
+    """Someone typed a command: `/rounds quote winter` arrives as text "quote winter"."""
+
+    conversation: Conversation
+    person: Person
+    text: str
+
+
+@dataclass(frozen=True)
+class Action:
+    """Someone pressed a button on an earlier reply."""
+
+    conversation: Conversation
+    person: Person
+    action: str
+    value: str = ""
+
+
+Event = Command | Action

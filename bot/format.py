@@ -1,0 +1,33 @@
+"""Small pure formatting helpers shared by the handlers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.content.model import Article, Library, Quote
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def article_meta(article: Article) -> str:
+    """`Emma Challans-Rasool and Charlotte Williams · 25 January 2023`."""
+    return f"{article.byline} · {long_date(article.date)}"
+
+
+def attribution(quote: Quote, article: Article) -> str:
+    """`Rachna Vyas, in "Title" (Distilled Post, 13 November 2023)`.
+
+    The article's author is named in brackets when someone else is speaking, and the
+    source when it differs from the author."""
+    credits = [] if quote.speaker == article.byline else [article.byline]
+    if article.source not in (article.byline, quote.speaker):
+        credits.append(article.source)
+    credits.append(long_date(article.date))
+    return f"{quote.speaker}, in “{article.title}” ({', '.join(credits)})"
+
+
+def topic_list(library: Library) -> str:
+    """`manager-medic`, `wellbeing`, … for hints."""
+    return ", ".join(f"`{slug}`" for slug in library.topics)

@@ -1,0 +1,1 @@
+"""Command and button handlers. Each takes the context and the event and returns replies."""

@@ -1,0 +1,101 @@
+"""`lookup <words>` (also `search`, `find`) and its buttons: More results, Share."""
+
+from __future__ import annotations
+
+from bot import actions
+from bot import messages as m
+from bot.context import Context
+from bot.events import Action, Command
+from bot.format import long_date, topic_list
+from bot.lookup import LookupHit, LookupResult
+from bot.replies import Block, Button, Item, Note, Paragraph, Reply, Visibility
+
+PAGE = 3
+
+
+def encode(offset: int, query: str) -> str:
+    return f"{offset}:{query}"
+
+
+def decode(value: str) -> tuple[int, str]:
+    offset, _sep, query = value.partition(":")
+    return (int(offset), query) if offset.isdigit() else (0, value)
+
+
+def _item(number: int, hit: LookupHit) -> Item:
+    doc = hit.document
+    meta = " · ".join(p for p in (", ".join(doc.authors), _date(hit)) if p)
+    return Item(title=f"{number}. {doc.title}", meta=meta, body=hit.snippet, key=doc.article_id)
+
+
+def _date(hit: LookupHit) -> str:
+    return long_date(hit.document.date) if hit.document.date else ""
+
+
+def _header(result: LookupResult) -> list[Block]:
+    notes: list[Block] = []
+    if result.corrected:
+        notes.append(Note(m.LOOKUP_CORRECTED.format(used=result.searched_for, typed=result.query)))
+    if result.broadened:
+        notes.append(Note(m.LOOKUP_BROADENED))
+    first, last = result.offset + 1, result.offset + len(result.hits)
+    notes.append(Note(m.LOOKUP_COUNT.format(first=first, last=last, total=result.total)))
+    return notes
+
+
+def results_reply(ctx: Context, result: LookupResult) -> Reply:
+    if result.problem is not None or not result.hits:
+        return _no_results(ctx, result)
+    items = [_item(result.offset + i + 1, hit) for i, hit in enumerate(result.hits)]
+    page_value = encode(result.offset, result.query)
+    buttons = [Button(m.BUTTON_SHARE, actions.SHARE_RESULTS, page_value)]
+    end = result.offset + len(result.hits)
+    if end < result.total:
+        buttons.insert(0, Button(m.BUTTON_MORE, actions.MORE_RESULTS, encode(end, result.query)))
+    summary = m.LOOKUP_COUNT.format(first=result.offset + 1, last=end, total=result.total)
+    return Reply(
+        kind="lookup",
+        blocks=(*_header(result), *items),
+        buttons=tuple(buttons),
+        summary=f"{result.searched_for}: {summary}",
+    )
+
+
+def _no_results(ctx: Context, result: LookupResult) -> Reply:
+    if not result.query.strip():
+        text, hint = m.LOOKUP_USAGE, ""
+    elif result.problem is not None:
+        text = m.LOOKUP_PROBLEM.format(problem=result.problem)
+        hint = m.LOOKUP_NONE_HINT.format(topics=topic_list(ctx.library))
+    elif result.offset > 0:
+        text, hint = m.LOOKUP_END, ""
+    else:
+        text = m.LOOKUP_NONE.format(query=result.query)
+        hint = m.LOOKUP_NONE_HINT.format(topics=topic_list(ctx.library))
+    blocks: list[Block] = [Paragraph.of(text)]
+    if hint:
+        blocks.append(Note(hint))
+    return Reply(kind="lookup", blocks=tuple(blocks), summary=text)
+
+
+async def lookup(ctx: Context, event: Command, args: str) -> list[Reply]:
+    return [results_reply(ctx, ctx.index.search(args, offset=0, limit=PAGE))]
+
+
+async def more(ctx: Context, event: Action) -> list[Reply]:
+    offset, query = decode(event.value)
+    return [results_reply(ctx, ctx.index.search(query, offset=offset, limit=PAGE))]
+
+
+async def share(ctx: Context, event: Action) -> list[Reply]:
+    offset, query = decode(event.value)
+    reply = results_reply(ctx, ctx.index.search(query, offset=offset, limit=PAGE))
+    shared = Note(m.SHARED_BY.format(name=event.person.display))
+    return [
+        Reply(
+            kind=reply.kind,
+            blocks=(*reply.blocks, shared),
+            visibility=Visibility.CHANNEL,
+            summary=reply.summary,
+        )
+    ]

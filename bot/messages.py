@@ -1,0 +1,145 @@
+"""Every sentence the core says to people, in one place for review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CommandHelp:
+    name: str
+    usage: str
+    example: str
+    summary: str
+    aliases: tuple[str, ...] = ()
+
+
+COMMANDS: tuple[CommandHelp, ...] = (
+    CommandHelp("help", "help [command]", "help lookup", "What Rounds can do, with examples."),
+    CommandHelp(
+        "quote",
+        "quote [topic, author or words]",
+        "quote winter",
+        "A quote from the articles, word for word, with who said it.",
+    ),
+    CommandHelp(
+        "lookup",
+        'lookup <words> ["exact phrase"] [author:name] [topic:slug]',
+        "lookup triumvirate",
+        "The best passages from the articles for your words. Typos are fine.",
+        aliases=("search", "find"),
+    ),
+    CommandHelp(
+        "topics",
+        "topics",
+        "topics",
+        "The topics, with how many articles and prompts each has.",
+    ),
+    CommandHelp(
+        "articles",
+        "articles [topic]",
+        "articles manager-medic",
+        "The articles in the library.",
+    ),
+    CommandHelp(
+        "read",
+        "read <article>",
+        "read dark-side-managers",
+        "One article: its summary, source and key quotes.",
+    ),
+    CommandHelp(
+        "prompt",
+        "prompt [topic]",
+        "prompt wellbeing",
+        "Posts a discussion prompt in this channel now.",
+    ),
+    CommandHelp(
+        "privacy",
+        "privacy",
+        "privacy",
+        "What Rounds stores, for how long, and who can see it.",
+    ),
+)
+
+HELP_TITLE = "Rounds — conversations about NHS leadership"
+HELP_INTRO = (
+    "Quotes, discussion prompts and keyword lookup over a library of articles on NHS "
+    "leadership. Type a command, or `help <command>` for more about one."
+)
+HELP_UNKNOWN = "There is no command called “{name}”."
+
+UNKNOWN_COMMAND = "I don't know the command “{name}”."
+DID_YOU_MEAN = "Did you mean {options}?"
+TRY_HELP = "Type `help` to see everything Rounds can do."
+BUTTON_EXPIRED = "That button no longer does anything. Type `help` to see what Rounds can do."
+EMPTY_COMMAND = "Rounds is here. Type `help` to see what it can do, or try `quote`."
+
+ERROR_TITLE = "Sorry, something went wrong on our side."
+ERROR_BODY = (
+    "Nothing you sent was lost. Please try again in a moment; if it keeps happening, "
+    "let the people who run Rounds know (reference {ref})."
+)
+
+QUOTE_NOTHING = "I couldn't find a quote about “{words}”."
+QUOTE_TRY_TOPICS = "Try one of the topics: {topics}."
+QUOTE_GONE = "That quote is no longer in the library. Try `quote` for another."
+SHARED_BY = "Shared by {name}"
+DISCUSS_INVITE = "{name} would like to discuss this. Reply in the thread with your thoughts."
+
+LOOKUP_USAGE = (
+    'Tell me what to look for, for example `lookup triumvirate` or `lookup "patient flow"`.'
+)
+LOOKUP_CORRECTED = "Showing results for “{used}” (you typed “{typed}”)."
+LOOKUP_BROADENED = "No passage has all of your words; showing passages with some of them."
+LOOKUP_COUNT = "{first}–{last} of {total} passages"
+LOOKUP_NONE = "Nothing in the articles matches “{query}”."
+LOOKUP_NONE_HINT = "Try fewer or different words, or browse a topic: {topics}."
+LOOKUP_END = "That was the last page of results."
+LOOKUP_UNKNOWN_TOPIC = "There is no topic “{topic}”. Topics: {topics}."
+LOOKUP_PROBLEM = "I couldn't search for that: {problem}."
+
+TOPICS_TITLE = "Topics"
+TOPICS_META = "{articles} · {prompts}"
+TOPICS_HINT = "Try `quote <topic>`, `prompt <topic>` or `articles <topic>`."
+
+ARTICLES_TITLE = "Articles"
+ARTICLES_TITLE_TOPIC = "Articles on {topic}"
+ARTICLES_HINT = "Type `read <article>` to open one, for example `read {example}`."
+ARTICLES_NONE = "No articles are filed under “{topic}”."
+
+READ_USAGE = "Which article? Type `articles` to see them, then `read <article>`."
+READ_NOT_FOUND = "I couldn't find an article called “{name}”."
+READ_KEY_QUOTES = "Key quotes"
+READ_SOURCE = "Source: {source}"
+READ_TOPICS = "Topics: {topics}"
+
+PROMPT_TITLE = "Discussion prompt · {topic}"
+PROMPT_INVITE = "Reply in the thread: share your experience or a question of your own."
+PROMPT_UNKNOWN_TOPIC = "I don't know the topic “{topic}”."
+PROMPT_NONE = "There are no prompts yet."
+
+PRIVACY_TITLE = "What Rounds stores"
+PRIVACY_POINTS: tuple[str, ...] = (
+    "Rounds runs on your organisation's own servers; nothing is sent anywhere else.",
+    "It does not store ordinary channel messages, or the commands you type.",
+    "For each channel it remembers which quotes and prompts it has already shown, so they "
+    "don't repeat. That history names the channel, never a person.",
+    "Lookups are answered from the article library and are not recorded.",
+    "Please never post patient details in Rounds.",
+)
+
+BUTTON_ANOTHER = "Another"
+BUTTON_SHARE = "Share in channel"
+BUTTON_DISCUSS = "Discuss"
+BUTTON_MORE = "More results"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def or_list(options: list[str]) -> str:
+    quoted = [f"`{o}`" for o in options]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]

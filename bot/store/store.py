@@ -1,0 +1,103 @@
+"""Async access to the database. One code path for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.store import migrate
+from bot.store.schema import rotation_seen
+
+Clock = Callable[[], dt.datetime]
+
+DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+def async_url(url: str) -> str:
+    """`sqlite:///rounds.db` → `sqlite+aiosqlite:///rounds.db`; explicit drivers kept."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError("a database URL looks like sqlite:///rounds.db or postgresql://…")
+    base = scheme.split("+", 1)[0]
+    if base == "postgres":
+        base = "postgresql"
+    if base not in DRIVERS:
+        raise ValueError(f"unsupported database {scheme!r}: use sqlite or postgresql")
+    driver = scheme if "+" in scheme else DRIVERS[base]
+    return f"{driver}://{rest}"
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def choose_next(pool: Sequence[str], seen: set[str], rng: random.Random) -> tuple[str, bool]:
+    """Pick an item not yet seen; when all have been seen, start a new round.
+
+    Returns the item and whether the round was reset."""
+    if not pool:
+        raise ValueError("empty pool")
+    fresh = [item for item in pool if item not in seen]
+    if fresh:
+        return rng.choice(fresh), False
+    return rng.choice(list(pool)), True
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine, clock: Clock = utc_now) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    @classmethod
+    async def open(cls, url: str, clock: Clock = utc_now, upgrade: bool = True) -> Store:
+        engine = create_async_engine(async_url(url))
+        if upgrade:
+            await migrate.upgrade(engine)
+        return cls(engine, clock)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(select(1))
+
+    async def rotate(
+        self, conversation: str, kind: str, pool: Sequence[str], rng: random.Random
+    ) -> str:
+        """The next item of `pool` for this conversation, never repeating one until all of
+        the pool has been shown. Two callers racing for the same item: one retries."""
+        for _attempt in range(3):
+            try:
+                return await self._rotate_once(conversation, kind, pool, rng)
+            except IntegrityError:
+                continue
+        return rng.choice(list(pool))
+
+    async def _rotate_once(
+        self, conversation: str, kind: str, pool: Sequence[str], rng: random.Random
+    ) -> str:
+        where = (rotation_seen.c.conversation == conversation) & (rotation_seen.c.kind == kind)
+        async with self.engine.begin() as conn:
+            rows = await conn.execute(select(rotation_seen.c.item).where(where))
+            item, reset = choose_next(pool, {row.item for row in rows}, rng)
+            if reset:
+                in_pool = rotation_seen.c.item.in_(list(pool))
+                await conn.execute(delete(rotation_seen).where(where & in_pool))
+            await conn.execute(
+                insert(rotation_seen).values(
+                    conversation=conversation, kind=kind, item=item, seen_at=self.clock()
+                )
+            )
+        return item
+
+    async def seen(self, conversation: str, kind: str) -> set[str]:
+        async with self.engine.connect() as conn:
+            where = (rotation_seen.c.conversation == conversation) & (rotation_seen.c.kind == kind)
+            rows = await conn.execute(select(rotation_seen.c.item).where(where))
+            return {row.item for row in rows}

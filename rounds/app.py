@@ -1,0 +1,55 @@
+"""Composition: settings in, a ready bot out."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import sys
+
+from bot.lookup import LookupIndex
+
+from bot.content.loader import LoadResult, content_dirs, load_library
+from bot.context import Context
+from bot.core import Bot
+from bot.store import Store
+from rounds.settings import Settings
+
+log = logging.getLogger("rounds")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def setup_logging(settings: Settings, level: int = logging.WARNING) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+def load_content(settings: Settings) -> LoadResult:
+    """Load the bundled library and the organisation's folders; report, never crash."""
+    result = load_library(content_dirs(settings.content_dirs))
+    for problem in result.problems:
+        log.warning("content problem, entry skipped: %s", problem)
+    return result
+
+
+async def build_bot(settings: Settings, rng: random.Random | None = None) -> Bot:
+    library = load_content(settings).library
+    store = await Store.open(settings.database_url)
+    index = LookupIndex.from_library(library)
+    return Bot(Context(library=library, index=index, store=store, rng=rng or random.Random()))

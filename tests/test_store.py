@@ -1,0 +1,138 @@
+"""The store on SQLite and, when ROUNDS_TEST_DATABASE_URL is set, on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.store import Store, async_url, choose_next
+from bot.store.migrate import current_revision
+
+PG_URL = os.environ.get("ROUNDS_TEST_DATABASE_URL")
+
+
+async def fresh_postgres() -> tuple[str, str]:
+    """A new empty database on the test server, so tests never share state."""
+    assert PG_URL
+    name = f"rounds_test_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(async_url(PG_URL), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    await admin.dispose()
+    base, _sep, _db = PG_URL.rpartition("/")
+    return f"{base}/{name}", name
+
+
+async def drop_postgres(name: str) -> None:
+    assert PG_URL
+    admin = create_async_engine(async_url(PG_URL), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "sqlite":
+        store = await Store.open(f"sqlite:///{tmp_path / 'r.db'}")
+        yield store
+        await store.close()
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need ROUNDS_TEST_DATABASE_URL (.ci/run sets it)")
+    url, name = await fresh_postgres()
+    store = await Store.open(url)
+    yield store
+    await store.close()
+    await drop_postgres(name)
+
+
+def test_async_url() -> None:
+    assert async_url("sqlite:///rounds.db") == "sqlite+aiosqlite:///rounds.db"
+    assert async_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
+    assert async_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"
+    assert async_url("sqlite+aiosqlite:///x") == "sqlite+aiosqlite:///x"
+    with pytest.raises(ValueError, match="unsupported"):
+        async_url("mysql://h/db")
+    with pytest.raises(ValueError, match="looks like"):
+        async_url("rounds.db")
+
+
+def test_choose_next_prefers_unseen_then_resets() -> None:
+    rng = random.Random(1)
+    assert choose_next(["a", "b", "c"], {"a", "c"}, rng) == ("b", False)
+    item, reset = choose_next(["a", "b"], {"a", "b", "z"}, rng)
+    assert reset and item in {"a", "b"}
+    with pytest.raises(ValueError):
+        choose_next([], set(), rng)
+
+
+async def test_migrations_create_the_schema(any_store: Store) -> None:
+    assert await current_revision(any_store.engine) == "0001"
+    async with any_store.engine.connect() as conn:
+        tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
+    assert "rotation_seen" in tables
+
+
+async def test_rotation_covers_the_pool_before_repeating(any_store: Store) -> None:
+    rng = random.Random(3)
+    pool = [f"q{i}" for i in range(7)]
+    first_round = [await any_store.rotate("c1", "quote", pool, rng) for _ in pool]
+    assert sorted(first_round) == sorted(pool)
+    second_round = [await any_store.rotate("c1", "quote", pool, rng) for _ in pool]
+    assert sorted(second_round) == sorted(pool)
+    assert first_round != second_round  # shuffled, not a fixed order
+
+
+async def test_rotation_is_separate_per_conversation_and_kind(any_store: Store) -> None:
+    rng = random.Random(5)
+    await any_store.rotate("c1", "quote", ["a"], rng)
+    assert await any_store.seen("c1", "quote") == {"a"}
+    assert await any_store.seen("c2", "quote") == set()
+    assert await any_store.seen("c1", "prompt") == set()
+
+
+async def test_rotation_survives_reopening(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    store = await Store.open(url)
+    await store.rotate("c", "prompt", ["a", "b"], random.Random(1))
+    await store.close()
+    reopened = await Store.open(url)
+    assert len(await reopened.seen("c", "prompt")) == 1
+    await reopened.close()
+
+
+def test_db_upgrade_command(tmp_path: Path) -> None:
+    env = {**os.environ, "ROUNDS_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "rounds.cli", "db", "upgrade"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "up to date" in done.stdout and (tmp_path / "cli.db").exists()
+
+
+def test_db_upgrade_with_a_bad_url_is_a_clear_error(tmp_path: Path) -> None:
+    env = {**os.environ, "ROUNDS_DATABASE_URL": "mysql://nobody:secret-pw@host/db"}
+    done = subprocess.run(
+        [sys.executable, "-m", "rounds.cli", "db", "upgrade"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "ROUNDS_DATABASE_URL" in done.stderr and "secret-pw" not in done.stderr
+    assert "Traceback" not in done.stderr
