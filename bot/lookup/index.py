@@ -1,0 +1,178 @@
+"""`LookupIndex`: parse the query, correct its words, resolve filters, then search."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from bot.content.model import Library
+from bot.lookup import wording
+from bot.lookup.documents import library_documents, library_topic_aliases
+from bot.lookup.names import resolve_person, resolve_topic
+from bot.lookup.query import ParsedQuery, Term, fts_expression, fts_term, parse_query, rewrite
+from bot.lookup.snippets import clean, lead, to_spans
+from bot.lookup.store import Filters, PassageStore
+from bot.lookup.types import Document, LookupHit, LookupResult
+from bot.lookup.vocabulary import Vocabulary, correctable, words_of
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What will be searched: the parsed query with corrections and filters resolved."""
+
+    parsed: ParsedQuery
+    corrections: dict[str, str]
+    filters: Filters
+    problem: str | None = None
+
+
+class LookupIndex:
+    """Keyword lookup over passages: SQLite FTS5 with bm25 ranking, typo tolerance,
+    phrases, `author:` and `topic:` filters. Built once, then only read; searches may come
+    from any thread (they take turns on the one in-memory SQLite connection)."""
+
+    def __init__(self, docs: Sequence[Document], topic_aliases: Mapping[str, str]) -> None:
+        ids = [d.id for d in docs]
+        if len(set(ids)) != len(ids):
+            raise ValueError("document ids must be unique")
+        self._docs = {d.id: d for d in docs}
+        self._store = PassageStore(docs)
+        self._vocabulary = Vocabulary.of(f"{d.text} {d.title}" for d in docs)
+        self._people = Counter(p for d in docs for p in set(d.people))
+        self._topics = {t: t for d in docs for t in d.topics}
+        self._topics.update({k.lower(): v for k, v in topic_aliases.items()})
+        self._lock = threading.Lock()  # one SQLite connection: one search at a time
+
+    @classmethod
+    def from_documents(
+        cls, docs: Iterable[Document], topic_aliases: Mapping[str, str] | None = None
+    ) -> LookupIndex:
+        """`topic_aliases` maps each alias or slug (lowercase) to its topic's slug."""
+        return cls(list(docs), topic_aliases or {})
+
+    @classmethod
+    def from_library(cls, library: Library) -> LookupIndex:
+        return cls.from_documents(library_documents(library), library_topic_aliases(library))
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self._vocabulary
+
+    def search(self, query: str, offset: int = 0, limit: int = 3) -> LookupResult:
+        """One page of passages for `query`, best first, with the total number matching.
+        Negative offsets and limits count as 0."""
+        offset, limit = max(offset, 0), max(limit, 0)
+        with self._lock:
+            return self._search(query, offset, limit)
+
+    def _search(self, query: str, offset: int, limit: int) -> LookupResult:
+        plan = self.plan(parse_query(query))
+        result = _empty_result(query, plan, offset)
+        if plan.problem is not None:
+            return result
+        if not plan.parsed.terms:
+            return self._listed(result, plan.filters, limit)
+        return self._matched(result, plan, limit)
+
+    def plan(self, parsed: ParsedQuery) -> Plan:
+        """Resolve the filters and correct the words of a parsed query."""
+        if parsed.empty:
+            return Plan(parsed, {}, Filters(), wording.EMPTY_QUERY)
+        person = topic = None
+        if parsed.author is not None:
+            person = resolve_person(parsed.author, self._people)
+            if person is None:
+                problem = wording.UNKNOWN_PERSON.format(name=parsed.author)
+                return Plan(parsed, {}, Filters(), problem)
+        if parsed.topic is not None:
+            topic = resolve_topic(parsed.topic, self._topics)
+            if topic is None:
+                problem = wording.UNKNOWN_TOPIC.format(topic=parsed.topic)
+                return Plan(parsed, {}, Filters(), problem)
+        return Plan(parsed, self._corrections(parsed), Filters(person, topic))
+
+    def _corrections(self, parsed: ParsedQuery) -> dict[str, str]:
+        corrections: dict[str, str] = {}
+        for word in parsed.words:
+            typed = word.text
+            if typed in corrections or not correctable(typed) or self._known(typed):
+                continue
+            used = self._vocabulary.correct(typed)
+            if used is not None:
+                corrections[typed] = used
+        return corrections
+
+    def _known(self, word: str) -> bool:
+        """In the raw vocabulary, or matching through stemming or accents ("manager" when
+        only "managers" was written): such words are searched as typed, not corrected."""
+        return word in self._vocabulary or self._store.matches_any(fts_term([word]))
+
+    def _listed(self, result: LookupResult, filters: Filters, limit: int) -> LookupResult:
+        """Passages by filter alone; with `author:`, those naming the person come first."""
+        mentions = _name_expression(filters.person) if filters.person else None
+        offset = _bounded(result.offset, self)
+        total, ids = self._store.listed(filters, mentions, offset, limit)
+        snippets = self._store.snippets(mentions, ids) if mentions and ids else {}
+        hits = tuple(self._hit(i, 0.0, snippets.get(i)) for i in ids)
+        return replace(result, total=total, hits=hits)
+
+    def _hit(self, doc_id: int, score: float, snippet: str | None) -> LookupHit:
+        doc = self._docs[doc_id]
+        text = clean(doc.text)
+        return LookupHit(doc, score, lead(text) if snippet is None else to_spans(snippet, text))
+
+    def _matched(self, result: LookupResult, plan: Plan, limit: int) -> LookupResult:
+        terms = plan.parsed.terms
+        expression = fts_expression(terms, plan.corrections)
+        total = self._store.count(expression, plan.filters)
+        broadened = False
+        if total == 0 and len(terms) > 1:
+            expression = fts_expression(terms, plan.corrections, any_term=True)
+            total = self._store.count(expression, plan.filters)
+            broadened = total > 0
+        offset = _bounded(result.offset, self)
+        page = self._store.page(expression, plan.filters, offset, limit) if total else []
+        hits = self._hits(expression, page)
+        return replace(result, total=total, hits=hits, broadened=broadened)
+
+    def _hits(self, expression: str, page: list[tuple[int, float]]) -> tuple[LookupHit, ...]:
+        if not page:
+            return ()
+        snippets = self._store.snippets(expression, [i for i, _ in page])
+        return tuple(self._hit(i, score, snippets.get(i)) for i, score in page)
+
+
+def _name_expression(person: str) -> str:
+    """Any word of a person's name, for finding the passages that mention them."""
+    return " OR ".join(fts_term([w]) for w in sorted(words_of(person)))
+
+
+def _bounded(offset: int, index: LookupIndex) -> int:
+    """An offset SQLite can take (any offset past the end gives the same empty page)."""
+    return min(offset, len(index))
+
+
+def _empty_result(query: str, plan: Plan, offset: int) -> LookupResult:
+    words = plan.parsed.words
+    return LookupResult(
+        query=query,
+        searched_for=rewrite(query, words, plan.corrections),
+        corrections=_pairs(plan.parsed.terms, plan.corrections),
+        author=plan.filters.person,
+        topic=plan.filters.topic,
+        total=0,
+        offset=offset,
+        hits=(),
+        broadened=False,
+        problem=plan.problem,
+    )
+
+
+def _pairs(terms: Sequence[Term], corrections: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    typed = dict.fromkeys(w.text for t in terms for w in t.words if w.text in corrections)
+    return tuple((w, corrections[w]) for w in typed)

@@ -1,0 +1,142 @@
+"""Parse a lookup query into a structured query, and build FTS5 expressions from it.
+
+Parsing is a pure function of the typed text. The query is never handed to FTS5 as typed:
+words are extracted with a Unicode word pattern and every term is quoted here, so FTS5
+operators (`AND`, `NEAR(`, `*`, `^`, `-`), stray quotes, emoji and control characters
+are either plain words or dropped."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+# Letters and digits, as the unicode61 tokenizer sees them (the underscore separates).
+WORD = re.compile(r"[^\W_]+")
+TOKEN = re.compile(
+    r'(?P<field>[^\W_]+):(?:"(?P<quoted>[^"]*)(?:"|$)|(?P<bare>[^\s"]+))'
+    r'|"(?P<phrase>[^"]*)"'
+)
+FIELDS = ("author", "topic")
+MAX_WORDS = 24  # words beyond this are ignored: a lookup is a few keywords
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # lowercase
+    start: int  # where it was typed, for rewriting the query after correction
+    end: int
+
+
+@dataclass(frozen=True)
+class Term:
+    """A single word, or a phrase of several words that must appear together in order."""
+
+    words: tuple[Word, ...]
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.words) > 1
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    terms: tuple[Term, ...]
+    author: str | None = None  # the filter values as typed
+    topic: str | None = None
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        return tuple(w for t in self.terms for w in t.words)
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms and self.author is None and self.topic is None
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Words, "quoted phrases", `author:name`, `author:"full name"` and `topic:slug`.
+
+    Anything else (unknown `foo:bar` prefixes, unbalanced quotes, a bare `author:`) is read
+    as plain words. The first `author:` and `topic:` win; later ones are read as words."""
+    terms: list[Term] = []
+    filters: dict[str, str] = {}
+    position = 0
+    for match in TOKEN.finditer(query):
+        terms.extend(_word_terms(query, position, match.start()))
+        position = match.end()
+        if match.group("phrase") is not None:
+            terms.extend(_phrase_terms(query, match.start("phrase"), match.end("phrase")))
+            continue
+        field = match.group("field").lower()
+        value = _field_value(match)
+        if field in FIELDS and field not in filters and WORD.search(value):
+            filters[field] = " ".join(value.split())
+        else:
+            terms.extend(_word_terms(query, match.start(), match.end()))
+    terms.extend(_word_terms(query, position, len(query)))
+    return ParsedQuery(_capped(terms), filters.get("author"), filters.get("topic"))
+
+
+def _field_value(match: re.Match[str]) -> str:
+    quoted = match.group("quoted")
+    return quoted if quoted is not None else match.group("bare")
+
+
+def _words(query: str, start: int, end: int) -> Iterator[Word]:
+    for found in WORD.finditer(query, start, end):
+        yield Word(found.group().lower(), found.start(), found.end())
+
+
+def _word_terms(query: str, start: int, end: int) -> list[Term]:
+    return [Term((word,)) for word in _words(query, start, end)]
+
+
+def _phrase_terms(query: str, start: int, end: int) -> list[Term]:
+    words = tuple(_words(query, start, end))
+    return [Term(words)] if words else []
+
+
+def _capped(terms: list[Term]) -> tuple[Term, ...]:
+    kept: list[Term] = []
+    count = 0
+    for term in terms:
+        count += len(term.words)
+        if count > MAX_WORDS:
+            break
+        kept.append(term)
+    return tuple(kept)
+
+
+def fts_term(words: Sequence[str]) -> str:
+    """One FTS5 string: a quoted word, or a quoted phrase (quotes inside are doubled)."""
+    return '"' + " ".join(words).replace('"', '""') + '"'
+
+
+def fts_expression(
+    terms: Sequence[Term], replacements: Mapping[str, str], *, any_term: bool = False
+) -> str:
+    """All terms (implicit AND), or any of them (OR), with corrected words swapped in."""
+    quoted = [fts_term([replacements.get(w.text, w.text) for w in t.words]) for t in terms]
+    return (" OR " if any_term else " ").join(quoted)
+
+
+def rewrite(query: str, words: Sequence[Word], replacements: Mapping[str, str]) -> str:
+    """The query as typed, with each corrected word replaced where it was typed."""
+    parts: list[str] = []
+    position = 0
+    for word in words:
+        used = replacements.get(word.text)
+        if used is None:
+            continue
+        typed = query[word.start : word.end]
+        parts += [query[position : word.start], _same_case(typed, used)]
+        position = word.end
+    parts.append(query[position:])
+    return " ".join("".join(parts).split())
+
+
+def _same_case(typed: str, used: str) -> str:
+    if typed.isupper() and len(typed) > 1:
+        return used.upper()
+    return used.capitalize() if typed[:1].isupper() else used

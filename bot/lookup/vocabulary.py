@@ -1,0 +1,96 @@
+"""The raw word vocabulary of the index, and typo correction against it.
+
+Words are kept unstemmed and lowercase with their document frequencies; porter-stemmed
+terms (what FTS5's own vocabulary holds) make poor correction targets."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.lookup.query import WORD
+
+SHORTEST_CORRECTED = 4  # words of three letters or fewer are never corrected
+
+
+def words_of(text: str) -> set[str]:
+    return {w.lower() for w in WORD.findall(text)}
+
+
+def max_edits(word: str) -> int:
+    """How many edits a correction may make: one for short words, two for longer ones."""
+    return 1 if len(word) <= 5 else 2
+
+
+def correctable(word: str) -> bool:
+    return len(word) >= SHORTEST_CORRECTED and not word.isnumeric()
+
+
+class Vocabulary:
+    """Document frequencies of raw words, with two ways to find near words: a table of
+    one-letter deletions (so words one edit away are found by lookup, not by scanning) and
+    length buckets for the rarer two-edit scan with rapidfuzz."""
+
+    def __init__(self, frequencies: Counter[str]) -> None:
+        self._df = frequencies
+        self._by_length: dict[int, list[str]] = {}
+        self._deletions: dict[str, list[str]] = {}
+        for word in sorted(frequencies):
+            self._by_length.setdefault(len(word), []).append(word)
+            if len(word) >= SHORTEST_CORRECTED - 1:
+                for key in _deletions(word) | {word}:
+                    self._deletions.setdefault(key, []).append(word)
+        self._windows: dict[int, list[str]] = {}
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Vocabulary:
+        frequencies: Counter[str] = Counter()
+        for text in texts:
+            frequencies.update(words_of(text))
+        return cls(frequencies)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._df
+
+    def __len__(self) -> int:
+        return len(self._df)
+
+    def frequency(self, word: str) -> int:
+        return self._df.get(word, 0)
+
+    def candidates(self, word: str) -> list[tuple[str, int]]:
+        """Known words within `max_edits` (Damerau/OSA distance, so a swap of two adjacent
+        letters is one edit), nearest first, then the most frequent, then alphabetical.
+        Words two edits away are only looked for when none is one edit away."""
+        found = self._one_edit(word)
+        if not found and max_edits(word) >= 2:
+            found = process.extract(
+                word, self._window(len(word)), scorer=OSA.distance, score_cutoff=2, limit=None
+            )
+        ranked = sorted(found, key=lambda m: (m[1], -self._df[m[0]], m[0]))
+        return [(m[0], int(m[1])) for m in ranked]
+
+    def correct(self, word: str) -> str | None:
+        """The best known word for a typed one, or None if nothing is near enough."""
+        found = self.candidates(word)
+        return found[0][0] if found else None
+
+    def _one_edit(self, word: str) -> list[tuple[str, int, int]]:
+        """Symmetric deletion: a word one edit away shares a one-deletion form with it."""
+        near = {w for key in _deletions(word) | {word} for w in self._deletions.get(key, ())}
+        distances = ((w, OSA.distance(word, w)) for w in near if w != word)
+        return [(w, d, 0) for w, d in distances if d == 1]
+
+    def _window(self, length: int) -> list[str]:
+        """Known words whose length is within two of `length`."""
+        if length not in self._windows:
+            lengths = range(length - 2, length + 3)
+            self._windows[length] = [w for n in lengths for w in self._by_length.get(n, [])]
+        return self._windows[length]
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
