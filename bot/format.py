@@ -6,9 +6,11 @@ import datetime as dt
 
 from bot.content.model import Article, Library, Quote
 
+UNDATED = "undated"
 
-def long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+
+def long_date(day: dt.date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else UNDATED
 
 
 def article_meta(article: Article) -> str:

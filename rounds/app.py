@@ -7,11 +7,10 @@ import logging
 import random
 import sys
 
-from bot.lookup import LookupIndex
-
 from bot.content.loader import LoadResult, content_dirs, load_library
 from bot.context import Context
 from bot.core import Bot
+from bot.lookup import LookupIndex
 from bot.store import Store
 from rounds.settings import Settings
 

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from bot.lookup import LookupIndex
 
 from bot.content.loader import bundled_content_dir, load_library
 from bot.content.model import Library
 from bot.context import Context
 from bot.core import Bot
 from bot.events import Action, Command, Conversation, Person
+from bot.lookup import LookupIndex
 from bot.replies import Button, Item, Note, Paragraph, QuoteBlock, Reply, rich_text
 from bot.store import Store
 

@@ -46,7 +46,7 @@ def test_every_topic_has_articles_quotes_and_at_least_four_prompts(library: Libr
 
 
 def test_blog_roll_is_split_into_nine_dated_articles(library: Library) -> None:
-    roll = [a for a in library.articles.values() if a.date.year == 2023]
+    roll = [a for a in library.articles.values() if a.date and a.date.year == 2023]
     assert len(roll) >= 9
     assert len({a.title for a in library.articles.values()}) == 13
 
@@ -181,3 +181,14 @@ def test_content_check_command_fails_with_one_line_per_problem(tmp_path: Path) -
 def test_content_check_names_a_missing_folder(tmp_path: Path) -> None:
     done = check(tmp_path / "nope")
     assert done.returncode == 1 and "not found" in done.stdout
+
+
+def test_an_undated_article_says_so() -> None:
+    from bot.content.model import Quote
+    from bot.format import attribution
+
+    result = load_library([bundled_content_dir()])
+    undated = [a for a in result.library.articles.values() if a.date is None]
+    assert [a.id for a in undated] == ["digital-leadership-diversity"]
+    quote = Quote("q", undated[0].id, "x", "Helen Marshall and Andrew Gillen")
+    assert attribution(quote, undated[0]).endswith("undated)")

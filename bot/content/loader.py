@@ -259,10 +259,13 @@ def _str_list(entry: dict[str, Any], name: str, required: bool = False) -> tuple
     return tuple(v.strip() for v in value)
 
 
-def _date(entry: dict[str, Any], name: str) -> dt.date:
+def _date(entry: dict[str, Any], name: str) -> dt.date | None:
+    """Required, but may be `undated` when the source text gives no date."""
     value = entry.get(name)
     if value is None:
-        raise FieldError(name, "missing")
+        raise FieldError(name, "missing (write undated when the source gives no date)")
+    if value == "undated":
+        return None
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise FieldError(name, "must be a date such as 2023-01-25")
     return value

@@ -11,7 +11,7 @@ class Article:
     id: str
     title: str
     authors: tuple[str, ...]
-    date: dt.date
+    date: dt.date | None  # None when the source gives no date
     source: str
     topics: tuple[str, ...]
     summary: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot import messages as m
 from bot.content.model import Article, Library
 from bot.context import Context
@@ -43,7 +45,7 @@ async def articles(ctx: Context, event: Command, args: str) -> list[Reply]:
             return [_unknown_topic(ctx, args)]
         chosen = ctx.library.articles_for_topic(topic.slug)
         title = m.ARTICLES_TITLE_TOPIC.format(topic=topic.title)
-    chosen.sort(key=lambda a: a.date, reverse=True)
+    chosen.sort(key=lambda a: a.date or dt.date.min, reverse=True)
     if not chosen:
         text = m.ARTICLES_NONE.format(topic=args)
         return [Reply(kind="articles", blocks=(Paragraph.of(text),), summary=text)]
