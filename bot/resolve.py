@@ -5,6 +5,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz, process, utils
 
 from bot.content.model import Article, Library, Quote, Topic
+from bot.lookup import library_topic_aliases
 
 CUTOFF = 80
 
@@ -17,20 +18,11 @@ def _best(query: str, choices: dict[str, str], cutoff: int = CUTOFF) -> str | No
     return None if match is None else str(match[2])
 
 
-def topic_labels(library: Library) -> dict[str, str]:
-    """Every way to name a topic (slug, title, aliases) → slug."""
-    labels: dict[str, str] = {}
-    for topic in library.topics.values():
-        for label in (topic.slug, topic.title, *topic.aliases):
-            labels.setdefault(label.lower(), topic.slug)
-    return labels
-
-
 def find_topic(library: Library, query: str) -> Topic | None:
     query = query.strip().lower()
     if not query:
         return None
-    labels = topic_labels(library)
+    labels = library_topic_aliases(library)
     slug = labels.get(query) or labels.get(query.replace(" ", "-"))
     if slug is None:
         label = _best(query, {label: label for label in labels})

@@ -9,7 +9,7 @@ from bot.content.model import Article, Library
 from bot.context import Context
 from bot.events import Command
 from bot.format import article_meta, long_date, topic_list
-from bot.handlers.quotes import quote_blocks
+from bot.handlers.quotes import quote_block
 from bot.replies import Block, Heading, Item, Note, Paragraph, Reply, plain
 from bot.resolve import find_article, find_topic
 
@@ -71,7 +71,7 @@ def article_blocks(ctx: Context, article: Article) -> tuple[Block, ...]:
     ]
     if quotes:
         blocks.append(Heading(m.READ_KEY_QUOTES))
-        blocks.extend(quote_blocks(ctx, q) for q in quotes[:KEY_QUOTES])
+        blocks.extend(quote_block(ctx, q) for q in quotes[:KEY_QUOTES])
     blocks.append(Note(m.READ_TOPICS.format(topics=", ".join(topic_titles))))
     return tuple(blocks)
 

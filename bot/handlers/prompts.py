@@ -7,7 +7,7 @@ from bot.content.model import Prompt
 from bot.context import Context
 from bot.events import Action, Command
 from bot.format import topic_list
-from bot.handlers.quotes import quote_blocks
+from bot.handlers.quotes import quote_block
 from bot.replies import Heading, Note, Paragraph, Reply, Visibility
 from bot.resolve import find_topic
 
@@ -22,7 +22,7 @@ def prompt_reply(ctx: Context, prompt: Prompt) -> Reply:
         blocks=(
             Heading(m.PROMPT_TITLE.format(topic=topic.title)),
             Paragraph.of(prompt.text),
-            quote_blocks(ctx, quote),
+            quote_block(ctx, quote),
             Note(m.PROMPT_INVITE),
         ),
         visibility=Visibility.CHANNEL,

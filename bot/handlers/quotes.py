@@ -29,7 +29,7 @@ def quote_pool(ctx: Context, words: str) -> list[Quote]:
     return quotes_with_words(ctx.library, words)
 
 
-def quote_blocks(ctx: Context, quote: Quote) -> QuoteBlock:
+def quote_block(ctx: Context, quote: Quote) -> QuoteBlock:
     article = ctx.library.articles[quote.article]
     return QuoteBlock(quote.text, attribution(quote, article))
 
@@ -37,7 +37,7 @@ def quote_blocks(ctx: Context, quote: Quote) -> QuoteBlock:
 def quote_reply(ctx: Context, quote: Quote, words: str) -> Reply:
     return Reply(
         kind="quote",
-        blocks=(quote_blocks(ctx, quote),),
+        blocks=(quote_block(ctx, quote),),
         buttons=(
             Button(m.BUTTON_ANOTHER, actions.ANOTHER_QUOTE, words),
             Button(m.BUTTON_SHARE, actions.SHARE_QUOTE, quote.id),
@@ -76,7 +76,7 @@ async def another(ctx: Context, event: Action) -> list[Reply]:
 def public_quote(ctx: Context, quote: Quote, note: str) -> Reply:
     return Reply(
         kind="quote",
-        blocks=(quote_blocks(ctx, quote), Note(note)),
+        blocks=(quote_block(ctx, quote), Note(note)),
         visibility=Visibility.CHANNEL,
         summary=f"“{quote.text}” — {quote.speaker}",
         data={"quote": quote.id},
