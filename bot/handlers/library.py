@@ -8,7 +8,7 @@ from bot import messages as m
 from bot.content.model import Article, Library
 from bot.context import Context
 from bot.events import Command
-from bot.format import article_meta, long_date, topic_list
+from bot.format import article_meta, topic_list
 from bot.handlers.quotes import quote_block
 from bot.replies import Block, Heading, Item, Note, Paragraph, Reply, plain
 from bot.resolve import find_article, find_topic
@@ -65,7 +65,7 @@ def article_blocks(ctx: Context, article: Article) -> tuple[Block, ...]:
     source = article.source + (f" — {article.url}" if article.url else "")
     blocks: list[Block] = [
         Heading(article.title),
-        Note(f"{article.byline} · {long_date(article.date)}"),
+        Note(article_meta(article)),
         Paragraph.of(article.summary),
         Note(m.READ_SOURCE.format(source=source)),
     ]

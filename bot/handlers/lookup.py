@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import actions
 from bot import messages as m
+from bot.content.model import join_names
 from bot.context import Context
 from bot.events import Action, Command
 from bot.format import long_date, topic_list
@@ -24,12 +25,8 @@ def decode(value: str) -> tuple[int, str]:
 
 def _item(number: int, hit: LookupHit) -> Item:
     doc = hit.document
-    meta = " · ".join(p for p in (", ".join(doc.authors), _date(hit)) if p)
+    meta = f"{join_names(doc.authors)} · {long_date(doc.date)}"
     return Item(title=f"{number}. {doc.title}", meta=meta, body=hit.snippet, key=doc.article_id)
-
-
-def _date(hit: LookupHit) -> str:
-    return long_date(hit.document.date) if hit.document.date else ""
 
 
 def _header(result: LookupResult) -> list[Block]:
