@@ -63,12 +63,18 @@ def error_reply(ref: str) -> Reply:
     )
 
 
+def event_name(event: Event) -> str:
+    """The command or button an event is for, never its free text."""
+    if isinstance(event, Action):
+        return event.action if event.action in ACTIONS else "unknown"
+    word = parse(event.text, NAMES)
+    return (word.name or "empty") if word.known or not word.name else "unknown"
+
+
 def describe(event: Event) -> str:
     """What to log about an event: its kind and command, never its free text."""
-    if isinstance(event, Action):
-        return f"action={event.action}"
-    word = parse(event.text, NAMES)
-    return f"command={word.name if word.known else 'unknown'}"
+    kind = "action" if isinstance(event, Action) else "command"
+    return f"{kind}={event_name(event)}"
 
 
 async def error_boundary(event: Event, call_next: Next) -> list[Reply]:

@@ -84,7 +84,8 @@ QUOTE_NOTHING = "I couldn't find a quote about “{words}”."
 QUOTE_TRY_TOPICS = "Try one of the topics: {topics}."
 QUOTE_GONE = "That quote is no longer in the library. Try `quote` for another."
 SHARED_BY = "Shared by {name}"
-DISCUSS_INVITE = "{name} would like to discuss this. Reply in the thread with your thoughts."
+DISCUSS_STARTED = "{name} started a discussion of this quote"
+DISCUSS_INVITE = "{name} would like to discuss this. Reply in this thread with your thoughts."
 
 LOOKUP_USAGE = (
     'Tell me what to look for, for example `lookup triumvirate` or `lookup "patient flow"`.'

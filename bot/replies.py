@@ -88,3 +88,4 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     summary: str = ""  # one-line plain-text fallback for notifications and screen readers
     data: dict[str, str] = field(default_factory=dict)  # ids the adapters may need (quote id)
+    in_thread: bool = False  # post as a reply under the previous channel reply of this turn

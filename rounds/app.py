@@ -6,10 +6,11 @@ import json
 import logging
 import random
 import sys
+from collections.abc import Sequence
 
 from bot.content.loader import LoadResult, content_dirs, load_library
 from bot.context import Context
-from bot.core import Bot
+from bot.core import DEFAULT_MIDDLEWARE, Bot, Middleware
 from bot.lookup import LookupIndex
 from bot.store import Store
 from rounds.settings import Settings
@@ -47,8 +48,13 @@ def load_content(settings: Settings) -> LoadResult:
     return result
 
 
-async def build_bot(settings: Settings, rng: random.Random | None = None) -> Bot:
+async def build_bot(
+    settings: Settings,
+    rng: random.Random | None = None,
+    middleware: Sequence[Middleware] = DEFAULT_MIDDLEWARE,
+) -> Bot:
     library = load_content(settings).library
     store = await Store.open(settings.database_url)
     index = LookupIndex.from_library(library)
-    return Bot(Context(library=library, index=index, store=store, rng=rng or random.Random()))
+    ctx = Context(library=library, index=index, store=store, rng=rng or random.Random())
+    return Bot(ctx, middleware)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +22,14 @@ def parser() -> argparse.ArgumentParser:
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", default=os.environ.get("USER") or "you")
     console.add_argument("--channel", default="general")
+    serve = commands.add_parser("serve", help="the HTTP server for Slack and Teams")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default all)")
+    serve.add_argument("--port", type=int, default=3978, help="port (default 3978)")
+    serve.add_argument(
+        "--slack-socket-mode",
+        action="store_true",
+        help="receive Slack over Socket Mode (needs SLACK_APP_TOKEN) instead of HTTP",
+    )
     content = commands.add_parser("content", help="the content library")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="validate the content library")
@@ -41,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return content_check(settings, args.dirs)
     if args.command == "db":
         return asyncio.run(db_upgrade(settings))
+    if args.command == "serve":
+        return asyncio.run(serve(settings, args.host, args.port, args.slack_socket_mode))
     return asyncio.run(console(settings, args.user, args.channel))
 
 
@@ -86,6 +98,42 @@ async def console(settings: Settings, user: str, channel: str) -> int:
     finally:
         await bot.ctx.store.close()
     return 0
+
+
+async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> int:
+    from bot.core import DEFAULT_MIDDLEWARE
+    from rounds.app import build_bot, setup_logging
+    from rounds.metrics import measure
+    from rounds.server import Options, Server
+
+    setup_logging(settings)
+    logging.getLogger("rounds").setLevel(logging.INFO)
+    bot = await build_bot(settings, middleware=(measure, *DEFAULT_MIDDLEWARE))
+    try:
+        server = Server(bot, settings, Options(host=host, port=port, socket_mode=socket_mode))
+    except SettingsError as exc:
+        await bot.ctx.store.close()
+        print(f"rounds: {exc}", file=sys.stderr)
+        return 2
+    try:
+        await server.start()
+        for line in server.status:
+            print(line)
+        print(f"Rounds is listening on http://{host}:{server.port}", flush=True)
+        await _until_stopped()
+    finally:
+        await server.stop()
+        await bot.ctx.store.close()
+    print("Rounds stopped", flush=True)
+    return 0
+
+
+async def _until_stopped() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
 
 
 if __name__ == "__main__":

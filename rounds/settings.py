@@ -29,6 +29,16 @@ class Settings:
     microsoft_app_type: str | None = None
     microsoft_app_tenant_id: str | None = None
 
+    @property
+    def slack_http(self) -> bool:
+        """Slack over HTTP needs the bot token and the signing secret."""
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def slack_socket(self) -> bool:
+        """Slack over Socket Mode needs the bot token and the app-level token."""
+        return bool(self.slack_bot_token and self.slack_app_token)
+
 
 def from_env(env: Mapping[str, str]) -> Settings:
     def get(name: str) -> str | None:

@@ -116,7 +116,11 @@ async def test_another_share_and_discuss_buttons(testbot: TestBot) -> None:
     assert "Shared by bob" in text_of(shared)
     discussion = await testbot.press(button(second, "Discuss"))
     assert discussion.kind == "discussion" and discussion.visibility is Visibility.CHANNEL
-    assert "Reply in the thread" in text_of(discussion)
+    assert discussion.data["quote"] == second.data["quote"] and not discussion.in_thread
+    assert "alice started a discussion" in text_of(discussion)
+    starter = testbot.last[1]
+    assert starter.in_thread and starter.visibility is Visibility.CHANNEL
+    assert "Reply in this thread" in text_of(starter)
 
 
 async def test_lookup_corrects_typos_and_says_so(testbot: TestBot) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import subprocess
@@ -77,10 +78,26 @@ def test_choose_next_prefers_unseen_then_resets() -> None:
 
 
 async def test_migrations_create_the_schema(any_store: Store) -> None:
-    assert await current_revision(any_store.engine) == "0001"
+    assert await current_revision(any_store.engine) == "0002"
     async with any_store.engine.connect() as conn:
         tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
-    assert "rotation_seen" in tables
+    assert {"rotation_seen", "seen_events"} <= set(tables)
+
+
+async def test_an_event_id_is_claimed_once(any_store: Store) -> None:
+    assert await any_store.claim_event("Ev1")
+    assert not await any_store.claim_event("Ev1")
+    assert await any_store.claim_event("Ev2")
+
+
+async def test_event_ids_expire_after_their_ttl(tmp_path: Path) -> None:
+    now = [dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)]
+    store = await Store.open(f"sqlite:///{tmp_path / 'e.db'}", clock=lambda: now[0])
+    assert await store.claim_event("Ev-old")
+    now[0] += dt.timedelta(hours=3)
+    assert await store.prune_events(now[0] - dt.timedelta(hours=2)) == 1
+    assert await store.claim_event("Ev-old")
+    await store.close()
 
 
 async def test_rotation_covers_the_pool_before_repeating(any_store: Store) -> None:

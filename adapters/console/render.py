@@ -38,7 +38,9 @@ def to_event(
 
 def render(reply: Reply, channel: str) -> str:
     lines: list[str] = []
-    if reply.visibility is Visibility.CHANNEL:
+    if reply.in_thread:
+        lines.append(f"[replied in a thread in #{channel}]")
+    elif reply.visibility is Visibility.CHANNEL:
         lines.append(f"[posted in #{channel}]")
     for block in reply.blocks:
         lines.extend(render_block(block))

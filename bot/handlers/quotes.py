@@ -95,11 +95,19 @@ async def share(ctx: Context, event: Action) -> list[Reply]:
 
 
 async def discuss(ctx: Context, event: Action) -> list[Reply]:
+    """The quote in the channel, then a first reply under it that opens the thread."""
     found = _find(ctx, event.value)
     if found is None:
         return [gone()]
-    note = m.DISCUSS_INVITE.format(name=event.person.display)
-    return [replace(public_quote(ctx, found, note), kind="discussion")]
+    shared = public_quote(ctx, found, m.DISCUSS_STARTED.format(name=event.person.display))
+    invite = Reply(
+        kind="discussion",
+        blocks=(Paragraph.of(m.DISCUSS_INVITE.format(name=event.person.display)),),
+        visibility=Visibility.CHANNEL,
+        summary=m.DISCUSS_INVITE.format(name=event.person.display),
+        in_thread=True,
+    )
+    return [replace(shared, kind="discussion"), invite]
 
 
 def gone() -> Reply:

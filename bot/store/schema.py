@@ -16,3 +16,12 @@ rotation_seen = Table(
     Column("item", String(128), primary_key=True),
     Column("seen_at", DateTime(timezone=True), nullable=False),
 )
+
+# Platform event ids seen recently (Slack `event_id`), kept for a short time so that a
+# retried delivery is acknowledged but not processed twice, across restarts and replicas.
+seen_events = Table(
+    "seen_events",
+    metadata,
+    Column("event_id", String(255), primary_key=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
+)

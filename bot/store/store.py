@@ -11,9 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.store import migrate
-from bot.store.schema import rotation_seen
+from bot.store.schema import rotation_seen, seen_events
 
 Clock = Callable[[], dt.datetime]
+
+EVENT_TTL = dt.timedelta(hours=2)  # Slack retries for about an hour
+PRUNE_EVERY = 200
 
 DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -52,6 +55,7 @@ class Store:
     def __init__(self, engine: AsyncEngine, clock: Clock = utc_now) -> None:
         self.engine = engine
         self.clock = clock
+        self._claims = 0
 
     @classmethod
     async def open(cls, url: str, clock: Clock = utc_now, upgrade: bool = True) -> Store:
@@ -101,3 +105,23 @@ class Store:
             where = (rotation_seen.c.conversation == conversation) & (rotation_seen.c.kind == kind)
             rows = await conn.execute(select(rotation_seen.c.item).where(where))
             return {row.item for row in rows}
+
+    async def claim_event(self, event_id: str, ttl: dt.timedelta = EVENT_TTL) -> bool:
+        """True the first time an event id is seen (within `ttl`), False for a repeat.
+
+        The unique key decides, so two replicas receiving the same retry agree."""
+        now = self.clock()
+        self._claims += 1
+        if self._claims % PRUNE_EVERY == 1:
+            await self.prune_events(now - ttl)
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(seen_events).values(event_id=event_id, seen_at=now))
+        except IntegrityError:
+            return False
+        return True
+
+    async def prune_events(self, before: dt.datetime) -> int:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(delete(seen_events).where(seen_events.c.seen_at < before))
+            return result.rowcount or 0

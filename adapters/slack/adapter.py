@@ -1,0 +1,232 @@
+"""The Slack adapter: bolt's AsyncApp wired to the bot. Translation lives in `translate`
+and `render`; this class only routes.
+
+Acknowledging: bolt runs with `process_before_response=True`, so Slack's HTTP response is
+sent when a listener returns. A command's answer goes in that response when the bot has it
+within `ack_budget` (lookups, quotes: milliseconds); otherwise Slack gets a short "working on
+it" and the answer follows through `response_url`. Events and button presses are
+acknowledged at once and handled in the background, so nothing slow sits on the ack path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.response import BoltResponse
+
+from adapters.slack import text as t
+from adapters.slack.outbox import SlackOutbox
+from adapters.slack.render import action_name, render
+from adapters.slack.translate import action_event, command_event, is_ephemeral_source, mention_event
+from bot.core import Bot
+from bot.events import Action, Command, Conversation, Event
+from bot.outbox import DeliveryError
+from bot.replies import Reply, Visibility
+from bot.store import Store
+
+log = logging.getLogger("rounds.slack")
+ACK_BUDGET = 2.0  # seconds; Slack allows 3 for the whole round trip
+TIMESTAMP = "X-Slack-Request-Timestamp"
+
+
+class _HideRejectedBodies(logging.Filter):
+    """bolt logs the body of a request whose signature failed; we log only the fact."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Invalid request signature"):
+            record.msg, record.args = "rejected a request with an invalid signature (401)", ()
+        return True
+
+
+def payload(reply: Reply, page: int = 0, **extra: Any) -> dict[str, Any]:
+    """One page of a rendered reply as a slash-command or `response_url` message."""
+    message = render(reply)[page]
+    kind = "in_channel" if reply.visibility is Visibility.CHANNEL else "ephemeral"
+    return {"response_type": kind, "text": message.text, "blocks": message.blocks, **extra}
+
+
+def pages(replies: list[Reply]) -> list[dict[str, Any]]:
+    return [payload(r, i) for r in replies for i in range(len(render(r)))]
+
+
+class SlackAdapter:
+    def __init__(
+        self,
+        bot: Bot,
+        outbox: SlackOutbox,
+        store: Store,
+        signing_secret: str | None,
+        ack_budget: float = ACK_BUDGET,
+    ) -> None:
+        self.bot, self.outbox, self.store, self.ack_budget = bot, outbox, store, ack_budget
+        self.verifying = signing_secret is not None
+        self.tasks: set[asyncio.Task[None]] = set()
+        logging.getLogger("slack_bolt.RequestVerification").addFilter(_HideRejectedBodies())
+        self.app = AsyncApp(
+            client=outbox.client,
+            signing_secret=signing_secret or "",
+            request_verification_enabled=signing_secret is not None,
+            process_before_response=True,
+            logger=logging.getLogger("rounds.slack.bolt"),
+        )
+        self.app.middleware(self._drop_repeats)
+        self.app.command(re.compile(r"^/"))(self._on_command)
+        self.app.event("app_mention")(self._on_mention)
+        self.app.event("message")(self._on_message)
+        self.app.action(re.compile(r".+"))(self._on_action)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """The aiohttp route for `POST /slack/events`."""
+        if self.verifying and not request.headers.get(TIMESTAMP, "").isdigit():
+            return web.json_response({"error": "invalid request"}, status=401)  # bolt: 500
+        response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def close(self) -> None:
+        """Let replies already under way finish, then close connections."""
+        if self.tasks:
+            await asyncio.wait(self.tasks, timeout=10)
+        await self.outbox.close()
+
+    # middleware
+
+    async def _drop_repeats(
+        self, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse | None:
+        """An event Slack sends again (a retry, or to another replica) is acknowledged and
+        not processed twice: the store's unique key on the event id decides."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and not await self._claim(event_id):
+            log.info("event %s already handled; acknowledged again", event_id)
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    async def _claim(self, event_id: str) -> bool:
+        try:
+            return await self.store.claim_event(event_id)
+        except Exception:  # the database is away: better to answer twice than never
+            log.warning("could not record event %s; handling it anyway", event_id)
+            return True
+
+    # listeners
+
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        event = command_event(body)
+        work = asyncio.ensure_future(self.bot.handle(event))
+        done, _ = await asyncio.wait({work}, timeout=self.ack_budget)
+        url = str(body.get("response_url", ""))
+        if not done:
+            await ack(response_type="ephemeral", text=t.WORKING)
+            self._spawn(self._respond_later(work, url, event))
+            return
+        answers = pages(work.result())
+        if not answers:
+            await ack()
+            return
+        await ack(**answers[0])
+        if answers[1:]:
+            self._spawn(self._respond_all(url, answers[1:], event))
+
+    async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        action_id = str(((body.get("actions") or [{}])[0]).get("action_id", ""))
+        event = action_event(body, action_name(action_id))
+        self._spawn(self._answer_action(event, body))
+
+    async def _on_mention(
+        self, ack: AsyncAck, event: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        await ack()
+        team = str(context.get("team_id") or event.get("team") or "")
+        command = mention_event(event, team, context.get("bot_user_id"))
+        self._spawn(self._answer_mention(command))
+
+    async def _on_message(self, ack: AsyncAck) -> None:
+        """Ordinary channel messages are not read or stored (reflection threads will)."""
+        await ack()
+
+    # answering in the background
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(self._guarded(work))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _guarded(self, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("slack delivery failed ref=%s", uuid.uuid4().hex[:8])
+
+    async def _respond_later(
+        self, work: asyncio.Future[list[Reply]], url: str, event: Event
+    ) -> None:
+        answers = pages(await work)
+        answers[0]["replace_original"] = True
+        await self._respond_all(url, answers, event)
+
+    async def _respond(self, url: str, answers: list[dict[str, Any]]) -> None:
+        for answer in answers:
+            await self.outbox.respond(url, answer)
+
+    async def _respond_all(self, url: str, answers: list[dict[str, Any]], event: Event) -> None:
+        try:
+            await self._respond(url, answers)
+        except DeliveryError as exc:
+            log.warning("could not answer %s: %s", type(event).__name__, exc.reason)
+
+    async def _answer_mention(self, command: Command) -> None:
+        replies = await self.bot.handle(command)
+        try:
+            await self._post_all(command.conversation, command, replies)
+        except DeliveryError as exc:
+            log.warning("could not answer a mention in %s: %s", command.conversation.channel, exc)
+
+    async def _post_all(self, where: Conversation, event: Event, replies: list[Reply]) -> None:
+        """Post through the Web API: channel replies in the channel (or the thread they came
+        from), private ones as ephemeral messages, `in_thread` ones under the previous post."""
+        parent = where.thread
+        for reply in replies:
+            if reply.visibility is Visibility.PRIVATE:
+                await self.outbox.post_private(where, event.person, reply)
+                continue
+            target = Conversation(where.platform, where.channel, where.workspace, parent)
+            posted = await self.outbox.post(target, reply)
+            if not reply.in_thread and parent is None:
+                parent = posted
+
+    async def _answer_action(self, action: Action, body: dict[str, Any]) -> None:
+        replies = await self.bot.handle(action)
+        url = str(body.get("response_url", ""))
+        public = [r for r in replies if r.visibility is Visibility.CHANNEL]
+        if not public:
+            answers = pages(replies)
+            answers[0]["replace_original"] = is_ephemeral_source(body)
+            await self._respond_all(url, answers, action)
+            return
+        await self._publish(action, body, replies, url)
+
+    async def _publish(
+        self, action: Action, body: dict[str, Any], replies: list[Reply], url: str
+    ) -> None:
+        """Share and Discuss: post in the channel; the private original then goes away."""
+        try:
+            if any(r.in_thread for r in replies):
+                await self._post_all(action.conversation, action, replies)
+            else:
+                await self._respond(url, pages(replies))
+        except DeliveryError as exc:
+            text = t.NOT_IN_CHANNEL if exc.reason.endswith("not_in_channel") else t.POST_FAILED
+            await self._respond_all(url, [{"response_type": "ephemeral", "text": text}], action)
+            return
+        if is_ephemeral_source(body):
+            await self._respond_all(url, [{"delete_original": True}], action)

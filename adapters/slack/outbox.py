@@ -1,0 +1,161 @@
+"""The Slack side of the outbound port: slack_sdk's AsyncWebClient with bounded retries and
+a per-channel pace."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any
+
+import aiohttp
+from aiolimiter import AsyncLimiter
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.handler import default_interval_calculator
+from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack.render import SlackMessage, render
+from bot.events import Conversation, Person
+from bot.outbox import DeliveryError, Outbox
+from bot.replies import Reply
+
+log = logging.getLogger("rounds.slack")
+
+# Errors after which posting to that channel again will not help.
+PERMANENT = frozenset(
+    {
+        "not_in_channel",
+        "is_archived",
+        "channel_not_found",
+        "account_inactive",
+        "invalid_auth",
+        "token_revoked",
+        "missing_scope",
+        "restricted_action",
+        "user_not_in_channel",
+    }
+)
+
+
+class AnyServerErrorRetryHandler(AsyncServerErrorRetryHandler):
+    """slack_sdk's handler retries 500 and 503 only; Slack's gateways also answer 502/504."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and 500 <= response.status_code < 600
+
+
+def retry_handlers(
+    interval: RetryIntervalCalculator = default_interval_calculator,
+) -> list[AsyncRetryHandler]:
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AnyServerErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
+    ]
+
+
+class ChannelPace:
+    """About one message a second per channel, with a small burst for a reply and its
+    thread starter. Remembers the most recent channels only."""
+
+    def __init__(self, rate: float = 1.0, burst: int = 3, remember: int = 10_000) -> None:
+        self.rate, self.burst, self.remember = rate, burst, remember
+        self._limiters: OrderedDict[str, AsyncLimiter] = OrderedDict()
+
+    def limiter(self, channel: str) -> AsyncLimiter:
+        limiter = self._limiters.pop(channel, None)
+        if limiter is None:
+            limiter = AsyncLimiter(self.burst, self.burst / self.rate)
+        self._limiters[channel] = limiter
+        while len(self._limiters) > self.remember:
+            self._limiters.popitem(last=False)
+        return limiter
+
+
+def delivery_error(exc: Exception) -> DeliveryError:
+    """Turn an SDK or network error into the port's error, without tokens or bodies."""
+    if isinstance(exc, SlackApiError):
+        data = exc.response.data
+        error = data.get("error") if isinstance(data, dict) else None
+        code = str(error or f"http {exc.response.status_code}")
+        return DeliveryError(f"slack: {code}", permanent=code in PERMANENT)
+    return DeliveryError(f"slack: {type(exc).__name__}")
+
+
+class SlackOutbox(Outbox):
+    def __init__(
+        self,
+        token: str,
+        api_url: str,
+        interval: RetryIntervalCalculator = default_interval_calculator,
+        pace: ChannelPace | None = None,
+    ) -> None:
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        self.handlers = retry_handlers(interval)
+        self.client = AsyncWebClient(
+            token=token, base_url=api_url, session=self.session, retry_handlers=self.handlers
+        )
+        self.pace = pace or ChannelPace()
+
+    async def _call(self, method: str, channel: str, **params: Any) -> dict[str, Any]:
+        async with self.pace.limiter(channel):
+            try:
+                response = await self.client.api_call(method, json={"channel": channel, **params})
+            except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+                error = delivery_error(exc)
+                log.warning("%s to %s failed: %s", method, channel, error.reason)
+                raise error from None
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    async def post(self, conversation: Conversation, reply: Reply) -> str:
+        first = ""
+        for message in render(reply):
+            data = await self._call(
+                "chat.postMessage", conversation.channel, **_fields(message, conversation.thread)
+            )
+            first = first or str(data.get("ts", ""))
+        return first
+
+    async def post_private(self, conversation: Conversation, person: Person, reply: Reply) -> None:
+        for message in render(reply):
+            fields = _fields(message, conversation.thread)
+            await self._call("chat.postEphemeral", conversation.channel, user=person.id, **fields)
+
+    async def respond(self, response_url: str, payload: dict[str, Any]) -> None:
+        """Answer through an interaction's `response_url` (no channel membership needed)."""
+        webhook = AsyncWebhookClient(
+            response_url, session=self.session, retry_handlers=self.handlers
+        )
+        try:
+            response = await webhook.send_dict(payload)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError(f"slack: response_url {type(exc).__name__}") from None
+        if response.status_code != 200:
+            raise DeliveryError(f"slack: response_url http {response.status_code}")
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+def _fields(message: SlackMessage, thread: str | None) -> dict[str, Any]:
+    fields: dict[str, Any] = {"text": message.text, "blocks": message.blocks}
+    if thread:
+        fields["thread_ts"] = thread
+    return fields

@@ -1,0 +1,62 @@
+"""The outbound port: how the core (and the scheduler) says something without being asked.
+
+Each platform adapter implements `Outbox`; `MemoryOutbox` is the in-memory fake for tests
+and the console."""
+
+from __future__ import annotations
+
+import itertools
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from bot.events import Conversation, Person
+from bot.replies import Reply
+
+
+class DeliveryError(Exception):
+    """A post failed. `permanent` means retrying will not help (bot removed, channel
+    archived); otherwise it may succeed later. The message never holds a secret."""
+
+    def __init__(self, reason: str, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Outbox(ABC):
+    @abstractmethod
+    async def post(self, conversation: Conversation, reply: Reply) -> str:
+        """Post to the channel, or into `conversation.thread` when set. Returns the posted
+        message's id (the thread id for replies under it)."""
+
+    @abstractmethod
+    async def post_private(self, conversation: Conversation, person: Person, reply: Reply) -> None:
+        """Show a reply to one person only, in the conversation."""
+
+    async def close(self) -> None:
+        """Release connections. Nothing to do by default."""
+        return None
+
+
+@dataclass(frozen=True)
+class Sent:
+    conversation: Conversation
+    reply: Reply
+    message_id: str
+    person: Person | None = None  # set for private replies
+
+
+class MemoryOutbox(Outbox):
+    """Records what would have been posted. Message ids count up from 1."""
+
+    def __init__(self) -> None:
+        self.sent: list[Sent] = []
+        self._ids = itertools.count(1)
+
+    async def post(self, conversation: Conversation, reply: Reply) -> str:
+        message_id = str(next(self._ids))
+        self.sent.append(Sent(conversation, reply, message_id))
+        return message_id
+
+    async def post_private(self, conversation: Conversation, person: Person, reply: Reply) -> None:
+        self.sent.append(Sent(conversation, reply, str(next(self._ids)), person))

@@ -1,0 +1,28 @@
+"""Recently seen platform event ids, so a retried event is processed once.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-23
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "seen_events",
+        sa.Column("event_id", sa.String(255), primary_key=True),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("seen_events_seen_at", "seen_events", ["seen_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("seen_events_seen_at", "seen_events")
+    op.drop_table("seen_events")

@@ -1,0 +1,38 @@
+"""Prometheus metrics, as a middleware layer around the bot (the core stays free of them)."""
+
+from __future__ import annotations
+
+import time
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+from bot.core import Next, event_name
+from bot.events import Action, Event
+from bot.replies import Reply
+
+HANDLED = Counter(
+    "rounds_commands",
+    "Commands and button presses handled, by platform, name and outcome",
+    ["platform", "kind", "name", "outcome"],
+)
+LATENCY = Histogram(
+    "rounds_command_seconds",
+    "Time to answer a command or button press inside the bot",
+    ["platform", "kind", "name"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
+
+
+async def measure(event: Event, call_next: Next) -> list[Reply]:
+    started = time.perf_counter()
+    replies = await call_next(event)
+    kind = "action" if isinstance(event, Action) else "command"
+    labels = (event.conversation.platform, kind, event_name(event))
+    outcome = "error" if any(r.kind == "error" for r in replies) else "ok"
+    HANDLED.labels(*labels, outcome).inc()
+    LATENCY.labels(*labels).observe(time.perf_counter() - started)
+    return replies
+
+
+def exposition() -> tuple[bytes, str]:
+    return generate_latest(), CONTENT_TYPE_LATEST

@@ -1,0 +1,113 @@
+"""`rounds serve`: one aiohttp server for the platforms' routes, health and metrics."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_sdk.http_retry.handler import default_interval_calculator
+from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
+
+from adapters.slack.adapter import ACK_BUDGET, SlackAdapter
+from adapters.slack.outbox import SlackOutbox
+from bot.core import Bot
+from rounds.metrics import exposition
+from rounds.settings import Settings, SettingsError
+
+log = logging.getLogger("rounds.server")
+
+MAX_BODY = 1024 * 1024  # larger requests get 413 before anything reads them
+SLACK_HTTP = "Slack: receiving events at POST /slack/events"
+SLACK_SOCKET = "Slack: connected over Socket Mode"
+SLACK_OFF = (
+    "Slack: not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET), "
+    "so /slack/events is not mounted"
+)
+SOCKET_NEEDS = "--slack-socket-mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN"
+
+
+@dataclass(frozen=True)
+class Options:
+    host: str = "0.0.0.0"
+    port: int = 3978
+    socket_mode: bool = False
+    ack_budget: float = ACK_BUDGET
+    retry_interval: RetryIntervalCalculator = default_interval_calculator
+
+
+class Server:
+    """The running server: routes, the Slack adapter and its Socket Mode link."""
+
+    def __init__(self, bot: Bot, settings: Settings, options: Options) -> None:
+        if options.socket_mode and not settings.slack_socket:
+            raise SettingsError(SOCKET_NEEDS)
+        self.bot, self.settings, self.options = bot, settings, options
+        self.slack: SlackAdapter | None = None
+        self.socket: AsyncSocketModeHandler | None = None
+        self.runner: web.AppRunner | None = None
+        self.port = options.port
+        self.status: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=MAX_BODY)
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/readyz", self._readyz)
+        app.router.add_get("/metrics", self._metrics)
+        await self._start_slack(app)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, self.options.host, self.options.port)
+        await site.start()
+        self.port = self.runner.addresses[0][1]
+        if self.socket is not None:
+            await self.socket.connect_async()  # type: ignore[no-untyped-call]
+
+    async def _start_slack(self, app: web.Application) -> None:
+        settings, options = self.settings, self.options
+        if not (settings.slack_http or (options.socket_mode and settings.slack_socket)):
+            self.status.append(SLACK_OFF)
+            return
+        token = settings.slack_bot_token or ""
+        outbox = SlackOutbox(token, settings.slack_api_url, options.retry_interval)
+        secret = None if options.socket_mode else settings.slack_signing_secret
+        self.slack = SlackAdapter(self.bot, outbox, self.bot.ctx.store, secret, options.ack_budget)
+        if options.socket_mode:
+            self.socket = AsyncSocketModeHandler(self.slack.app, settings.slack_app_token)
+            self.status.append(SLACK_SOCKET)
+        else:
+            app.router.add_post("/slack/events", self.slack.handle)
+            self.status.append(SLACK_HTTP)
+
+    async def stop(self) -> None:
+        if self.socket is not None:
+            await self.socket.close_async()  # type: ignore[no-untyped-call]
+        if self.runner is not None:
+            await self.runner.cleanup()
+        if self.slack is not None:
+            await self.slack.close()
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def _readyz(self, request: web.Request) -> web.Response:
+        checks = {"content": bool(self.bot.ctx.library.articles), "database": await self._db()}
+        ready = all(checks.values())
+        return web.json_response({"ready": ready, **checks}, status=200 if ready else 503)
+
+    async def _db(self) -> bool:
+        try:
+            await self.bot.ctx.store.ping()
+        except Exception as exc:
+            log.warning("database not reachable: %s", type(exc).__name__)
+            return False
+        return True
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        body, content_type = exposition()
+        return web.Response(body=body, headers={"Content-Type": content_type})

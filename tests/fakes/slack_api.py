@@ -1,0 +1,423 @@
+"""A fake Slack: a real aiohttp server that slack_sdk's clients talk to over HTTP and WebSocket.
+
+Point `AsyncWebClient(base_url=fake.api_url)` (or `ROUNDS_SLACK_API_URL`) at it. It serves the
+Web API methods the bot uses with Slack's response shapes, answers `response_url` POSTs, and
+runs Socket Mode: `apps.connections.open` hands out a `ws://` URL whose socket says `hello`,
+carries envelopes from `socket_send` and collects the app's acks for `socket_ack`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from tests.fakes.slack_requests import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, TEAM_NAME
+
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+_JSON_FIELDS = frozenset({"blocks", "attachments", "metadata", "view"})
+_CHAT_CHANNEL_METHODS = frozenset(
+    {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.delete"}
+)
+_APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    method: str  # "chat.postMessage", ..., or "response_url"
+    params: dict[str, Any]  # query, form and JSON fields merged; JSON-in-form fields decoded
+    token: str | None  # the bearer token (or `token` field) seen
+    path: str = ""
+
+
+@dataclass
+class _Failure:
+    status: int
+    times: int
+    retry_after: int | None
+
+
+def _maybe_json(key: str, value: str) -> Any:
+    if key not in _JSON_FIELDS or not value.startswith(("[", "{")):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    fields: dict[str, Any] = dict(request.query)
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()
+        fields.update({k: v for k, v in form.items() if isinstance(v, str)})
+    params = {k: _maybe_json(k, v) for k, v in fields.items()}
+    if request.content_type == "application/json" and request.can_read_body:
+        body = await request.json()
+        if isinstance(body, dict):
+            params.update(body)
+    return params
+
+
+def _bearer(request: web.Request) -> str | None:
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return credentials.strip() or None
+
+
+def _error(error: str) -> dict[str, Any]:
+    return {"ok": False, "error": error}
+
+
+def _failure_response(failure: _Failure) -> web.Response:
+    if failure.status == 429:
+        headers = {} if failure.retry_after is None else {"Retry-After": str(failure.retry_after)}
+        return web.json_response(_error("ratelimited"), status=429, headers=headers)
+    return web.Response(status=failure.status, text=f"{failure.status} fake Slack error")
+
+
+class FakeSlack:
+    """A Slack Web API, `response_url` endpoint and Socket Mode server on 127.0.0.1."""
+
+    def __init__(
+        self,
+        bot_token: str = "xoxb-test-not-a-real-token",
+        app_token: str = "xapp-test-not-a-real-token",
+    ) -> None:
+        self.bot_token = bot_token
+        self.app_token = app_token
+        self.calls: list[Call] = []
+        self._changed = asyncio.Condition()
+        self._failures: dict[str, _Failure] = {}
+        self._channel_errors: dict[str, str] = {}
+        self._serial = itertools.count(1)
+        self._tickets: set[str] = set()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._acks: dict[str, dict[str, Any]] = {}
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        self._methods: dict[str, Handler] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._post_message,
+            "chat.postEphemeral": self._post_ephemeral,
+            "chat.update": self._update,
+            "chat.delete": self._delete,
+            "views.open": self._view,
+            "views.push": self._view,
+            "views.update": self._view,
+            "apps.connections.open": self._connections_open,
+        }
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Serve on an ephemeral port of 127.0.0.1."""
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{n}", self._respond)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self._port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        """Close every Socket Mode connection, then the server."""
+        for ws in list(self._sockets):
+            await ws.close(code=WSCloseCode.GOING_AWAY, message=b"fake Slack stopping")
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def base_url(self) -> str:
+        assert self._port, "FakeSlack.start() has not been awaited"
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL, e.g. "http://127.0.0.1:<port>/api/"."""
+        return f"{self.base_url}/api/"
+
+    def response_url(self) -> str:
+        """A fresh `response_url`; POSTs to it are recorded as Call(method="response_url")."""
+        return f"{self.base_url}/respond/{next(self._serial)}"
+
+    # -- scripting and assertions ---------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:  # noqa: ASYNC109
+        """Wait until at least `count` calls to `method` were recorded; return them all."""
+        ok = await self._wait(lambda: len(self.calls_to(method)) >= count, timeout)
+        if not ok:
+            seen = [f"{c.method} {c.params}" for c in self.calls]
+            raise AssertionError(f"wanted {count} call(s) to {method} in {timeout}s; saw {seen}")
+        return self.calls_to(method)
+
+    def fail(
+        self, method: str, status: int, times: int = 1, retry_after: int | None = None
+    ) -> None:
+        """Answer the next `times` calls to `method` with HTTP `status` (429: ratelimited)."""
+        self._failures[method] = _Failure(status, times, retry_after)
+
+    def channel_error(self, channel: str, error: str) -> None:
+        """Make chat.* calls to `channel` answer HTTP 200 {"ok": false, "error": error}."""
+        self._channel_errors[channel] = error
+
+    async def _wait(self, predicate: Callable[[], bool], timeout: float) -> bool:  # noqa: ASYNC109
+        try:
+            async with asyncio.timeout(timeout), self._changed:
+                await self._changed.wait_for(predicate)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        await self._notify()
+
+    def _take_failure(self, method: str) -> _Failure | None:
+        failure = self._failures.get(method)
+        if failure is None:
+            return None
+        failure.times -= 1
+        if failure.times <= 0:
+            del self._failures[method]
+        return failure
+
+    # -- HTTP -----------------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        params = await _read_params(request)
+        form_token = params.pop("token", None)
+        token = _bearer(request) or form_token
+        await self._record(Call(method, params, token, request.path))
+        failure = self._take_failure(method)
+        if failure is not None:
+            return _failure_response(failure)
+        return web.json_response(self._answer(method, params, token))
+
+    def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        auth_error = self._auth_error(method, token)
+        if auth_error is not None:
+            return _error(auth_error)
+        handler = self._methods.get(method)
+        if handler is None:
+            return _error("unknown_method")
+        if method in _CHAT_CHANNEL_METHODS:
+            channel = params.get("channel")
+            if not channel:
+                return _error("channel_not_found")
+            if channel in self._channel_errors:
+                return _error(self._channel_errors[channel])
+        return handler(params)
+
+    def _auth_error(self, method: str, token: str | None) -> str | None:
+        wanted = self.app_token if method in _APP_TOKEN_METHODS else self.bot_token
+        if token == wanted:
+            return None
+        if token in (self.bot_token, self.app_token):
+            return "not_allowed_token_type"  # what Slack says for the wrong kind of token
+        return "invalid_auth"
+
+    async def _respond(self, request: web.Request) -> web.StreamResponse:
+        params = await _read_params(request)
+        await self._record(Call("response_url", params, None, request.path))
+        failure = self._take_failure("response_url")
+        if failure is not None:
+            return _failure_response(failure)
+        return web.json_response({"ok": True})
+
+    # -- Web API methods ------------------------------------------------------------------------
+
+    def _ts(self) -> str:
+        n = next(self._serial) * 100
+        return f"{1_700_000_000 + n // 1_000_000}.{n % 1_000_000:06d}"
+
+    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": f"https://{TEAM_DOMAIN}.slack.com/",
+            "team": TEAM_NAME,
+            "user": "rounds",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _message(self, params: dict[str, Any], ts: str) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "type": "message",
+            "text": params.get("text", ""),
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": TEAM_ID,
+            "ts": ts,
+            "blocks": params.get("blocks", []),
+        }
+        if params.get("thread_ts"):
+            message["thread_ts"] = params["thread_ts"]
+        if params.get("metadata"):
+            message["metadata"] = params["metadata"]
+        return message
+
+    def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        ts = self._ts()
+        return {
+            "ok": True,
+            "channel": params["channel"],
+            "ts": ts,
+            "message": self._message(params, ts),
+        }
+
+    def _post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("user"):
+            return _error("user_not_in_channel")
+        return {"ok": True, "message_ts": self._ts()}
+
+    def _update(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("ts"):
+            return _error("message_not_found")
+        ts = params["ts"]
+        message = self._message(params, ts)
+        del message["ts"]
+        channel = params["channel"]
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": ts,
+            "text": message["text"],
+            "message": message,
+        }
+
+    def _delete(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("ts"):
+            return _error("message_not_found")
+        return {"ok": True, "channel": params["channel"], "ts": params["ts"]}
+
+    def _view(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = params.get("view")
+        if not isinstance(view, dict):
+            return _error("invalid_arguments")
+        view_id = params.get("view_id") or f"V0{next(self._serial):08d}"
+        return {"ok": True, "view": self._view_state(view, view_id)}
+
+    def _view_state(self, view: dict[str, Any], view_id: str) -> dict[str, Any]:
+        return {
+            "id": view_id,
+            "team_id": TEAM_ID,
+            "type": view.get("type", "modal"),
+            "blocks": view.get("blocks", []),
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "state": {"values": {}},
+            "hash": f"1700000000.{uuid.uuid4().hex[:8]}",
+            "title": view.get("title"),
+            "clear_on_close": view.get("clear_on_close", False),
+            "notify_on_close": view.get("notify_on_close", False),
+            "close": view.get("close"),
+            "submit": view.get("submit"),
+            "previous_view_id": None,
+            "root_view_id": view_id,
+            "app_id": APP_ID,
+            "external_id": view.get("external_id", ""),
+            "app_installed_team_id": TEAM_ID,
+            "bot_id": BOT_ID,
+        }
+
+    def _connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        ticket = str(uuid.uuid4())
+        self._tickets.add(ticket)
+        url = f"ws://127.0.0.1:{self._port}/socket?ticket={ticket}&app_id={APP_ID}"
+        return {"ok": True, "url": url}
+
+    # -- Socket Mode ----------------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.StreamResponse:
+        if request.query.get("ticket") not in self._tickets:
+            return web.Response(status=401, text="invalid ticket")
+        self._tickets.discard(request.query["ticket"])
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        await ws.send_json(self._hello())
+        self._sockets.append(ws)
+        await self._notify()
+        try:
+            await self._read_acks(ws)
+        finally:
+            self._sockets.remove(ws)
+            await self._notify()
+        return ws
+
+    def _hello(self) -> dict[str, Any]:
+        return {
+            "type": "hello",
+            "num_connections": len(self._sockets) + 1,
+            "debug_info": {
+                "host": "applink-fake-1",
+                "build_number": 1,
+                "approximate_connection_time": 18060,
+            },
+            "connection_info": {"app_id": APP_ID},
+        }
+
+    async def _read_acks(self, ws: web.WebSocketResponse) -> None:
+        async for message in ws:
+            if message.type != WSMsgType.TEXT:
+                continue
+            ack = json.loads(message.data)
+            if isinstance(ack, dict) and "envelope_id" in ack:
+                self._acks[ack["envelope_id"]] = ack
+                await self._notify()
+
+    async def wait_for_socket(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until a Socket Mode client is connected (and has been sent `hello`)."""
+        if not await self._wait(lambda: bool(self._sockets), timeout):
+            raise AssertionError(f"no Socket Mode connection within {timeout}s")
+
+    async def socket_send(
+        self,
+        envelope_type: str,
+        payload: dict[str, Any],
+        accepts_response_payload: bool = True,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+    ) -> str:
+        """Send an envelope ("slash_commands", "interactive", "events_api"); return its id."""
+        assert self._sockets, "no Socket Mode connection; await wait_for_socket() first"
+        envelope_id = str(uuid.uuid4())
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": envelope_type,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+            "retry_attempt": retry_attempt,
+            "retry_reason": retry_reason,
+        }
+        await self._sockets[-1].send_json(envelope)
+        return envelope_id
+
+    async def socket_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+        """Wait for the app's ack of `envelope_id` ({"envelope_id": ..., "payload": ...?})."""
+        if not await self._wait(lambda: envelope_id in self._acks, timeout):
+            raise AssertionError(f"no ack for envelope {envelope_id} within {timeout}s")
+        return self._acks[envelope_id]

@@ -1,0 +1,334 @@
+"""Rounds in Slack, over real HTTP: signed requests into `/slack/events`, the real slack_sdk
+client talking to a fake Slack Web API on an ephemeral port."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from adapters.slack import text as slack_text
+from adapters.slack.render import SlackMessage, problems
+from bot.content.model import Library
+from bot.lookup import LookupIndex
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_requests import (
+    BOT_ID,
+    BOT_USER_ID,
+    app_mention,
+    block_actions,
+    event_callback,
+    slash_command,
+    url_verification,
+)
+from tests.slack_harness import FORM, Rounds, buttons, running, slack_settings, stale, words
+
+JSON = "application/json"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    slack = FakeSlack()
+    await slack.start()
+    yield slack
+    await slack.stop()
+
+
+@pytest.fixture
+async def rounds(
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
+) -> AsyncIterator[Rounds]:
+    async with running(library, index, slack_settings(fake, tmp_path / "r.db"), fake) as r:
+        yield r
+
+
+async def command(rounds: Rounds, line: str, **kwargs: Any) -> dict[str, Any]:
+    return await rounds.send(slash_command(line, rounds.fake.response_url(), **kwargs))
+
+
+def valid(message: dict[str, Any]) -> None:
+    rendered = SlackMessage(text=message["text"], blocks=message["blocks"])
+    assert problems(rendered) == [], problems(rendered)
+
+
+async def press(rounds: Rounds, message: dict[str, Any], label: str, ephemeral: bool = True) -> str:
+    """Press a button of a message; returns the response_url Slack would give."""
+    action_id, value = buttons(message)[label]
+    url = rounds.fake.response_url()
+    await rounds.send(block_actions(action_id, value, url, ephemeral=ephemeral))
+    return url
+
+
+async def answers_at(rounds: Rounds, url: str, count: int = 1) -> list[dict[str, Any]]:
+    def at_url() -> list[dict[str, Any]]:
+        return [c.params for c in rounds.fake.calls_to("response_url") if url.endswith(c.path)]
+
+    for _ in range(200):
+        if len(at_url()) >= count:
+            return at_url()
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"wanted {count} answer(s) at {url}; got {at_url()}")
+
+
+# Every command, answered in the slash command's own HTTP response.
+
+PRIVATE = {
+    "help": "quote",
+    "help lookup": "lookup",
+    "lookup triumvirate": "triumvirate",
+    "lookup triumverate": "you typed",
+    "lookup zzqx wibble": "Nothing in the articles matches",
+    "topics": "Manager",
+    "articles": "read",
+    "articles winter-pressures": "winter",
+    "privacy": "stores",
+    "quote winter": "—",
+    "qoute": "Did you mean",
+    "": "Rounds is here",
+}
+
+
+@pytest.mark.parametrize("line", sorted(PRIVATE))
+async def test_each_command_answers_privately(rounds: Rounds, line: str) -> None:
+    answer = await command(rounds, line)
+    assert answer["response_type"] == "ephemeral"
+    assert PRIVATE[line].lower() in words(answer).lower()
+    valid(answer)
+
+
+async def test_read_an_article(rounds: Rounds, library: Library) -> None:
+    article = next(iter(library.articles.values()))
+    answer = await command(rounds, f"read {article.id}")
+    assert article.title.split()[0] in words(answer)
+    valid(answer)
+
+
+async def test_prompt_is_posted_in_the_channel(rounds: Rounds) -> None:
+    answer = await command(rounds, "prompt manager-medic")
+    assert answer["response_type"] == "in_channel"
+    assert "Discussion prompt" in words(answer)
+    valid(answer)
+
+
+async def test_quote_is_verbatim_with_buttons(rounds: Rounds, library: Library) -> None:
+    answer = await command(rounds, "quote")
+    assert set(buttons(answer)) == {"Another", "Share in channel", "Discuss"}
+    quoted = [q for q in library.quotes.values() if q.text[:60] in words(answer)]
+    assert len(quoted) == 1
+
+
+# Buttons.
+
+
+async def test_another_replaces_the_private_quote(rounds: Rounds) -> None:
+    first = await command(rounds, "quote manager-medic")
+    url = await press(rounds, first, "Another")
+    [answer] = await answers_at(rounds, url)
+    assert answer["replace_original"] is True and answer["response_type"] == "ephemeral"
+    assert answer["blocks"] != first["blocks"] and "—" in words(answer)
+
+
+async def test_more_results_pages_on(rounds: Rounds) -> None:
+    first = await command(rounds, "lookup leadership")
+    assert "1–3 of" in words(first)
+    url = await press(rounds, first, "More results")
+    [answer] = await answers_at(rounds, url)
+    assert answer["replace_original"] is True and "4–6 of" in words(answer)
+
+
+async def test_share_posts_publicly_and_removes_the_private_copy(rounds: Rounds) -> None:
+    first = await command(rounds, "quote winter")
+    url = await press(rounds, first, "Share in channel")
+    shared, removed = await answers_at(rounds, url, 2)
+    assert shared["response_type"] == "in_channel" and "Shared by alice" in words(shared)
+    assert removed == {"delete_original": True}
+
+
+async def test_discuss_starts_a_thread_under_the_quote(rounds: Rounds) -> None:
+    first = await command(rounds, "quote winter")
+    url = await press(rounds, first, "Discuss")
+    quote, invite = await rounds.fake.wait_for("chat.postMessage", 2)
+    assert quote.params["channel"] == "C0GENERAL" and "thread_ts" not in quote.params
+    assert "started a discussion" in words(quote.params)
+    assert invite.params["thread_ts"] and "Reply in this thread" in words(invite.params)
+    [removed] = await answers_at(rounds, url)
+    assert removed == {"delete_original": True}
+
+
+async def test_discuss_where_rounds_is_not_a_member_says_how_to_fix_it(rounds: Rounds) -> None:
+    rounds.fake.channel_error("C0GENERAL", "not_in_channel")
+    first = await command(rounds, "quote")
+    url = await press(rounds, first, "Discuss")
+    [answer] = await answers_at(rounds, url)
+    assert answer["text"] == slack_text.NOT_IN_CHANNEL and answer["response_type"] == "ephemeral"
+
+
+async def test_a_slack_that_keeps_failing_gives_a_clear_error_and_keeps_the_quote(
+    rounds: Rounds,
+) -> None:
+    rounds.fake.fail("chat.postMessage", 500, times=10)
+    first = await command(rounds, "quote")
+    url = await press(rounds, first, "Discuss")
+    [answer] = await answers_at(rounds, url)
+    assert answer["text"] == slack_text.POST_FAILED
+    assert len(rounds.fake.calls_to("chat.postMessage")) == 3  # one try and two retries
+    await asyncio.sleep(0.1)
+    assert not any(c.params.get("delete_original") for c in rounds.fake.calls_to("response_url"))
+
+
+# Mentions and events.
+
+
+async def test_mention_posts_a_prompt_in_the_channel(rounds: Rounds) -> None:
+    event = app_mention(f"<@{BOT_USER_ID}> prompt winter")
+    assert await rounds.send(event_callback(event, "EvMention1"), JSON) == {}
+    [post] = await rounds.fake.wait_for("chat.postMessage")
+    assert post.params["channel"] == "C0GENERAL" and "Discussion prompt" in words(post.params)
+    assert "thread_ts" not in post.params and post.token == rounds.fake.bot_token
+
+
+async def test_mention_asking_for_a_quote_answers_the_asker_with_buttons(rounds: Rounds) -> None:
+    await rounds.send(event_callback(app_mention(f"<@{BOT_USER_ID}> quote winter"), "EvQ"), JSON)
+    [private] = await rounds.fake.wait_for("chat.postEphemeral")
+    assert private.params["user"] == "U0ALICE" and "—" in words(private.params)
+    assert set(buttons(private.params)) == {"Another", "Share in channel", "Discuss"}
+
+
+async def test_mention_in_a_thread_answers_in_the_thread(rounds: Rounds) -> None:
+    event = app_mention(f"<@{BOT_USER_ID}> prompt", thread_ts="1700000000.000001")
+    await rounds.send(event_callback(event, "EvMention2"), JSON)
+    [post] = await rounds.fake.wait_for("chat.postMessage")
+    assert post.params["thread_ts"] == "1700000000.000001"
+
+
+async def test_mention_asking_for_help_answers_only_the_asker(rounds: Rounds) -> None:
+    await rounds.send(event_callback(app_mention(f"<@{BOT_USER_ID}> help"), "EvHelp"), JSON)
+    [private] = await rounds.fake.wait_for("chat.postEphemeral")
+    assert private.params["user"] == "U0ALICE" and "lookup" in words(private.params)
+    assert rounds.fake.calls_to("chat.postMessage") == []
+
+
+async def test_a_retried_event_is_processed_once(rounds: Rounds) -> None:
+    body = event_callback(app_mention(f"<@{BOT_USER_ID}> prompt"), "EvRetry")
+    await rounds.send(body, JSON)
+    await rounds.send(body, JSON, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "timeout"})
+    await rounds.fake.wait_for("chat.postMessage")
+    await asyncio.sleep(0.2)
+    assert len(rounds.fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_a_retry_to_another_replica_is_processed_once(
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
+) -> None:
+    settings = slack_settings(fake, tmp_path / "shared.db")
+    body = event_callback(app_mention(f"<@{BOT_USER_ID}> prompt"), "EvTwoReplicas")
+    async with (
+        running(library, index, settings, fake) as one,
+        running(library, index, settings, fake) as two,
+    ):
+        await one.send(body, JSON)
+        await two.send(body, JSON, **{"X-Slack-Retry-Num": "1"})
+        await fake.wait_for("chat.postMessage")
+        await asyncio.sleep(0.2)
+    assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_the_bot_ignores_its_own_messages(rounds: Rounds) -> None:
+    own = app_mention(f"<@{BOT_USER_ID}> prompt", user=BOT_USER_ID)
+    own["bot_id"] = BOT_ID
+    await rounds.send(event_callback(own, "EvOwn"), JSON)
+    await rounds.send(event_callback(app_mention(f"<@{BOT_USER_ID}> prompt"), "EvOther"), JSON)
+    await rounds.fake.wait_for("chat.postMessage")
+    await asyncio.sleep(0.2)
+    assert len(rounds.fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_rate_limited_post_is_retried_after_retry_after(rounds: Rounds) -> None:
+    rounds.fake.fail("chat.postMessage", 429, times=1, retry_after=0)
+    await rounds.send(event_callback(app_mention(f"<@{BOT_USER_ID}> prompt"), "Ev429"), JSON)
+    posts = await rounds.fake.wait_for("chat.postMessage", 2, timeout=5)
+    assert len(posts) == 2 and posts[0].params == posts[1].params
+
+
+async def test_url_verification_echoes_the_challenge(rounds: Rounds) -> None:
+    answer = await rounds.send(url_verification("abc123"), JSON)
+    assert answer == {"challenge": "abc123"}
+
+
+# Requests Slack did not sign.
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Slack-Signature": "v0=" + "0" * 64},
+        {"X-Slack-Signature": ""},
+        {"X-Slack-Request-Timestamp": "not-a-time"},
+    ],
+    ids=["bad", "missing", "garbled-timestamp"],
+)
+async def test_unsigned_requests_get_401_and_touch_nothing(
+    rounds: Rounds, headers: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    body = slash_command("quote SECRET-BODY-MARKER", rounds.fake.response_url())
+    with caplog.at_level(logging.DEBUG):
+        response = await rounds.post(body, FORM, headers)
+    assert response.status == 401
+    assert rounds.fake.calls == []
+    assert "SECRET-BODY-MARKER" not in caplog.text
+
+
+async def test_a_stale_signature_gets_401(rounds: Rounds) -> None:
+    from tests.fakes.slack_requests import sign
+
+    body = event_callback(app_mention(f"<@{BOT_USER_ID}> quote"), "EvStale")
+    response = await rounds.post(body, JSON, sign(body, timestamp=stale()))
+    assert response.status == 401
+    await asyncio.sleep(0.1)
+    assert rounds.fake.calls == []
+    assert await rounds.server.bot.ctx.store.claim_event("EvStale")  # never recorded
+
+
+# Slow and failing handlers.
+
+
+async def test_a_slow_answer_follows_through_response_url(
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
+) -> None:
+    settings = slack_settings(fake, tmp_path / "r.db")
+    async with running(library, index, settings, fake, ack_budget=0.0) as rounds:
+        url = fake.response_url()
+        ack = await rounds.send(slash_command("quote winter", url))  # quote waits on the database
+        assert ack == {"response_type": "ephemeral", "text": slack_text.WORKING}
+        [answer] = await answers_at(rounds, url)
+    assert answer["replace_original"] is True and "—" in words(answer)
+
+
+async def test_a_failing_handler_gives_a_polite_private_reply(rounds: Rounds) -> None:
+    async with rounds.server.bot.ctx.store.engine.begin() as conn:
+        await conn.execute(text("DROP TABLE rotation_seen"))
+    answer = await command(rounds, "quote")
+    assert answer["response_type"] == "ephemeral"
+    assert "Sorry, something went wrong" in words(answer) and "Traceback" not in words(answer)
+
+
+# Health and metrics on the same server.
+
+
+async def test_health_readiness_and_metrics(rounds: Rounds) -> None:
+    await command(rounds, "lookup triumvirate")
+    base = rounds.server.url
+    async with rounds.http.get(f"{base}/healthz") as health:
+        assert health.status == 200
+    async with rounds.http.get(f"{base}/readyz") as ready:
+        assert ready.status == 200 and (await ready.json())["database"] is True
+    async with rounds.http.get(f"{base}/metrics") as metrics:
+        body = await metrics.text()
+    assert 'rounds_commands_total{kind="command",name="lookup",outcome="ok",platform="slack"}' in (
+        body
+    )

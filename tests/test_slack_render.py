@@ -1,0 +1,471 @@
+"""The Slack adapter's pure rendering: neutral replies into valid Block Kit messages."""
+
+from __future__ import annotations
+
+import html
+import json
+import random
+import re
+from typing import Any
+
+import pytest
+from slack_sdk.models.blocks import Block as SlackBlock
+
+from adapters.slack.render import (
+    SlackMessage,
+    action_id,
+    action_name,
+    escape,
+    problems,
+    render,
+)
+from bot import actions
+from bot import messages as say
+from bot.content.model import Library
+from bot.replies import (
+    Block,
+    Button,
+    Heading,
+    Item,
+    Note,
+    Paragraph,
+    QuoteBlock,
+    Reply,
+    Rich,
+    Span,
+    rich_text,
+)
+from tests.conftest import TestBot, button
+
+Json = dict[str, Any]
+
+
+# Helpers
+
+
+def valid(reply: Reply) -> list[SlackMessage]:
+    """Render, and insist every message is one Slack accepts."""
+    messages = render(reply)
+    assert messages
+    for message in messages:
+        assert problems(message) == [], problems(message)
+        assert message.text.strip() and len(message.text) <= 3000
+        assert not re.search(r"[<>]|&(?!amp;|lt;|gt;)", message.text), message.text
+        for block in message.blocks:
+            parsed = SlackBlock.parse(block)
+            assert parsed is not None
+            parsed.validate_json()  # slack_sdk's own limits, independently
+    return messages
+
+
+def texts(messages: list[SlackMessage], kind: str | None = None) -> list[str]:
+    """The text of every section, header, context element and button, in order."""
+    out: list[str] = []
+    for block in (b for m in messages for b in m.blocks):
+        if kind and block["type"] != kind:
+            continue
+        if "text" in block:
+            out.append(block["text"]["text"])
+        for element in block.get("elements", []):
+            text = element["text"]
+            out.append(text["text"] if isinstance(text, dict) else text)
+    return out
+
+
+def unmark(text: str) -> str:
+    """What a reader sees, whitespace normalised: no quote prefixes, bold marks or entities."""
+    text = re.sub(r"(?m)^> ?", "", text).replace("*", "")
+    return " ".join(html.unescape(text).split())
+
+
+def shown(messages: list[SlackMessage]) -> str:
+    return unmark("\n".join(texts(messages)))
+
+
+def expected(block: Block) -> list[str]:
+    match block:
+        case Heading(text=text) | Note(text=text):
+            return [text]
+        case Paragraph(rich=rich):
+            return [rich_text(rich)]
+        case QuoteBlock(text=text, attribution=attribution):
+            return [f"“{text}”", f"— {attribution}"]
+        case Item(title=title, meta=meta, body=body):
+            return [f"{title} {rich_text(body)}", meta]
+    raise TypeError(block)
+
+
+def assert_shows(reply: Reply, messages: list[SlackMessage]) -> None:
+    """Every text of the reply appears, whole and in order, in what Slack will show."""
+    seen, at = shown(messages), 0
+    for block in reply.blocks:
+        for part in filter(None, map(unmark, expected(block))):
+            found = seen.find(part, at)
+            assert found >= 0, f"{part!r} not shown after position {at} in {seen!r}"
+            at = found + len(part)
+    labels = texts(messages, "actions")
+    assert labels == [b.label for b in reply.buttons if len(b.value) <= 2000]
+
+
+def buttons_of(messages: list[SlackMessage]) -> list[Json]:
+    return [e for m in messages for b in m.blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def words(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return ["".join(rng.choices(letters, k=rng.randint(1, 12))) + str(n) for n in range(count)]
+
+
+def text_of_length(length: int, seed: int, newline_every: int = 0) -> str:
+    """Exactly `length` characters of numbered random words, optionally in lines."""
+    parts: list[str] = []
+    size = 0
+    for n, word in enumerate(words(length, seed), 1):
+        parts += [word, "\n" if newline_every and n % newline_every == 0 else " "]
+        size += len(word) + 1
+        if size >= length:
+            break
+    text = "".join(parts)[:length]
+    return text[:-1] + "z" if text[-1].isspace() else text
+
+
+# The real bot, every command
+
+
+COMMANDS = [
+    "help",
+    "help quote",
+    "help search",
+    "help qoute",
+    "quote",
+    "quote winter",
+    "quote vyas",
+    "quote zzqx wqpz",
+    "lookup triumvirate",
+    "lookup triumverate",
+    "lookup zzqx wqpz blorft",
+    'lookup "clinical leadership" author:vyas',
+    "lookup",
+    "topics",
+    "articles",
+    "articles no-such-topic",
+    "read",
+    "read no-such-article",
+    "prompt",
+    "prompt wellbeing",
+    "prompt no-such-topic",
+    "privacy",
+    "qoute winter",
+    "xyzzy",
+    "",
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+async def test_every_command_renders_valid_and_complete(testbot: TestBot, command: str) -> None:
+    await testbot.send(command)
+    assert testbot.last
+    for reply in testbot.last:
+        messages = valid(reply)
+        assert_shows(reply, messages)
+        assert len(messages) == 1
+
+
+async def test_articles_for_every_topic(testbot: TestBot, library: Library) -> None:
+    for slug, topic in library.topics.items():
+        reply = await testbot.send(f"articles {slug}")
+        messages = valid(reply)
+        assert_shows(reply, messages)
+        assert topic.title in shown(messages)
+
+
+async def test_read_every_article(testbot: TestBot, library: Library) -> None:
+    assert library.articles
+    for article_id, article in library.articles.items():
+        reply = await testbot.send(f"read {article_id}")
+        assert reply.kind == "article"
+        messages = valid(reply)
+        assert_shows(reply, messages)
+        assert article.title in shown(messages)
+
+
+async def test_quote_shows_text_and_attribution_as_quote(testbot: TestBot) -> None:
+    reply = await testbot.send("quote winter")
+    [quote] = [b for b in reply.blocks if isinstance(b, QuoteBlock)]
+    [message] = valid(reply)
+    section, context, buttons = message.blocks
+    assert section["type"] == "section" and section["text"]["type"] == "mrkdwn"
+    assert all(line.startswith(">") for line in section["text"]["text"].splitlines())
+    assert unmark(section["text"]["text"]) == unmark(f"“{quote.text}”")
+    assert context["elements"][0]["text"] == escape(f"— {quote.attribution}")
+    assert buttons["type"] == "actions"
+    assert message.text == escape(reply.summary)
+
+
+async def test_quote_buttons_round_trip_and_render(testbot: TestBot) -> None:
+    first = await testbot.send("quote manager-medic")
+    pressed = buttons_of(valid(first))
+    assert [action_name(e["action_id"]) for e in pressed] == [b.action for b in first.buttons]
+    assert [e.get("value", "") for e in pressed] == [b.value for b in first.buttons]
+    for label in ("Another", "Share in channel", "Discuss"):
+        await testbot.press(button(first, label), user="bob")
+        for reply in testbot.last:
+            assert_shows(reply, valid(reply))
+        if label != "Another":
+            assert "bob" in shown([m for r in testbot.last for m in render(r)])
+
+
+async def test_lookup_more_results_and_share(testbot: TestBot) -> None:
+    reply = await testbot.send("lookup leadership")
+    seen = {b.title for b in reply.blocks if isinstance(b, Item)}
+    for _ in range(3):
+        [more] = [e for e in buttons_of(valid(reply)) if e["text"]["text"] == "More results"]
+        assert action_name(more["action_id"]) == actions.MORE_RESULTS
+        reply = await testbot.press(button(reply, "More results"))
+        messages = valid(reply)
+        assert_shows(reply, messages)
+        titles = {b.title for b in reply.blocks if isinstance(b, Item)}
+        assert titles and not titles & seen
+        seen |= titles
+    shared = await testbot.press(button(reply, "Share in channel"), user="bob")
+    assert_shows(shared, valid(shared))
+    assert say.SHARED_BY.format(name="bob") in shown(render(shared))
+
+
+async def test_lookup_typo_shows_correction_and_bold_matches(testbot: TestBot) -> None:
+    reply = await testbot.send("lookup triumverate")
+    messages = valid(reply)
+    assert "triumvirate" in shown(messages) and "triumverate" in shown(messages)
+    assert re.search(r"\*[^*\s][^*]*\*", "\n".join(texts(messages, "section")))
+
+
+# Long text
+
+
+def quote_words(messages: list[SlackMessage]) -> list[str]:
+    sections = texts(messages, "section")
+    return html.unescape(re.sub(r"(?m)^> ", "", "\n".join(sections))).split()
+
+
+def test_quote_of_2990_characters_is_one_section() -> None:
+    text = text_of_length(2990, seed=1)
+    assert len(text) == 2990
+    reply = Reply(kind="quote", blocks=(QuoteBlock(text, "Someone"),))
+    messages = valid(reply)
+    assert len(texts(messages, "section")) == 1
+    assert quote_words(messages) == f"“{text}”".split()
+
+
+def test_quote_of_10000_characters_splits_at_words() -> None:
+    text = text_of_length(10000, seed=2, newline_every=40)
+    reply = Reply(kind="quote", blocks=(QuoteBlock(text, "Someone"),))
+    messages = valid(reply)
+    sections = texts(messages, "section")
+    assert len(sections) >= 4
+    assert all(len(s) <= 3000 for s in sections)
+    assert all(line.startswith("> ") for s in sections for line in s.split("\n"))
+    assert sections[0].startswith("> “") and sections[-1].endswith("”")
+    assert quote_words(messages) == f"“{text}”".split()  # no word lost, split or merged
+    assert texts(messages, "context") == ["— Someone"]
+
+
+def test_escaping_counts_toward_the_limit() -> None:
+    text = " ".join(["R&D", "<tag>"] * 400)  # 4,000 characters, 8,800 once escaped
+    messages = valid(Reply(kind="quote", blocks=(QuoteBlock(text, "A & B"),)))
+    assert len(texts(messages, "section")) >= 3
+    assert quote_words(messages) == f"“{text}”".split()
+
+
+def test_long_bold_run_is_closed_in_every_section() -> None:
+    bold = " ".join(words(900, seed=3))
+    reply = Reply(kind="x", blocks=(Paragraph((Span("start "), Span(bold, bold=True))),))
+    sections = texts(valid(reply), "section")
+    assert len(sections) >= 2
+    for section in sections[1:]:
+        assert section.startswith("*") and section.endswith("*")
+        assert section.count("*") == 2
+    assert " ".join(s.replace("*", "") for s in sections).split() == ["start", *bold.split()]
+
+
+def test_a_word_longer_than_a_section_is_hard_split() -> None:
+    word = "x" * 7000
+    messages = valid(Reply(kind="x", blocks=(Paragraph.of(f"a {word} b"),)))
+    assert "".join(texts(messages, "section")).replace(" ", "") == f"a{word}b"
+
+
+def test_long_note_and_heading_stay_within_limits() -> None:
+    note = text_of_length(40000, seed=4)
+    heading = text_of_length(400, seed=5)
+    reply = Reply(kind="x", blocks=(Heading("Short"), Heading(heading), Note(note)))
+    messages = valid(reply)
+    blocks = [b for m in messages for b in m.blocks]
+    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "Short"}}
+    assert blocks[1]["type"] == "section" and blocks[1]["text"]["text"] == f"*{heading}*"
+    contexts = [b for b in blocks if b["type"] == "context"]
+    assert len(contexts) == 2 and len(contexts[0]["elements"]) == 10
+    assert " ".join(texts(messages, "context")).split() == note.split()
+
+
+def test_top_level_text_is_cut_at_a_word_and_escaped() -> None:
+    summary = "<b>&</b> " + text_of_length(5000, seed=6)
+    [message] = valid(Reply(kind="x", blocks=(Note("n"),), summary=summary))
+    assert len(message.text) <= 3000 and message.text.endswith("…")
+    assert message.text.startswith("&lt;b&gt;&amp;&lt;/b&gt; ")
+    assert escape(summary).startswith(message.text[:-1] + " ")
+
+
+def test_text_without_summary_is_the_plain_text_of_the_blocks() -> None:
+    reply = Reply(kind="x", blocks=(Heading("Title"), Paragraph.of("a < b")))
+    [message] = valid(reply)
+    assert message.text == "Title\na &lt; b"
+
+
+# Pagination
+
+
+def test_120_items_paginate_with_buttons_on_the_last_message() -> None:
+    items = tuple(Item(f"Title {n:03}", f"meta {n}", (Span(f"body {n}"),)) for n in range(120))
+    more = Button("More results", actions.MORE_RESULTS, "120:leadership")
+    reply = Reply(kind="lookup", blocks=(Heading("Results"), *items), buttons=(more,), summary="s")
+    messages = valid(reply)
+    assert len(messages) >= 5
+    assert all(len(m.blocks) <= 50 for m in messages)
+    assert [m.text for m in messages] == ["s"] + ["s (continued)"] * (len(messages) - 1)
+    assert not buttons_of(messages[:-1])
+    assert messages[-1].blocks[-1]["type"] == "actions"
+    assert [e["text"]["text"] for e in buttons_of(messages)] == ["More results"]
+    titles = re.findall(r"^\*(Title \d+)\*", "\n".join(texts(messages, "section")), re.M)
+    assert titles == [f"Title {n:03}" for n in range(120)]
+    for message in messages:  # an item's meta stays with its title
+        assert message.blocks[-1]["type"] in ("context", "actions")
+    assert_shows(reply, messages)
+
+
+# Inline formatting and escaping
+
+
+def test_escaping_of_script_and_ampersand() -> None:
+    assert escape("<script>&</script>") == "&lt;script&gt;&amp;&lt;/script&gt;"
+    reply = Reply(kind="x", blocks=(Paragraph.of("x <script>& y"), Note("<!channel> &")))
+    [message] = valid(reply)
+    assert texts([message]) == ["x &lt;script&gt;&amp; y", "&lt;!channel&gt; &amp;"]
+    assert message.text == "x &lt;script&gt;&amp; y\n&lt;!channel&gt; &amp;"
+
+
+def test_bold_spans_come_out_as_stars() -> None:
+    rich: Rich = (Span("the "), Span("triumvirate", bold=True), Span(" model, "))
+    rich += (Span("exact phrase", bold=True), Span(" & "), Span("<b>", bold=True))
+    item = Item("1. Title", "", (Span("a "), Span("match", bold=True)))
+    lines = Paragraph((Span("one\ntwo", bold=True),))  # Slack bold cannot span a line break
+    reply = Reply(kind="x", blocks=(Paragraph(rich), item, lines))
+    assert texts(valid(reply)) == [
+        "the *triumvirate* model, *exact phrase* &amp; *&lt;b&gt;*",
+        "*1. Title*\na *match*",
+        "*one*\n*two*",
+    ]
+
+
+def test_item_meta_is_context_and_empty_meta_is_left_out() -> None:
+    reply = Reply(kind="x", blocks=(Item("A", "by B"), Item("C")))
+    blocks = valid(reply)[0].blocks
+    assert [b["type"] for b in blocks] == ["section", "context", "section"]
+    assert texts(valid(reply)) == ["*A*", "by B", "*C*"]
+
+
+# Buttons
+
+
+def test_button_with_too_long_value_is_left_out() -> None:
+    keep = Button("Keep", "a.keep", "v" * 2000)
+    drop = Button("Drop", "a.drop", "v" * 3000)
+    reply = Reply(kind="x", blocks=(Note("n"),), buttons=(drop, keep))
+    [element] = buttons_of(valid(reply))
+    assert element["text"]["text"] == "Keep" and element["value"] == "v" * 2000
+    assert action_name(element["action_id"]) == "a.keep"
+
+
+def test_long_label_is_cut_at_a_word() -> None:
+    label = " ".join(["Share"] * 30)
+    reply = Reply(kind="x", blocks=(Note("n"),), buttons=(Button(label, "a"),))
+    [element] = buttons_of(valid(reply))
+    text = element["text"]["text"]
+    assert len(text) <= 75 and text.endswith("…")
+    assert text[:-1].split() == ["Share"] * len(text[:-1].split())
+    assert label.startswith(text[:-1] + " ")
+
+
+def test_action_ids_are_unique_and_invert() -> None:
+    same = [Button("One", actions.SHARE_QUOTE, "q1"), Button("Two", actions.SHARE_QUOTE, "q2")]
+    ids = [action_id(b, n) for n, b in enumerate(same)]
+    assert len(set(ids)) == 2
+    for n, b in enumerate([*same, Button("x", "odd:name:7")]):
+        assert action_name(action_id(b, n)) == b.action
+    assert [e["action_id"] for e in buttons_of(valid(Reply("x", (), buttons=tuple(same))))] == ids
+
+
+def test_more_than_25_buttons_stay_valid() -> None:
+    many = tuple(Button(f"B{n}", "a", str(n)) for n in range(30))
+    messages = valid(Reply(kind="x", blocks=(Note("n"),), buttons=many))
+    assert [e["value"] for e in buttons_of(messages)] == [str(n) for n in range(30)]
+
+
+def test_empty_reply_is_still_a_valid_message() -> None:
+    [message] = valid(Reply(kind="x", blocks=(Paragraph.of("  "), Heading(""))))
+    assert message.blocks
+
+
+# problems() itself
+
+
+def section(text: str) -> Json:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def button_json(text: str, action: str, value: str = "v") -> Json:
+    return {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action,
+        "value": value,
+    }
+
+
+def test_problems_names_every_broken_limit() -> None:
+    context = {"type": "context", "elements": [{"type": "mrkdwn", "text": "x" * 3001}] * 11}
+    buttons = [button_json("b" * 76, "a:0", "v" * 2001), button_json("ok", "a:0")]
+    buttons.append(button_json("ok", "x" * 256))
+    bad = SlackMessage(
+        text=" ",
+        blocks=[
+            section("x" * 3001),
+            section(""),
+            {"type": "header", "text": {"type": "plain_text", "text": "h" * 151}},
+            context,
+            {"type": "actions", "elements": buttons * 9},
+        ],
+    )
+    found = "\n".join(problems(bad))
+    for words_of_problem in (
+        "text is empty",
+        "block 1 (section): section text is 3001",
+        "block 2 (section): section has no text",
+        "block 3 (header): header is 151",
+        "block 4 (context): context block has 11 elements",
+        "context element 11 is 3001",
+        "block 5 (actions): actions block has 27 elements",
+        "button 1 text is 76",
+        "button 1 value is 2001",
+        "button 3 action_id is 256",
+        "action_id 'a:0' is used more than once",
+    ):
+        assert words_of_problem in found
+    assert "51 blocks" in "\n".join(problems(SlackMessage("t", [section("x")] * 51)))
+    assert "0 blocks" in "\n".join(problems(SlackMessage("t", [])))
+    assert problems(SlackMessage("t", [section("x" * 3000)])) == []
+
+
+def test_rendered_json_is_plain_data() -> None:
+    reply = Reply(kind="x", blocks=(Paragraph.of("a"),), buttons=(Button("B", "a", "v"),))
+    for message in valid(reply):
+        assert json.loads(json.dumps(message.blocks)) == message.blocks
