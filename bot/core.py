@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
@@ -12,7 +13,7 @@ from bot import messages as m
 from bot.context import Context
 from bot.events import Action, Command, Event
 from bot.handlers import info, library, lookup, prompts, quotes
-from bot.parser import parse, suggest
+from bot.parser import Parsed, parse, suggest
 from bot.replies import Block, Note, Paragraph, Reply
 
 log = logging.getLogger("rounds.bot")
@@ -33,6 +34,9 @@ COMMANDS: dict[str, CommandHandler] = {
     "privacy": info.privacy,
 }
 ALIASES = {"search": "lookup", "find": "lookup", "?": "help", "article": "read"}
+# Commands answered from memory alone (the library and the lookup index): they never wait
+# on the database or the network, so adapters may answer them inline. A test holds them to it.
+IN_MEMORY = frozenset({"help", "lookup", "topics", "articles", "read", "privacy"})
 
 ACTIONS: dict[str, ActionHandler] = {
     actions.ANOTHER_QUOTE: quotes.another,
@@ -43,6 +47,12 @@ ACTIONS: dict[str, ActionHandler] = {
 }
 
 NAMES = {name: name for name in COMMANDS} | ALIASES
+
+
+@functools.lru_cache(maxsize=4096)
+def parsed_command(text: str) -> Parsed:
+    """The command word and its arguments (the same text is parsed by several layers)."""
+    return parse(text, NAMES)
 
 
 def unknown_command(typed: str) -> Reply:
@@ -67,7 +77,7 @@ def event_name(event: Event) -> str:
     """The command or button an event is for, never its free text."""
     if isinstance(event, Action):
         return event.action if event.action in ACTIONS else "unknown"
-    word = parse(event.text, NAMES)
+    word = parsed_command(event.text)
     return (word.name or "empty") if word.known or not word.name else "unknown"
 
 
@@ -89,6 +99,8 @@ async def error_boundary(event: Event, call_next: Next) -> list[Reply]:
 
 
 async def timing(event: Event, call_next: Next) -> list[Reply]:
+    if not log.isEnabledFor(logging.DEBUG):
+        return await call_next(event)
     started = time.perf_counter()
     replies = await call_next(event)
     elapsed = (time.perf_counter() - started) * 1000
@@ -110,12 +122,20 @@ class Bot:
     def __init__(self, ctx: Context, middleware: Sequence[Middleware] = DEFAULT_MIDDLEWARE) -> None:
         self.ctx = ctx
         self.middleware = tuple(middleware)
-
-    async def handle(self, event: Event) -> list[Reply]:
         call: Next = self._dispatch
         for layer in reversed(self.middleware):
             call = _wrap(layer, call)
-        return await call(event)
+        self._chain = call
+
+    async def handle(self, event: Event) -> list[Reply]:
+        return await self._chain(event)
+
+    def in_memory(self, event: Event) -> bool:
+        """Whether the answer needs nothing but memory (no database, no network)."""
+        if not isinstance(event, Command):
+            return False
+        parsed = parsed_command(event.text)
+        return not parsed.known or parsed.name in IN_MEMORY
 
     async def _dispatch(self, event: Event) -> list[Reply]:
         if isinstance(event, Action):
@@ -124,7 +144,7 @@ class Bot:
                 text = m.BUTTON_EXPIRED
                 return [Reply(kind="error", blocks=(Paragraph.of(text),), summary=text)]
             return await handler(self.ctx, event)
-        parsed = parse(event.text, NAMES)
+        parsed = parsed_command(event.text)
         if not parsed.name:
             return [
                 Reply(kind="help", blocks=(Paragraph.of(m.EMPTY_COMMAND),), summary=m.EMPTY_COMMAND)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from bot.content.model import Article, Library, Quote
 
 UNDATED = "undated"
 
 
+@functools.lru_cache(maxsize=4096)
 def long_date(day: dt.date | None) -> str:
     return f"{day.day} {day:%B %Y}" if day else UNDATED
 

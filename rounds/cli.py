@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -117,6 +118,7 @@ async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> 
         return 2
     try:
         await server.start()
+        gc.freeze()  # the library and index live for the whole process: keep GC off them
         for line in server.status:
             print(line)
         print(f"Rounds is listening on http://{host}:{server.port}", flush=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -29,9 +30,17 @@ async def measure(event: Event, call_next: Next) -> list[Reply]:
     kind = "action" if isinstance(event, Action) else "command"
     labels = (event.conversation.platform, kind, event_name(event))
     outcome = "error" if any(r.kind == "error" for r in replies) else "ok"
-    HANDLED.labels(*labels, outcome).inc()
-    LATENCY.labels(*labels).observe(time.perf_counter() - started)
+    handled, latency = _series(labels, outcome)
+    handled.inc()
+    latency.observe(time.perf_counter() - started)
     return replies
+
+
+@functools.cache
+def _series(labels: tuple[str, str, str], outcome: str) -> tuple[Counter, Histogram]:
+    """The labelled series, looked up once (labels are a small closed set: platform, kind,
+    and a known command or button name — never free text)."""
+    return HANDLED.labels(*labels, outcome), LATENCY.labels(*labels)
 
 
 def exposition() -> tuple[bytes, str]:

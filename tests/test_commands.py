@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from bot.content.model import Library, normalise_space
+from bot.events import Command, Conversation, Person
 from bot.replies import Item, QuoteBlock, Reply, Visibility, rich_text
 from tests.conftest import TestBot, button, text_of
 
@@ -234,3 +237,27 @@ async def test_unknown_button_is_answered(testbot: TestBot) -> None:
 
     reply = await testbot.press(Button("Old", "no.such.action", "x"))
     assert reply.kind == "error" and "no longer" in text_of(reply)
+
+
+async def test_in_memory_commands_answer_without_the_database(testbot: TestBot) -> None:
+    """The commands the Slack adapter answers inline must never wait on the store: with
+    the database gone they still answer in full."""
+    from bot.core import IN_MEMORY
+
+    store = testbot.bot.ctx.store
+    await store.close()
+    store.engine = create_async_engine("sqlite+aiosqlite:////nonexistent/rounds.db")
+    lines = {"help": "quote", "lookup triumvirate": "triumvirate", "topics": "Manager"}
+    lines |= {"articles": "read", "read no-more-silos": "silos", "privacy": "stores"}
+    assert {line.split()[0] for line in lines} == IN_MEMORY
+    for line, expected in lines.items():
+        reply = await testbot.send(line)
+        assert testbot.bot.in_memory(command_of(line))
+        assert reply.kind != "error" and expected.lower() in text_of(reply).lower(), line
+    assert not testbot.bot.in_memory(command_of("quote"))
+    assert not testbot.bot.in_memory(command_of("prompt"))
+    assert (await testbot.send("quote")).kind == "error"  # the database really is gone
+
+
+def command_of(text: str) -> Command:
+    return Command(Conversation("console", "general"), Person("U1"), text)

@@ -29,6 +29,7 @@ from adapters.slack.render import action_name, render
 from adapters.slack.translate import action_event, command_event, is_ephemeral_source, mention_event
 from bot.core import Bot
 from bot.events import Action, Command, Conversation, Event
+from bot.memo import IdentityMemo
 from bot.outbox import DeliveryError
 from bot.replies import Reply, Visibility
 from bot.store import Store
@@ -38,24 +39,61 @@ ACK_BUDGET = 2.0  # seconds; Slack allows 3 for the whole round trip
 TIMESTAMP = "X-Slack-Request-Timestamp"
 
 
-class _HideRejectedBodies(logging.Filter):
-    """bolt logs the body of a request whose signature failed; we log only the fact."""
+class _QuietBolt(logging.Filter):
+    """bolt logs the body of a request whose signature failed: we log only the fact. And it
+    notes at start that SLACK_BOT_TOKEN is unused beside our client, which is intended."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if str(record.msg).startswith("Invalid request signature"):
+        message = str(record.msg)
+        if message.startswith("Invalid request signature"):
             record.msg, record.args = "rejected a request with an invalid signature (401)", ()
-        return True
+        return not message.startswith("As you gave `client` as well")
 
 
-def payload(reply: Reply, page: int = 0, **extra: Any) -> dict[str, Any]:
-    """One page of a rendered reply as a slash-command or `response_url` message."""
-    message = render(reply)[page]
-    kind = "in_channel" if reply.visibility is Visibility.CHANNEL else "ephemeral"
-    return {"response_type": kind, "text": message.text, "blocks": message.blocks, **extra}
+_QUIET = _QuietBolt()
+
+
+_RENDERED: IdentityMemo[Reply, list[dict[str, Any]]] = IdentityMemo()
 
 
 def pages(replies: list[Reply]) -> list[dict[str, Any]]:
-    return [payload(r, i) for r in replies for i in range(len(render(r)))]
+    """Every page of the rendered replies as slash-command or `response_url` messages.
+    Fresh dicts each time (callers add fields); the blocks inside are shared, never changed."""
+    return [dict(page) for reply in replies for page in _RENDERED.get(reply, _pages_of)]
+
+
+def _pages_of(reply: Reply) -> list[dict[str, Any]]:
+    kind = _response_type(reply)
+    return [
+        {"response_type": kind, "text": message.text, "blocks": message.blocks}
+        for message in render(reply)
+    ]
+
+
+def _response_type(reply: Reply) -> str:
+    return "in_channel" if reply.visibility is Visibility.CHANNEL else "ephemeral"
+
+
+async def _within(work: asyncio.Future[Any], seconds: float) -> bool:
+    """Wait for `work` up to `seconds` without cancelling it; whether it finished.
+    (A bare future and timer: `asyncio.wait` costs several times more per request.)"""
+    if work.done():
+        return True
+    loop = asyncio.get_running_loop()
+    waiter: asyncio.Future[None] = loop.create_future()
+
+    def wake(*_: Any) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    timer = loop.call_later(seconds, wake)
+    work.add_done_callback(wake)
+    try:
+        await waiter
+    finally:
+        timer.cancel()
+        work.remove_done_callback(wake)
+    return work.done()
 
 
 class SlackAdapter:
@@ -70,7 +108,8 @@ class SlackAdapter:
         self.bot, self.outbox, self.store, self.ack_budget = bot, outbox, store, ack_budget
         self.verifying = signing_secret is not None
         self.tasks: set[asyncio.Task[None]] = set()
-        logging.getLogger("slack_bolt.RequestVerification").addFilter(_HideRejectedBodies())
+        for name in ("slack_bolt.RequestVerification", "rounds.slack.bolt"):
+            logging.getLogger(name).addFilter(_QUIET)
         self.app = AsyncApp(
             client=outbox.client,
             signing_secret=signing_secret or "",
@@ -78,9 +117,8 @@ class SlackAdapter:
             process_before_response=True,
             logger=logging.getLogger("rounds.slack.bolt"),
         )
-        self.app.middleware(self._drop_repeats)
         self.app.command(re.compile(r"^/"))(self._on_command)
-        self.app.event("app_mention")(self._on_mention)
+        self.app.event("app_mention", middleware=[self._drop_repeats])(self._on_mention)
         self.app.event("message")(self._on_message)
         self.app.action(re.compile(r".+"))(self._on_action)
 
@@ -121,14 +159,17 @@ class SlackAdapter:
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         event = command_event(body)
-        work = asyncio.ensure_future(self.bot.handle(event))
-        done, _ = await asyncio.wait({work}, timeout=self.ack_budget)
         url = str(body.get("response_url", ""))
-        if not done:
-            await ack(response_type="ephemeral", text=t.WORKING)
-            self._spawn(self._respond_later(work, url, event))
-            return
-        answers = pages(work.result())
+        if self.bot.in_memory(event):
+            replies = await self.bot.handle(event)
+        else:
+            work = asyncio.ensure_future(self.bot.handle(event))
+            if not await _within(work, self.ack_budget):
+                await ack(response_type="ephemeral", text=t.WORKING)
+                self._spawn(self._respond_later(work, url, event))
+                return
+            replies = work.result()
+        answers = pages(replies)
         if not answers:
             await ack()
             return

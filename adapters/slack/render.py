@@ -1,8 +1,13 @@
 """Pure translation of neutral replies into Slack Block Kit messages.
 
-Every block is built with slack_sdk's models and serialised with `to_dict()`, so slack_sdk's
-own validators run; `problems()` re-checks Slack's limits on the finished JSON. Lengths are
-measured on the text as sent (after `&`, `<`, `>` are escaped and bold markers added)."""
+Blocks are built as Block Kit JSON by small constructors that keep Slack's limits by
+construction: text is split at word boundaries to fit, buttons that cannot be valid are left
+out, and messages over 50 blocks are paginated. `problems()` checks every limit on the
+finished JSON, and the tests parse every rendered block back through slack_sdk's block
+models (`Block.parse(...).validate_json()`). slack_sdk's models are not used at run time:
+their validation introspects each object with `dir()` and cost about 2 ms a reply, most of
+a lookup's time. Lengths are measured on the text as sent (after `&`, `<`, `>` are escaped
+and bold markers added)."""
 
 from __future__ import annotations
 
@@ -10,16 +15,6 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
-
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    ButtonElement,
-    ContextBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
 
 from bot.replies import (
     Block,
@@ -158,9 +153,14 @@ def _hard_split(span: Span, limit: int) -> Iterator[Span]:
 
 def _chunks(rich: Rich, limit: int, newline: str = "\n") -> list[list[Word]]:
     """Split at whitespace into runs whose mrkdwn is at most `limit` characters."""
+    words = _words(rich)
+    sizes = [_size(spans) for _gap, spans in words]
+    gaps = [len(gap.replace("\n", newline)) for gap, _spans in words]
+    if sum(sizes) + sum(gaps[1:]) <= limit:  # the usual case: it all fits
+        return [[("", words[0][1]), *words[1:]]] if words else []
     chunks: list[list[Word]] = []
     size = limit + 1
-    for gap, spans in _fitting(_words(rich), limit):
+    for gap, spans in _fitting(words, limit):
         cost = len(gap.replace("\n", newline)) + _size(spans)
         if size + cost <= limit:
             chunks[-1].append((gap, spans))
@@ -169,6 +169,29 @@ def _chunks(rich: Rich, limit: int, newline: str = "\n") -> list[list[Word]]:
             chunks.append([("", spans)])
             size = _size(spans)
     return chunks
+
+
+def _plain_fit(rich: Rich, limit: int, newline: str = "\n") -> str | None:
+    """The mrkdwn of `rich` when it fits in one piece (the usual case), built span by span
+    without splitting into words; None when it must be split."""
+    text = "".join(map(_span_mrkdwn, rich)).strip().replace("\n", newline)
+    return text if len(text) <= limit else None
+
+
+def _span_mrkdwn(span: Span) -> str:
+    """Escaped text; a bold span is starred line by line, whitespace kept outside the stars."""
+    text = escape(span.text)
+    if not span.bold or not text.strip():
+        return text
+    return "\n".join(_starred(line) for line in text.split("\n"))
+
+
+def _starred(line: str) -> str:
+    core = line.strip()
+    if not core:
+        return line
+    start = line.index(core)
+    return f"{line[:start]}*{core}*{line[start + len(core) :]}"
 
 
 def _mrkdwn(words: Sequence[Word], newline: str = "\n") -> str:
@@ -219,16 +242,27 @@ def _plain(block: Block) -> str:
 # Blocks
 
 
+def _mrkdwn_text(text: str) -> Json:
+    return {"type": "mrkdwn", "text": text}
+
+
+def _plain_text_object(text: str) -> Json:
+    return {"type": "plain_text", "text": text}
+
+
 def _section(text: str) -> Json:
-    block: Json = SectionBlock(text=MarkdownTextObject(text=text)).to_dict()
-    return block
+    return {"type": "section", "text": _mrkdwn_text(text)}
 
 
 def _sections(rich: Rich, quote: bool = False) -> list[Json]:
     """Sections of at most 3000 characters; a quote has every line prefixed with `>`."""
+    newline = "\n" + QUOTE_LINE if quote else "\n"
+    prefix = QUOTE_LINE if quote else ""
+    fitted = _plain_fit(rich, SECTION_TEXT - len(prefix), newline)
+    if fitted is not None:
+        return [_section(prefix + fitted)] if fitted else []
     if not quote:
         return [_section(_mrkdwn(chunk)) for chunk in _chunks(rich, SECTION_TEXT)]
-    newline = "\n" + QUOTE_LINE
     chunks = _chunks(rich, SECTION_TEXT - len(QUOTE_LINE), newline)
     return [_section(QUOTE_LINE + _mrkdwn(chunk, newline)) for chunk in chunks]
 
@@ -238,15 +272,17 @@ def _heading(text: str) -> list[Json]:
         return []
     if len(text) > HEADER_TEXT:
         return _sections((Span(text, bold=True),))
-    block: Json = HeaderBlock(text=PlainTextObject(text=text)).to_dict()
-    return [block]
+    return [{"type": "header", "text": _plain_text_object(text)}]
 
 
 def _context(text: str) -> list[Json]:
     """Context blocks of up to 10 mrkdwn elements of at most 3000 characters each."""
-    elements = [MarkdownTextObject(text=_mrkdwn(c)) for c in _chunks(plain(text), CONTEXT_TEXT)]
+    fitted = _plain_fit(plain(text), CONTEXT_TEXT)
+    if fitted is not None:
+        return [{"type": "context", "elements": [_mrkdwn_text(fitted)]}] if fitted else []
+    elements = [_mrkdwn_text(_mrkdwn(c)) for c in _chunks(plain(text), CONTEXT_TEXT)]
     return [
-        ContextBlock(elements=group).to_dict() for group in _batched(elements, CONTEXT_ELEMENTS)
+        {"type": "context", "elements": group} for group in _batched(elements, CONTEXT_ELEMENTS)
     ]
 
 
@@ -254,7 +290,7 @@ def _actions(buttons: Sequence[Button]) -> list[Json]:
     """Buttons that can be valid, in actions blocks of at most 25 elements."""
     elements = [_button(b, n) for n, b in enumerate(buttons) if _sendable(b, n)]
     return [
-        ActionsBlock(elements=group).to_dict() for group in _batched(elements, ACTIONS_ELEMENTS)
+        {"type": "actions", "elements": group} for group in _batched(elements, ACTIONS_ELEMENTS)
     ]
 
 
@@ -262,13 +298,16 @@ def _sendable(button: Button, index: int) -> bool:
     return len(button.value) <= BUTTON_VALUE and len(action_id(button, index)) <= ACTION_ID
 
 
-def _button(button: Button, index: int) -> ButtonElement:
+def _button(button: Button, index: int) -> Json:
     label = _cut(" ".join(button.label.split()), BUTTON_TEXT) or ELLIPSIS
-    return ButtonElement(
-        text=PlainTextObject(text=label),
-        action_id=action_id(button, index),
-        value=button.value or None,
-    )
+    element: Json = {
+        "type": "button",
+        "text": _plain_text_object(label),
+        "action_id": action_id(button, index),
+    }
+    if button.value:
+        element["value"] = button.value
+    return element
 
 
 def _batched(items: Sequence[T], size: int) -> list[list[T]]:

@@ -9,6 +9,7 @@ from bot.context import Context
 from bot.events import Action, Command
 from bot.format import long_date, topic_list
 from bot.lookup import LookupHit, LookupResult
+from bot.memo import IdentityMemo
 from bot.replies import Block, Button, Item, Note, Paragraph, Reply, Visibility
 
 PAGE = 3
@@ -40,7 +41,16 @@ def _header(result: LookupResult) -> list[Block]:
     return notes
 
 
+_REPLIES: IdentityMemo[LookupResult, Reply] = IdentityMemo()
+
+
 def results_reply(ctx: Context, result: LookupResult) -> Reply:
+    """The reply for one page of results (the index hands out the same result object for a
+    repeated search, and the reply is built from it once)."""
+    return _REPLIES.get(result, lambda r: _results_reply(ctx, r))
+
+
+def _results_reply(ctx: Context, result: LookupResult) -> Reply:
     if result.problem is not None or not result.hits:
         return _no_results(ctx, result)
     items = [_item(result.offset + i + 1, hit) for i, hit in enumerate(result.hits)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -16,6 +16,8 @@ from bot.lookup.snippets import clean, lead, to_spans
 from bot.lookup.store import Filters, PassageStore
 from bot.lookup.types import Document, LookupHit, LookupResult
 from bot.lookup.vocabulary import Vocabulary, correctable, words_of
+
+RECENT = 2048  # answers kept for repeated searches
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,9 @@ class LookupIndex:
         self._people = Counter(p for d in docs for p in set(d.people))
         self._topics = {t: t for d in docs for t in d.topics}
         self._topics.update({k.lower(): v for k, v in topic_aliases.items()})
+        self._clean = {d.id: clean(d.text) for d in docs}
         self._lock = threading.Lock()  # one SQLite connection: one search at a time
+        self._recent: OrderedDict[tuple[str, int, int], LookupResult] = OrderedDict()
 
     @classmethod
     def from_documents(
@@ -67,8 +71,22 @@ class LookupIndex:
         """One page of passages for `query`, best first, with the total number matching.
         Negative offsets and limits count as 0."""
         offset, limit = max(offset, 0), max(limit, 0)
+        key = (query, offset, limit)
         with self._lock:
-            return self._search(query, offset, limit)
+            found = self._recent.get(key)
+            if found is None:
+                found = self._search(query, offset, limit)
+            else:
+                self._recent.move_to_end(key)
+            self._remember(key, found)
+        return found
+
+    def _remember(self, key: tuple[str, int, int], result: LookupResult) -> None:
+        """The index never changes once built, so recent answers can be given again: people
+        repeat popular searches, and paging re-asks the same query."""
+        self._recent[key] = result
+        if len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
 
     def _search(self, query: str, offset: int, limit: int) -> LookupResult:
         plan = self.plan(parse_query(query))
@@ -123,7 +141,7 @@ class LookupIndex:
 
     def _hit(self, doc_id: int, score: float, snippet: str | None) -> LookupHit:
         doc = self._docs[doc_id]
-        text = clean(doc.text)
+        text = self._clean[doc_id]
         return LookupHit(doc, score, lead(text) if snippet is None else to_spans(snippet, text))
 
     def _matched(self, result: LookupResult, plan: Plan, limit: int) -> LookupResult:
