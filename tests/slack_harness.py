@@ -85,9 +85,12 @@ async def running(
     **options: Any,
 ) -> AsyncIterator[Rounds]:
     bot = await make_bot(library, index, settings.database_url)
-    server = Server(
-        bot, settings, Options(host="127.0.0.1", port=0, retry_interval=FAST_RETRIES, **options)
-    )
+    options = {"host": "127.0.0.1", "port": 0, "retry_interval": FAST_RETRIES, **options}
+    try:
+        server = Server(bot, settings, Options(**options))
+    except Exception:
+        await bot.ctx.store.close()
+        raise
     await server.start()
     try:
         async with aiohttp.ClientSession() as http:

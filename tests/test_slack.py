@@ -16,14 +16,19 @@ from adapters.slack import text as slack_text
 from adapters.slack.render import SlackMessage, problems
 from bot.content.model import Library
 from bot.lookup import LookupIndex
+from rounds.server import SLACK_OFF, SLACK_SOCKET
+from rounds.settings import SettingsError
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
     BOT_ID,
     BOT_USER_ID,
     app_mention,
     block_actions,
+    block_actions_payload,
     event_callback,
+    event_envelope,
     slash_command,
+    slash_payload,
     url_verification,
 )
 from tests.slack_harness import FORM, Rounds, buttons, running, slack_settings, stale, words
@@ -332,3 +337,50 @@ async def test_health_readiness_and_metrics(rounds: Rounds) -> None:
     assert 'rounds_commands_total{kind="command",name="lookup",outcome="ok",platform="slack"}' in (
         body
     )
+
+
+# Socket Mode: the same bot over Slack's WebSocket, no public URL.
+
+
+async def test_socket_mode_answers_commands_buttons_and_mentions(
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
+) -> None:
+    settings = slack_settings(fake, tmp_path / "r.db", slack_signing_secret=None)
+    async with running(library, index, settings, fake, socket_mode=True) as rounds:
+        await fake.wait_for_socket()
+        sent = await fake.socket_send("slash_commands", slash_payload("lookup triumvirate", ""))
+        answer = (await fake.socket_ack(sent))["payload"]
+        assert answer["response_type"] == "ephemeral" and "triumvirate" in words(answer)
+        url = fake.response_url()
+        action_id, value = buttons(answer)["Share in channel"]
+        pressed = block_actions_payload(action_id, value, url)
+        await fake.socket_ack(await fake.socket_send("interactive", pressed))
+        [shared, _removed] = await answers_at(rounds, url, 2)
+        assert shared["response_type"] == "in_channel" and "Shared by alice" in words(shared)
+        event = event_envelope(app_mention(f"<@{BOT_USER_ID}> prompt"), "EvSocket")
+        await fake.socket_ack(await fake.socket_send("events_api", event))
+        [post] = await fake.wait_for("chat.postMessage")
+        assert "Discussion prompt" in words(post.params)
+        response = await rounds.post(slash_command("help", url), FORM)
+        assert response.status == 404  # no HTTP route in Socket Mode
+    assert rounds.server.status == [SLACK_SOCKET]
+
+
+async def test_socket_mode_needs_the_app_token(
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
+) -> None:
+    settings = slack_settings(fake, tmp_path / "r.db", slack_app_token=None)
+    with pytest.raises(SettingsError, match="SLACK_APP_TOKEN"):
+        async with running(library, index, settings, fake, socket_mode=True):
+            pass
+
+
+async def test_without_slack_settings_the_route_is_not_mounted(
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
+) -> None:
+    settings = slack_settings(fake, tmp_path / "r.db", slack_signing_secret=None)
+    async with running(library, index, settings, fake) as rounds:
+        response = await rounds.post(slash_command("help", fake.response_url()), FORM)
+        assert response.status == 404
+    assert rounds.server.status == [SLACK_OFF]
+    assert fake.calls == []

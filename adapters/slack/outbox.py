@@ -138,6 +138,17 @@ class SlackOutbox(Outbox):
             fields = _fields(message, conversation.thread)
             await self._call("chat.postEphemeral", conversation.channel, user=person.id, **fields)
 
+    async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> str:
+        """Open a modal for the person whose click gave `trigger_id` (valid for 3 seconds).
+        Returns the view id. Reflection threads use it for anonymous contributions."""
+        try:
+            response = await self.client.views_open(trigger_id=trigger_id, view=view)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            error = delivery_error(exc)
+            log.warning("views.open failed: %s", error.reason)
+            raise error from None
+        return str((response.get("view") or {}).get("id", ""))
+
     async def respond(self, response_url: str, payload: dict[str, Any]) -> None:
         """Answer through an interaction's `response_url` (no channel membership needed)."""
         webhook = AsyncWebhookClient(
