@@ -126,6 +126,8 @@ PRIVACY_POINTS: tuple[str, ...] = (
     "For each channel it remembers which quotes and prompts it has already shown, so they "
     "don't repeat. That history names the channel, never a person.",
     "Lookups are answered from the article library and are not recorded.",
+    "So that each message from Slack is answered once, it keeps the message's event id (never "
+    "its text or sender) for two hours.",
     "Please never post patient details in Rounds.",
 )
 

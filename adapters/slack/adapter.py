@@ -27,6 +27,7 @@ from adapters.slack import text as t
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.render import action_name, render
 from adapters.slack.translate import action_event, command_event, is_ephemeral_source, mention_event
+from bot import messages as m
 from bot.core import Bot
 from bot.events import Action, Command, Conversation, Event
 from bot.memo import IdentityMemo
@@ -158,6 +159,15 @@ class SlackAdapter:
     # listeners
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        try:
+            await self._answer_command(ack, body)
+        except Exception:  # the bot's own boundary failed too: still answer politely
+            ref = uuid.uuid4().hex[:8]
+            log.exception("slash command failed ref=%s", ref)
+            text = f"{m.ERROR_TITLE} {m.ERROR_BODY.format(ref=ref)}"
+            await ack(response_type="ephemeral", text=text)
+
+    async def _answer_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         event = command_event(body)
         url = str(body.get("response_url", ""))
         if self.bot.in_memory(event):
