@@ -30,6 +30,7 @@ from tests.fakes.slack_requests import (
     slash_command,
     slash_payload,
     url_verification,
+    view_submission,
 )
 from tests.slack_harness import FORM, Rounds, buttons, running, slack_settings, stale, words
 
@@ -384,3 +385,24 @@ async def test_without_slack_settings_the_route_is_not_mounted(
         assert response.status == 404
     assert rounds.server.status == [SLACK_OFF]
     assert fake.calls == []
+
+
+async def test_every_command_works_over_socket_mode(
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
+) -> None:
+    settings = slack_settings(fake, tmp_path / "r.db", slack_signing_secret=None)
+    async with running(library, index, settings, fake, socket_mode=True):
+        await fake.wait_for_socket()
+        for line, expected in [*PRIVATE.items(), ("prompt winter", "Discussion prompt")]:
+            sent = await fake.socket_send("slash_commands", slash_payload(line, ""))
+            answer = (await fake.socket_ack(sent))["payload"]
+            assert expected.lower() in words(answer).lower(), line
+            valid(answer)
+
+
+async def test_a_form_rounds_does_not_know_is_closed_and_changes_nothing(rounds: Rounds) -> None:
+    values = {"b": {"a": {"type": "plain_text_input", "value": "my reflection"}}}
+    await rounds.send(view_submission("stale.form", "", values))
+    await asyncio.sleep(0.1)
+    assert rounds.fake.calls_to("chat.postMessage") == []
+    assert await rounds.server.bot.ctx.store.seen("slack:T0TEST:C0GENERAL", "quote") == set()

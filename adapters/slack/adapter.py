@@ -122,6 +122,7 @@ class SlackAdapter:
         self.app.event("app_mention", middleware=[self._drop_repeats])(self._on_mention)
         self.app.event("message")(self._on_message)
         self.app.action(re.compile(r".+"))(self._on_action)
+        self.app.view(re.compile(r".*"))(self._on_form)
 
     async def handle(self, request: web.Request) -> web.Response:
         """The aiohttp route for `POST /slack/events`."""
@@ -200,6 +201,10 @@ class SlackAdapter:
         team = str(context.get("team_id") or event.get("team") or "")
         command = mention_event(event, team, context.get("bot_user_id"))
         self._spawn(self._answer_mention(command))
+
+    async def _on_form(self, ack: AsyncAck) -> None:
+        """No Rounds form is open yet (reflection threads will add one): close it."""
+        await ack()
 
     async def _on_message(self, ack: AsyncAck) -> None:
         """Ordinary channel messages are not read or stored (reflection threads will)."""
