@@ -130,6 +130,10 @@ class Bot:
     async def handle(self, event: Event) -> list[Reply]:
         return await self._chain(event)
 
+    def search(self, query: str, offset: int, limit: int) -> list[tuple[Reply, str, str]]:
+        """Lookup results one passage each, for a platform's own search box."""
+        return lookup.hit_replies(self.ctx, query, max(offset, 0), max(min(limit, 25), 0))
+
     def in_memory(self, event: Event) -> bool:
         """Whether the answer needs nothing but memory (no database, no network)."""
         if not isinstance(event, Command):

@@ -72,6 +72,11 @@ UNKNOWN_COMMAND = "I don't know the command “{name}”."
 DID_YOU_MEAN = "Did you mean {options}?"
 TRY_HELP = "Type `help` to see everything Rounds can do."
 BUTTON_EXPIRED = "That button no longer does anything. Type `help` to see what Rounds can do."
+WELCOME = (
+    "Thank you for adding Rounds. It shares quotes and discussion prompts from articles on NHS "
+    "leadership and looks things up in them. Mention it with a command: `@Rounds help` lists "
+    "them, `@Rounds prompt` posts a question for the team."
+)
 EMPTY_COMMAND = "Rounds is here. Type `help` to see what it can do, or try `quote`."
 
 ERROR_TITLE = "Sorry, something went wrong on our side."

@@ -12,6 +12,8 @@ from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 
 from adapters.slack.adapter import ACK_BUDGET, SlackAdapter
 from adapters.slack.outbox import SlackOutbox
+from adapters.teams.adapter import TeamsAdapter
+from adapters.teams.connectors import TeamsConfig
 from bot.core import Bot
 from rounds.metrics import exposition
 from rounds.settings import Settings, SettingsError
@@ -24,6 +26,11 @@ SLACK_SOCKET = "Slack: connected over Socket Mode"
 SLACK_OFF = (
     "Slack: not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET), "
     "so /slack/events is not mounted"
+)
+TEAMS_AUTH = "Teams: receiving activities at POST /api/messages (tokens checked)"
+TEAMS_EMULATOR = (
+    "Teams: local emulator mode at POST /api/messages (no MicrosoftAppId: no token is "
+    "checked, so only activities with a loopback serviceUrl are accepted)"
 )
 SOCKET_NEEDS = "--slack-socket-mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN"
 
@@ -45,6 +52,7 @@ class Server:
             raise SettingsError(SOCKET_NEEDS)
         self.bot, self.settings, self.options = bot, settings, options
         self.slack: SlackAdapter | None = None
+        self.teams: TeamsAdapter | None = None
         self.socket: AsyncSocketModeHandler | None = None
         self.runner: web.AppRunner | None = None
         self.port = options.port
@@ -60,6 +68,7 @@ class Server:
         app.router.add_get("/readyz", self._readyz)
         app.router.add_get("/metrics", self._metrics)
         await self._start_slack(app)
+        self._start_teams(app)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, self.options.host, self.options.port)
@@ -84,6 +93,18 @@ class Server:
             app.router.add_post("/slack/events", self.slack.handle)
             self.status.append(SLACK_HTTP)
 
+    def _start_teams(self, app: web.Application) -> None:
+        settings = self.settings
+        config = TeamsConfig(
+            APP_ID=settings.microsoft_app_id,
+            APP_PASSWORD=settings.microsoft_app_password,
+            APP_TYPE=settings.microsoft_app_type or "MultiTenant",
+            APP_TENANTID=settings.microsoft_app_tenant_id,
+        )
+        self.teams = TeamsAdapter(self.bot, self.bot.ctx.store, config)
+        app.router.add_post("/api/messages", self.teams.handle)
+        self.status.append(TEAMS_EMULATOR if self.teams.emulator else TEAMS_AUTH)
+
     async def stop(self) -> None:
         if self.socket is not None:
             await self.socket.close_async()  # type: ignore[no-untyped-call]
@@ -91,6 +112,8 @@ class Server:
             await self.runner.cleanup()
         if self.slack is not None:
             await self.slack.close()
+        if self.teams is not None:
+            await self.teams.close()
 
     async def _healthz(self, request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})

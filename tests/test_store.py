@@ -78,10 +78,23 @@ def test_choose_next_prefers_unseen_then_resets() -> None:
 
 
 async def test_migrations_create_the_schema(any_store: Store) -> None:
-    assert await current_revision(any_store.engine) == "0002"
+    assert await current_revision(any_store.engine) == "0003"
     async with any_store.engine.connect() as conn:
         tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
-    assert {"rotation_seen", "seen_events"} <= set(tables)
+    assert {"rotation_seen", "seen_events", "conversation_refs"} <= set(tables)
+
+
+async def test_conversation_references_are_saved_replaced_and_forgotten(any_store: Store) -> None:
+    key = "teams:tenant:19:abc@thread.tacv2"
+    assert await any_store.reference(key) is None
+    await any_store.save_reference(key, "teams", {"serviceUrl": "https://a.example/"})
+    await any_store.save_reference(key, "teams", {"serviceUrl": "https://b.example/"})
+    await any_store.save_reference("slack:T:C", "slack", {"x": "y"})
+    assert await any_store.reference(key) == {"serviceUrl": "https://b.example/"}
+    assert await any_store.references("teams") == {key: {"serviceUrl": "https://b.example/"}}
+    assert await any_store.forget_reference(key)
+    assert not await any_store.forget_reference(key)
+    assert await any_store.reference(key) is None
 
 
 async def test_an_event_id_is_claimed_once(any_store: Store) -> None:

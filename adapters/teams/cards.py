@@ -42,8 +42,10 @@ MAX_ACTIVITY_BYTES = 40_000  # Teams refuses messages over about 40 KB
 MAX_RESULT_CARD_BYTES = 28_000  # each message-extension result card
 
 CARD_BYTES = 28_000  # a card's budget: room is left for the text fallback and the envelope
-BOX_BYTES = 12_000  # a Container, before it is split in two
+BOX_BYTES = 16_000  # a Container, before it is split in two
+BOX_OVERHEAD = 100  # a Container's own JSON around its items
 TEXT_BYTES = 4_000  # the text of one TextBlock or RichTextBlock
+ELEMENT_BYTES = TEXT_BYTES + 200  # the most one TextBlock or RichTextBlock can take
 ACTIONS_BYTES = 8_000  # all buttons of a card together
 DATA_BYTES = 2_000  # one button's submit data
 FALLBACK_TEXT = 1_000
@@ -51,8 +53,7 @@ TITLE_TEXT = 75  # button titles
 PREVIEW_TITLE = 200
 PREVIEW_TEXT = 1_000
 MAX_VALUE = 2_000  # characters of a button value that `read_submit` accepts
-RUN_BYTES = 48  # `{"type":"TextRun","text":"","weight":"Bolder"},` around a run's text
-ESCAPE_BYTES = 2  # a line-start escape `\` before a word, as JSON
+RUN_BYTES = 70  # `{"type":"TextRun","text":"","weight":"Bolder","fontType":"Monospace"},`
 
 ELLIPSIS = "…"
 KEY = "rounds"  # the key that marks submit data as ours
@@ -74,7 +75,7 @@ META: Json = {**SMALL, "spacing": "None"}
 
 _SPACE = re.compile(r"(\s+)")
 _CODE = re.compile(r"`([^`\n]+)`")
-_INLINE = re.compile(r"[\\`*_\[\]]|&(?=#?\w+;)")
+_INLINE = re.compile(r"[\\`*_\[\]<]|&(?=#?\w+;)")
 _LEADING = re.compile(r"^([ \t]*)(?:([#>+=-])|(\d+)([.)]))", re.MULTILINE)
 _NEWLINES = re.compile(r"[ \t]*\n\s*")
 _ACTION = re.compile(r"[\w.:-]{1,100}", re.ASCII)
@@ -149,7 +150,12 @@ def size(payload: Any) -> int:
 def escape(text: str) -> str:
     """Text as TextBlock Markdown that shows it literally: inline marks and line-start markers
     (headings, quotes, lists) are backslash-escaped."""
-    return _LEADING.sub(_escape_leading, _INLINE.sub(lambda m: "\\" + m.group(), text))
+    text = _INLINE.sub(_backslash, text)
+    return _LEADING.sub(_escape_leading, text) if "\n" in text or _LEADING.match(text) else text
+
+
+def _backslash(match: re.Match[str]) -> str:
+    return "\\" + match.group()
 
 
 def _escape_leading(match: re.Match[str]) -> str:
@@ -159,7 +165,11 @@ def _escape_leading(match: re.Match[str]) -> str:
 
 def uncode(text: str) -> str:
     """`help` -> help: the core marks commands as code, which TextBlocks cannot show."""
-    return _CODE.sub(r"\1", text)
+    return _CODE.sub(_inside, text) if "`" in text else text
+
+
+def _inside(match: re.Match[str]) -> str:
+    return match.group(1)
 
 
 # Blocks into elements
@@ -186,15 +196,18 @@ def _elements(block: Block) -> list[Json]:
 
 def _text_blocks(text: str, style: Json | None = None) -> list[Json]:
     """Wrapped TextBlocks of escaped Markdown, split at words when the text is long."""
-    clean = _NEWLINES.sub("\n\n", uncode(text).strip())
+    clean = uncode(text).strip()
+    clean = _NEWLINES.sub("\n\n", clean) if "\n" in clean else clean
     if not clean:
         return []
-    chunks = _chunks([_Run(clean)], _markdown_cost, ESCAPE_BYTES)
-    texts = ["".join(run.text for run in chunk) for chunk in chunks]
-    blocks = [
-        {"type": "TextBlock", "text": escape(t), "wrap": True, **(style or {})} for t in texts
-    ]
-    return _flowing(blocks)
+    marked = escape(clean)
+    if _json_cost(marked) <= TEXT_BYTES:  # the usual case: one TextBlock
+        return [{"type": "TextBlock", "text": marked, "wrap": True, **(style or {})}]
+    chunks = _chunks([_Run(clean)], _markdown_cost, 0)
+    texts = [escape("".join(run.text for run in chunk)) for chunk in chunks]
+    return _flowing(
+        [{"type": "TextBlock", "text": t, "wrap": True, **(style or {})} for t in texts]
+    )
 
 
 def _rich_blocks(rich: Rich) -> list[Json]:
@@ -210,6 +223,9 @@ def _runs(rich: Rich) -> list[_Run]:
     """Runs of the spans, with `code` inside a span becoming a monospace run."""
     runs: list[_Run] = []
     for span in rich:
+        if "`" not in span.text:
+            runs += [_Run(span.text, span.bold)] if span.text else []
+            continue
         parts = _CODE.split(span.text)  # text, code, text, code, …, text
         runs += [_Run(part, span.bold, n % 2 == 1) for n, part in enumerate(parts) if part]
     return runs
@@ -233,8 +249,8 @@ def _boxed(items: list[Json], props: Json) -> list[Json]:
     """Containers holding the items, more than one only when they would be too big."""
     if not items:
         return []
-    budget = BOX_BYTES - _wire({"type": "Container", **props, "items": []})
-    return [{"type": "Container", **props, "items": group} for group in _pack(items, budget)]
+    groups = _pack(items, BOX_BYTES - BOX_OVERHEAD, ELEMENT_BYTES)
+    return [{"type": "Container", **props, "items": group} for group in groups]
 
 
 def _actions(buttons: Sequence[Button]) -> list[Json]:
@@ -276,12 +292,15 @@ def _json_cost(text: str) -> int:
 
 
 def _markdown_cost(text: str) -> int:
-    return _json_cost(_INLINE.sub(lambda m: "\\" + m.group(), text))
+    """An upper bound: the text escaped as if it began a line."""
+    return _json_cost(escape(text))
 
 
-def _pack(elements: Sequence[Json], budget: int) -> list[list[Json]]:
+def _pack(elements: Sequence[Json], budget: int, largest: int = BOX_BYTES) -> list[list[Json]]:
     """Elements in order, in groups whose JSON fits the budget; a heading that would end a
-    group moves on with what follows it."""
+    group moves on with what follows it. No element is bigger than `largest`."""
+    if len(elements) * (largest + 1) <= budget or _wire(elements) <= budget:
+        return [list(elements)]  # the usual case: it all fits
     groups: list[list[Json]] = []
     used = budget + 1
     for element in elements:
@@ -431,7 +450,10 @@ def _result_card(reply: Reply) -> Json:
     card = _single(reply.blocks, reply.buttons)
     if _fits(card):
         return card
-    low, high = 0, min(MAX_RESULT_CARD_BYTES, max(len(_plain(b)) for b in reply.blocks))
+    low, high = (
+        0,
+        min(MAX_RESULT_CARD_BYTES, max((len(_plain(b)) for b in reply.blocks), default=0)),
+    )
     while low < high:
         middle = (low + high + 1) // 2
         fits = _fits(_single(_capped(reply.blocks, middle), reply.buttons))

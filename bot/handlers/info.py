@@ -6,7 +6,7 @@ from bot import messages as m
 from bot.context import Context
 from bot.events import Command
 from bot.parser import suggest
-from bot.replies import Block, Heading, Item, Note, Paragraph, Reply, plain
+from bot.replies import Block, Heading, Item, Note, Paragraph, Reply, Visibility, plain
 
 BY_NAME = {c.name: c for c in m.COMMANDS} | {a: c for c in m.COMMANDS for a in c.aliases}
 
@@ -46,3 +46,13 @@ async def privacy(ctx: Context, event: Command, args: str) -> list[Reply]:
     return [
         Reply(kind="privacy", blocks=(Heading(m.PRIVACY_TITLE), *points), summary=m.PRIVACY_TITLE)
     ]
+
+
+def welcome() -> Reply:
+    """What Rounds says in a conversation it has just been added to."""
+    return Reply(
+        kind="welcome",
+        blocks=(Heading(m.HELP_TITLE), Paragraph.of(m.WELCOME)),
+        visibility=Visibility.CHANNEL,
+        summary=m.HELP_TITLE,
+    )

@@ -10,7 +10,7 @@ from bot.events import Action, Command
 from bot.format import long_date, topic_list
 from bot.lookup import LookupHit, LookupResult
 from bot.memo import IdentityMemo
-from bot.replies import Block, Button, Item, Note, Paragraph, Reply, Visibility
+from bot.replies import Block, Button, Item, Note, Paragraph, Reply, Visibility, rich_text
 
 PAGE = 3
 
@@ -106,3 +106,14 @@ async def share(ctx: Context, event: Action) -> list[Reply]:
             summary=reply.summary,
         )
     ]
+
+
+def hit_replies(ctx: Context, query: str, offset: int, limit: int) -> list[tuple[Reply, str, str]]:
+    """One reply per passage, for a compose-box search: (the reply, a title, a snippet)."""
+    result = ctx.index.search(query, offset=offset, limit=limit)
+    found = []
+    for number, hit in enumerate(result.hits, offset + 1):
+        item = _item(number, hit)
+        reply = Reply(kind="lookup.hit", blocks=(item,), summary=hit.document.title)
+        found.append((reply, hit.document.title, rich_text(hit.snippet)))
+    return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table
+from sqlalchemy import Column, DateTime, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -24,4 +24,16 @@ seen_events = Table(
     metadata,
     Column("event_id", String(255), primary_key=True),
     Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# How to reach a conversation the bot was added to, so it can post there later (Teams needs
+# the service URL and ids it was given at install). Opaque JSON written by the adapter;
+# removed when the bot is removed. Names no person.
+conversation_refs = Table(
+    "conversation_refs",
+    metadata,
+    Column("conversation", String(512), primary_key=True),
+    Column("platform", String(32), nullable=False),
+    Column("reference", Text(), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.store import migrate
-from bot.store.schema import rotation_seen, seen_events
+from bot.store.schema import conversation_refs, rotation_seen, seen_events
 
 Clock = Callable[[], dt.datetime]
 
@@ -125,3 +126,32 @@ class Store:
         async with self.engine.begin() as conn:
             result = await conn.execute(delete(seen_events).where(seen_events.c.seen_at < before))
             return result.rowcount or 0
+
+    async def save_reference(self, conversation: str, platform: str, data: dict[str, str]) -> None:
+        """Remember how to reach a conversation (replacing what was there)."""
+        values = {"reference": json.dumps(data, sort_keys=True), "updated_at": self.clock()}
+        where = conversation_refs.c.conversation == conversation
+        async with self.engine.begin() as conn:
+            changed = await conn.execute(update(conversation_refs).where(where).values(values))
+            if not changed.rowcount:
+                row = {"conversation": conversation, "platform": platform, **values}
+                await conn.execute(insert(conversation_refs).values(row))
+
+    async def forget_reference(self, conversation: str) -> bool:
+        where = conversation_refs.c.conversation == conversation
+        async with self.engine.begin() as conn:
+            result = await conn.execute(delete(conversation_refs).where(where))
+            return bool(result.rowcount)
+
+    async def reference(self, conversation: str) -> dict[str, str] | None:
+        where = conversation_refs.c.conversation == conversation
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(conversation_refs.c.reference).where(where))).first()
+        return dict(json.loads(row.reference)) if row else None
+
+    async def references(self, platform: str) -> dict[str, dict[str, str]]:
+        where = conversation_refs.c.platform == platform
+        query = select(conversation_refs.c.conversation, conversation_refs.c.reference)
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(query.where(where))
+            return {row.conversation: dict(json.loads(row.reference)) for row in rows}

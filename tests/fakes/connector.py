@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -25,8 +26,6 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
 from tests.fakes.teams_activities import (
-    BOT_ID,
-    BOT_NAME,
     CHANNEL_ID,
     CHANNEL_NAME,
     GROUP_CHAT_ID,
@@ -62,7 +61,7 @@ _THREAD = re.compile(r";messageid=.*$")
 
 @dataclass
 class Sent:
-    """One call the fake received (recorded before any scripted failure is applied)."""
+    """One call the fake received; every call is recorded, scripted failures included."""
 
     method: str  # "send_to_conversation", "reply_to_activity", "update_activity", ...
     conversation_id: str  # decoded; for create_conversation the channel (or new chat) id
@@ -85,6 +84,13 @@ class _Failure:
     message: str | None
 
 
+class _NotFound(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
 @dataclass
 class _Call:
     method: str
@@ -92,7 +98,6 @@ class _Call:
     body: dict[str, Any]
     reply_to: str | None = None
     member_id: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
@@ -262,7 +267,8 @@ class FakeConnector:
         """Answer the next `times` calls (to `method`, or any) with HTTP `status`.
 
         The body is an `ErrorResponse` with the code Teams uses for that status ("Throttled"
-        for 429, ...) unless `code`/`message` are given; 429 carries `Retry-After` when given.
+        for 429, ...) unless `code`/`message` are given. With `retry_after` the answer carries
+        a `Retry-After` header (seconds). Failures queue up: each call takes the first match.
         """
         self._failures.append(_Failure(status, times, retry_after, method, code, message))
 
@@ -316,12 +322,21 @@ class FakeConnector:
         call = _route(request.method, segments[version + 1 :])
         if call is None:
             call = _Call(f"{request.method} {request.rel_url.path}", "", {})
+        malformed = False
         if request.can_read_body:
-            body = await request.json()
+            text = await request.text()
+            try:
+                body = json.loads(text)
+            except ValueError:
+                body, malformed = {"raw": text}, True
             call.body = body if isinstance(body, dict) else {"value": body}
         if call.method == "create_conversation":
             call.conversation_id = self._create_target(call.body)
-        status, answer, headers = self._answer(call)
+        status, answer, headers = (
+            (400, error_body("BadArgument", "Malformed JSON body."), {})
+            if malformed
+            else self._answer(call)
+        )
         sent = Sent(
             method=call.method,
             conversation_id=call.conversation_id,
@@ -344,7 +359,7 @@ class FakeConnector:
         if failure is not None:
             code, message = _ERRORS.get(failure.status, ("ServiceError", "Unexpected error."))
             headers = {}
-            if failure.status == 429 and failure.retry_after is not None:
+            if failure.retry_after is not None:
                 headers["Retry-After"] = str(failure.retry_after)
             body = error_body(failure.code or code, failure.message or message)
             return failure.status, body, headers
@@ -353,7 +368,10 @@ class FakeConnector:
         handler = self._handlers.get(call.method)
         if handler is None:
             return 404, error_body("NotFound", f"No such operation: {call.method}"), {}
-        return 200, handler(call), {}
+        try:
+            return 200, handler(call), {}
+        except _NotFound as missing:
+            return 404, error_body(missing.code, missing.message), {}
 
     # -- operations -----------------------------------------------------------------------------
 
@@ -396,7 +414,7 @@ class FakeConnector:
     def _update_activity(self, call: _Call) -> dict[str, Any]:
         return {"id": call.reply_to}
 
-    def _member(self, call: _Call) -> tuple[int, Any] | dict[str, Any]:
+    def _member(self, call: _Call) -> dict[str, Any]:
         for member in self.members:
             if member.get("id") == call.member_id:
                 return member
@@ -419,10 +437,6 @@ class FakeConnector:
         return {"conversations": [{"id": TEAM_ID}, {"id": CHANNEL_ID, "name": CHANNEL_NAME}]}
 
 
-class _NotFound(Exception):
-    pass
-
-
 def teams_member(user: str, name: str) -> dict[str, Any]:
     """A conversation member as Teams lists it (a `TeamsChannelAccount`)."""
     given, _, surname = name.partition(" ")
@@ -438,6 +452,3 @@ def teams_member(user: str, name: str) -> dict[str, Any]:
         "tenantId": TENANT_ID,
         "userRole": "user",
     }
-
-
-__all__ = ["BOT_ID", "BOT_NAME", "NOT_IN_ROSTER", "FakeConnector", "Sent", "teams_member"]

@@ -1,0 +1,255 @@
+"""The Teams adapter: botbuilder's CloudAdapter wired to the bot. Translation lives in
+`translate` and `cards`; this class routes activities and keeps conversation references.
+
+Every botbuilder import stays in `adapters/teams/`, so a move to the Microsoft 365 Agents
+SDK touches this folder only."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from azure.core.exceptions import DeserializationError
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, Attachment
+from botbuilder.schema.teams import (
+    MessagingExtensionAttachment,
+    MessagingExtensionResponse,
+    MessagingExtensionResult,
+)
+from jwt import PyJWTError
+
+from adapters.teams.cards import render, search_results
+from adapters.teams.connectors import ReusingAuthentication, TeamsConfig
+from adapters.teams.outbox import TeamsOutbox, message_activity
+from adapters.teams.retry import with_retries
+from adapters.teams.translate import bot_is_member, conversation_of, reference_data, to_event
+from bot import messages as m
+from bot.core import Bot
+from bot.events import Action, Conversation
+from bot.handlers.info import welcome
+from bot.outbox import DeliveryError
+from bot.replies import Reply, Visibility
+from bot.store import Store
+
+log = logging.getLogger("rounds.teams")
+
+SEARCH = "composeExtension/query"
+
+
+def loopback(url: Any) -> bool:
+    """Whether a service URL points at this machine (all emulator mode will talk to)."""
+    host = urlsplit(url).hostname if isinstance(url, str) else None
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+class TeamsAdapter:
+    def __init__(self, bot: Bot, store: Store, config: TeamsConfig) -> None:
+        self.bot, self.store = bot, store
+        self.auth = ReusingAuthentication(config)
+        self.cloud = CloudAdapter(self.auth)
+        self.cloud.on_turn_error = self._on_turn_error
+        self.outbox = TeamsOutbox(self.cloud, store, config.APP_ID or "")
+        self.emulator = not config.APP_ID
+        self.saved: dict[str, str] = {}  # conversation key → service URL already stored
+        self.turns: dict[str, Callable[[TurnContext], Awaitable[None]]] = {
+            "message": self._on_message,
+            "conversationUpdate": self._on_update,
+            "invoke": self._on_invoke,
+        }
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """The aiohttp route for `POST /api/messages`."""
+        if request.content_type != "application/json":
+            return _error(415, "expected application/json")
+        try:
+            body = await request.json()
+        except ValueError:
+            return _error(400, "the body is not JSON")
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+            return _error(400, "the body is not an activity")
+        if self.emulator and not loopback(body.get("serviceUrl")):
+            log.warning("emulator mode: refused an activity for a non-loopback serviceUrl")
+            return _error(403, "without MicrosoftAppId only a loopback serviceUrl is accepted")
+        try:
+            response = await self.cloud.process(request, self)
+        except PyJWTError:  # a token that is not even a JWT: botbuilder lets it escape
+            return _error(401, "invalid token")
+        except DeserializationError:
+            return _error(400, "the body is not an activity")
+        return response if response is not None else web.Response(status=201)
+
+    async def on_turn(self, context: TurnContext) -> None:
+        """Called by CloudAdapter for each authenticated activity."""
+        handler = self.turns.get(str(context.activity.type))
+        if handler is not None:
+            await handler(context)
+
+    async def close(self) -> None:
+        await self.auth.close()
+
+    # activities
+
+    async def _on_message(self, context: TurnContext) -> None:
+        event = to_event(context.activity)
+        if event is None:
+            return
+        await self._remember(context.activity)
+        replies = await self.bot.handle(event)
+        if isinstance(event, Action):
+            await self._answer_action(context, event, replies)
+            return
+        for reply in replies:
+            await self._send(context, reply)
+
+    async def _on_update(self, context: TurnContext) -> None:
+        activity = context.activity
+        if bot_is_member(activity, "members_added"):
+            await self._remember(activity, force=True)
+            await self._send(context, welcome())
+        elif bot_is_member(activity, "members_removed"):
+            key = conversation_of(activity).key
+            self.saved.pop(key, None)
+            await self.store.forget_reference(key)
+            log.info("removed from a conversation; its reference is forgotten")
+
+    async def _on_invoke(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.name != SEARCH:
+            await _invoke_response(context, 501, None)
+            return
+        query, skip, count = _search_args(activity.value)
+        hits = self.bot.search(query, skip, count)
+        await _invoke_response(context, 200, compose_response(search_results(hits)))
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        ref = uuid.uuid4().hex[:8]
+        log.error("teams turn failed ref=%s: %s", ref, type(error).__name__)
+        text = f"{m.ERROR_TITLE} {m.ERROR_BODY.format(ref=ref)}"
+        try:
+            await context.send_activity(Activity(type="message", text=text))
+        except Exception:
+            log.warning("could not tell the user about failure ref=%s", ref)
+
+    # replies
+
+    async def _send(self, context: TurnContext, reply: Reply) -> None:
+        for message in render(reply):
+            await _send_one(context, message_activity(message))
+
+    async def _answer_action(
+        self, context: TurnContext, action: Action, replies: list[Reply]
+    ) -> None:
+        """Another and More results replace the card they came from; Share and Discuss post
+        in the channel (Discuss as a new thread with its first reply)."""
+        public = [r for r in replies if r.visibility is Visibility.CHANNEL]
+        if not public:
+            await self._replace(context, replies[0])
+            for reply in replies[1:]:
+                await self._send(context, reply)
+            return
+        root = Conversation(
+            action.conversation.platform, action.conversation.channel, action.conversation.workspace
+        )
+        try:
+            await self._publish(root, replies)
+        except DeliveryError as exc:
+            log.warning("teams share failed: %s", exc.reason)
+            await context.send_activity(Activity(type="message", text=m.ERROR_TITLE))
+
+    async def _publish(self, root: Conversation, replies: list[Reply]) -> None:
+        parent: str | None = None
+        for reply in replies:
+            where = root
+            if reply.in_thread and parent:
+                where = Conversation(root.platform, root.channel, root.workspace, parent)
+            posted = await self.outbox.post(where, reply)
+            parent = parent or posted
+
+    async def _replace(self, context: TurnContext, reply: Reply) -> None:
+        original = context.activity.reply_to_id
+        message = render(reply)[0]
+        if original:
+            update = message_activity(message)
+            update.id = original
+            try:
+                await with_retries(lambda: context.update_activity(update))
+                return
+            except Exception as exc:  # the card may be too old to edit: send a new one
+                log.info("could not update a card (%s); sending a new one", type(exc).__name__)
+        await self._send(context, reply)
+
+    async def _remember(self, activity: Activity, force: bool = False) -> None:
+        """Keep how to reach this conversation, so prompts can be posted to it later."""
+        key = conversation_of(activity).key
+        data = reference_data(activity)
+        if not force and self.saved.get(key) == data["serviceUrl"]:
+            return
+        try:
+            await self.store.save_reference(key, "teams", data)
+        except Exception:
+            log.warning("could not store a conversation reference; will retry next time")
+            return
+        self.saved[key] = data["serviceUrl"]
+
+
+async def _send_one(context: TurnContext, activity: Activity) -> None:
+    await with_retries(lambda: context.send_activity(activity))
+
+
+def _search_args(value: Any) -> tuple[str, int, int]:
+    """The query text and `queryOptions` of a compose-extension query, defensively."""
+    value = value if isinstance(value, dict) else {}
+    query = ""
+    for parameter in value.get("parameters") or []:
+        if isinstance(parameter, dict) and parameter.get("name") == "query":
+            query = str(parameter.get("value") or "")
+    options = value.get("queryOptions") if isinstance(value.get("queryOptions"), dict) else {}
+    return query, _int(options.get("skip"), 0), _int(options.get("count"), 10)
+
+
+def _int(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def compose_response(result: dict[str, Any]) -> MessagingExtensionResponse:
+    """The `composeExtension` result as botbuilder's models, which it serialises itself."""
+    attachments = [
+        MessagingExtensionAttachment(
+            content_type=item["contentType"],
+            content=item["content"],
+            preview=Attachment(
+                content_type=item["preview"]["contentType"], content=item["preview"]["content"]
+            ),
+        )
+        for item in result["attachments"]
+    ]
+    return MessagingExtensionResponse(
+        compose_extension=MessagingExtensionResult(
+            type=result["type"],
+            attachment_layout=result["attachmentLayout"],
+            attachments=attachments,
+        )
+    )
+
+
+async def _invoke_response(context: TurnContext, status: int, body: Any) -> None:
+    response = InvokeResponse(status=status, body=body)
+    await context.send_activity(Activity(type="invokeResponse", value=response))

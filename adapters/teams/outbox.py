@@ -1,0 +1,117 @@
+"""The Teams side of the outbound port: post to a conversation the bot was installed in,
+from its stored reference, through CloudAdapter's proactive calls."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ConversationParameters
+from msrest.exceptions import ClientRequestError, HttpOperationError
+
+from adapters.slack.outbox import ChannelPace
+from adapters.teams.cards import TeamsMessage, attachment, render
+from adapters.teams.retry import with_retries
+from adapters.teams.translate import reference_from
+from bot.events import Conversation, Person
+from bot.outbox import DeliveryError, Outbox
+from bot.replies import Reply
+from bot.store import Store
+
+log = logging.getLogger("rounds.teams")
+
+# Statuses after which posting to that conversation again will not help: the bot was
+# removed (403 BotNotInConversationRoster), the conversation is gone (404).
+PERMANENT = frozenset({401, 403, 404})
+
+
+def message_activity(message: TeamsMessage) -> Activity:
+    """A message carrying one card; `summary` is the notification and screen-reader text."""
+    card = {**message.card, "fallbackText": message.text}
+    return Activity(type="message", summary=message.text, attachments=[attachment(card)])
+
+
+def delivery_error(exc: Exception) -> DeliveryError:
+    """Turn a connector error into the port's error, without tokens or bodies."""
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    if isinstance(status, int):
+        return DeliveryError(f"teams: http {status}", permanent=status in PERMANENT)
+    return DeliveryError(f"teams: {type(exc).__name__}")
+
+
+class TeamsOutbox(Outbox):
+    """Proactive posts. Teams has no private messages in a channel: `post_private` posts
+    where the person asked, which is the thread they are reading."""
+
+    def __init__(self, cloud: CloudAdapter, store: Store, app_id: str) -> None:
+        self.cloud, self.store, self.app_id = cloud, store, app_id
+        # Teams allows about 7 messages a second per thread; stay under it.
+        self.pace = ChannelPace(rate=6.0, burst=6)
+
+    async def post(self, conversation: Conversation, reply: Reply) -> str:
+        data = await self.store.reference(conversation.key)
+        if data is None:
+            raise DeliveryError("teams: Rounds is not installed in that conversation", True)
+        first = ""
+        for message in render(reply):
+            sent = await self._send(data, conversation.thread, message_activity(message))
+            first = first or sent
+        return first
+
+    async def post_private(self, conversation: Conversation, person: Person, reply: Reply) -> None:
+        await self.post(conversation, reply)
+
+    async def _send(self, data: dict[str, str], thread: str | None, activity: Activity) -> str:
+        where = f"{data.get('conversationId', '')};{thread or ''}"
+        async with self.pace.limiter(where):
+            try:
+                if thread is None and data.get("conversationType") == "channel":
+                    return await self._new_thread(data, activity)
+                return await self._in_conversation(data, thread, activity)
+            except (HttpOperationError, ClientRequestError, OSError) as exc:
+                error = delivery_error(exc)
+                log.warning("teams post to %s failed: %s", where, error.reason)
+                raise error from None
+
+    async def _in_conversation(
+        self, data: dict[str, str], thread: str | None, activity: Activity
+    ) -> str:
+        sent: dict[str, str] = {}
+
+        async def send(context: TurnContext) -> None:
+            response = await with_retries(lambda: context.send_activity(activity))
+            sent["id"] = str(getattr(response, "id", "") or "")
+
+        await self.cloud.continue_conversation(reference_from(data, thread), send, self.app_id)
+        return sent.get("id", "")
+
+    async def _new_thread(self, data: dict[str, str], activity: Activity) -> str:
+        """A new post in a channel starts a new thread: a new conversation in the channel, as
+        `TeamsInfo.send_message_to_teams_channel` makes (called directly, so that it also
+        works without an app id, in emulator mode)."""
+        created: dict[str, str] = {}
+        parameters = ConversationParameters(
+            is_group=True,
+            channel_data={"channel": {"id": data.get("conversationId", "")}},
+            activity=activity,
+            tenant_id=data.get("tenantId") or None,
+        )
+        callback: Callable[[TurnContext], Awaitable[Any]] = _remember_id(created)
+        service_url = data.get("serviceUrl", "")
+        await with_retries(
+            lambda: self.cloud.create_conversation(
+                self.app_id, callback, parameters, "msteams", service_url
+            )
+        )
+        return created.get("id", "")
+
+
+def _remember_id(created: dict[str, str]) -> Callable[[TurnContext], Awaitable[None]]:
+    async def remember(context: TurnContext) -> None:
+        created["id"] = str(context.activity.id or "")
+
+    return remember

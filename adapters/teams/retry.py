@@ -1,0 +1,61 @@
+"""Retries for calls to the Bot Connector: 429, 412, 502 and 504 are retried with
+exponential backoff and jitter (or the service's Retry-After), a bounded number of times.
+Anything else fails at once."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+RETRY_STATUSES = frozenset({412, 429, 502, 504})
+ATTEMPTS = 5
+MAX_WAIT = 30.0
+
+T = TypeVar("T")
+_backoff = wait_exponential_jitter(multiplier=0.5, max=8.0, jitter=0.5)
+
+
+def status_of(error: BaseException) -> int | None:
+    """The HTTP status of a connector error (msrest puts the response on the exception)."""
+    status = getattr(getattr(error, "response", None), "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+def retry_after(error: BaseException | None) -> float | None:
+    headers = getattr(getattr(error, "response", None), "headers", None) or {}
+    value = headers.get("Retry-After") if hasattr(headers, "get") else None
+    try:
+        return min(float(value), MAX_WAIT) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _retryable(error: BaseException) -> bool:
+    return status_of(error) in RETRY_STATUSES
+
+
+def _wait(state: RetryCallState) -> float:
+    error = state.outcome.exception() if state.outcome else None
+    told = retry_after(error)
+    return told if told is not None else float(_backoff(state))
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = ATTEMPTS) -> T:
+    retrying = AsyncRetrying(
+        retry=retry_if_exception(_retryable),
+        wait=_wait,
+        stop=stop_after_attempt(attempts),
+        reraise=True,
+    )
+    async for attempt in retrying:
+        with attempt:
+            return await call()
+    raise AssertionError("unreachable: tenacity re-raises the last error")

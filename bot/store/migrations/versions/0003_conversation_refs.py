@@ -1,0 +1,28 @@
+"""Where the bot may post unprompted: Teams conversation references, by conversation.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-23
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "conversation_refs",
+        sa.Column("conversation", sa.String(512), primary_key=True),
+        sa.Column("platform", sa.String(32), nullable=False),
+        sa.Column("reference", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("conversation_refs")

@@ -1,0 +1,304 @@
+"""Rounds in Microsoft Teams, over real HTTP: activities shaped like Teams sends them into
+`/api/messages`, botbuilder's real connector client talking to a fake Bot Connector."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from adapters.teams.cards import MAX_RESULT_CARD_BYTES, problems, size
+from bot.content.model import Library
+from bot.events import Conversation
+from bot.lookup import LookupIndex
+from bot.outbox import DeliveryError
+from bot.replies import Paragraph, Reply, Visibility
+from rounds.server import TEAMS_AUTH, TEAMS_EMULATOR, Options, Server
+from rounds.settings import Settings
+from tests.fakes.connector import FakeConnector, Sent
+from tests.fakes.teams_activities import (
+    CHANNEL_ID,
+    TENANT_ID,
+    card_submit,
+    channel_message,
+    compose_query,
+    members_added,
+    members_removed,
+    personal_message,
+    unknown_activity,
+)
+from tests.slack_harness import make_bot
+
+CHANNEL = Conversation("teams", CHANNEL_ID, TENANT_ID)
+
+
+@dataclass
+class Teams:
+    server: Server
+    http: aiohttp.ClientSession
+    fake: FakeConnector
+
+    @property
+    def url(self) -> str:
+        return f"{self.server.url}/api/messages"
+
+    async def post(self, activity: dict[str, Any], **headers: str) -> aiohttp.ClientResponse:
+        async with self.http.post(self.url, json=activity, headers=headers) as response:
+            await response.read()
+            return response
+
+    async def send(self, activity: dict[str, Any]) -> list[Sent]:
+        """Post an activity and wait for the replies it causes."""
+        before = len(self.fake.sent)
+        response = await self.post(activity)
+        assert response.status in (200, 201), response.status
+        await self.fake.wait_for(before + 1)
+        await asyncio.sleep(0.05)
+        return self.fake.sent[before:]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeConnector]:
+    connector = FakeConnector()
+    await connector.start()
+    yield connector
+    await connector.stop()
+
+
+@asynccontextmanager
+async def running(
+    library: Library, index: LookupIndex, db: Path, fake: FakeConnector, **settings: Any
+) -> AsyncIterator[Teams]:
+    bot = await make_bot(library, index, f"sqlite:///{db}")
+    config = replace(Settings(database_url=f"sqlite:///{db}"), **settings)
+    server = Server(bot, config, Options(host="127.0.0.1", port=0))
+    await server.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            yield Teams(server, http, fake)
+    finally:
+        await server.stop()
+        await bot.ctx.store.close()
+
+
+@pytest.fixture
+async def teams(
+    library: Library, index: LookupIndex, fake: FakeConnector, tmp_path: Path
+) -> AsyncIterator[Teams]:
+    async with running(library, index, tmp_path / "t.db", fake) as t:
+        yield t
+
+
+def cards(sent: Sent) -> list[dict[str, Any]]:
+    return [a["content"] for a in sent.activity.get("attachments", [])]
+
+
+def words(sent: Sent) -> str:
+    return json.dumps(sent.activity, ensure_ascii=False)
+
+
+def message_id(sent: Sent) -> str:
+    """The id the connector gave the message it received."""
+    return str(sent.response["id"])
+
+
+def submit_of(card: dict[str, Any], title: str) -> dict[str, Any]:
+    [action] = [a for a in card.get("actions", []) if a["title"] == title]
+    data: dict[str, Any] = action["data"]
+    return data
+
+
+EXPECTED = {
+    "help": "lookup",
+    "lookup triumvirate": "triumvirate",
+    "lookup triumverate": "you typed",
+    "topics": "Manager",
+    "articles": "read",
+    "read no-more-silos": "silos",
+    "privacy": "stores",
+    "quote winter": "—",
+    "prompt": "Discussion prompt",
+    "qoute": "Did you mean",
+}
+
+
+@pytest.mark.parametrize("line", sorted(EXPECTED))
+async def test_each_command_in_a_channel(teams: Teams, line: str) -> None:
+    [reply] = await teams.send(channel_message(line, teams.fake.url))
+    assert EXPECTED[line].lower() in words(reply).lower()
+    [card] = cards(reply)
+    assert problems(card) == [] and reply.activity.get("summary")
+    assert reply.conversation_id.startswith(CHANNEL_ID)  # in the thread it was asked in
+
+
+async def test_a_personal_chat_needs_no_mention(teams: Teams) -> None:
+    [reply] = await teams.send(personal_message("lookup triumvirate", teams.fake.url))
+    assert "triumvirate" in words(reply).lower()
+
+
+async def test_the_mention_is_removed_using_its_entity(teams: Teams) -> None:
+    [reply] = await teams.send(channel_message("help lookup", teams.fake.url))
+    assert "Rounds is here" not in words(reply)  # the mention did not leave an empty command
+    assert "lookup" in words(reply)
+
+
+async def test_another_replaces_the_card(teams: Teams) -> None:
+    message = channel_message("quote manager-medic", teams.fake.url)
+    [first] = await teams.send(message)
+    data = submit_of(cards(first)[0], "Another")
+    [update] = await teams.send(card_submit(data, teams.fake.url, reply_to_id=message_id(first)))
+    assert update.method == "update_activity" and update.reply_to == message_id(first)
+    assert cards(update)[0] != cards(first)[0] and "—" in words(update)
+
+
+async def test_share_posts_a_new_thread_in_the_channel(teams: Teams) -> None:
+    [first] = await teams.send(channel_message("quote winter", teams.fake.url))
+    data = submit_of(cards(first)[0], "Share in channel")
+    [shared] = await teams.send(card_submit(data, teams.fake.url, reply_to_id=message_id(first)))
+    assert shared.method == "create_conversation"
+    assert "Shared by Alice Example" in words(shared)
+
+
+async def test_discuss_starts_a_thread_and_replies_in_it(teams: Teams) -> None:
+    [first] = await teams.send(channel_message("quote winter", teams.fake.url))
+    data = submit_of(cards(first)[0], "Discuss")
+    await teams.post(card_submit(data, teams.fake.url, reply_to_id=message_id(first)))
+    await teams.fake.wait_for(3)
+    created, invite = teams.fake.sent[-2:]
+    assert created.method == "create_conversation"
+    assert invite.conversation_id.startswith(CHANNEL_ID + ";messageid=")
+    assert "Reply in this thread" in words(invite)
+
+
+async def test_install_stores_the_reference_and_says_hello(teams: Teams) -> None:
+    [hello] = await teams.send(members_added(teams.fake.url))
+    assert "Thank you for adding Rounds" in words(hello)
+    stored = await teams.server.bot.ctx.store.references("teams")
+    assert next(iter(stored.values()))["serviceUrl"] == teams.fake.url
+    response = await teams.post(members_removed(teams.fake.url))
+    assert response.status in (200, 201)
+    assert await teams.server.bot.ctx.store.references("teams") == {}
+
+
+async def test_a_proactive_post_works_after_a_restart(
+    library: Library, index: LookupIndex, fake: FakeConnector, tmp_path: Path
+) -> None:
+    db = tmp_path / "t.db"
+    async with running(library, index, db, fake) as first:
+        await first.send(channel_message("help", fake.url))  # the channel becomes known
+    prompt = Reply("prompt", (Paragraph.of("A question"),), Visibility.CHANNEL, summary="Q")
+    async with running(library, index, db, fake) as second:
+        assert second.server.teams is not None
+        outbox = second.server.teams.outbox
+        root = await outbox.post(CHANNEL, prompt)
+        thread = Conversation("teams", CHANNEL_ID, TENANT_ID, thread=root)
+        await outbox.post(thread, prompt)
+    new_thread, reply = fake.sent[-2:]
+    assert new_thread.method == "create_conversation" and "A question" in words(new_thread)
+    assert reply.conversation_id == f"{CHANNEL_ID};messageid={root}"
+
+
+async def test_a_conversation_the_bot_left_is_reported_not_crashed(teams: Teams) -> None:
+    await teams.send(channel_message("help", teams.fake.url))
+    teams.fake.forbid(CHANNEL_ID)
+    assert teams.server.teams is not None
+    prompt = Reply("prompt", (Paragraph.of("Q"),), Visibility.CHANNEL, summary="Q")
+    with pytest.raises(DeliveryError) as raised:
+        await teams.server.teams.outbox.post(CHANNEL, prompt)
+    assert raised.value.permanent
+    unknown = Conversation("teams", "19:never-installed@thread.tacv2", TENANT_ID)
+    with pytest.raises(DeliveryError) as missing:
+        await teams.server.teams.outbox.post(unknown, prompt)
+    assert missing.value.permanent
+
+
+async def test_compose_box_search_returns_cards(teams: Teams) -> None:
+    query = compose_query("leadership", teams.fake.url, skip=0, count=5)
+    async with teams.http.post(teams.url, json=query) as response:
+        assert response.status == 200
+        body = await response.json()
+    result = body["composeExtension"]
+    assert result["type"] == "result" and len(result["attachments"]) == 5
+    for attachment in result["attachments"]:
+        assert problems(attachment["content"]) == []
+        assert size(attachment["content"]) < MAX_RESULT_CARD_BYTES
+        assert attachment["preview"]["content"]["title"]
+    later = compose_query("leadership", teams.fake.url, skip=5, count=5)
+    async with teams.http.post(teams.url, json=later) as response:
+        second = (await response.json())["composeExtension"]["attachments"]
+    assert second and second[0] != result["attachments"][0]
+
+
+async def test_a_rate_limited_reply_is_retried(teams: Teams) -> None:
+    teams.fake.fail(429, times=1, retry_after=0)
+    await teams.post(channel_message("help", teams.fake.url))
+    sent = await teams.fake.wait_for(2)
+    assert len(sent) == 2 and sent[0].activity == sent[1].activity
+
+
+async def test_connector_connections_are_reused(teams: Teams) -> None:
+    for _ in range(10):
+        await teams.send(channel_message("lookup winter", teams.fake.url))
+    assert teams.fake.total_connections <= 2
+
+
+# Who may talk to the bot.
+
+
+async def test_emulator_mode_refuses_a_non_loopback_service_url(teams: Teams) -> None:
+    assert TEAMS_EMULATOR in teams.server.status
+    activity = channel_message("help", "https://attacker.example/")
+    response = await teams.post(activity)
+    assert response.status == 403
+    await asyncio.sleep(0.1)
+    assert teams.fake.sent == []
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer not-a-real-token"])
+async def test_with_an_app_id_requests_need_a_valid_token(
+    library: Library,
+    index: LookupIndex,
+    fake: FakeConnector,
+    tmp_path: Path,
+    authorization: str | None,
+) -> None:
+    ids = {"microsoft_app_id": "00000000-0000-0000-0000-000000000b07"}
+    async with running(library, index, tmp_path / "t.db", fake, **ids) as teams:
+        assert TEAMS_AUTH in teams.server.status
+        headers = {"Authorization": authorization} if authorization else {}
+        response = await teams.post(channel_message("help", fake.url), **headers)
+        assert response.status == 401
+        await asyncio.sleep(0.1)
+    assert fake.sent == []
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b"{}", "text/plain", 415),
+        (b"{not json", "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (b'{"text": "no type"}', "application/json", 400),
+    ],
+)
+async def test_malformed_requests_get_4xx(
+    teams: Teams, body: bytes, content_type: str, status: int
+) -> None:
+    headers = {"Content-Type": content_type}
+    async with teams.http.post(teams.url, data=body, headers=headers) as response:
+        assert response.status == status
+    assert teams.fake.sent == []
+
+
+async def test_unknown_activity_types_are_accepted_and_ignored(teams: Teams) -> None:
+    response = await teams.post(unknown_activity(teams.fake.url))
+    assert response.status in (200, 201)
+    await asyncio.sleep(0.1)
+    assert teams.fake.sent == []
