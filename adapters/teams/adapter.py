@@ -27,7 +27,7 @@ from jwt import PyJWTError
 
 from adapters.teams.cards import render, search_results
 from adapters.teams.connectors import ReusingAuthentication, TeamsConfig
-from adapters.teams.outbox import TeamsOutbox, message_activity
+from adapters.teams.outbox import Prepared, TeamsOutbox, message_activity
 from adapters.teams.retry import with_retries
 from adapters.teams.translate import bot_is_member, conversation_of, reference_data, to_event
 from bot import messages as m
@@ -234,7 +234,7 @@ def compose_response(result: dict[str, Any]) -> MessagingExtensionResponse:
     attachments = [
         MessagingExtensionAttachment(
             content_type=item["contentType"],
-            content=item["content"],
+            content=Prepared(item["content"]),
             preview=Attachment(
                 content_type=item["preview"]["contentType"], content=item["preview"]["content"]
             ),

@@ -1,0 +1,46 @@
+"""The baseline for the Teams benchmark: botbuilder's CloudAdapter as its samples use it,
+with an echo bot, in emulator mode (no app id), served by aiohttp.
+
+Run by teams_bench.py: `python bench/bare_cloud_adapter.py`. Prints
+`listening on http://127.0.0.1:<port>` when ready."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+
+class Config:
+    APP_ID = ""
+    APP_PASSWORD = ""
+    APP_TYPE = "MultiTenant"
+    APP_TENANTID = ""
+
+
+class EchoBot(ActivityHandler):  # type: ignore[misc]
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        await turn_context.send_activity(f"echo: {turn_context.activity.text}")
+
+
+async def main() -> None:
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(Config()))
+    bot = EchoBot()
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        response = await adapter.process(request, bot)
+        return response if response is not None else web.Response(status=201)
+
+    app = web.Application()
+    app.router.add_post("/api/messages", messages)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    print(f"listening on http://127.0.0.1:{runner.addresses[0][1]}", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

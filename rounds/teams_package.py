@@ -1,0 +1,158 @@
+"""The Teams app package: deploy/teams filled in with this bot's app id and host, zipped.
+
+Teams installs an app from a zip holding `manifest.json` and its two icons at the root. The
+manifest in the repository has placeholders, `{{MicrosoftAppId}}` and `{{host}}`; this fills
+them in from the settings and checks what Teams would reject before anyone uploads it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import struct
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from rounds.settings import Settings
+
+SOURCE = Path(__file__).resolve().parent.parent / "deploy" / "teams"
+MANIFEST = "manifest.json"
+# Each icon, with the width and height Teams requires of it.
+ICONS = {"color.png": (192, 192), "outline.png": (32, 32)}
+
+APP_ID = "{{MicrosoftAppId}}"
+HOST = "{{host}}"
+DEFAULT_HOST = "localhost"
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+# A bare host name (what Teams' validDomains holds): no scheme, path, port or spaces.
+LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){LABEL}(?:\.{LABEL})*$")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Every entry gets the same timestamp, so the same inputs give the same zip.
+TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+
+
+class PackageError(ValueError):
+    """The package cannot be built. The message says why and never includes secrets."""
+
+
+def build_package(
+    settings: Settings, out: Path, host: str | None = None, *, source: Path = SOURCE
+) -> Path:
+    """Write the Teams app package for `settings.microsoft_app_id` and `host` to `out`.
+
+    `host` is the bare host name that reaches Rounds over HTTPS (default "localhost").
+    Raises PackageError if the app id is missing or not a GUID, the host is not a bare host
+    name, the files in `source` are missing or wrong, or `out` cannot be written.
+    """
+    app_id = _app_id(settings.microsoft_app_id)
+    host = _host(DEFAULT_HOST if host is None else host)
+    manifest = _manifest(source / MANIFEST, {APP_ID: app_id, HOST: host})
+    icons = {name: _icon(source / name, size) for name, size in ICONS.items()}
+    files = {MANIFEST: (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()}
+    _write_zip(out, files | icons)
+    return out
+
+
+def _app_id(value: str | None) -> str:
+    how = (
+        "set it to the bot's Microsoft App ID (a GUID like "
+        "12345678-abcd-1234-abcd-1234567890ab) from the Azure Bot resource or the Teams "
+        "Developer Portal, e.g. export MicrosoftAppId=<app id>"
+    )
+    if not value:
+        raise PackageError(f"MicrosoftAppId is not set: {how}")
+    if not GUID.fullmatch(value):
+        # The value itself is not shown: a secret pasted into the wrong variable stays hidden.
+        raise PackageError(f"MicrosoftAppId is not a GUID: {how}")
+    return value
+
+
+def _host(value: str) -> str:
+    host = value.strip().lower()
+    if not HOSTNAME.fullmatch(host):
+        raise PackageError(
+            f"--host {value!r} is not a host name: give just the host that reaches Rounds "
+            "over HTTPS, e.g. rounds.example.nhs.uk (no https://, path or port)"
+        )
+    return host
+
+
+def _manifest(path: Path, values: dict[str, str]) -> Any:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PackageError(
+            f"the Teams manifest is missing ({path}); build the package from a copy of the "
+            "Rounds source, which has deploy/teams"
+        ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise PackageError(f"cannot read the Teams manifest {path}: {e}") from None
+    filled = _fill(manifest, values)
+    left = re.findall(r"\{\{[^}]*\}\}", json.dumps(filled, ensure_ascii=False))
+    if left:
+        raise PackageError(f"{path} has placeholders Rounds does not fill: {', '.join(left)}")
+    return filled
+
+
+def _fill(node: Any, values: dict[str, str]) -> Any:
+    """The manifest with each placeholder replaced in string values (never in raw JSON)."""
+    if isinstance(node, str):
+        for placeholder, value in values.items():
+            node = node.replace(placeholder, value)
+        return node
+    if isinstance(node, list):
+        return [_fill(item, values) for item in node]
+    if isinstance(node, dict):
+        return {key: _fill(item, values) for key, item in node.items()}
+    return node
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk; ValueError if it is not a PNG."""
+    if len(data) < 24 or not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG file")
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
+
+
+def _icon(path: Path, size: tuple[int, int]) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise PackageError(f"cannot read the Teams icon {path}: {e.strerror or e}") from None
+    try:
+        actual = png_size(data)
+    except ValueError:
+        raise PackageError(f"the Teams icon {path} is not a PNG file") from None
+    if actual != size:
+        raise PackageError(
+            f"the Teams icon {path} is {actual[0]}×{actual[1]} pixels; Teams needs "
+            f"{size[0]}×{size[1]}"
+        )
+    return data
+
+
+def _write_zip(out: Path, files: dict[str, bytes]) -> None:
+    """The zip, written beside `out` and moved into place, so a failure leaves no half file."""
+    tmp_name: str | None = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".rounds-teams-", suffix=".zip", dir=out.parent)
+        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
+            for name, data in files.items():
+                info = zipfile.ZipInfo(name, date_time=TIMESTAMP)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, data)
+        os.chmod(tmp_name, 0o644)  # mkstemp makes it private; the package holds no secret
+        os.replace(tmp_name, out)
+        tmp_name = None
+    except OSError as e:
+        raise PackageError(f"cannot write {out}: {e.strerror or e}") from None
+    finally:
+        if tmp_name is not None:
+            Path(tmp_name).unlink(missing_ok=True)
