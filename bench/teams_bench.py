@@ -3,16 +3,16 @@ bot, both in emulator mode, in the same run, 16 concurrent connections, every re
 one fake Bot Connector. Rounds answers `lookup` commands (the popular-search mix of the Slack
 benchmark) with an Adaptive Card; the bare bot echoes the text.
 
-Also counted: TCP connections to the connector open at the end of each 10-second run, and
-opened in all. Target: Rounds at least 4x the bare adapter's messages per second, with open
-connections bounded (not growing with the number of messages)."""
+Also counted (each server has its own fake connector): TCP connections to the connector
+open at the end of the 10-second run, and opened during it. Target: Rounds at least 4x the
+bare adapter's messages per second, with open connections bounded (not growing with the
+number of messages)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -104,8 +104,9 @@ def report(results: dict[str, Result]) -> bool:
 
 
 async def main() -> int:
-    fake = FakeConnector()
-    await fake.start()
+    fakes = {BARE_NAME: FakeConnector(), ROUNDS_NAME: FakeConnector()}  # one each: own counts
+    for fake in fakes.values():
+        await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "ROUNDS_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}"}
         env |= {"MicrosoftAppId": "", "PYTHONPATH": str(HERE.parent)}
@@ -122,14 +123,15 @@ async def main() -> int:
             }
             results = {}
             for name, (url, pid) in servers.items():
-                await load(url, fake, WARMUP_S, pid)
-                results[name] = await load(url, fake, MEASURE_S, pid)
+                await load(url, fakes[name], WARMUP_S, pid)
+                results[name] = await load(url, fakes[name], MEASURE_S, pid)
             ok = report(results)
         finally:
             for proc in procs:
                 proc.terminate()
                 proc.wait(timeout=10)
-    await fake.stop()
+    for fake in fakes.values():
+        await fake.stop()
     return 0 if ok else 1
 
 

@@ -31,6 +31,9 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="receive Slack over Socket Mode (needs SLACK_APP_TOKEN) instead of HTTP",
     )
+    package = commands.add_parser("teams-package", help="build the Teams app package (zip)")
+    package.add_argument("--out", type=Path, default=Path("rounds-teams.zip"))
+    package.add_argument("--host", help="the public host name of rounds serve (validDomains)")
     content = commands.add_parser("content", help="the content library")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="validate the content library")
@@ -52,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return content_check(settings, args.dirs)
     if args.command == "db":
         return asyncio.run(db_upgrade(settings))
+    if args.command == "teams-package":
+        return teams_package(settings, args.out, args.host)
     if args.command == "serve":
         return asyncio.run(serve(settings, args.host, args.port, args.slack_socket_mode))
     return asyncio.run(console(settings, args.user, args.channel))
@@ -73,6 +78,18 @@ def content_check(settings: Settings, dirs: list[Path]) -> int:
         print(f"content check failed: {len(result.problems)} problem(s)", file=sys.stderr)
         return 1
     print(f"content OK: {counts}")
+    return 0
+
+
+def teams_package(settings: Settings, out: Path, host: str | None) -> int:
+    from rounds.teams_package import PackageError, build_package
+
+    try:
+        path = build_package(settings, out, host)
+    except PackageError as exc:
+        print(f"rounds: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
     return 0
 
 

@@ -302,3 +302,28 @@ async def test_unknown_activity_types_are_accepted_and_ignored(teams: Teams) -> 
     assert response.status in (200, 201)
     await asyncio.sleep(0.1)
     assert teams.fake.sent == []
+
+
+@pytest.mark.parametrize("status", [412, 502, 504])
+async def test_transient_connector_errors_are_retried(teams: Teams, status: int) -> None:
+    teams.fake.fail(status, times=2, retry_after=0)
+    await teams.post(channel_message("help", teams.fake.url))
+    sent = await teams.fake.wait_for(3)
+    assert [s.status for s in sent] == [status, status, 200]
+
+
+async def test_retries_are_bounded_and_the_user_is_told(teams: Teams) -> None:
+    teams.fake.fail(502, times=50, retry_after=0)
+    await teams.post(channel_message("help", teams.fake.url))
+    await asyncio.sleep(0.5)
+    replies = teams.fake.sent_to("reply_to_activity")
+    assert 5 <= len(replies) <= 7  # five tries of the answer, then the apology (also refused)
+    assert all(s.status == 502 for s in replies)
+
+
+async def test_retry_after_is_honoured(teams: Teams) -> None:
+    teams.fake.fail(429, times=1, retry_after=1)
+    started = asyncio.get_running_loop().time()
+    await teams.post(channel_message("help", teams.fake.url))
+    await teams.fake.wait_for(2)
+    assert asyncio.get_running_loop().time() - started >= 1.0

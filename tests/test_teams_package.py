@@ -231,3 +231,24 @@ def test_the_same_inputs_give_the_same_package(tmp_path: Path) -> None:
     first = build_package(settings, tmp_path / "a.zip", HOST).read_bytes()
     second = build_package(settings, tmp_path / "b.zip", HOST).read_bytes()
     assert first == second
+
+
+def test_the_command_line_builds_the_package(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "rounds-teams.zip"
+    env = {**os.environ, "MicrosoftAppId": "00000000-0000-0000-0000-000000000b07"}
+    command = [sys.executable, "-m", "rounds.cli", "teams-package", "--out", str(out)]
+    done = subprocess.run(
+        [*command, "--host", "rounds.example.nhs.uk"],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0 and f"wrote {out}" in done.stdout and out.exists()
+    env["MicrosoftAppId"] = ""
+    failed = subprocess.run(command, env=env, text=True, capture_output=True, timeout=60)
+    assert failed.returncode == 2 and "MicrosoftAppId" in failed.stderr

@@ -34,7 +34,7 @@ class Prepared(Model):
     untyped object (about 2 ms for a lookup card, most of a reply's cost); a model whose
     only field is `additional_properties` is copied in one step, by msrest's own rules."""
 
-    _attribute_map = {"additional_properties": {"key": "", "type": "{object}"}}
+    _attribute_map = {"additional_properties": {"key": "", "type": "{object}"}}  # noqa: RUF012
 
     def __init__(self, data: dict[str, Any]) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
