@@ -13,8 +13,11 @@ from typing import Any
 
 import aiohttp
 import pytest
+from botbuilder.schema import Activity
+from botframework.connector.auth import MicrosoftAppCredentials
 
 from adapters.teams.cards import MAX_RESULT_CARD_BYTES, problems, size
+from adapters.teams.connectors import ReusingAuthentication, TeamsConfig
 from bot.content.model import Library
 from bot.events import Conversation
 from bot.lookup import LookupIndex
@@ -327,3 +330,37 @@ async def test_retry_after_is_honoured(teams: Teams) -> None:
     await teams.post(channel_message("help", teams.fake.url))
     await teams.fake.wait_for(2)
     assert asyncio.get_running_loop().time() - started >= 1.0
+
+
+async def test_connections_to_the_connector_are_closed_at_shutdown(
+    library: Library, index: LookupIndex, fake: FakeConnector, tmp_path: Path
+) -> None:
+    async with running(library, index, tmp_path / "t.db", fake) as teams:
+        await teams.send(channel_message("help", fake.url))
+        assert fake.connections >= 1
+    await fake.wait_for_connections(0)
+
+
+class _TestCredentials(MicrosoftAppCredentials):  # type: ignore[misc]
+    """botbuilder's credentials with the Azure AD call replaced by a fixed test token."""
+
+    def get_access_token(self, force_refresh: bool = False) -> str:
+        return "test-token-not-real"
+
+
+async def test_outbound_calls_carry_the_bot_token_as_botbuilder_signs_it(
+    fake: FakeConnector,
+) -> None:
+    auth = ReusingAuthentication(TeamsConfig(APP_TYPE="MultiTenant"))
+    try:
+        credentials = _TestCredentials("00000000-0000-0000-0000-000000000b07", "not-a-secret")
+        client = auth.client_for(fake.url, credentials)
+        message = Activity(type="message", text="hello")
+        await client.conversations.send_to_conversation("a:1fake", message)
+        anonymous = auth.client_for(fake.url, MicrosoftAppCredentials.empty())
+        await anonymous.conversations.send_to_conversation("a:1fake", message)
+    finally:
+        await auth.close()
+    signed, unsigned = fake.sent
+    assert signed.authorization == "Bearer test-token-not-real"
+    assert unsigned.authorization is None

@@ -25,9 +25,9 @@ from botbuilder.schema.teams import (
 )
 from jwt import PyJWTError
 
-from adapters.teams.cards import render, search_results
+from adapters.teams.cards import search_results
 from adapters.teams.connectors import ReusingAuthentication, TeamsConfig
-from adapters.teams.outbox import Prepared, TeamsOutbox, message_activity
+from adapters.teams.outbox import Prepared, TeamsOutbox, message_activity, rendered
 from adapters.teams.retry import with_retries
 from adapters.teams.translate import bot_is_member, conversation_of, reference_data, to_event
 from bot import messages as m
@@ -151,7 +151,7 @@ class TeamsAdapter:
     # replies
 
     async def _send(self, context: TurnContext, reply: Reply) -> None:
-        for message in render(reply):
+        for message in rendered(reply):
             await _send_one(context, message_activity(message))
 
     async def _answer_action(
@@ -185,7 +185,7 @@ class TeamsAdapter:
 
     async def _replace(self, context: TurnContext, reply: Reply) -> None:
         original = context.activity.reply_to_id
-        message = render(reply)[0]
+        message = rendered(reply)[0]
         if original:
             update = message_activity(message)
             update.id = original

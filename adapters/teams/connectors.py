@@ -4,16 +4,21 @@ per service URL and audience.
 
 Bare `CloudAdapter` asks its authentication for a new factory on every turn, and that
 factory builds a new `ConnectorClient` (with its own HTTP session) every time: a few dozen
-turns a second and a socket left open per turn. Here each client is built once and
-closed at shutdown. One bot app id per server is assumed, as Rounds is deployed."""
+turns a second and a socket left open per turn. Here each client is built once, with
+botbuilder's credentials, and sends over one shared aiohttp session (closed at shutdown)
+rather than `requests` in a thread pool. One bot app id per server is assumed, as Rounds is
+deployed."""
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
+import asyncio
 from dataclasses import dataclass
+from typing import Any
 
+import aiohttp
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
+from botframework.connector import BotFrameworkConnectorConfiguration
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
@@ -22,7 +27,12 @@ from botframework.connector.auth import (
     ConnectorFactory,
     UserTokenClient,
 )
+from botframework.connector.auth._connector_factory_impl import USER_AGENT
 from botframework.connector.skills import BotFrameworkClient
+from msrest.pipeline import Request, Response
+from msrest.pipeline.async_abc import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline
+from msrest.pipeline.universal import RawDeserializer
+from msrest.universal_http.aiohttp import AioHttpClientResponse
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,61 @@ class TeamsConfig:
     APP_TENANTID: str | None = None
 
 
+class _Headers:
+    """Stands in for the requests session that botbuilder's credentials sign."""
+
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
+
+
+class BearerToken(AsyncHTTPPolicy):  # type: ignore[type-arg]
+    """The Authorization header exactly as botbuilder's credentials would set it (none in
+    emulator mode). Getting a token may call Azure AD, so it runs in a thread; the
+    credentials cache it."""
+
+    def __init__(self, credentials: Any) -> None:
+        super().__init__()
+        self.credentials = credentials
+
+    async def send(self, request: Request, **kwargs: Any) -> Response:  # type: ignore[type-arg]
+        if getattr(self.credentials, "microsoft_app_id", None):
+            signed = await asyncio.to_thread(self.credentials.signed_session, _Headers())
+            token = signed.headers.get("Authorization")
+            if token:
+                request.http_request.headers["Authorization"] = token
+        assert self.next is not None, "a policy always has a next step in a pipeline"
+        return await self.next.send(request, **kwargs)
+
+
+class _Body(AioHttpClientResponse):
+    def body(self) -> bytes:
+        return self._body or b""  # msrest's aiohttp response refuses an empty body
+
+
+class AiohttpSender(AsyncHTTPSender):  # type: ignore[type-arg]
+    """msrest's transport over one shared aiohttp session (keep-alive, bounded pool),
+    instead of `requests` in a thread pool."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> AiohttpSender:
+        return self
+
+    async def __aexit__(self, *exc_details: object) -> None:
+        return None
+
+    async def send(self, request: Request, **config: Any) -> Response:  # type: ignore[type-arg]
+        http = request.http_request
+        headers = dict(http.headers)
+        async with self.session.request(
+            http.method, http.url, headers=headers, data=http.data
+        ) as raw:
+            response = _Body(http, raw)
+            await response.load_body()
+        return Response(request, response)
+
+
 class ReusedConnectors(ConnectorFactory):  # type: ignore[misc]
     def __init__(self, inner: ConnectorFactory, owner: ReusingAuthentication) -> None:
         self.inner, self.owner = inner, owner
@@ -43,8 +108,8 @@ class ReusedConnectors(ConnectorFactory):  # type: ignore[misc]
         key = (service_url, audience or "")
         client = self.owner.clients.get(key)
         if client is None:
-            client = await self.inner.create(service_url, audience)
-            await self.owner.opened.enter_async_context(client)  # closed with the server
+            made = await self.inner.create(service_url, audience)  # botbuilder's credentials
+            client = self.owner.client_for(service_url, made.config.credentials)
             self.owner.clients[key] = client
         return client
 
@@ -57,7 +122,23 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         self.inner = ConfigurationBotFrameworkAuthentication(config)
         self.clients: dict[tuple[str, str], ConnectorClient] = {}
         self.token_clients: dict[str, UserTokenClient] = {}
-        self.opened = AsyncExitStack()
+        self.session: aiohttp.ClientSession | None = None
+
+    def client_for(self, service_url: str, credentials: Any) -> ConnectorClient:
+        """A connector client on the shared session, configured as botbuilder's factory
+        configures one (same credentials and user agent), with our transport."""
+        if self.session is None:
+            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        config = BotFrameworkConnectorConfiguration(credentials, service_url)
+        config.add_user_agent(USER_AGENT)
+        policies = [
+            config.user_agent_policy,
+            RawDeserializer(),
+            config.http_logger_policy,
+            BearerToken(credentials),
+        ]
+        config.custom_pipeline = AsyncPipeline(policies, AiohttpSender(self.session))
+        return ConnectorClient(credentials, custom_configuration=config)
 
     async def authenticate_request(
         self, activity: Activity, auth_header: str
@@ -96,4 +177,6 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
     async def close(self) -> None:
         self.clients.clear()
         self.token_clients.clear()
-        await self.opened.aclose()
+        if self.session is not None:
+            await self.session.close()
+            self.session = None

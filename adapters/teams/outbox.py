@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, Attachment, ConversationParameters
@@ -15,9 +16,10 @@ from msrest.serialization import Model
 
 from adapters.slack.outbox import ChannelPace
 from adapters.teams.cards import TeamsMessage, attachment, render
-from adapters.teams.retry import with_retries
+from adapters.teams.retry import status_of, with_retries
 from adapters.teams.translate import reference_from
 from bot.events import Conversation, Person
+from bot.memo import IdentityMemo
 from bot.outbox import DeliveryError, Outbox
 from bot.replies import Reply
 from bot.store import Store
@@ -51,6 +53,14 @@ def card_attachment(card: dict[str, Any]) -> Attachment:
     return Attachment(content_type=described["contentType"], content=Prepared(card))
 
 
+_RENDERED: IdentityMemo[Reply, list[TeamsMessage]] = IdentityMemo()
+
+
+def rendered(reply: Reply) -> list[TeamsMessage]:
+    """The cards for a reply; a reply handed out again (a repeated lookup) is rendered once."""
+    return _RENDERED.get(reply, render)
+
+
 def message_activity(message: TeamsMessage) -> Activity:
     """A message carrying one card; `summary` is the notification and screen-reader text."""
     card = {**message.card, "fallbackText": message.text}
@@ -59,9 +69,8 @@ def message_activity(message: TeamsMessage) -> Activity:
 
 def delivery_error(exc: Exception) -> DeliveryError:
     """Turn a connector error into the port's error, without tokens or bodies."""
-    response = getattr(exc, "response", None)
-    status = getattr(response, "status_code", None)
-    if isinstance(status, int):
+    status = status_of(exc)
+    if status is not None:
         return DeliveryError(f"teams: http {status}", permanent=status in PERMANENT)
     return DeliveryError(f"teams: {type(exc).__name__}")
 
@@ -80,7 +89,7 @@ class TeamsOutbox(Outbox):
         if data is None:
             raise DeliveryError("teams: Rounds is not installed in that conversation", True)
         first = ""
-        for message in render(reply):
+        for message in rendered(reply):
             sent = await self._send(data, conversation.thread, message_activity(message))
             first = first or sent
         return first
@@ -95,7 +104,7 @@ class TeamsOutbox(Outbox):
                 if thread is None and data.get("conversationType") == "channel":
                     return await self._new_thread(data, activity)
                 return await self._in_conversation(data, thread, activity)
-            except (HttpOperationError, ClientRequestError, OSError) as exc:
+            except (HttpOperationError, ClientRequestError, aiohttp.ClientError, OSError) as exc:
                 error = delivery_error(exc)
                 log.warning("teams post to %s failed: %s", where, error.reason)
                 raise error from None

@@ -24,9 +24,14 @@ _backoff = wait_exponential_jitter(multiplier=0.5, max=8.0, jitter=0.5)
 
 
 def status_of(error: BaseException) -> int | None:
-    """The HTTP status of a connector error (msrest puts the response on the exception)."""
-    status = getattr(getattr(error, "response", None), "status_code", None)
-    return status if isinstance(status, int) else None
+    """The HTTP status of a connector error. msrest puts the transport's own response on
+    the exception: `status_code` for requests, `status` for aiohttp."""
+    response = getattr(error, "response", None)
+    for name in ("status_code", "status"):
+        status = getattr(response, name, None)
+        if isinstance(status, int):
+            return status
+    return None
 
 
 def retry_after(error: BaseException | None) -> float | None:
