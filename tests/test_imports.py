@@ -6,7 +6,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FORBIDDEN_IN_BOT = ("adapters", "scheduler", "rounds", "slack_bolt", "slack_sdk", "botbuilder")
+BOT_FRAMEWORK = ("botbuilder", "botframework", "msrest")
+FORBIDDEN_IN_BOT = ("adapters", "scheduler", "rounds", "slack_bolt", "slack_sdk", *BOT_FRAMEWORK)
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -38,6 +39,17 @@ def test_scheduler_imports_no_adapter_or_sdk() -> None:
         offenders("scheduler", ("adapters", "rounds", "slack_bolt", "slack_sdk", "botbuilder"))
         == []
     )
+
+
+def test_botbuilder_is_imported_only_in_the_teams_adapter() -> None:
+    """A move to the Microsoft 365 Agents SDK must touch one folder."""
+    found = [
+        line
+        for folder in ("bot", "adapters", "scheduler", "rounds")
+        for line in offenders(folder, BOT_FRAMEWORK)
+        if not line.startswith("adapters/teams/")
+    ]
+    assert found == []
 
 
 def test_the_check_sees_a_violation(tmp_path: Path) -> None:

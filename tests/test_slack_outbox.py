@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from adapters.slack.outbox import ChannelPace, SlackOutbox
+from adapters.pace import ChannelPace
+from adapters.slack.outbox import SlackOutbox
 from bot.events import Conversation, Person
 from bot.outbox import DeliveryError
 from bot.replies import Paragraph, Reply, Visibility

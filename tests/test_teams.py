@@ -16,6 +16,7 @@ import pytest
 from botbuilder.schema import Activity
 from botframework.connector.auth import MicrosoftAppCredentials
 
+from adapters.pace import ChannelPace
 from adapters.teams.cards import MAX_RESULT_CARD_BYTES, problems, size
 from adapters.teams.connectors import ReusingAuthentication, TeamsConfig
 from bot.content.model import Library
@@ -364,3 +365,23 @@ async def test_outbound_calls_carry_the_bot_token_as_botbuilder_signs_it(
     signed, unsigned = fake.sent
     assert signed.authorization == "Bearer test-token-not-real"
     assert unsigned.authorization is None
+
+
+async def test_more_results_replaces_the_card_with_the_next_page(teams: Teams) -> None:
+    [first] = await teams.send(channel_message("lookup leadership", teams.fake.url))
+    assert "1–3 of" in words(first)
+    data = submit_of(cards(first)[0], "More results")
+    [update] = await teams.send(card_submit(data, teams.fake.url, reply_to_id=message_id(first)))
+    assert update.method == "update_activity" and "4–6 of" in words(update)
+
+
+async def test_posts_to_one_thread_are_paced(teams: Teams) -> None:
+    await teams.send(channel_message("help", teams.fake.url))
+    assert teams.server.teams is not None
+    outbox = teams.server.teams.outbox
+    outbox.pace = ChannelPace(rate=25, burst=2)
+    thread = Conversation("teams", CHANNEL_ID, TENANT_ID, thread="1700000000001")
+    prompt = Reply("prompt", (Paragraph.of("Q"),), Visibility.CHANNEL, summary="Q")
+    started = asyncio.get_running_loop().time()
+    await asyncio.gather(*(outbox.post(thread, prompt) for _ in range(6)))
+    assert asyncio.get_running_loop().time() - started >= 0.15  # two at once, then 25 a second

@@ -4,11 +4,9 @@ a per-channel pace."""
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from typing import Any
 
 import aiohttp
-from aiolimiter import AsyncLimiter
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -24,6 +22,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.pace import ChannelPace
 from adapters.slack.render import SlackMessage, render
 from bot.events import Conversation, Person
 from bot.outbox import DeliveryError, Outbox
@@ -69,24 +68,6 @@ def retry_handlers(
         AsyncRateLimitErrorRetryHandler(max_retry_count=3),
         AnyServerErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
     ]
-
-
-class ChannelPace:
-    """About one message a second per channel, with a small burst for a reply and its
-    thread starter. Remembers the most recent channels only."""
-
-    def __init__(self, rate: float = 1.0, burst: int = 3, remember: int = 10_000) -> None:
-        self.rate, self.burst, self.remember = rate, burst, remember
-        self._limiters: OrderedDict[str, AsyncLimiter] = OrderedDict()
-
-    def limiter(self, channel: str) -> AsyncLimiter:
-        limiter = self._limiters.pop(channel, None)
-        if limiter is None:
-            limiter = AsyncLimiter(self.burst, self.burst / self.rate)
-        self._limiters[channel] = limiter
-        while len(self._limiters) > self.remember:
-            self._limiters.popitem(last=False)
-        return limiter
 
 
 def delivery_error(exc: Exception) -> DeliveryError:

@@ -14,7 +14,7 @@ from botbuilder.schema import Activity, Attachment, ConversationParameters
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from msrest.serialization import Model
 
-from adapters.slack.outbox import ChannelPace
+from adapters.pace import ChannelPace
 from adapters.teams.cards import TeamsMessage, attachment, render
 from adapters.teams.retry import status_of, with_retries
 from adapters.teams.translate import reference_from
@@ -79,10 +79,12 @@ class TeamsOutbox(Outbox):
     """Proactive posts. Teams has no private messages in a channel: `post_private` posts
     where the person asked, which is the thread they are reading."""
 
-    def __init__(self, cloud: CloudAdapter, store: Store, app_id: str) -> None:
+    def __init__(
+        self, cloud: CloudAdapter, store: Store, app_id: str, pace: ChannelPace | None = None
+    ) -> None:
         self.cloud, self.store, self.app_id = cloud, store, app_id
         # Teams allows about 7 messages a second per thread; stay under it.
-        self.pace = ChannelPace(rate=6.0, burst=6)
+        self.pace = pace or ChannelPace(rate=6.0, burst=6)
 
     async def post(self, conversation: Conversation, reply: Reply) -> str:
         data = await self.store.reference(conversation.key)
