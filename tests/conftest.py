@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import random
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.content.loader import bundled_content_dir, load_library
 from bot.content.model import Library
@@ -16,7 +19,7 @@ from bot.core import Bot
 from bot.events import Action, Command, Conversation, Person
 from bot.lookup import LookupIndex
 from bot.replies import Button, Item, Note, Paragraph, QuoteBlock, Reply, rich_text
-from bot.store import Store
+from bot.store import Store, async_url
 
 
 @pytest.fixture(scope="session")
@@ -94,3 +97,42 @@ def button(reply: Reply, label: str) -> Button:
 async def testbot(library: Library, index: LookupIndex, store: Store) -> TestBot:
     ctx = Context(library=library, index=index, store=store, rng=random.Random(7))
     return TestBot(Bot(ctx))
+
+
+PG_URL = os.environ.get("ROUNDS_TEST_DATABASE_URL")
+
+
+async def fresh_postgres() -> tuple[str, str]:
+    """A new empty database on the test server, so tests never share state."""
+    assert PG_URL
+    name = f"rounds_test_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(async_url(PG_URL), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    await admin.dispose()
+    base, _sep, _db = PG_URL.rpartition("/")
+    return f"{base}/{name}", name
+
+
+async def drop_postgres(name: str) -> None:
+    assert PG_URL
+    admin = create_async_engine(async_url(PG_URL), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "sqlite":
+        store = await Store.open(f"sqlite:///{tmp_path / 'r.db'}")
+        yield store
+        await store.close()
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need ROUNDS_TEST_DATABASE_URL (.ci/run sets it)")
+    url, name = await fresh_postgres()
+    store = await Store.open(url)
+    yield store
+    await store.close()
+    await drop_postgres(name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -35,5 +35,41 @@ conversation_refs = Table(
     Column("conversation", String(512), primary_key=True),
     Column("platform", String(32), nullable=False),
     Column("reference", Text(), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# One weekly prompt schedule per channel. The database is the source of truth; timers only
+# wake the scheduler. Names the channel, never a person.
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation", String(512), nullable=False, unique=True),
+    Column("platform", String(32), nullable=False),
+    Column("channel", String(512), nullable=False),
+    Column("workspace", String(255), nullable=False),
+    Column("weekday", Integer, nullable=False),
+    Column("at", String(5), nullable=False),  # local wall time, HH:MM
+    Column("timezone", String(64), nullable=False),
+    Column("topics", String(1024), nullable=False),  # comma-separated slugs; "" for all
+    Column("paused", Boolean, nullable=False),
+    Column("skip_slot", DateTime(timezone=True), nullable=True),
+    Column("holidays", String(32), nullable=True),  # a nation, when bank holidays are skipped
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# The delivery ledger: one row per (schedule, slot). The unique key is what makes a slot
+# post once, across restarts and replicas: a slot is claimed here before posting.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("schedule_id", Integer, primary_key=True),
+    Column("slot", DateTime(timezone=True), primary_key=True),
+    Column("state", String(32), nullable=False),  # claimed, delivered, skipped-…, failed
+    Column("claimed_until", DateTime(timezone=True), nullable=True),
+    Column("prompt", String(128), nullable=True),
+    Column("message_id", String(255), nullable=True),
+    Column("detail", String(255), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.store import migrate
+from bot.store.schedules import ScheduleStore
 from bot.store.schema import conversation_refs, rotation_seen, seen_events
 
 Clock = Callable[[], dt.datetime]
@@ -57,6 +58,7 @@ class Store:
         self.engine = engine
         self.clock = clock
         self._claims = 0
+        self.schedules = ScheduleStore(engine, clock)
 
     @classmethod
     async def open(cls, url: str, clock: Clock = utc_now, upgrade: bool = True) -> Store:

@@ -1,0 +1,227 @@
+"""Schedules and the delivery ledger. Every write that decides something (a schedule per
+channel, a claim on a slot) is decided by a unique key, never by read-then-write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.schema import deliveries, schedules
+
+Clock = Callable[[], dt.datetime]
+LEASE = dt.timedelta(minutes=5)  # a claim older than this was left by a crash
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """Aware UTC. SQLite hands back naive datetimes; they were written as UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def _maybe_utc(value: dt.datetime | None) -> dt.datetime | None:
+    return utc(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    id: int
+    conversation: str  # the conversation key
+    platform: str
+    channel: str
+    workspace: str
+    weekday: int  # 0 = Monday
+    at: str  # local wall time, "HH:MM"
+    timezone: str
+    topics: tuple[str, ...]
+    paused: bool
+    skip_slot: dt.datetime | None
+    holidays: str | None
+    since: dt.datetime
+
+
+@dataclass(frozen=True)
+class NewSchedule:
+    conversation: str
+    platform: str
+    channel: str
+    workspace: str
+    weekday: int
+    at: str
+    timezone: str
+    topics: tuple[str, ...]
+
+
+def _schedule(row: Row[tuple[object, ...]]) -> Schedule:
+    m = row._mapping
+    return Schedule(
+        id=int(m["id"]),
+        conversation=str(m["conversation"]),
+        platform=str(m["platform"]),
+        channel=str(m["channel"]),
+        workspace=str(m["workspace"]),
+        weekday=int(m["weekday"]),
+        at=str(m["at"]),
+        timezone=str(m["timezone"]),
+        topics=tuple(t for t in str(m["topics"]).split(",") if t),
+        paused=bool(m["paused"]),
+        skip_slot=_maybe_utc(m["skip_slot"]),
+        holidays=m["holidays"],
+        since=utc(m["since"]),
+    )
+
+
+class ScheduleStore:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self.engine, self.clock = engine, clock
+
+    async def save(self, new: NewSchedule) -> Schedule:
+        """Create the channel's schedule or replace its rule (pause, skip and holiday
+        settings are kept). Slots before now are never posted for the new rule."""
+        now = self.clock()
+        values = {
+            "platform": new.platform,
+            "channel": new.channel,
+            "workspace": new.workspace,
+            "weekday": new.weekday,
+            "at": new.at,
+            "timezone": new.timezone,
+            "topics": ",".join(new.topics),
+            "since": now,
+            "updated_at": now,
+        }
+        where = schedules.c.conversation == new.conversation
+        async with self.engine.begin() as conn:
+            changed = await conn.execute(update(schedules).where(where).values(values))
+            if not changed.rowcount:
+                first = {"conversation": new.conversation, "paused": False, **values}
+                await conn.execute(insert(schedules).values(first))
+        found = await self.get(new.conversation)
+        assert found is not None
+        return found
+
+    async def get(self, conversation: str) -> Schedule | None:
+        query = select(schedules).where(schedules.c.conversation == conversation)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return _schedule(row) if row else None
+
+    async def all(self) -> list[Schedule]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(schedules).order_by(schedules.c.id))
+            return [_schedule(row) for row in rows]
+
+    async def change(self, conversation: str, **values: object) -> Schedule | None:
+        """Update fields of a channel's schedule (paused, skip_slot, holidays, since)."""
+        where = schedules.c.conversation == conversation
+        async with self.engine.begin() as conn:
+            values = {**values, "updated_at": self.clock()}
+            await conn.execute(update(schedules).where(where).values(values))
+        return await self.get(conversation)
+
+    async def remove(self, conversation: str) -> bool:
+        async with self.engine.begin() as conn:
+            found = await conn.execute(
+                select(schedules.c.id).where(schedules.c.conversation == conversation)
+            )
+            row = found.first()
+            if row is None:
+                return False
+            await conn.execute(delete(deliveries).where(deliveries.c.schedule_id == row.id))
+            await conn.execute(delete(schedules).where(schedules.c.id == row.id))
+        return True
+
+    # The ledger
+
+    async def recorded(self, schedule_id: int, since: dt.datetime) -> set[dt.datetime]:
+        """Slots of a schedule already in the ledger, in any state."""
+        where = and_(deliveries.c.schedule_id == schedule_id, deliveries.c.slot > since)
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(deliveries.c.slot).where(where))
+            return {utc(row.slot) for row in rows}
+
+    async def claim(
+        self, schedule_id: int, slot: dt.datetime, prompt: str, lease: dt.timedelta = LEASE
+    ) -> str | None:
+        """Claim a slot before posting it. Returns the prompt to post (the one chosen by
+        whoever claimed it first, so a retry posts the same), or None when the slot is
+        delivered, skipped, or claimed by someone else whose lease has not expired."""
+        now = self.clock()
+        row = {
+            "schedule_id": schedule_id,
+            "slot": utc(slot),
+            "state": "claimed",
+            "claimed_until": now + lease,
+            "prompt": prompt,
+            "updated_at": now,
+        }
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(deliveries).values(row))
+            return prompt
+        except IntegrityError:
+            return await self._take_over(schedule_id, slot, now, lease)
+
+    async def _take_over(
+        self, schedule_id: int, slot: dt.datetime, now: dt.datetime, lease: dt.timedelta
+    ) -> str | None:
+        """A claim whose lease ran out was left by a crash: take it over, atomically."""
+        key = and_(deliveries.c.schedule_id == schedule_id, deliveries.c.slot == utc(slot))
+        stale = and_(key, deliveries.c.state == "claimed", deliveries.c.claimed_until < now)
+        values = {"claimed_until": now + lease, "updated_at": now}
+        async with self.engine.begin() as conn:
+            taken = await conn.execute(update(deliveries).where(stale).values(values))
+            if not taken.rowcount:
+                return None
+            prompt = (await conn.execute(select(deliveries.c.prompt).where(key))).scalar()
+        return str(prompt or "")
+
+    async def finish(
+        self,
+        schedule_id: int,
+        slot: dt.datetime,
+        state: str,
+        message_id: str = "",
+        detail: str = "",
+    ) -> None:
+        key = and_(deliveries.c.schedule_id == schedule_id, deliveries.c.slot == utc(slot))
+        values = {
+            "state": state,
+            "claimed_until": None,
+            "message_id": message_id or None,
+            "detail": detail[:255] or None,
+            "updated_at": self.clock(),
+        }
+        async with self.engine.begin() as conn:
+            await conn.execute(update(deliveries).where(key).values(values))
+
+    async def record(
+        self, schedule_id: int, slot: dt.datetime, state: str, detail: str = ""
+    ) -> bool:
+        """Record a slot that is not posted (skipped). False if it was already recorded."""
+        row = {
+            "schedule_id": schedule_id,
+            "slot": utc(slot),
+            "state": state,
+            "detail": detail[:255] or None,
+            "updated_at": self.clock(),
+        }
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(deliveries).values(row))
+        except IntegrityError:
+            return False
+        return True
+
+    async def ledger(self, schedule_id: int) -> list[dict[str, object]]:
+        """The ledger of one schedule, oldest first (for tests and `schedule show`)."""
+        query = select(deliveries).where(deliveries.c.schedule_id == schedule_id)
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(query.order_by(deliveries.c.slot))
+            return [dict(row._mapping) | {"slot": utc(row.slot)} for row in rows]
