@@ -12,7 +12,7 @@ from bot import actions
 from bot import messages as m
 from bot.context import Context
 from bot.events import Action, Command, Event
-from bot.handlers import info, library, lookup, prompts, quotes
+from bot.handlers import info, library, lookup, prompts, quotes, schedules
 from bot.parser import Parsed, parse, suggest
 from bot.replies import Block, Note, Paragraph, Reply
 
@@ -31,6 +31,7 @@ COMMANDS: dict[str, CommandHandler] = {
     "articles": library.articles,
     "read": library.read,
     "prompt": prompts.prompt,
+    "schedule": schedules.schedule,
     "privacy": info.privacy,
 }
 ALIASES = {"search": "lookup", "find": "lookup", "?": "help", "article": "read"}

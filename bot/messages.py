@@ -42,6 +42,13 @@ COMMANDS: tuple[CommandHelp, ...] = (
         "The articles in the library.",
     ),
     CommandHelp(
+        "schedule",
+        "schedule [weekly <day> <HH:MM> [timezone] [topics…] | pause | resume | skip | stop "
+        "| holidays on|off]",
+        "schedule weekly monday 09:00",
+        "The channel's weekly discussion prompt: see it, set it, pause or skip it.",
+    ),
+    CommandHelp(
         "read",
         "read <article>",
         "read dark-side-managers",
@@ -135,6 +142,50 @@ PRIVACY_POINTS: tuple[str, ...] = (
     "its text or sender) for two hours.",
     "Please never post patient details in Rounds.",
 )
+
+SCHEDULE_NONE = (
+    "This channel has no weekly prompt. An admin can set one, for example "
+    "`schedule weekly monday 09:00`."
+)
+SCHEDULE_TITLE = "Weekly prompt"
+SCHEDULE_RULE = "{days} at {time} ({timezone}) · topics: {topics}"
+SCHEDULE_ALL_TOPICS = "all"
+SCHEDULE_NEXT = "Next: {when}"
+SCHEDULE_PAUSED = "Paused. `schedule resume` starts it again."
+SCHEDULE_SKIPPING = "The prompt on {when} will be skipped."
+SCHEDULE_HOLIDAYS = "Bank holidays ({nation}) are skipped."
+SCHEDULE_PREVIEW = "The next prompt will be:"
+SCHEDULE_SET = "Weekly prompt set: {rule}."
+SCHEDULE_SET_NEXT = "The first one is on {when}."
+SCHEDULE_PAUSED_DONE = "Weekly prompts are paused in this channel."
+SCHEDULE_RESUMED = "Weekly prompts are back on. Next: {when}."
+SCHEDULE_SKIP_DONE = "The next weekly prompt, on {when}, will be skipped."
+SCHEDULE_STOPPED = "The weekly prompt for this channel is deleted."
+SCHEDULE_HOLIDAYS_ON = "Bank holidays in {nation} will be skipped."
+SCHEDULE_HOLIDAYS_OFF = "Weekly prompts will be posted on bank holidays too."
+SCHEDULE_NOT_ALLOWED = (
+    "Only the people listed as Rounds admins can change this channel's schedule. "
+    "`schedule` shows it."
+)
+SCHEDULE_USAGE = (
+    "To set a weekly prompt: `schedule weekly <day> <HH:MM> [timezone] [topics…]`, "
+    "for example `schedule weekly monday 09:00 Europe/London manager-medic`."
+)
+SCHEDULE_BAD_DAY = "“{typed}” is not a day of the week."
+SCHEDULE_BAD_TIME = "“{typed}” is not a time: use 24-hour HH:MM, like 09:00 or 17:30."
+SCHEDULE_BAD_TIMEZONE = "“{typed}” is not a timezone I know: use a name like Europe/London."
+SCHEDULE_BAD_TOPIC = "There is no topic “{typed}”. Topics: {topics}."
+SCHEDULE_BAD_NATION = (
+    "Bank holidays can follow england-and-wales, scotland or northern-ireland, not “{typed}”."
+)
+SCHEDULE_UNKNOWN = "`schedule` can be: weekly, show, pause, resume, skip, stop, holidays on|off."
+SCHEDULE_NOTHING_TO_SKIP = "There is no upcoming prompt to skip."
+DAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+NATION_NAMES = {
+    "england-and-wales": "England and Wales",
+    "scotland": "Scotland",
+    "northern-ireland": "Northern Ireland",
+}
 
 BUTTON_ANOTHER = "Another"
 BUTTON_SHARE = "Share in channel"

@@ -56,5 +56,12 @@ async def build_bot(
     library = load_content(settings).library
     store = await Store.open(settings.database_url)
     index = LookupIndex.from_library(library)
-    ctx = Context(library=library, index=index, store=store, rng=rng or random.Random())
+    ctx = Context(
+        library=library,
+        index=index,
+        store=store,
+        rng=rng or random.Random(),
+        timezone=settings.timezone,
+        admins=settings.admins,
+    )
     return Bot(ctx, middleware)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import gc
 import logging
 import os
@@ -128,7 +129,9 @@ async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> 
     logging.getLogger("rounds").setLevel(logging.INFO)
     bot = await build_bot(settings, middleware=(measure, *DEFAULT_MIDDLEWARE))
     try:
-        server = Server(bot, settings, Options(host=host, port=port, socket_mode=socket_mode))
+        grace = dt.timedelta(hours=settings.grace_hours)
+        options = Options(host=host, port=port, socket_mode=socket_mode, grace=grace)
+        server = Server(bot, settings, options)
     except SettingsError as exc:
         await bot.ctx.store.close()
         print(f"rounds: {exc}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -15,8 +16,11 @@ from adapters.slack.outbox import SlackOutbox
 from adapters.teams.adapter import TeamsAdapter
 from adapters.teams.connectors import TeamsConfig
 from bot.core import Bot
+from bot.outbox import Outbox
 from rounds.metrics import exposition
 from rounds.settings import Settings, SettingsError
+from scheduler.service import GRACE, Scheduler
+from scheduler.timer import Timer
 
 log = logging.getLogger("rounds.server")
 
@@ -42,6 +46,8 @@ class Options:
     socket_mode: bool = False
     ack_budget: float = ACK_BUDGET
     retry_interval: RetryIntervalCalculator = default_interval_calculator
+    scheduler: bool = True  # run the weekly-prompt timer in this process
+    grace: dt.timedelta = GRACE
 
 
 class Server:
@@ -55,6 +61,7 @@ class Server:
         self.teams: TeamsAdapter | None = None
         self.socket: AsyncSocketModeHandler | None = None
         self.runner: web.AppRunner | None = None
+        self.timer: Timer | None = None
         self.port = options.port
         self.status: list[str] = []
 
@@ -76,6 +83,18 @@ class Server:
         self.port = self.runner.addresses[0][1]
         if self.socket is not None:
             await self.socket.connect_async()  # type: ignore[no-untyped-call]
+        self._start_scheduler()
+
+    def _start_scheduler(self) -> None:
+        outboxes: dict[str, Outbox] = {}
+        if self.slack is not None:
+            outboxes["slack"] = self.slack.outbox
+        if self.teams is not None:
+            outboxes["teams"] = self.teams.outbox
+        service = Scheduler(self.bot.ctx, outboxes, grace=self.options.grace)
+        self.timer = Timer(service)
+        if self.options.scheduler:
+            self.timer.start()
 
     async def _start_slack(self, app: web.Application) -> None:
         settings, options = self.settings, self.options
@@ -106,6 +125,8 @@ class Server:
         self.status.append(TEAMS_EMULATOR if self.teams.emulator else TEAMS_AUTH)
 
     async def stop(self) -> None:
+        if self.timer is not None:
+            await self.timer.stop()
         if self.socket is not None:
             await self.socket.close_async()  # type: ignore[no-untyped-call]
         if self.runner is not None:

@@ -19,6 +19,7 @@ class Settings:
     timezone: str = "Europe/London"
     admins: frozenset[str] = field(default_factory=frozenset)
     retention_days: int = 90
+    grace_hours: int = 6
     log_format: str = "text"
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
@@ -51,6 +52,7 @@ def from_env(env: Mapping[str, str]) -> Settings:
         timezone=_timezone(get("ROUNDS_TIMEZONE") or Settings.timezone),
         admins=frozenset(a.strip() for a in (get("ROUNDS_ADMINS") or "").split(",") if a.strip()),
         retention_days=_positive_int("ROUNDS_RETENTION_DAYS", get("ROUNDS_RETENTION_DAYS"), 90),
+        grace_hours=_positive_int("ROUNDS_GRACE_HOURS", get("ROUNDS_GRACE_HOURS"), 6),
         log_format=_choice(
             "ROUNDS_LOG_FORMAT", get("ROUNDS_LOG_FORMAT") or "text", ("text", "json")
         ),

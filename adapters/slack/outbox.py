@@ -30,6 +30,8 @@ from bot.replies import Reply
 
 log = logging.getLogger("rounds.slack")
 
+SLOT_EVENT = "rounds_prompt"  # Slack message metadata on scheduled posts
+
 # Errors after which posting to that channel again will not help.
 PERMANENT = frozenset(
     {
@@ -108,9 +110,11 @@ class SlackOutbox(Outbox):
     async def post(self, conversation: Conversation, reply: Reply) -> str:
         first = ""
         for message in render(reply):
-            data = await self._call(
-                "chat.postMessage", conversation.channel, **_fields(message, conversation.thread)
-            )
+            fields = _fields(message, conversation.thread)
+            if reply.data.get("slot"):  # a scheduled post says which slot it is
+                payload = {"slot": reply.data["slot"]}
+                fields["metadata"] = {"event_type": SLOT_EVENT, "event_payload": payload}
+            data = await self._call("chat.postMessage", conversation.channel, **fields)
             first = first or str(data.get("ts", ""))
         return first
 

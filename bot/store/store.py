@@ -53,6 +53,13 @@ def choose_next(pool: Sequence[str], seen: set[str], rng: random.Random) -> tupl
     return rng.choice(list(pool)), True
 
 
+def settled(conversation: str, kind: str, pool: Sequence[str], seen: set[str]) -> random.Random:
+    """A random source fixed by the conversation and its history: each channel gets its own
+    shuffled order, and the next choice is known before it is made."""
+    shown = ",".join(sorted(seen.intersection(pool)))
+    return random.Random(f"{conversation}|{kind}|{shown}")
+
+
 class Store:
     def __init__(self, engine: AsyncEngine, clock: Clock = utc_now) -> None:
         self.engine = engine
@@ -74,25 +81,33 @@ class Store:
         async with self.engine.connect() as conn:
             await conn.execute(select(1))
 
+    async def peek(self, conversation: str, kind: str, pool: Sequence[str]) -> str:
+        """What `rotate` without an rng would choose now, without recording it."""
+        seen = await self.seen(conversation, kind)
+        return choose_next(pool, seen, settled(conversation, kind, pool, seen))[0]
+
     async def rotate(
-        self, conversation: str, kind: str, pool: Sequence[str], rng: random.Random
+        self, conversation: str, kind: str, pool: Sequence[str], rng: random.Random | None = None
     ) -> str:
         """The next item of `pool` for this conversation, never repeating one until all of
-        the pool has been shown. Two callers racing for the same item: one retries."""
+        the pool has been shown. Without `rng` the choice is a shuffle settled by the
+        conversation and what it has seen, so `peek` can show it in advance. Two callers
+        racing for the same item: one retries."""
         for _attempt in range(3):
             try:
                 return await self._rotate_once(conversation, kind, pool, rng)
             except IntegrityError:
                 continue
-        return rng.choice(list(pool))
+        return (rng or random.Random()).choice(list(pool))
 
     async def _rotate_once(
-        self, conversation: str, kind: str, pool: Sequence[str], rng: random.Random
+        self, conversation: str, kind: str, pool: Sequence[str], rng: random.Random | None
     ) -> str:
         where = (rotation_seen.c.conversation == conversation) & (rotation_seen.c.kind == kind)
         async with self.engine.begin() as conn:
             rows = await conn.execute(select(rotation_seen.c.item).where(where))
-            item, reset = choose_next(pool, {row.item for row in rows}, rng)
+            seen = {row.item for row in rows}
+            item, reset = choose_next(pool, seen, rng or settled(conversation, kind, pool, seen))
             if reset:
                 in_pool = rotation_seen.c.item.in_(list(pool))
                 await conn.execute(delete(rotation_seen).where(where & in_pool))
@@ -102,6 +117,22 @@ class Store:
                 )
             )
         return item
+
+    async def mark_seen(self, conversation: str, kind: str, item: str, pool: Sequence[str]) -> None:
+        """Record that `item` was shown (chosen earlier by `peek`); a pool shown in full
+        starts a new round, as in `rotate`."""
+        where = (rotation_seen.c.conversation == conversation) & (rotation_seen.c.kind == kind)
+        try:
+            async with self.engine.begin() as conn:
+                rows = await conn.execute(select(rotation_seen.c.item).where(where))
+                seen = {row.item for row in rows}
+                if set(pool) <= seen:
+                    in_pool = rotation_seen.c.item.in_(list(pool))
+                    await conn.execute(delete(rotation_seen).where(where & in_pool))
+                row = {"conversation": conversation, "kind": kind, "item": item}
+                await conn.execute(insert(rotation_seen).values({**row, "seen_at": self.clock()}))
+        except IntegrityError:
+            return  # already recorded (another replica, or a retry)
 
     async def seen(self, conversation: str, kind: str) -> set[str]:
         async with self.engine.connect() as conn:

@@ -1,0 +1,60 @@
+"""Pure planning for weekly prompts: given a schedule, the ledger and now, what to do
+about each due slot. Nothing here reads the clock or does I/O: `now` is a parameter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.weekly import UTC, ScheduleState, as_utc, is_bank_holiday, require_aware, slots_between
+
+Action = Literal["post", "skip-missed", "skip-holiday", "skip-requested"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do about one slot."""
+
+    slot: dt.datetime
+    action: Action
+
+
+def _action(
+    state: ScheduleState, slot: dt.datetime, now: dt.datetime, grace: dt.timedelta
+) -> Action:
+    """The action for one due, unrecorded slot; the first matching rule wins."""
+    if state.skip is not None and slot == state.skip.astimezone(UTC):
+        return "skip-requested"
+    if state.holidays is not None and is_bank_holiday(slot, state.rule, state.holidays):
+        return "skip-holiday"
+    if now - slot > grace:
+        return "skip-missed"
+    return "post"
+
+
+def decide(
+    state: ScheduleState,
+    now: dt.datetime,
+    recorded: Collection[dt.datetime],
+    grace: dt.timedelta,
+    lookback: dt.timedelta = dt.timedelta(days=35),
+) -> list[Decision]:
+    """Decisions for the due slots not yet in the ledger, ascending.
+
+    Due: max(since, now - lookback) < s <= now and s not in `recorded`. A paused schedule
+    gets nothing. Otherwise, in order: the requested skip is "skip-requested", a bank holiday
+    (when on) is "skip-holiday", a slot more than `grace` old is "skip-missed" (exactly
+    `grace` old still posts), and the rest are "post".
+    """
+    require_aware(now, "now")
+    if state.paused:
+        return []
+    done = {as_utc(r) for r in recorded}
+    start = max(state.since, now - lookback)
+    return [
+        Decision(slot, _action(state, slot, now, grace))
+        for slot in slots_between(state.rule, start, now)
+        if slot not in done
+    ]

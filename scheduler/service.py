@@ -1,0 +1,133 @@
+"""Delivering due slots: the database decides what is due (`plan.decide` over schedules,
+the ledger and now); each slot is claimed in the ledger before it is posted, through the
+platform's outbox, and marked delivered with the message id after."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from bot.context import Context
+from bot.events import Conversation
+from bot.handlers.prompts import ROTATION, prompt_reply
+from bot.handlers.schedules import prompt_pool, state_of
+from bot.outbox import DeliveryError, Outbox
+from bot.store.schedules import Schedule
+from bot.weekly import slot_id
+from scheduler.plan import Decision, decide
+
+log = logging.getLogger("rounds.scheduler")
+
+GRACE = dt.timedelta(hours=6)
+SKIPPED = {
+    "skip-missed": "skipped-missed",
+    "skip-holiday": "skipped-holiday",
+    "skip-requested": "skipped-requested",
+}
+
+
+@dataclass
+class Report:
+    """What one pass did, for logs, metrics and tests."""
+
+    posted: list[str] = field(default_factory=list)  # slot ids
+    skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # permanent failures
+    retrying: list[str] = field(default_factory=list)  # left for the next pass
+
+
+@dataclass
+class Scheduler:
+    ctx: Context
+    outboxes: Mapping[str, Outbox]
+    grace: dt.timedelta = GRACE
+    concurrency: int = 64
+    clock: Callable[[], dt.datetime] | None = None
+
+    def now(self) -> dt.datetime:
+        return (self.clock or self.ctx.clock)()
+
+    async def tick(self) -> Report:
+        """One pass over every schedule: record skips, deliver what is due."""
+        report, now = Report(), self.now()
+        gate = asyncio.Semaphore(self.concurrency)
+        work = []
+        for schedule in await self.ctx.store.schedules.all():
+            for decision in await self._decisions(schedule, now):
+                work.append(self._act(schedule, decision, report, gate))
+        await asyncio.gather(*work)
+        return report
+
+    async def _decisions(self, schedule: Schedule, now: dt.datetime) -> list[Decision]:
+        state = state_of(schedule)
+        since = max(state.since, now - dt.timedelta(days=35))
+        recorded = await self.ctx.store.schedules.recorded(schedule.id, since)
+        return decide(state, now, recorded, self.grace)
+
+    async def _act(
+        self, schedule: Schedule, decision: Decision, report: Report, gate: asyncio.Semaphore
+    ) -> None:
+        ident = slot_id(str(schedule.id), decision.slot)
+        if decision.action != "post":
+            state = SKIPPED[decision.action]
+            if await self.ctx.store.schedules.record(schedule.id, decision.slot, state):
+                log.info("slot %s %s", ident, state)
+                report.skipped.append(ident)
+            return
+        async with gate:
+            await self._deliver(schedule, decision.slot, ident, report)
+
+    async def _deliver(
+        self, schedule: Schedule, slot: dt.datetime, ident: str, report: Report
+    ) -> None:
+        pool = prompt_pool(self.ctx, schedule.topics)
+        outbox = self.outboxes.get(schedule.platform)
+        if not pool or outbox is None:
+            why = "no prompts" if not pool else f"{schedule.platform} is not configured"
+            await self.ctx.store.schedules.record(schedule.id, slot, "failed", why)
+            log.warning("slot %s not posted: %s", ident, why)
+            report.failed.append(ident)
+            return
+        choice = await self.ctx.store.peek(schedule.conversation, ROTATION, pool)
+        claimed = await self.ctx.store.schedules.claim(schedule.id, slot, choice)
+        if claimed is None:
+            return  # delivered, skipped, or being delivered by another replica
+        prompt_id = claimed if claimed in self.ctx.library.prompts else choice
+        await self._post(schedule, slot, ident, prompt_id, outbox, report)
+
+    async def _post(
+        self,
+        schedule: Schedule,
+        slot: dt.datetime,
+        ident: str,
+        prompt_id: str,
+        outbox: Outbox,
+        report: Report,
+    ) -> None:
+        where = Conversation(schedule.platform, schedule.channel, schedule.workspace)
+        reply = prompt_reply(self.ctx, self.ctx.library.prompts[prompt_id])
+        reply.data["slot"] = ident
+        try:
+            message_id = await outbox.post(where, reply)
+        except DeliveryError as exc:
+            await self._failed(schedule, slot, ident, exc, report)
+            return
+        pool = prompt_pool(self.ctx, schedule.topics)
+        await self.ctx.store.mark_seen(schedule.conversation, ROTATION, prompt_id, pool)
+        await self.ctx.store.schedules.finish(schedule.id, slot, "delivered", message_id)
+        log.info("slot %s posted to %s", ident, schedule.conversation)
+        report.posted.append(ident)
+
+    async def _failed(
+        self, schedule: Schedule, slot: dt.datetime, ident: str, exc: DeliveryError, report: Report
+    ) -> None:
+        if exc.permanent:
+            await self.ctx.store.schedules.finish(schedule.id, slot, "failed", detail=exc.reason)
+            log.warning("slot %s failed for good in %s: %s", ident, schedule.conversation, exc)
+            report.failed.append(ident)
+            return
+        log.warning("slot %s will be retried (%s)", ident, exc.reason)
+        report.retrying.append(ident)  # the claim's lease runs out, then a pass retries it

@@ -1,0 +1,94 @@
+"""APScheduler as the timer, and only the timer: a cron job per schedule in the schedule's
+own timezone wakes the scheduler on time, and a regular pass catches anything a timer
+missed (restarts, daylight-saving gaps, expired claims, schedules changed on another
+replica). Every job runs the same `Scheduler.tick`, which asks the database what is due."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.store.schedules import Schedule
+from scheduler.service import Report, Scheduler
+
+log = logging.getLogger("rounds.scheduler")
+
+PASS_EVERY = dt.timedelta(seconds=60)
+
+
+class Timer:
+    def __init__(self, service: Scheduler, every: dt.timedelta = PASS_EVERY) -> None:
+        self.service, self.every = service, every
+        self.aps = AsyncIOScheduler(timezone=dt.UTC)
+        self.rules: dict[str, tuple[int, str, str]] = {}  # job id -> the rule it fires for
+        self.lock = asyncio.Lock()
+        self.stopped = False
+
+    def start(self) -> None:
+        trigger = IntervalTrigger(seconds=self.every.total_seconds(), timezone=dt.UTC)
+        first = dt.datetime.now(dt.UTC)  # at once: slots missed while the bot was down
+        self.aps.add_job(self.regular_pass, trigger, id="pass", next_run_time=first)
+        self.aps.start()
+
+    async def stop(self) -> None:
+        """No new passes; a pass under way finishes before this returns."""
+        if self.aps.running and not self.stopped:
+            self.aps.shutdown(wait=False)
+        self.stopped = True
+        async with self.lock:
+            return
+
+    async def regular_pass(self) -> None:
+        async with self.lock:
+            if self.stopped:
+                return
+            try:
+                await self.sync(await self.service.ctx.store.schedules.all())
+            except Exception:
+                log.exception("could not read schedules; the next pass tries again")
+                return
+        await self.tick()
+
+    async def tick(self) -> Report | None:
+        """One pass at a time per process; replicas are kept apart by the ledger."""
+        async with self.lock:
+            if self.stopped:
+                return None
+            try:
+                report = await self.service.tick()
+            except Exception:
+                log.exception("scheduler pass failed; the next pass tries again")
+                return None
+        if report.posted or report.failed or report.skipped:
+            log.info(
+                "scheduler pass: %d posted, %d skipped, %d failed, %d to retry",
+                len(report.posted),
+                len(report.skipped),
+                len(report.failed),
+                len(report.retrying),
+            )
+        return report
+
+    async def sync(self, schedules: list[Schedule]) -> None:
+        """One cron job per schedule, replaced when its rule changes."""
+        wanted = {f"schedule-{s.id}": (s.weekday, s.at, s.timezone) for s in schedules}
+        for job_id in set(self.rules) - set(wanted):
+            self.aps.remove_job(job_id)
+            del self.rules[job_id]
+        for job_id, rule in wanted.items():
+            if self.rules.get(job_id) != rule:
+                self._add(job_id, rule)
+
+    def _add(self, job_id: str, rule: tuple[int, str, str]) -> None:
+        weekday, at, timezone = rule
+        hour, minute = at.split(":")
+        trigger = CronTrigger(
+            day_of_week=weekday, hour=int(hour), minute=int(minute), timezone=timezone
+        )
+        self.aps.add_job(self.tick, trigger, id=job_id, replace_existing=True)
+        self.rules[job_id] = rule
