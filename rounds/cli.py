@@ -105,16 +105,23 @@ async def db_upgrade(settings: Settings) -> int:
 
 async def console(settings: Settings, user: str, channel: str) -> int:
     from adapters.console.adapter import ConsoleAdapter
+    from adapters.console.outbox import ConsoleOutbox
     from rounds.app import build_bot, setup_logging
+    from scheduler.service import Scheduler
+    from scheduler.timer import Timer
 
     setup_logging(settings)
     bot = await build_bot(settings)
     interactive = sys.stdin.isatty()
     if interactive:
         print("Rounds console. Type `help` to begin; Ctrl-D leaves.\n")
+    grace = dt.timedelta(hours=settings.grace_hours)
+    timer = Timer(Scheduler(bot.ctx, {"console": ConsoleOutbox(sys.stdout)}, grace=grace))
+    timer.start()  # scheduled prompts are printed here while the console is open
     try:
         await ConsoleAdapter(bot, user, channel, sys.stdout).run(sys.stdin, interactive)
     finally:
+        await timer.stop()
         await bot.ctx.store.close()
     return 0
 

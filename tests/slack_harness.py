@@ -85,7 +85,13 @@ async def running(
     **options: Any,
 ) -> AsyncIterator[Rounds]:
     bot = await make_bot(library, index, settings.database_url)
-    options = {"host": "127.0.0.1", "port": 0, "retry_interval": FAST_RETRIES, "scheduler": True, **options}
+    options = {
+        "host": "127.0.0.1",
+        "port": 0,
+        "retry_interval": FAST_RETRIES,
+        "scheduler": True,
+        **options,
+    }
     try:
         server = Server(bot, settings, Options(**options))
     except Exception:

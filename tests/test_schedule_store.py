@@ -33,7 +33,7 @@ async def test_a_slot_is_claimed_once(any_store: Store) -> None:
     await any_store.schedules.finish(schedule.id, SLOT, "delivered", "1700.1")
     assert await any_store.schedules.claim(schedule.id, SLOT, "again") is None
     [row] = await any_store.schedules.ledger(schedule.id)
-    assert row["state"] == "delivered" and row["message_id"] == "1700.1" and row["slot"] == SLOT
+    assert row.state == "delivered" and row.message_id == "1700.1" and row.slot == SLOT
     assert await any_store.schedules.recorded(schedule.id, SLOT - dt.timedelta(days=1)) == {SLOT}
 
 
@@ -52,3 +52,17 @@ async def test_skips_are_recorded_once(any_store: Store) -> None:
     assert await any_store.schedules.record(schedule.id, SLOT, "skipped-holiday")
     assert not await any_store.schedules.record(schedule.id, SLOT, "skipped-missed")
     assert await any_store.schedules.claim(schedule.id, SLOT, "p") is None
+
+
+async def test_an_expired_claim_is_due_again_and_can_be_settled(any_store: Store) -> None:
+    now = [dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)]
+    any_store.schedules.clock = lambda: now[0]
+    schedule = await any_store.schedules.save(GENERAL)
+    since = SLOT - dt.timedelta(days=1)
+    await any_store.schedules.claim(schedule.id, SLOT, "p")
+    assert await any_store.schedules.recorded(schedule.id, since) == {SLOT}
+    now[0] += dt.timedelta(hours=7)
+    assert await any_store.schedules.recorded(schedule.id, since) == set()
+    assert await any_store.schedules.record(schedule.id, SLOT, "skipped-missed")
+    [row] = await any_store.schedules.ledger(schedule.id)
+    assert row.state == "skipped-missed"

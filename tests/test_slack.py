@@ -4,10 +4,12 @@ client talking to a fake Slack Web API on an ephemeral port."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -406,3 +408,19 @@ async def test_a_form_rounds_does_not_know_is_closed_and_changes_nothing(rounds:
     await asyncio.sleep(0.1)
     assert rounds.fake.calls_to("chat.postMessage") == []
     assert await rounds.server.bot.ctx.store.seen("slack:T0TEST:C0GENERAL", "quote") == set()
+
+
+async def test_a_scheduled_prompt_is_posted_with_its_slot_in_the_metadata(rounds: Rounds) -> None:
+    soon = dt.datetime.now(ZoneInfo("Europe/London")) + dt.timedelta(minutes=2)
+    await command(rounds, f"schedule weekly {soon:%A} {soon:%H:%M}")
+    assert rounds.server.timer is not None
+    rounds.server.timer.service.clock = lambda: soon + dt.timedelta(minutes=1)
+    report = await rounds.server.timer.tick()
+    assert report is not None and len(report.posted) == 1
+    [post] = await rounds.fake.wait_for("chat.postMessage")
+    assert post.params["channel"] == "C0GENERAL" and "Discussion prompt" in words(post.params)
+    metadata = post.params["metadata"]
+    assert metadata["event_type"] == "rounds_prompt"
+    assert metadata["event_payload"]["slot"] == report.posted[0]
+    again = await rounds.server.timer.tick()
+    assert again is not None and again.posted == []

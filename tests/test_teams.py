@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -82,7 +84,7 @@ async def running(
 ) -> AsyncIterator[Teams]:
     bot = await make_bot(library, index, f"sqlite:///{db}")
     config = replace(Settings(database_url=f"sqlite:///{db}"), **settings)
-    server = Server(bot, config, Options(host="127.0.0.1", port=0))
+    server = Server(bot, config, Options(host="127.0.0.1", port=0, scheduler=False))
     await server.start()
     try:
         async with aiohttp.ClientSession() as http:
@@ -385,3 +387,14 @@ async def test_posts_to_one_thread_are_paced(teams: Teams) -> None:
     started = asyncio.get_running_loop().time()
     await asyncio.gather(*(outbox.post(thread, prompt) for _ in range(6)))
     assert asyncio.get_running_loop().time() - started >= 0.15  # two at once, then 25 a second
+
+
+async def test_a_scheduled_prompt_starts_a_new_thread_in_the_channel(teams: Teams) -> None:
+    soon = dt.datetime.now(ZoneInfo("Europe/London")) + dt.timedelta(minutes=2)
+    await teams.send(channel_message(f"schedule weekly {soon:%A} {soon:%H:%M}", teams.fake.url))
+    assert teams.server.timer is not None
+    teams.server.timer.service.clock = lambda: soon + dt.timedelta(minutes=1)
+    report = await teams.server.timer.tick()
+    assert report is not None and len(report.posted) == 1
+    post = teams.fake.sent[-1]
+    assert post.method == "create_conversation" and "Discussion prompt" in words(post)

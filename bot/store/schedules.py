@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -44,6 +44,17 @@ class Schedule:
     skip_slot: dt.datetime | None
     holidays: str | None
     since: dt.datetime
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One row of the ledger."""
+
+    slot: dt.datetime
+    state: str
+    prompt: str
+    message_id: str
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -140,8 +151,10 @@ class ScheduleStore:
     # The ledger
 
     async def recorded(self, schedule_id: int, since: dt.datetime) -> set[dt.datetime]:
-        """Slots of a schedule already in the ledger, in any state."""
-        where = and_(deliveries.c.schedule_id == schedule_id, deliveries.c.slot > since)
+        """Slots of a schedule that are settled or being delivered. A claim whose lease ran
+        out (its deliverer crashed or failed) is not: the slot is due again."""
+        live = or_(deliveries.c.state != "claimed", deliveries.c.claimed_until >= self.clock())
+        where = and_(deliveries.c.schedule_id == schedule_id, deliveries.c.slot > since, live)
         async with self.engine.connect() as conn:
             rows = await conn.execute(select(deliveries.c.slot).where(where))
             return {utc(row.slot) for row in rows}
@@ -216,12 +229,29 @@ class ScheduleStore:
             async with self.engine.begin() as conn:
                 await conn.execute(insert(deliveries).values(row))
         except IntegrityError:
-            return False
+            return await self._settle_stale(schedule_id, slot, state, detail)
         return True
 
-    async def ledger(self, schedule_id: int) -> list[dict[str, object]]:
-        """The ledger of one schedule, oldest first (for tests and `schedule show`)."""
+    async def _settle_stale(
+        self, schedule_id: int, slot: dt.datetime, state: str, detail: str
+    ) -> bool:
+        """A claim left by a crash, now too late to post, is settled as skipped."""
+        key = and_(deliveries.c.schedule_id == schedule_id, deliveries.c.slot == utc(slot))
+        now = self.clock()
+        stale = and_(key, deliveries.c.state == "claimed", deliveries.c.claimed_until < now)
+        values = {"state": state, "claimed_until": None, "detail": detail[:255] or None}
+        async with self.engine.begin() as conn:
+            changed = await conn.execute(
+                update(deliveries).where(stale).values({**values, "updated_at": now})
+            )
+        return bool(changed.rowcount)
+
+    async def ledger(self, schedule_id: int) -> list[Delivery]:
+        """The ledger of one schedule, oldest first."""
         query = select(deliveries).where(deliveries.c.schedule_id == schedule_id)
         async with self.engine.connect() as conn:
             rows = await conn.execute(query.order_by(deliveries.c.slot))
-            return [dict(row._mapping) | {"slot": utc(row.slot)} for row in rows]
+            return [
+                Delivery(utc(r.slot), r.state, r.prompt or "", r.message_id or "", r.detail or "")
+                for r in rows
+            ]

@@ -1,0 +1,273 @@
+"""Weekly prompts: the `schedule` commands through the bot, and delivery through the
+scheduler with an injected clock and the in-memory outbox (no sleeping)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from adapters.console.outbox import ConsoleOutbox
+from bot.content.model import Library
+from bot.context import Context
+from bot.core import Bot
+from bot.events import Command, Conversation, Person
+from bot.lookup import LookupIndex
+from bot.outbox import DeliveryError, MemoryOutbox
+from bot.replies import Reply, Visibility
+from bot.store import Store
+from scheduler.service import Scheduler
+from tests.conftest import text_of
+
+# Monday 23 November 2026, 08:00 in London (GMT, so UTC too).
+START = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+CHANNEL = Conversation("console", "general", "test")
+
+
+@dataclass
+class Clock:
+    now: dt.datetime = START
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@dataclass
+class World:
+    bot: Bot
+    clock: Clock
+    outbox: MemoryOutbox
+    scheduler: Scheduler
+    sent_replies: list[Reply] = field(default_factory=list)
+
+    async def say(self, text: str, user: str = "alice", channel: str = "general") -> Reply:
+        where = Conversation("console", channel, "test")
+        [reply] = await self.bot.handle(Command(where, Person(f"U-{user}", user), text))
+        return reply
+
+    def posts(self, channel: str = "general") -> list[Reply]:
+        return [s.reply for s in self.outbox.sent if s.conversation.channel == channel]
+
+
+async def make_world(
+    library: Library, index: LookupIndex, store: Store, admins: frozenset[str] = frozenset()
+) -> World:
+    clock = Clock()
+    store.clock = clock
+    store.schedules.clock = clock
+    ctx = Context(library, index, store, random.Random(3), clock=clock, admins=admins)
+    outbox = MemoryOutbox()
+    return World(Bot(ctx), clock, outbox, Scheduler(ctx, {"console": outbox}))
+
+
+@pytest.fixture
+async def world(library: Library, index: LookupIndex, store: Store) -> AsyncIterator[World]:
+    yield await make_world(library, index, store)
+
+
+# Commands
+
+
+async def test_setting_a_schedule_says_when_it_will_post(world: World) -> None:
+    reply = await world.say("schedule weekly monday 09:00")
+    text = text_of(reply)
+    assert reply.visibility is Visibility.CHANNEL
+    assert "Mondays at 09:00 (Europe/London)" in text
+    assert "Monday 23 November 2026, 09:00" in text  # later today
+
+
+async def test_show_gives_the_next_run_and_the_prompt_it_will_post(world: World) -> None:
+    await world.say("schedule weekly tue 17:30 Europe/London wellbeing")
+    shown = text_of(await world.say("schedule"))
+    assert "Tuesdays at 17:30 (Europe/London) · topics: wellbeing" in shown
+    assert "Tuesday 24 November 2026, 17:30" in shown and "The next prompt will be" in shown
+    world.clock.now = dt.datetime(2026, 11, 24, 17, 30, tzinfo=dt.UTC)
+    await world.scheduler.tick()
+    [posted] = world.posts()
+    assert text_of(posted).split("\n")[1] in shown  # the preview was the prompt posted
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("schedule weekly funday 09:00", "“funday” is not a day of the week"),
+        ("schedule weekly monday 25:00", "“25:00” is not a time"),
+        ("schedule weekly monday 09:00 Mars/Olympus", "“Mars/Olympus” is not a timezone"),
+        ("schedule weekly monday 09:00 astrology", "There is no topic “astrology”"),
+        ("schedule weekly monday", "schedule weekly <day> <HH:MM>"),
+    ],
+)
+async def test_bad_input_names_the_problem_and_saves_nothing(
+    world: World, line: str, problem: str
+) -> None:
+    reply = await world.say(line)
+    assert problem in text_of(reply) and "for example" in text_of(reply)
+    assert await world.bot.ctx.store.schedules.all() == []
+
+
+async def test_pause_resume_skip_stop_and_holidays(world: World) -> None:
+    await world.say("schedule weekly monday 09:00")
+    assert "paused" in text_of(await world.say("schedule pause"))
+    assert "Paused" in text_of(await world.say("schedule show"))
+    assert "back on" in text_of(await world.say("schedule resume"))
+    skipped = text_of(await world.say("schedule skip"))
+    assert "Monday 23 November 2026, 09:00, will be skipped" in skipped
+    assert "Monday 30 November 2026, 09:00" in text_of(await world.say("schedule"))
+    on = text_of(await world.say("schedule holidays on scotland"))
+    assert "Scotland" in on
+    assert "not “wales-only”" in text_of(await world.say("schedule holidays on wales-only"))
+    assert "bank holidays too" in text_of(await world.say("schedule holidays off"))
+    assert "deleted" in text_of(await world.say("schedule stop"))
+    assert "no weekly prompt" in text_of(await world.say("schedule"))
+
+
+async def test_only_admins_change_a_schedule_when_admins_are_set(
+    library: Library, index: LookupIndex, store: Store
+) -> None:
+    world = await make_world(library, index, store, admins=frozenset({"U-alice"}))
+    refused = await world.say("schedule weekly monday 09:00", user="bob")
+    assert "Only the people listed as Rounds admins" in text_of(refused)
+    assert await store.schedules.all() == []
+    await world.say("schedule weekly monday 09:00", user="alice")
+    assert "Mondays" in text_of(await world.say("schedule", user="bob"))  # anyone may look
+
+
+# Delivery
+
+
+async def test_a_due_slot_posts_once(world: World) -> None:
+    await world.say("schedule weekly monday 09:00")
+    await world.scheduler.tick()
+    assert world.posts() == []  # not yet
+    world.clock.advance(hours=1, minutes=1)
+    first = await world.scheduler.tick()
+    again = await world.scheduler.tick()
+    [post] = world.posts()
+    assert post.kind == "prompt" and post.data["slot"] in first.posted and again.posted == []
+    [row] = await world.bot.ctx.store.schedules.ledger(1)
+    assert row.state == "delivered" and row.message_id
+
+
+async def test_a_slot_missed_beyond_the_grace_window_is_recorded_not_posted(
+    world: World,
+) -> None:
+    await world.say("schedule weekly monday 09:00")
+    world.clock.advance(hours=8)  # down from 08:00 to 16:00: 7 hours late
+    report = await world.scheduler.tick()
+    assert world.posts() == [] and len(report.skipped) == 1
+    [row] = await world.bot.ctx.store.schedules.ledger(1)
+    assert row.state == "skipped-missed"
+
+
+async def test_a_late_slot_within_grace_is_posted(world: World) -> None:
+    await world.say("schedule weekly monday 09:00")
+    world.clock.advance(hours=6)  # 14:00, five hours late
+    await world.scheduler.tick()
+    assert len(world.posts()) == 1
+
+
+async def test_a_bank_holiday_is_skipped_and_the_next_week_posts(world: World) -> None:
+    world.clock.now = dt.datetime(2026, 12, 21, 8, 0, tzinfo=dt.UTC)
+    await world.say("schedule weekly monday 09:00")
+    await world.say("schedule holidays on england-and-wales")
+    world.clock.now = dt.datetime(2026, 12, 21, 9, 5, tzinfo=dt.UTC)
+    await world.scheduler.tick()
+    world.clock.now = dt.datetime(2026, 12, 28, 9, 5, tzinfo=dt.UTC)  # Boxing Day, observed
+    await world.scheduler.tick()
+    world.clock.now = dt.datetime(2027, 1, 4, 9, 5, tzinfo=dt.UTC)
+    await world.scheduler.tick()
+    ledger = await world.bot.ctx.store.schedules.ledger(1)
+    states = [(row.slot.date().isoformat(), row.state) for row in ledger]
+    assert states == [
+        ("2026-12-21", "delivered"),
+        ("2026-12-28", "skipped-holiday"),
+        ("2027-01-04", "delivered"),
+    ]
+    assert all("holiday" not in text_of(p).lower() for p in world.posts())
+
+
+async def test_prompts_do_not_repeat_until_the_topic_is_used_up(world: World) -> None:
+    await world.say("schedule weekly monday 09:00 wellbeing")
+    pool = {p.id for p in world.bot.ctx.library.prompts_for_topic("wellbeing")}
+    world.clock.advance(hours=1, minutes=1)
+    for _week in range(len(pool)):
+        await world.scheduler.tick()
+        world.clock.advance(weeks=1)
+    posted = [p.data["prompt"] for p in world.posts()]
+    assert len(posted) == len(pool) and set(posted) == pool
+
+
+async def test_a_channel_that_fails_for_good_is_recorded_and_others_still_post(
+    world: World,
+) -> None:
+    class Picky(MemoryOutbox):
+        async def post(self, conversation: Conversation, reply: Reply) -> str:
+            if conversation.channel == "archived":
+                raise DeliveryError("console: is_archived", permanent=True)
+            return await super().post(conversation, reply)
+
+    world.scheduler.outboxes = {"console": (picky := Picky())}
+    await world.say("schedule weekly monday 09:00", channel="archived")
+    await world.say("schedule weekly monday 09:00", channel="general")
+    world.clock.advance(hours=2)
+    report = await world.scheduler.tick()
+    assert len(report.failed) == 1 and len(report.posted) == 1
+    assert [s.conversation.channel for s in picky.sent] == ["general"]
+    assert await world.scheduler.tick() == type(report)()  # nothing retried or reposted
+
+
+async def test_a_temporary_failure_is_retried_after_the_lease(world: World) -> None:
+    failures = [1]
+
+    class Flaky(MemoryOutbox):
+        async def post(self, conversation: Conversation, reply: Reply) -> str:
+            if failures[0]:
+                failures[0] -= 1
+                raise DeliveryError("console: timeout")
+            return await super().post(conversation, reply)
+
+    world.scheduler.outboxes = {"console": (flaky := Flaky())}
+    await world.say("schedule weekly monday 09:00")
+    world.clock.advance(hours=1, minutes=1)
+    assert len((await world.scheduler.tick()).retrying) == 1
+    assert (await world.scheduler.tick()).posted == []  # the claim's lease still holds
+    world.clock.advance(minutes=6)
+    assert len((await world.scheduler.tick()).posted) == 1
+    assert len(flaky.sent) == 1
+
+
+async def test_two_replicas_post_each_slot_once(
+    library: Library, index: LookupIndex, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    stores = [await Store.open(url) for _ in range(2)]
+    worlds = [await make_world(library, index, s) for s in stores]
+    for n in range(20):
+        await worlds[0].say("schedule weekly monday 09:00", channel=f"c{n}")
+    for w in worlds:
+        w.clock.advance(hours=1, minutes=1)
+    await asyncio.gather(*(w.scheduler.tick() for w in worlds))
+    posts = [s.conversation.channel for w in worlds for s in w.outbox.sent]
+    assert sorted(posts) == sorted(f"c{n}" for n in range(20))
+    for s in stores:
+        await s.close()
+
+
+async def test_the_console_prints_scheduled_prompts_in_the_channel(world: World) -> None:
+    out = io.StringIO()
+    world.scheduler.outboxes = {"console": ConsoleOutbox(out)}
+    await world.say("schedule weekly monday 09:00")
+    world.clock.advance(hours=1, minutes=1)
+    await world.scheduler.tick()
+    printed = out.getvalue()
+    assert printed.startswith("[posted in #general]") and "Discussion prompt" in printed
+    assert "Reply in the thread" in printed
