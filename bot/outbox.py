@@ -33,6 +33,11 @@ class Outbox(ABC):
     async def post_private(self, conversation: Conversation, person: Person, reply: Reply) -> None:
         """Show a reply to one person only, in the conversation."""
 
+    async def find_posted(self, conversation: Conversation, marker: str) -> str | None:
+        """The id of a post already carrying `marker` (a scheduled slot's id), when the
+        platform can tell; a retry after a crash then records it instead of posting again."""
+        return None
+
     async def close(self) -> None:
         """Release connections. Nothing to do by default."""
         return None

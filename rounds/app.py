@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import random
@@ -55,6 +56,7 @@ async def build_bot(
 ) -> Bot:
     library = load_content(settings).library
     store = await Store.open(settings.database_url)
+    store.schedules.lease = dt.timedelta(seconds=settings.claim_lease_seconds)
     index = LookupIndex.from_library(library)
     ctx = Context(
         library=library,

@@ -116,7 +116,8 @@ async def console(settings: Settings, user: str, channel: str) -> int:
     if interactive:
         print("Rounds console. Type `help` to begin; Ctrl-D leaves.\n")
     grace = dt.timedelta(hours=settings.grace_hours)
-    timer = Timer(Scheduler(bot.ctx, {"console": ConsoleOutbox(sys.stdout)}, grace=grace))
+    service = Scheduler(bot.ctx, {"console": ConsoleOutbox(sys.stdout)}, grace=grace)
+    timer = Timer(service, dt.timedelta(seconds=settings.scheduler_pass_seconds))
     timer.start()  # scheduled prompts are printed here while the console is open
     try:
         await ConsoleAdapter(bot, user, channel, sys.stdout).run(sys.stdin, interactive)
@@ -136,8 +137,13 @@ async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> 
     logging.getLogger("rounds").setLevel(logging.INFO)
     bot = await build_bot(settings, middleware=(measure, *DEFAULT_MIDDLEWARE))
     try:
-        grace = dt.timedelta(hours=settings.grace_hours)
-        options = Options(host=host, port=port, socket_mode=socket_mode, grace=grace)
+        options = Options(
+            host=host,
+            port=port,
+            socket_mode=socket_mode,
+            grace=dt.timedelta(hours=settings.grace_hours),
+            scheduler_pass=dt.timedelta(seconds=settings.scheduler_pass_seconds),
+        )
         server = Server(bot, settings, options)
     except SettingsError as exc:
         await bot.ctx.store.close()

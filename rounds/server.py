@@ -20,7 +20,7 @@ from bot.outbox import Outbox
 from rounds.metrics import exposition
 from rounds.settings import Settings, SettingsError
 from scheduler.service import GRACE, Scheduler
-from scheduler.timer import Timer
+from scheduler.timer import PASS_EVERY, Timer
 
 log = logging.getLogger("rounds.server")
 
@@ -48,6 +48,7 @@ class Options:
     retry_interval: RetryIntervalCalculator = default_interval_calculator
     scheduler: bool = True  # run the weekly-prompt timer in this process
     grace: dt.timedelta = GRACE
+    scheduler_pass: dt.timedelta = PASS_EVERY
 
 
 class Server:
@@ -92,7 +93,7 @@ class Server:
         if self.teams is not None:
             outboxes["teams"] = self.teams.outbox
         service = Scheduler(self.bot.ctx, outboxes, grace=self.options.grace)
-        self.timer = Timer(service)
+        self.timer = Timer(service, self.options.scheduler_pass)
         if self.options.scheduler:
             self.timer.start()
 

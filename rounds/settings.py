@@ -20,6 +20,8 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     retention_days: int = 90
     grace_hours: int = 6
+    claim_lease_seconds: int = 300  # a slot claim older than this was left by a crash
+    scheduler_pass_seconds: int = 60  # how often the scheduler looks for due slots anyway
     log_format: str = "text"
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
@@ -53,6 +55,12 @@ def from_env(env: Mapping[str, str]) -> Settings:
         admins=frozenset(a.strip() for a in (get("ROUNDS_ADMINS") or "").split(",") if a.strip()),
         retention_days=_positive_int("ROUNDS_RETENTION_DAYS", get("ROUNDS_RETENTION_DAYS"), 90),
         grace_hours=_positive_int("ROUNDS_GRACE_HOURS", get("ROUNDS_GRACE_HOURS"), 6),
+        claim_lease_seconds=_positive_int(
+            "ROUNDS_CLAIM_LEASE_SECONDS", get("ROUNDS_CLAIM_LEASE_SECONDS"), 300
+        ),
+        scheduler_pass_seconds=_positive_int(
+            "ROUNDS_SCHEDULER_PASS_SECONDS", get("ROUNDS_SCHEDULER_PASS_SECONDS"), 60
+        ),
         log_format=_choice(
             "ROUNDS_LOG_FORMAT", get("ROUNDS_LOG_FORMAT") or "text", ("text", "json")
         ),

@@ -92,11 +92,31 @@ class Scheduler:
             report.failed.append(ident)
             return
         choice = await self.ctx.store.peek(schedule.conversation, ROTATION, pool)
-        claimed = await self.ctx.store.schedules.claim(schedule.id, slot, choice)
-        if claimed is None:
+        claim = await self.ctx.store.schedules.claim(schedule.id, slot, choice)
+        if claim is None:
             return  # delivered, skipped, or being delivered by another replica
-        prompt_id = claimed if claimed in self.ctx.library.prompts else choice
+        if claim.retry and await self._already_posted(schedule, slot, ident, outbox, report):
+            return
+        prompt_id = claim.prompt if claim.prompt in self.ctx.library.prompts else choice
         await self._post(schedule, slot, ident, prompt_id, outbox, report)
+
+    async def _already_posted(
+        self, schedule: Schedule, slot: dt.datetime, ident: str, outbox: Outbox, report: Report
+    ) -> bool:
+        """After a crash the post may have gone out before the ledger heard of it: ask the
+        platform (Slack keeps the slot id in the message's metadata)."""
+        where = Conversation(schedule.platform, schedule.channel, schedule.workspace)
+        try:
+            found = await outbox.find_posted(where, ident)
+        except DeliveryError as exc:
+            log.warning("could not check %s for slot %s: %s", schedule.conversation, ident, exc)
+            return False
+        if found is None:
+            return False
+        await self.ctx.store.schedules.finish(schedule.id, slot, "delivered", found)
+        log.info("slot %s was already posted before a restart; recorded", ident)
+        report.posted.append(ident)
+        return True
 
     async def _post(
         self,

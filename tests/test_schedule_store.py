@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 
 from bot.store import Store
-from bot.store.schedules import NewSchedule
+from bot.store.schedules import Claim, NewSchedule
 
 SLOT = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 GENERAL = NewSchedule("slack:T:C1", "slack", "C1", "T", 0, "09:00", "Europe/London", ("wellbeing",))
@@ -41,10 +41,10 @@ async def test_a_claim_left_by_a_crash_is_taken_over_after_its_lease(any_store: 
     now = [dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)]
     any_store.schedules.clock = lambda: now[0]
     schedule = await any_store.schedules.save(GENERAL)
-    assert await any_store.schedules.claim(schedule.id, SLOT, "p-first") == "p-first"
+    assert await any_store.schedules.claim(schedule.id, SLOT, "p-first") == Claim("p-first", False)
     assert await any_store.schedules.claim(schedule.id, SLOT, "p-other") is None  # lease holds
     now[0] += dt.timedelta(minutes=6)
-    assert await any_store.schedules.claim(schedule.id, SLOT, "p-other") == "p-first"
+    assert await any_store.schedules.claim(schedule.id, SLOT, "p-other") == Claim("p-first", True)
 
 
 async def test_skips_are_recorded_once(any_store: Store) -> None:

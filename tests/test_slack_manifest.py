@@ -30,6 +30,7 @@ REQUIRED_SCOPE: dict[str, str | None] = {
     "auth.test": None,
     "files.*": "files:write",
     "conversations.open": "im:write",
+    "conversations.history": "channels:history",  # public channels; groups:history for private
 }
 
 # The scope Slack requires before it will send the app each bot event.

@@ -118,6 +118,19 @@ class SlackOutbox(Outbox):
             first = first or str(data.get("ts", ""))
         return first
 
+    async def find_posted(self, conversation: Conversation, marker: str) -> str | None:
+        """Scheduled posts carry their slot id in message metadata: look for it among the
+        channel's recent messages."""
+        data = await self._call(
+            "conversations.history", conversation.channel, limit=200, include_all_metadata=True
+        )
+        for message in data.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == SLOT_EVENT and payload.get("slot") == marker:
+                return str(message.get("ts", ""))
+        return None
+
     async def post_private(self, conversation: Conversation, person: Person, reply: Reply) -> None:
         for message in render(reply):
             fields = _fields(message, conversation.thread)

@@ -88,9 +88,15 @@ def _schedule(row: Row[tuple[object, ...]]) -> Schedule:
     )
 
 
+@dataclass(frozen=True)
+class Claim:
+    prompt: str
+    retry: bool  # an earlier claim ran out: the post may have gone out already
+
+
 class ScheduleStore:
-    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
-        self.engine, self.clock = engine, clock
+    def __init__(self, engine: AsyncEngine, clock: Clock, lease: dt.timedelta = LEASE) -> None:
+        self.engine, self.clock, self.lease = engine, clock, lease
 
     async def save(self, new: NewSchedule) -> Schedule:
         """Create the channel's schedule or replace its rule (pause, skip and holiday
@@ -160,11 +166,13 @@ class ScheduleStore:
             return {utc(row.slot) for row in rows}
 
     async def claim(
-        self, schedule_id: int, slot: dt.datetime, prompt: str, lease: dt.timedelta = LEASE
-    ) -> str | None:
+        self, schedule_id: int, slot: dt.datetime, prompt: str, lease: dt.timedelta | None = None
+    ) -> Claim | None:
         """Claim a slot before posting it. Returns the prompt to post (the one chosen by
-        whoever claimed it first, so a retry posts the same), or None when the slot is
-        delivered, skipped, or claimed by someone else whose lease has not expired."""
+        whoever claimed it first, so a retry posts the same) and whether this is a retry of
+        a claim left behind; None when the slot is delivered, skipped, or claimed by someone
+        else whose lease has not expired."""
+        lease = lease or self.lease
         now = self.clock()
         row = {
             "schedule_id": schedule_id,
@@ -177,13 +185,13 @@ class ScheduleStore:
         try:
             async with self.engine.begin() as conn:
                 await conn.execute(insert(deliveries).values(row))
-            return prompt
+            return Claim(prompt, retry=False)
         except IntegrityError:
             return await self._take_over(schedule_id, slot, now, lease)
 
     async def _take_over(
         self, schedule_id: int, slot: dt.datetime, now: dt.datetime, lease: dt.timedelta
-    ) -> str | None:
+    ) -> Claim | None:
         """A claim whose lease ran out was left by a crash: take it over, atomically."""
         key = and_(deliveries.c.schedule_id == schedule_id, deliveries.c.slot == utc(slot))
         stale = and_(key, deliveries.c.state == "claimed", deliveries.c.claimed_until < now)
@@ -193,7 +201,7 @@ class ScheduleStore:
             if not taken.rowcount:
                 return None
             prompt = (await conn.execute(select(deliveries.c.prompt).where(key))).scalar()
-        return str(prompt or "")
+        return Claim(str(prompt or ""), retry=True)
 
     async def finish(
         self,

@@ -116,7 +116,10 @@ class FakeSlack:
             "views.push": self._view,
             "views.update": self._view,
             "apps.connections.open": self._connections_open,
+            "conversations.history": self._history,
         }
+        self.history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, newest last
+        self.delay = 0.0  # seconds each chat.postMessage takes (to catch a fan-out mid-way)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -209,6 +212,8 @@ class FakeSlack:
         form_token = params.pop("token", None)
         token = _bearer(request) or form_token
         await self._record(Call(method, params, token, request.path))
+        if method == "chat.postMessage" and self.delay:
+            await asyncio.sleep(self.delay)
         failure = self._take_failure(method)
         if failure is not None:
             return _failure_response(failure)
@@ -282,12 +287,22 @@ class FakeSlack:
 
     def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
         ts = self._ts()
-        return {
-            "ok": True,
-            "channel": params["channel"],
-            "ts": ts,
-            "message": self._message(params, ts),
-        }
+        message = self._message(params, ts)
+        if not params.get("thread_ts"):
+            self.history.setdefault(params["channel"], []).append(message)
+        return {"ok": True, "channel": params["channel"], "ts": ts, "message": message}
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, as Slack answers; metadata only with include_all_metadata."""
+        channel = params.get("channel")
+        if not channel:
+            return _error("channel_not_found")
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = list(reversed(self.history.get(channel, [])))[:limit]
+        if not with_metadata:
+            messages = [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+        return {"ok": True, "messages": messages, "has_more": False}
 
     def _post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("user"):
