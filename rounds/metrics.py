@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from bot.core import Next, event_name
 from bot.events import Action, Event
 from bot.replies import Reply
+from scheduler.service import Report
 
 HANDLED = Counter(
     "rounds_commands",
@@ -22,6 +23,24 @@ LATENCY = Histogram(
     ["platform", "kind", "name"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
+
+
+DELIVERIES = Counter(
+    "rounds_deliveries",
+    "Scheduled prompt slots by outcome: posted, skipped, failed (for good), retrying",
+    ["outcome"],
+)
+
+
+def count_deliveries(report: Report) -> None:
+    for outcome, slots in (
+        ("posted", report.posted),
+        ("skipped", report.skipped),
+        ("failed", report.failed),
+        ("retrying", report.retrying),
+    ):
+        if slots:
+            DELIVERIES.labels(outcome).inc(len(slots))
 
 
 async def measure(event: Event, call_next: Next) -> list[Reply]:

@@ -17,7 +17,7 @@ from adapters.teams.adapter import TeamsAdapter
 from adapters.teams.connectors import TeamsConfig
 from bot.core import Bot
 from bot.outbox import Outbox
-from rounds.metrics import exposition
+from rounds.metrics import count_deliveries, exposition
 from rounds.settings import Settings, SettingsError
 from scheduler.service import GRACE, Scheduler
 from scheduler.timer import PASS_EVERY, Timer
@@ -93,7 +93,7 @@ class Server:
         if self.teams is not None:
             outboxes["teams"] = self.teams.outbox
         service = Scheduler(self.bot.ctx, outboxes, grace=self.options.grace)
-        self.timer = Timer(service, self.options.scheduler_pass)
+        self.timer = Timer(service, self.options.scheduler_pass, count_deliveries)
         if self.options.scheduler:
             self.timer.start()
 
@@ -103,7 +103,12 @@ class Server:
             self.status.append(SLACK_OFF)
             return
         token = settings.slack_bot_token or ""
-        outbox = SlackOutbox(token, settings.slack_api_url, options.retry_interval)
+        outbox = SlackOutbox(
+            token,
+            settings.slack_api_url,
+            options.retry_interval,
+            workspace_per_minute=settings.slack_workspace_per_minute,
+        )
         secret = None if options.socket_mode else settings.slack_signing_secret
         self.slack = SlackAdapter(self.bot, outbox, self.bot.ctx.store, secret, options.ack_budget)
         if options.socket_mode:

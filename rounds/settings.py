@@ -27,6 +27,7 @@ class Settings:
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
     slack_api_url: str = "https://slack.com/api/"
+    slack_workspace_per_minute: int = 600  # Web API calls a minute, for fan-out
     microsoft_app_id: str | None = None
     microsoft_app_password: str | None = field(default=None, repr=False)
     microsoft_app_type: str | None = None
@@ -68,6 +69,9 @@ def from_env(env: Mapping[str, str]) -> Settings:
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
         slack_app_token=get("SLACK_APP_TOKEN"),
         slack_api_url=get("ROUNDS_SLACK_API_URL") or Settings.slack_api_url,
+        slack_workspace_per_minute=_positive_int(
+            "ROUNDS_SLACK_PER_MINUTE", get("ROUNDS_SLACK_PER_MINUTE"), 600
+        ),
         microsoft_app_id=get("MicrosoftAppId"),
         microsoft_app_password=get("MicrosoftAppPassword"),
         microsoft_app_type=get("MicrosoftAppType"),

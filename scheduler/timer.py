@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -22,8 +23,13 @@ PASS_EVERY = dt.timedelta(seconds=60)
 
 
 class Timer:
-    def __init__(self, service: Scheduler, every: dt.timedelta = PASS_EVERY) -> None:
-        self.service, self.every = service, every
+    def __init__(
+        self,
+        service: Scheduler,
+        every: dt.timedelta = PASS_EVERY,
+        on_report: Callable[[Report], None] | None = None,
+    ) -> None:
+        self.service, self.every, self.on_report = service, every, on_report
         self.aps = AsyncIOScheduler(timezone=dt.UTC)
         self.rules: dict[str, tuple[int, str, str]] = {}  # job id -> the rule it fires for
         self.lock = asyncio.Lock()
@@ -64,6 +70,8 @@ class Timer:
             except Exception:
                 log.exception("scheduler pass failed; the next pass tries again")
                 return None
+        if self.on_report is not None:
+            self.on_report(report)
         if report.posted or report.failed or report.skipped:
             log.info(
                 "scheduler pass: %d posted, %d skipped, %d failed, %d to retry",

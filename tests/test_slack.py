@@ -424,3 +424,25 @@ async def test_a_scheduled_prompt_is_posted_with_its_slot_in_the_metadata(rounds
     assert metadata["event_payload"]["slot"] == report.posted[0]
     again = await rounds.server.timer.tick()
     assert again is not None and again.posted == []
+    async with rounds.http.get(f"{rounds.server.url}/metrics") as metrics:
+        assert 'rounds_deliveries_total{outcome="posted"}' in await metrics.text()
+
+
+async def test_a_429_storm_still_delivers_every_channel_once(rounds: Rounds) -> None:
+    soon = dt.datetime.now(ZoneInfo("Europe/London")) + dt.timedelta(minutes=2)
+    for n in range(12):
+        body = slash_command(f"schedule weekly {soon:%A} {soon:%H:%M}", "", channel=f"C{n:02d}")
+        await rounds.send(body)
+    rounds.fake.fail("chat.postMessage", 429, times=40, retry_after=0)
+    assert rounds.server.timer is not None
+    service = rounds.server.timer.service
+    store = rounds.server.bot.ctx.store.schedules
+    store.lease = dt.timedelta(seconds=0)  # a failed pass's claims are free again at once
+    later = soon + dt.timedelta(minutes=1)
+    service.clock = lambda: later
+    for _ in range(6):
+        await rounds.server.timer.tick()
+    delivered = [c.params["channel"] for c in rounds.fake.calls_to("chat.postMessage")]
+    assert sorted(rounds.fake.history) == [f"C{n:02d}" for n in range(12)]
+    assert all(len(messages) == 1 for messages in rounds.fake.history.values())
+    assert len(delivered) > 12  # the storm was real: posts were refused and retried

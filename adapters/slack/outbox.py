@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import aiohttp
+from aiolimiter import AsyncLimiter
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -89,6 +90,7 @@ class SlackOutbox(Outbox):
         api_url: str,
         interval: RetryIntervalCalculator = default_interval_calculator,
         pace: ChannelPace | None = None,
+        workspace_per_minute: int = 600,
     ) -> None:
         self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         self.handlers = retry_handlers(interval)
@@ -96,9 +98,11 @@ class SlackOutbox(Outbox):
             token=token, base_url=api_url, session=self.session, retry_handlers=self.handlers
         )
         self.pace = pace or ChannelPace()
+        # Slack also limits a workspace as a whole; fan-out stays within this budget.
+        self.workspace = AsyncLimiter(workspace_per_minute, 60)
 
     async def _call(self, method: str, channel: str, **params: Any) -> dict[str, Any]:
-        async with self.pace.limiter(channel):
+        async with self.pace.limiter(channel), self.workspace:
             try:
                 response = await self.client.api_call(method, json={"channel": channel, **params})
             except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
