@@ -138,6 +138,10 @@ PRIVACY_POINTS: tuple[str, ...] = (
     "For each channel it remembers which quotes and prompts it has already shown, so they "
     "don't repeat. That history names the channel, never a person.",
     "Lookups are answered from the article library and are not recorded.",
+    "A channel's weekly prompt schedule, and a record of each scheduled post (when, which "
+    "prompt, its message id). These are about the channel, never a person.",
+    "In Teams, how to reach each team or chat Rounds was added to, so it can post there; "
+    "forgotten when Rounds is removed.",
     "So that each message from Slack is answered once, it keeps the message's event id (never "
     "its text or sender) for two hours.",
     "Please never post patient details in Rounds.",
