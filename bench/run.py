@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-BENCHES = ["lookup_bench.py", "console_bench.py", "slack_bench.py", "teams_bench.py"]
+BENCHES = [
+    "lookup_bench.py",
+    "console_bench.py",
+    "slack_bench.py",
+    "teams_bench.py",
+    "fanout_bench.py",
+]
 
 
 def main() -> int:

@@ -22,6 +22,7 @@ from scheduler.plan import Decision, decide
 log = logging.getLogger("rounds.scheduler")
 
 GRACE = dt.timedelta(hours=6)
+LOOKBACK = dt.timedelta(days=35)  # slots older than this are not looked at
 SKIPPED = {
     "skip-missed": "skipped-missed",
     "skip-holiday": "skipped-holiday",
@@ -54,18 +55,14 @@ class Scheduler:
         """One pass over every schedule: record skips, deliver what is due."""
         report, now = Report(), self.now()
         gate = asyncio.Semaphore(self.concurrency)
+        recorded = await self.ctx.store.schedules.recorded_all(now - LOOKBACK)
         work = []
         for schedule in await self.ctx.store.schedules.all():
-            for decision in await self._decisions(schedule, now):
+            done = recorded.get(schedule.id, set())
+            for decision in decide(state_of(schedule), now, done, self.grace, LOOKBACK):
                 work.append(self._act(schedule, decision, report, gate))
         await asyncio.gather(*work)
         return report
-
-    async def _decisions(self, schedule: Schedule, now: dt.datetime) -> list[Decision]:
-        state = state_of(schedule)
-        since = max(state.since, now - dt.timedelta(days=35))
-        recorded = await self.ctx.store.schedules.recorded(schedule.id, since)
-        return decide(state, now, recorded, self.grace)
 
     async def _act(
         self, schedule: Schedule, decision: Decision, report: Report, gate: asyncio.Semaphore

@@ -23,6 +23,7 @@ from bot.outbox import DeliveryError, MemoryOutbox
 from bot.replies import Reply, Visibility
 from bot.store import Store
 from scheduler.service import Scheduler
+from scheduler.timer import Timer
 from tests.conftest import text_of
 
 # Monday 23 November 2026, 08:00 in London (GMT, so UTC too).
@@ -271,3 +272,22 @@ async def test_the_console_prints_scheduled_prompts_in_the_channel(world: World)
     printed = out.getvalue()
     assert printed.startswith("[posted in #general]") and "Discussion prompt" in printed
     assert "Reply in the thread" in printed
+
+
+async def test_the_timer_keeps_one_cron_job_per_schedule_in_its_timezone(world: World) -> None:
+    timer = Timer(world.scheduler)
+    await world.say("schedule weekly tuesday 17:30 America/New_York", channel="a")
+    await world.say("schedule weekly monday 09:00", channel="b")
+    await timer.sync(await world.bot.ctx.store.schedules.all())
+    jobs = {job.id: job for job in timer.aps.get_jobs()}
+    assert set(jobs) == {"schedule-1", "schedule-2"}
+    trigger = jobs["schedule-1"].trigger
+    assert str(trigger.timezone) == "America/New_York"
+    fields = {f.name: str(f) for f in trigger.fields}
+    assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("1", "17", "30")
+    await world.say("schedule weekly friday 12:00", channel="a")
+    await world.say("schedule stop", channel="b")
+    await timer.sync(await world.bot.ctx.store.schedules.all())
+    jobs = {job.id: job for job in timer.aps.get_jobs()}
+    assert set(jobs) == {"schedule-1"}
+    assert {f.name: str(f) for f in jobs["schedule-1"].trigger.fields}["day_of_week"] == "4"

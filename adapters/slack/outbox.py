@@ -99,7 +99,7 @@ class SlackOutbox(Outbox):
         )
         self.pace = pace or ChannelPace()
         # Slack also limits a workspace as a whole; fan-out stays within this budget.
-        self.workspace = AsyncLimiter(workspace_per_minute, 60)
+        self.workspace = AsyncLimiter(workspace_per_minute / 60, 1)  # a second's worth at most
 
     async def _call(self, method: str, channel: str, **params: Any) -> dict[str, Any]:
         async with self.pace.limiter(channel), self.workspace:

@@ -165,6 +165,18 @@ class ScheduleStore:
             rows = await conn.execute(select(deliveries.c.slot).where(where))
             return {utc(row.slot) for row in rows}
 
+    async def recorded_all(self, since: dt.datetime) -> dict[int, set[dt.datetime]]:
+        """`recorded` for every schedule at once (one query for a whole pass)."""
+        live = or_(deliveries.c.state != "claimed", deliveries.c.claimed_until >= self.clock())
+        query = select(deliveries.c.schedule_id, deliveries.c.slot).where(
+            and_(deliveries.c.slot > since, live)
+        )
+        found: dict[int, set[dt.datetime]] = {}
+        async with self.engine.connect() as conn:
+            for row in await conn.execute(query):
+                found.setdefault(int(row.schedule_id), set()).add(utc(row.slot))
+        return found
+
     async def claim(
         self, schedule_id: int, slot: dt.datetime, prompt: str, lease: dt.timedelta | None = None
     ) -> Claim | None:

@@ -6,8 +6,9 @@ import datetime as dt
 import json
 import random
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -53,6 +54,17 @@ def choose_next(pool: Sequence[str], seen: set[str], rng: random.Random) -> tupl
     return rng.choice(list(pool)), True
 
 
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """Write-ahead logging with normal sync: a commit no longer waits for the disk each
+    time (SQLite stays consistent; a power cut may lose the last commits), and writers
+    from several processes wait for each other instead of failing at once."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
 def settled(conversation: str, kind: str, pool: Sequence[str], seen: set[str]) -> random.Random:
     """A random source fixed by the conversation and its history: each channel gets its own
     shuffled order, and the next choice is known before it is made."""
@@ -70,6 +82,8 @@ class Store:
     @classmethod
     async def open(cls, url: str, clock: Clock = utc_now, upgrade: bool = True) -> Store:
         engine = create_async_engine(async_url(url))
+        if engine.dialect.name == "sqlite":
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         if upgrade:
             await migrate.upgrade(engine)
         return cls(engine, clock)

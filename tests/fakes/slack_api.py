@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +39,28 @@ class Call:
     params: dict[str, Any]  # query, form and JSON fields merged; JSON-in-form fields decoded
     token: str | None  # the bearer token (or `token` field) seen
     path: str = ""
+
+
+class _Budget:
+    def __init__(self, per_second: float, per_channel_per_second: float) -> None:
+        self.rate, self.capacity = per_second, max(per_second, 1.0)
+        self.tokens, self.at = self.capacity, time.monotonic()
+        self.gap = 1 / per_channel_per_second
+        self.last: dict[str, float] = {}
+
+    def take(self, channel: str) -> float | None:
+        """None when the post may go; otherwise how long to wait."""
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        since = now - self.last.get(channel, -1e9)
+        if since < self.gap:
+            return self.gap - since
+        if self.tokens < 1:
+            return (1 - self.tokens) / self.rate
+        self.tokens -= 1
+        self.last[channel] = now
+        return None
 
 
 @dataclass
@@ -120,6 +144,7 @@ class FakeSlack:
         }
         self.history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, newest last
         self.delay = 0.0  # seconds each chat.postMessage takes (to catch a fan-out mid-way)
+        self._budget: _Budget | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -175,6 +200,12 @@ class FakeSlack:
         """Answer the next `times` calls to `method` with HTTP `status` (429: ratelimited)."""
         self._failures[method] = _Failure(status, times, retry_after)
 
+    def limit(self, per_minute: int, per_channel_per_second: float = 1.0) -> None:
+        """Enforce Slack's limits on chat.postMessage: a workspace budget (a token bucket
+        refilled at per_minute/60 a second, holding one second's worth) and about one
+        message a second per channel; over either, 429 with Retry-After."""
+        self._budget = _Budget(per_minute / 60, per_channel_per_second)
+
     def channel_error(self, channel: str, error: str) -> None:
         """Make chat.* calls to `channel` answer HTTP 200 {"ok": false, "error": error}."""
         self._channel_errors[channel] = error
@@ -214,6 +245,10 @@ class FakeSlack:
         await self._record(Call(method, params, token, request.path))
         if method == "chat.postMessage" and self.delay:
             await asyncio.sleep(self.delay)
+        if method == "chat.postMessage" and self._budget is not None:
+            wait = self._budget.take(str(params.get("channel", "")))
+            if wait is not None:
+                return _failure_response(_Failure(429, 1, max(1, math.ceil(wait))))
         failure = self._take_failure(method)
         if failure is not None:
             return _failure_response(failure)
