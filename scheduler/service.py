@@ -60,9 +60,20 @@ class Scheduler:
         for schedule in await self.ctx.store.schedules.all():
             done = recorded.get(schedule.id, set())
             for decision in decide(state_of(schedule), now, done, self.grace, LOOKBACK):
-                work.append(self._act(schedule, decision, report, gate))
+                work.append(self._guarded(schedule, decision, report, gate))
         await asyncio.gather(*work)
         return report
+
+    async def _guarded(
+        self, schedule: Schedule, decision: Decision, report: Report, gate: asyncio.Semaphore
+    ) -> None:
+        """One channel's trouble is logged and retried later; it never stops the others."""
+        try:
+            await self._act(schedule, decision, report, gate)
+        except Exception:
+            ident = slot_id(str(schedule.id), decision.slot)
+            log.exception("slot %s hit an unexpected error; it will be retried", ident)
+            report.retrying.append(ident)
 
     async def _act(
         self, schedule: Schedule, decision: Decision, report: Report, gate: asyncio.Semaphore

@@ -291,3 +291,19 @@ async def test_the_timer_keeps_one_cron_job_per_schedule_in_its_timezone(world: 
     jobs = {job.id: job for job in timer.aps.get_jobs()}
     assert set(jobs) == {"schedule-1"}
     assert {f.name: str(f) for f in jobs["schedule-1"].trigger.fields}["day_of_week"] == "4"
+
+
+async def test_an_unexpected_error_in_one_channel_does_not_stop_the_others(world: World) -> None:
+    class Broken(MemoryOutbox):
+        async def post(self, conversation: Conversation, reply: Reply) -> str:
+            if conversation.channel == "broken":
+                raise RuntimeError("a bug, not a delivery error")
+            return await super().post(conversation, reply)
+
+    world.scheduler.outboxes = {"console": (broken := Broken())}
+    await world.say("schedule weekly monday 09:00", channel="broken")
+    await world.say("schedule weekly monday 09:00", channel="general")
+    world.clock.advance(hours=1, minutes=1)
+    report = await world.scheduler.tick()
+    assert len(report.retrying) == 1 and len(report.posted) == 1
+    assert [s.conversation.channel for s in broken.sent] == ["general"]

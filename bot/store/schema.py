@@ -65,7 +65,7 @@ deliveries = Table(
     "deliveries",
     metadata,
     Column("schedule_id", Integer, primary_key=True),
-    Column("slot", DateTime(timezone=True), primary_key=True),
+    Column("slot", DateTime(timezone=True), primary_key=True, index=True),
     Column("state", String(32), nullable=False),  # claimed, delivered, skipped-…, failed
     Column("claimed_until", DateTime(timezone=True), nullable=True),
     Column("prompt", String(128), nullable=True),

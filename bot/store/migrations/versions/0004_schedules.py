@@ -43,8 +43,10 @@ def upgrade() -> None:
         sa.Column("detail", sa.String(255), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_index("deliveries_slot", "deliveries", ["slot"])
 
 
 def downgrade() -> None:
+    op.drop_index("deliveries_slot", "deliveries")
     op.drop_table("deliveries")
     op.drop_table("schedules")
