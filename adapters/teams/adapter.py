@@ -10,6 +10,7 @@ import ipaddress
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,7 +26,7 @@ from botbuilder.schema.teams import (
 )
 from jwt import PyJWTError
 
-from adapters.teams.cards import search_results
+from adapters.teams.cards import TeamsMessage, search_results
 from adapters.teams.connectors import ReusingAuthentication, TeamsConfig
 from adapters.teams.outbox import Prepared, TeamsOutbox, message_activity, rendered
 from adapters.teams.retry import with_retries
@@ -165,9 +166,7 @@ class TeamsAdapter:
             for reply in replies[1:]:
                 await self._send(context, reply)
             return
-        root = Conversation(
-            action.conversation.platform, action.conversation.channel, action.conversation.workspace
-        )
+        root = replace(action.conversation, thread=None)  # a new post in the channel
         try:
             await self._publish(root, replies)
         except DeliveryError as exc:
@@ -184,17 +183,25 @@ class TeamsAdapter:
             parent = parent or posted
 
     async def _replace(self, context: TurnContext, reply: Reply) -> None:
+        """The first card takes the place of the pressed one; any further cards follow."""
+        first, *rest = rendered(reply)
+        if not await self._update(context, first):
+            await _send_one(context, message_activity(first))
+        for message in rest:
+            await _send_one(context, message_activity(message))
+
+    async def _update(self, context: TurnContext, message: TeamsMessage) -> bool:
         original = context.activity.reply_to_id
-        message = rendered(reply)[0]
-        if original:
-            update = message_activity(message)
-            update.id = original
-            try:
-                await with_retries(lambda: context.update_activity(update))
-                return
-            except Exception as exc:  # the card may be too old to edit: send a new one
-                log.info("could not update a card (%s); sending a new one", type(exc).__name__)
-        await self._send(context, reply)
+        if not original:
+            return False
+        update = message_activity(message)
+        update.id = original
+        try:
+            await with_retries(lambda: context.update_activity(update))
+        except Exception as exc:  # the card may be too old to edit: send a new one
+            log.info("could not update a card (%s); sending a new one", type(exc).__name__)
+            return False
+        return True
 
     async def _remember(self, activity: Activity, force: bool = False) -> None:
         """Keep how to reach this conversation, so prompts can be posted to it later."""
