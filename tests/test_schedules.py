@@ -4,6 +4,7 @@ scheduler with an injected clock and the in-memory outbox (no sleeping)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import io
 import random
@@ -307,3 +308,21 @@ async def test_an_unexpected_error_in_one_channel_does_not_stop_the_others(world
     report = await world.scheduler.tick()
     assert len(report.retrying) == 1 and len(report.posted) == 1
     assert [s.conversation.channel for s in broken.sent] == ["general"]
+
+
+async def test_a_prompt_added_to_the_library_joins_the_rotation(
+    library: Library, index: LookupIndex, store: Store
+) -> None:
+    smaller = dataclasses.replace(library, prompts=dict(library.prompts))
+    newcomer = smaller.prompts.pop("p-wellbeing-5")
+    world = await make_world(smaller, index, store)
+    await world.say("schedule weekly monday 09:00 wellbeing")
+    world.clock.advance(hours=1, minutes=1)
+    for _week in range(4):  # the four wellbeing prompts the channel starts with
+        await world.scheduler.tick()
+        world.clock.advance(weeks=1)
+    smaller.prompts[newcomer.id] = newcomer  # an organisation adds a prompt
+    await world.scheduler.tick()
+    posted = [p.data["prompt"] for p in world.posts()]
+    assert len(set(posted[:4])) == 4 and newcomer.id not in posted[:4]
+    assert posted[4] == newcomer.id  # the new one comes before any repeat
