@@ -130,3 +130,15 @@ async def test_opens_a_modal(fake: FakeSlack, outbox: SlackOutbox) -> None:
     fake.fail("views.open", 500, times=10)
     with pytest.raises(DeliveryError):
         await outbox.open_modal("trigger-2", view)
+
+
+async def test_posts_stay_within_the_workspace_budget(fake: FakeSlack) -> None:
+    box = SlackOutbox(fake.bot_token, fake.api_url, FAST_RETRIES, workspace_per_minute=600)
+    channels = [Conversation("slack", f"C{n}", "T0TEST") for n in range(14)]
+    try:
+        started = time.perf_counter()
+        await asyncio.gather(*(box.post(c, HELLO) for c in channels))
+        elapsed = time.perf_counter() - started
+    finally:
+        await box.close()
+    assert elapsed >= 0.35  # ten a second: the first ten at once, then one every 100 ms
