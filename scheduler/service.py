@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.context import Context
@@ -46,16 +46,12 @@ class Scheduler:
     outboxes: Mapping[str, Outbox]
     grace: dt.timedelta = GRACE
     concurrency: int = 64
-    clock: Callable[[], dt.datetime] | None = None
-
-    def now(self) -> dt.datetime:
-        return (self.clock or self.ctx.clock)()
 
     async def tick(self) -> Report:
         """One pass over every schedule: record skips, deliver what is due."""
-        report, now = Report(), self.now()
+        report, now = Report(), self.ctx.clock()
         gate = asyncio.Semaphore(self.concurrency)
-        recorded = await self.ctx.store.schedules.recorded_all(now - LOOKBACK)
+        recorded = await self.ctx.store.schedules.recorded(now - LOOKBACK)
         work = []
         for schedule in await self.ctx.store.schedules.all():
             done = recorded.get(schedule.id, set())

@@ -34,7 +34,7 @@ async def test_a_slot_is_claimed_once(any_store: Store) -> None:
     assert await any_store.schedules.claim(schedule.id, SLOT, "again") is None
     [row] = await any_store.schedules.ledger(schedule.id)
     assert row.state == "delivered" and row.message_id == "1700.1" and row.slot == SLOT
-    assert await any_store.schedules.recorded(schedule.id, SLOT - dt.timedelta(days=1)) == {SLOT}
+    assert (await any_store.schedules.recorded(SLOT - dt.timedelta(days=1)))[schedule.id] == {SLOT}
 
 
 async def test_a_claim_left_by_a_crash_is_taken_over_after_its_lease(any_store: Store) -> None:
@@ -60,9 +60,9 @@ async def test_an_expired_claim_is_due_again_and_can_be_settled(any_store: Store
     schedule = await any_store.schedules.save(GENERAL)
     since = SLOT - dt.timedelta(days=1)
     await any_store.schedules.claim(schedule.id, SLOT, "p")
-    assert await any_store.schedules.recorded(schedule.id, since) == {SLOT}
+    assert (await any_store.schedules.recorded(since))[schedule.id] == {SLOT}
     now[0] += dt.timedelta(hours=7)
-    assert await any_store.schedules.recorded(schedule.id, since) == set()
+    assert schedule.id not in await any_store.schedules.recorded(since)
     assert await any_store.schedules.record(schedule.id, SLOT, "skipped-missed")
     [row] = await any_store.schedules.ledger(schedule.id)
     assert row.state == "skipped-missed"

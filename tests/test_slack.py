@@ -414,7 +414,7 @@ async def test_a_scheduled_prompt_is_posted_with_its_slot_in_the_metadata(rounds
     soon = dt.datetime.now(ZoneInfo("Europe/London")) + dt.timedelta(minutes=2)
     await command(rounds, f"schedule weekly {soon:%A} {soon:%H:%M}")
     assert rounds.server.timer is not None
-    rounds.server.timer.service.clock = lambda: soon + dt.timedelta(minutes=1)
+    rounds.server.bot.ctx.clock = lambda: soon + dt.timedelta(minutes=1)
     report = await rounds.server.timer.tick()
     assert report is not None and len(report.posted) == 1
     [post] = await rounds.fake.wait_for("chat.postMessage")
@@ -435,11 +435,10 @@ async def test_a_429_storm_still_delivers_every_channel_once(rounds: Rounds) -> 
         await rounds.send(body)
     rounds.fake.fail("chat.postMessage", 429, times=40, retry_after=0)
     assert rounds.server.timer is not None
-    service = rounds.server.timer.service
     store = rounds.server.bot.ctx.store.schedules
     store.lease = dt.timedelta(seconds=0)  # a failed pass's claims are free again at once
     later = soon + dt.timedelta(minutes=1)
-    service.clock = lambda: later
+    rounds.server.bot.ctx.clock = lambda: later
     for _ in range(6):
         await rounds.server.timer.tick()
     delivered = [c.params["channel"] for c in rounds.fake.calls_to("chat.postMessage")]

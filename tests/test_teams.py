@@ -393,7 +393,7 @@ async def test_a_scheduled_prompt_starts_a_new_thread_in_the_channel(teams: Team
     soon = dt.datetime.now(ZoneInfo("Europe/London")) + dt.timedelta(minutes=2)
     await teams.send(channel_message(f"schedule weekly {soon:%A} {soon:%H:%M}", teams.fake.url))
     assert teams.server.timer is not None
-    teams.server.timer.service.clock = lambda: soon + dt.timedelta(minutes=1)
+    teams.server.bot.ctx.clock = lambda: soon + dt.timedelta(minutes=1)
     report = await teams.server.timer.tick()
     assert report is not None and len(report.posted) == 1
     post = teams.fake.sent[-1]

@@ -156,17 +156,10 @@ class ScheduleStore:
 
     # The ledger
 
-    async def recorded(self, schedule_id: int, since: dt.datetime) -> set[dt.datetime]:
-        """Slots of a schedule that are settled or being delivered. A claim whose lease ran
-        out (its deliverer crashed or failed) is not: the slot is due again."""
-        live = or_(deliveries.c.state != "claimed", deliveries.c.claimed_until >= self.clock())
-        where = and_(deliveries.c.schedule_id == schedule_id, deliveries.c.slot > since, live)
-        async with self.engine.connect() as conn:
-            rows = await conn.execute(select(deliveries.c.slot).where(where))
-            return {utc(row.slot) for row in rows}
-
-    async def recorded_all(self, since: dt.datetime) -> dict[int, set[dt.datetime]]:
-        """`recorded` for every schedule at once (one query for a whole pass)."""
+    async def recorded(self, since: dt.datetime) -> dict[int, set[dt.datetime]]:
+        """Per schedule, the slots after `since` that are settled or being delivered (one
+        query for a whole pass). A claim whose lease ran out (its deliverer crashed or
+        failed) is not: the slot is due again."""
         live = or_(deliveries.c.state != "claimed", deliveries.c.claimed_until >= self.clock())
         query = select(deliveries.c.schedule_id, deliveries.c.slot).where(
             and_(deliveries.c.slot > since, live)

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.store import migrate
 from bot.store.schedules import ScheduleStore
@@ -65,6 +66,15 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _rotation(conversation: str, kind: str) -> ColumnElement[bool]:
+    return (rotation_seen.c.conversation == conversation) & (rotation_seen.c.kind == kind)
+
+
+async def _seen(conn: AsyncConnection, conversation: str, kind: str) -> set[str]:
+    rows = await conn.execute(select(rotation_seen.c.item).where(_rotation(conversation, kind)))
+    return {row.item for row in rows}
+
+
 def settled(conversation: str, kind: str, pool: Sequence[str], seen: set[str]) -> random.Random:
     """A random source fixed by the conversation and its history: each channel gets its own
     shuffled order, and the next choice is known before it is made."""
@@ -117,42 +127,40 @@ class Store:
     async def _rotate_once(
         self, conversation: str, kind: str, pool: Sequence[str], rng: random.Random | None
     ) -> str:
-        where = (rotation_seen.c.conversation == conversation) & (rotation_seen.c.kind == kind)
         async with self.engine.begin() as conn:
-            rows = await conn.execute(select(rotation_seen.c.item).where(where))
-            seen = {row.item for row in rows}
-            item, reset = choose_next(pool, seen, rng or settled(conversation, kind, pool, seen))
-            if reset:
-                in_pool = rotation_seen.c.item.in_(list(pool))
-                await conn.execute(delete(rotation_seen).where(where & in_pool))
-            await conn.execute(
-                insert(rotation_seen).values(
-                    conversation=conversation, kind=kind, item=item, seen_at=self.clock()
-                )
-            )
+            seen = await _seen(conn, conversation, kind)
+            item, _reset = choose_next(pool, seen, rng or settled(conversation, kind, pool, seen))
+            await self._show(conn, conversation, kind, item, pool, seen)
         return item
 
     async def mark_seen(self, conversation: str, kind: str, item: str, pool: Sequence[str]) -> None:
-        """Record that `item` was shown (chosen earlier by `peek`); a pool shown in full
-        starts a new round, as in `rotate`."""
-        where = (rotation_seen.c.conversation == conversation) & (rotation_seen.c.kind == kind)
+        """Record that `item` was shown (chosen earlier by `peek`), as `rotate` would."""
         try:
             async with self.engine.begin() as conn:
-                rows = await conn.execute(select(rotation_seen.c.item).where(where))
-                seen = {row.item for row in rows}
-                if set(pool) <= seen:
-                    in_pool = rotation_seen.c.item.in_(list(pool))
-                    await conn.execute(delete(rotation_seen).where(where & in_pool))
-                row = {"conversation": conversation, "kind": kind, "item": item}
-                await conn.execute(insert(rotation_seen).values({**row, "seen_at": self.clock()}))
+                seen = await _seen(conn, conversation, kind)
+                await self._show(conn, conversation, kind, item, pool, seen)
         except IntegrityError:
             return  # already recorded (another replica, or a retry)
 
+    async def _show(
+        self,
+        conn: AsyncConnection,
+        conversation: str,
+        kind: str,
+        item: str,
+        pool: Sequence[str],
+        seen: set[str],
+    ) -> None:
+        """Record `item` as shown; a pool shown in full starts a new round first."""
+        if set(pool) <= seen:
+            in_pool = rotation_seen.c.item.in_(list(pool))
+            await conn.execute(delete(rotation_seen).where(_rotation(conversation, kind) & in_pool))
+        row = {"conversation": conversation, "kind": kind, "item": item, "seen_at": self.clock()}
+        await conn.execute(insert(rotation_seen).values(row))
+
     async def seen(self, conversation: str, kind: str) -> set[str]:
         async with self.engine.connect() as conn:
-            where = (rotation_seen.c.conversation == conversation) & (rotation_seen.c.kind == kind)
-            rows = await conn.execute(select(rotation_seen.c.item).where(where))
-            return {row.item for row in rows}
+            return await _seen(conn, conversation, kind)
 
     async def claim_event(self, event_id: str, ttl: dt.timedelta = EVENT_TTL) -> bool:
         """True the first time an event id is seen (within `ttl`), False for a repeat.
