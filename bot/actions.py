@@ -5,3 +5,7 @@ DISCUSS_QUOTE = "quote.discuss"
 SHARE_QUOTE = "share.quote"
 MORE_RESULTS = "lookup.more"
 SHARE_RESULTS = "share.lookup"
+REFLECT_NEXT = "reflect.next"
+REFLECT_CLOSE = "reflect.close"
+REFLECT_ANONYMOUS = "reflect.anonymous"  # opens the form
+ANONYMOUS_SUBMIT = "reflect.anonymous.submit"  # the form's text arrives in `Action.text`

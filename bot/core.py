@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from bot import actions
 from bot import messages as m
 from bot.context import Context
-from bot.events import Action, Command, Event
-from bot.handlers import info, library, lookup, prompts, quotes, schedules
+from bot.events import Action, Command, Event, Message
+from bot.handlers import erasure, info, library, lookup, prompts, quotes, reflect, schedules
 from bot.parser import Parsed, parse, suggest
 from bot.replies import Block, Note, Paragraph, Reply
 
@@ -32,9 +32,19 @@ COMMANDS: dict[str, CommandHandler] = {
     "read": library.read,
     "prompt": prompts.prompt,
     "schedule": schedules.schedule,
+    "reflect": reflect.reflect,
     "privacy": info.privacy,
+    "forget-me": erasure.forget_me,
 }
-ALIASES = {"search": "lookup", "find": "lookup", "?": "help", "article": "read"}
+ALIASES = {
+    "search": "lookup",
+    "find": "lookup",
+    "?": "help",
+    "article": "read",
+    "reflection": "reflect",
+    "forgetme": "forget-me",
+    "forget": "forget-me",
+}
 # Commands answered from memory alone (the library and the lookup index): they never wait
 # on the database or the network, so adapters may answer them inline. A test holds them to it.
 IN_MEMORY = frozenset({"help", "lookup", "topics", "articles", "read", "privacy"})
@@ -45,6 +55,10 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.DISCUSS_QUOTE: quotes.discuss,
     actions.MORE_RESULTS: lookup.more,
     actions.SHARE_RESULTS: lookup.share,
+    actions.REFLECT_NEXT: reflect.pressed_next,
+    actions.REFLECT_CLOSE: reflect.pressed_close,
+    actions.REFLECT_ANONYMOUS: reflect.pressed_anonymous,
+    actions.ANONYMOUS_SUBMIT: reflect.submitted_anonymous,
 }
 
 NAMES = {name: name for name in COMMANDS} | ALIASES
@@ -78,13 +92,15 @@ def event_name(event: Event) -> str:
     """The command or button an event is for, never its free text."""
     if isinstance(event, Action):
         return event.action if event.action in ACTIONS else "unknown"
+    if isinstance(event, Message):
+        return "message"
     word = parsed_command(event.text)
     return (word.name or "empty") if word.known or not word.name else "unknown"
 
 
 def describe(event: Event) -> str:
     """What to log about an event: its kind and command, never its free text."""
-    kind = "action" if isinstance(event, Action) else "command"
+    kind = type(event).__name__.lower()
     return f"{kind}={event_name(event)}"
 
 
@@ -143,6 +159,8 @@ class Bot:
         return not parsed.known or parsed.name in IN_MEMORY
 
     async def _dispatch(self, event: Event) -> list[Reply]:
+        if isinstance(event, Message):
+            return await reflect.message(self.ctx, event)
         if isinstance(event, Action):
             handler = ACTIONS.get(event.action)
             if handler is None:
@@ -155,5 +173,8 @@ class Bot:
                 Reply(kind="help", blocks=(Paragraph.of(m.EMPTY_COMMAND),), summary=m.EMPTY_COMMAND)
             ]
         if not parsed.known:
+            if await reflect.in_reflection(self.ctx, event.conversation):
+                said = Message(event.conversation, event.person, event.text)
+                return await reflect.message(self.ctx, said)
             return [unknown_command(parsed.typed)]
         return await COMMANDS[parsed.name](self.ctx, event, parsed.args)

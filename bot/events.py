@@ -46,6 +46,19 @@ class Action:
     person: Person
     action: str
     value: str = ""
+    text: str = ""  # what was typed into a form the action opened
 
 
-Event = Command | Action
+@dataclass(frozen=True)
+class Message:
+    """Someone wrote in a thread (not a command): a possible reflection contribution.
+    `conversation.thread` names the thread; the console leaves it unset to mean the
+    channel's open reflection."""
+
+    conversation: Conversation
+    person: Person
+    text: str
+    message_id: str = ""  # the platform's id of the message, when it has one
+
+
+Event = Command | Action | Message

@@ -61,6 +61,19 @@ COMMANDS: tuple[CommandHelp, ...] = (
         "Posts a discussion prompt in this channel now.",
     ),
     CommandHelp(
+        "reflect",
+        "reflect start <topic> [model] [closes <duration>] [anonymous] | next | close | list "
+        "| export [id]",
+        "reflect start manager-medic gibbs closes 3d",
+        "A facilitated reflection thread: a framing quote, a question at a time, a summary.",
+    ),
+    CommandHelp(
+        "forget-me",
+        "forget-me",
+        "forget-me",
+        "Erases everything Rounds stores about you and lists what went.",
+    ),
+    CommandHelp(
         "privacy",
         "privacy",
         "privacy",
@@ -144,7 +157,20 @@ PRIVACY_POINTS: tuple[str, ...] = (
     "forgotten when Rounds is removed.",
     "So that each message from Slack is answered once, it keeps the message's event id (never "
     "its text or sender) for two hours.",
-    "Please never post patient details in Rounds.",
+    "Reflection threads: the topic, the question reached, who facilitates, and each reply in "
+    "the thread with its author's id and name. Anonymous contributions are stored with no name, "
+    "no id and nothing else that links them to you, not even in logs; in a thread opened as "
+    "anonymous, no reply keeps its author.",
+    "Everyone in the channel sees the thread. The facilitator also gets a transcript with the "
+    "names of named contributions. The summary shows counts only when at least three people "
+    "took part.",
+    "Replies are deleted {days} days after their thread closes, with the thread itself.",
+    "`forget-me` erases your named contributions, removes your name as facilitator and from the "
+    "schedules you set (they keep running), and tells you what it removed. Anonymous "
+    "contributions cannot be found or erased, because nothing links them to you.",
+    "Please never post patient details. Rounds checks for NHS numbers and dates of birth: an "
+    "anonymous contribution that has one is not posted, and a named reply is stored with it "
+    "removed.",
 )
 
 SCHEDULE_NONE = (
@@ -195,6 +221,9 @@ BUTTON_ANOTHER = "Another"
 BUTTON_SHARE = "Share in channel"
 BUTTON_DISCUSS = "Discuss"
 BUTTON_MORE = "More results"
+BUTTON_ANONYMOUS = "Contribute anonymously"
+BUTTON_NEXT = "Next question"
+BUTTON_CLOSE = "Close"
 
 
 def plural(count: int, word: str) -> str:
@@ -206,3 +235,111 @@ def or_list(options: list[str]) -> str:
     if len(quoted) <= 1:
         return "".join(quoted)
     return ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+REFLECT_USAGE = (
+    "Try `reflect start manager-medic`, `reflect start manager-medic gibbs closes 3d "
+    "anonymous`, `reflect next`, `reflect close`, `reflect list` or `reflect export`."
+)
+REFLECT_UNKNOWN = "I don't know that reflect command."
+REFLECT_NO_TOPIC = "Which topic? Choose one of {topics}."
+REFLECT_BAD_TOPIC = "There is no topic called “{typed}”. Choose one of {topics}."
+REFLECT_BAD_MODEL = "There is no reflective model called “{typed}”. Choose one of {models}."
+REFLECT_BAD_DURATION = (
+    "I can't read “{typed}” as a time to close. Use minutes, hours, days or weeks, such as "
+    "`closes 90m`, `closes 2h`, `closes 3d` or `closes 1w` (between {least} and {most})."
+)
+REFLECT_TITLE = "Reflection: {topic} · {model} · closes {when}"
+REFLECT_GROUND_RULES = (
+    "Ground rules: no patient details (no names, NHS numbers or dates of birth). {stored} "
+    "Replies are deleted {days} days after the thread closes. Anonymous contributions carry "
+    "no name, anywhere, and the facilitator cannot see who wrote them."
+)
+REFLECT_STORED_NAMED = "Rounds keeps the replies in this thread with your name for the summary."
+REFLECT_STORED_ANONYMOUS = (
+    "This thread is anonymous: Rounds keeps the replies without anyone's name."
+)
+REFLECT_HOW = "Reply in this thread to take part, or contribute anonymously."
+REFLECT_TIMED = "A new question comes every {minutes} minutes."
+REFLECT_QUESTION = "{label} ({position}) {question}"
+REFLECT_POSITION = "Q{number} of {total}"
+REFLECT_STARTED = (
+    "Reflection #{id} is open in this channel and closes {when}. You are its facilitator: "
+    "`reflect next` asks the next question, `reflect close` closes it and posts the summary, "
+    "and you get the transcript privately."
+)
+REFLECT_POST_FAILED = "I couldn't post the reflection here: {reason}. Nothing was saved."
+REFLECT_NONE_OPEN = "There is no open reflection in this channel. Start one with `reflect start`."
+REFLECT_NOT_FOUND = "There is no reflection #{id} in this channel."
+REFLECT_NOT_ALLOWED = (
+    "Only this reflection's facilitator or an admin can do that. You can still reply in the "
+    "thread or contribute anonymously."
+)
+REFLECT_CLOSED_ALREADY = "Reflection #{id} has already closed."
+REFLECT_LAST_QUESTION = (
+    "That was the last question of {model}. `reflect close` closes the thread and posts the "
+    "summary."
+)
+REFLECT_NEXT_DONE = "Posted {position} in reflection #{id}."
+REFLECT_NEXT_FAILED = "I couldn't post the next question: {reason}. Please try again."
+REFLECT_CLOSE_DONE = "Reflection #{id} is closed and its summary is in the thread."
+REFLECT_CLOSE_BUSY = "Reflection #{id} is closing already."
+REFLECT_TRANSCRIPT_SENT = "The transcript of reflection #{id} has been sent to you privately."
+REFLECT_TRANSCRIPT_FAILED = "I couldn't send you the transcript: {reason}. Try `reflect export`."
+REFLECT_LIST_TITLE = "Open reflections in this channel"
+REFLECT_LIST_ITEM = "#{id} {topic}"
+REFLECT_LIST_META = "{model} · {position} · closes {when}"
+REFLECT_LIST_NONE = "No reflection is open in this channel. Start one with `reflect start`."
+REFLECT_REMINDER = (
+    "Reminder: this reflection closes {when}. There is still time to reply here or to "
+    "contribute anonymously."
+)
+REFLECT_REPLY_CLOSED = (
+    "Reflection #{id} has closed, so your reply was not recorded. It is still in the channel."
+)
+REFLECT_IDENTIFIER_NAMED = (
+    "Your reply in reflection #{id} looks like it contains {what}. Please edit or delete it. "
+    "Rounds stored it with that part removed."
+)
+REFLECT_IDENTIFIER_ANONYMOUS = (
+    "Your contribution was not posted: it looks like it contains {what}. Please take that out "
+    "and send it again."
+)
+IDENTIFIER_NAMES = {"nhs-number": "an NHS number", "date-of-birth": "a date of birth"}
+REDACTED = "[removed]"
+ANONYMOUS_FORM_TITLE = "Contribute anonymously"
+ANONYMOUS_FORM_INTRO = (
+    "Your words are posted in the thread as “Anonymous contribution”. Rounds stores no name, "
+    "no id and nothing that links them to you. Please leave out patient details."
+)
+ANONYMOUS_FORM_LABEL = "Your contribution"
+ANONYMOUS_FORM_SUBMIT = "Post anonymously"
+ANONYMOUS_FORM_CONSOLE = "Type your contribution on the next line; it is posted without your name."
+ANONYMOUS_HEADING = "Anonymous contribution"
+ANONYMOUS_DONE = "Your anonymous contribution is in the thread of reflection #{id}."
+ANONYMOUS_EMPTY = "There was nothing to post. Type your contribution and send it again."
+ANONYMOUS_FAILED = (
+    "Your anonymous contribution could not be posted ({reason}), so nothing was kept. Here is "
+    "your text to try again:"
+)
+SUMMARY_TITLE = "Summary: {topic}"
+SUMMARY_COUNTS = "{contributions} contributions from {people} people."
+SUMMARY_COUNTS_HIDDEN = "Counts are shown only when at least three people can be told apart."
+SUMMARY_NOTHING = "No one replied in this thread."
+SUMMARY_THEMES = "Themes: {themes}"
+SUMMARY_PASSAGES = "Related reading from the articles:"
+SUMMARY_ACTIONS = "Actions named in answer to “{question}”:"
+SUMMARY_NO_ACTIONS = "No actions were named in answer to the last question."
+SUMMARY_FOOTER = "The facilitator has the transcript. The replies are deleted {days} days from now."
+TRANSCRIPT_ANONYMOUS = "Anonymous"
+FORGET_TITLE = "What Rounds erased"
+FORGET_CONTRIBUTIONS = "Your named contributions to reflection threads: {count}."
+FORGET_FACILITATED = "Your name as facilitator, on reflection threads: {count}."
+FORGET_SCHEDULES = (
+    "Your name on weekly prompt schedules you set: {count} (they keep running, without it)."
+)
+FORGET_NOTHING = "Rounds had nothing stored about you."
+FORGET_NOTE = (
+    "Anonymous contributions are not affected: nothing links them to you. Messages you wrote "
+    "in the channel itself are kept by Slack or Teams, not Rounds."
+)

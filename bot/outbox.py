@@ -23,6 +23,14 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+@dataclass(frozen=True)
+class File:
+    """A document sent with a direct message (a reflection's Markdown transcript)."""
+
+    name: str
+    text: str
+
+
 class Outbox(ABC):
     @abstractmethod
     async def post(self, conversation: Conversation, reply: Reply) -> str:
@@ -32,6 +40,14 @@ class Outbox(ABC):
     @abstractmethod
     async def post_private(self, conversation: Conversation, person: Person, reply: Reply) -> None:
         """Show a reply to one person only, in the conversation."""
+
+    async def send_direct(
+        self, conversation: Conversation, person: Person, reply: Reply, file: File | None = None
+    ) -> None:
+        """Send to one person away from the channel: a Slack DM, a Teams 1:1 chat, printed in
+        the console. `conversation` says where the person was (workspace, tenant). By default
+        a private reply in the conversation (without the file)."""
+        await self.post_private(conversation, person, reply)
 
     async def find_posted(self, conversation: Conversation, marker: str) -> str | None:
         """The id of a post already carrying `marker` (a scheduled slot's id), when the
@@ -48,7 +64,9 @@ class Sent:
     conversation: Conversation
     reply: Reply
     message_id: str
-    person: Person | None = None  # set for private replies
+    person: Person | None = None  # set for private and direct replies
+    direct: bool = False
+    file: File | None = None
 
 
 class MemoryOutbox(Outbox):
@@ -65,3 +83,8 @@ class MemoryOutbox(Outbox):
 
     async def post_private(self, conversation: Conversation, person: Person, reply: Reply) -> None:
         self.sent.append(Sent(conversation, reply, str(next(self._ids)), person))
+
+    async def send_direct(
+        self, conversation: Conversation, person: Person, reply: Reply, file: File | None = None
+    ) -> None:
+        self.sent.append(Sent(conversation, reply, str(next(self._ids)), person, True, file))

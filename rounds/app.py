@@ -65,5 +65,6 @@ async def build_bot(
         rng=rng or random.Random(),
         timezone=settings.timezone,
         admins=settings.admins,
+        retention_days=settings.retention_days,
     )
     return Bot(ctx, middleware)

@@ -116,11 +116,15 @@ async def console(settings: Settings, user: str, channel: str) -> int:
     if interactive:
         print("Rounds console. Type `help` to begin; Ctrl-D leaves.\n")
     grace = dt.timedelta(hours=settings.grace_hours)
-    service = Scheduler(bot.ctx, {"console": ConsoleOutbox(sys.stdout)}, grace=grace)
+    outbox = ConsoleOutbox(sys.stdout)
+    bot.ctx.outboxes = {"console": outbox}
+    service = Scheduler(bot.ctx, bot.ctx.outboxes, grace=grace)
     timer = Timer(service, dt.timedelta(seconds=settings.scheduler_pass_seconds))
     timer.start()  # scheduled prompts are printed here while the console is open
     try:
-        await ConsoleAdapter(bot, user, channel, sys.stdout).run(sys.stdin, interactive)
+        chat = ConsoleAdapter(bot, user, channel, sys.stdout)
+        outbox.listeners.append(chat.saw)
+        await chat.run(sys.stdin, interactive)
     finally:
         await timer.stop()
         await bot.ctx.store.close()

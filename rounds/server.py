@@ -92,6 +92,7 @@ class Server:
             outboxes["slack"] = self.slack.outbox
         if self.teams is not None:
             outboxes["teams"] = self.teams.outbox
+        self.bot.ctx.outboxes = outboxes  # reflection threads post through them too
         service = Scheduler(self.bot.ctx, outboxes, grace=self.options.grace)
         self.timer = Timer(service, self.options.scheduler_pass, count_deliveries)
         if self.options.scheduler:

@@ -37,10 +37,11 @@ def test_choose_next_prefers_unseen_then_resets() -> None:
 
 
 async def test_migrations_create_the_schema(any_store: Store) -> None:
-    assert await current_revision(any_store.engine) == "0004"
+    assert await current_revision(any_store.engine) == "0005"
     async with any_store.engine.connect() as conn:
         tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
-    assert {"rotation_seen", "seen_events", "conversation_refs"} <= set(tables)
+    assert {"rotation_seen", "seen_events", "conversation_refs", "reflections"} <= set(tables)
+    assert "contributions" in tables
 
 
 async def test_conversation_references_are_saved_replaced_and_forgotten(any_store: Store) -> None:

@@ -7,10 +7,11 @@ from typing import TextIO
 
 from adapters.console.render import render, to_event
 from bot.core import Bot
-from bot.events import Conversation, Person
-from bot.replies import Button
+from bot.events import Conversation, Message, Person
+from bot.replies import Button, Reply
 
 PROMPT = "you> "
+REPLIED = "[your reply is in the reflection thread in #{channel}]"
 
 
 class ConsoleAdapter:
@@ -20,16 +21,27 @@ class ConsoleAdapter:
         self.conversation = Conversation(platform="console", channel=channel, workspace="local")
         self.out = out
         self.buttons: list[Button] = []
+        self.form: Reply | None = None  # a form waiting for its answer on the next line
 
     async def handle_line(self, line: str) -> None:
-        event = to_event(line, self.person, self.conversation, self.buttons)
+        event = to_event(line, self.person, self.conversation, self.buttons, self.form)
+        self.form = None
         if event is None:
             return
-        for reply in await self.bot.handle(event):
+        replies = await self.bot.handle(event)
+        for reply in replies:
             self.out.write(render(reply, self.conversation.channel) + "\n\n")
-            if reply.buttons:
-                self.buttons = list(reply.buttons)
+            self.saw(reply)
+        if isinstance(event, Message) and not replies:
+            self.out.write(REPLIED.format(channel=self.conversation.channel) + "\n\n")
         self.out.flush()
+
+    def saw(self, reply: Reply) -> None:
+        """Buttons of the last reply or post shown, and a form waiting for its answer."""
+        if reply.buttons:
+            self.buttons = list(reply.buttons)
+        if reply.kind == "form":
+            self.form = reply
 
     async def run(self, stdin: TextIO, interactive: bool) -> None:
         """Read lines until end of input. Piped input is echoed so output reads as a

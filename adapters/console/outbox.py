@@ -3,23 +3,39 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import TextIO
 
 from adapters.console.render import render
 from bot.events import Conversation, Person
-from bot.outbox import Outbox
+from bot.outbox import File, Outbox
 from bot.replies import Reply
+
+DIRECT = "[sent privately to {person}]"
 
 
 class ConsoleOutbox(Outbox):
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self._ids = itertools.count(1)
+        self.listeners: list[Callable[[Reply], None]] = []  # the chat learns new buttons
 
     async def post(self, conversation: Conversation, reply: Reply) -> str:
-        self.out.write(render(reply, conversation.channel) + "\n\n")
+        threaded = conversation.thread is not None
+        self.out.write(render(reply, conversation.channel, threaded) + "\n\n")
         self.out.flush()
+        for listener in self.listeners:
+            listener(reply)
         return f"console-{next(self._ids)}"
 
     async def post_private(self, conversation: Conversation, person: Person, reply: Reply) -> None:
         await self.post(conversation, reply)
+
+    async def send_direct(
+        self, conversation: Conversation, person: Person, reply: Reply, file: File | None = None
+    ) -> None:
+        lines = [DIRECT.format(person=person.display), render(reply, conversation.channel)]
+        if file is not None:
+            lines += [f"--- {file.name} ---", file.text.rstrip(), "---"]
+        self.out.write("\n".join(lines) + "\n\n")
+        self.out.flush()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from bot.events import Action, Command, Conversation, Event, Person
+from bot import messages as m
+from bot.events import Action, Command, Conversation, Event, Message, Person
 from bot.replies import (
     Block,
     Button,
@@ -23,27 +24,43 @@ WIDTH = 88
 INDENT = "   "
 
 
+REPLY_MARK = ">"
+ANONYMOUS = Person("")  # who sends an anonymous form: no one
+
+
 def to_event(
-    line: str, person: Person, conversation: Conversation, buttons: Sequence[Button]
+    line: str,
+    person: Person,
+    conversation: Conversation,
+    buttons: Sequence[Button],
+    form: Reply | None = None,
 ) -> Event | None:
-    """A typed line becomes a command; a number picks a button of the last reply."""
+    """A typed line becomes a command; a number picks a button of the last reply; `> text`
+    replies in the channel's reflection thread; after a form, the line is its answer."""
     text = line.strip()
+    if form is not None:
+        data = form.data
+        return Action(conversation, ANONYMOUS, data["submit"], data["value"], text)
     if not text:
         return None
+    if text.startswith(REPLY_MARK):
+        return Message(conversation, person, text[len(REPLY_MARK) :].strip())
     if text.isdigit() and 1 <= int(text) <= len(buttons):
         button = buttons[int(text) - 1]
         return Action(conversation, person, button.action, button.value)
     return Command(conversation, person, text)
 
 
-def render(reply: Reply, channel: str) -> str:
+def render(reply: Reply, channel: str, threaded: bool = False) -> str:
     lines: list[str] = []
-    if reply.in_thread:
+    if reply.in_thread or (threaded and reply.visibility is Visibility.CHANNEL):
         lines.append(f"[replied in a thread in #{channel}]")
     elif reply.visibility is Visibility.CHANNEL:
         lines.append(f"[posted in #{channel}]")
     for block in reply.blocks:
         lines.extend(render_block(block))
+    if reply.kind == "form":
+        lines.append(m.ANONYMOUS_FORM_CONSOLE)
     if reply.buttons:
         lines.append("   ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, 1)))
     return "\n".join(lines)

@@ -42,7 +42,9 @@ def _help_one(wanted: str) -> Reply:
 
 
 async def privacy(ctx: Context, event: Command, args: str) -> list[Reply]:
-    points = tuple(Paragraph.of(f"• {point}") for point in m.PRIVACY_POINTS)
+    points = tuple(
+        Paragraph.of("• " + point.format(days=ctx.retention_days)) for point in m.PRIVACY_POINTS
+    )
     return [
         Reply(kind="privacy", blocks=(Heading(m.PRIVACY_TITLE), *points), summary=m.PRIVACY_TITLE)
     ]

@@ -152,7 +152,9 @@ async def weekly(ctx: Context, event: Command, words: list[str]) -> Reply:
     if parsed is None:
         return _problem(problem or m.SCHEDULE_USAGE)
     where = event.conversation
-    new = NewSchedule(where.key, where.platform, where.channel, where.workspace, *parsed)
+    new = NewSchedule(
+        where.key, where.platform, where.channel, where.workspace, *parsed, event.person.id
+    )
     saved = await ctx.store.schedules.save(new)
     upcoming = describe_next(state_of(saved), ctx.clock())
     notes = [m.SCHEDULE_SET_NEXT.format(when=when(upcoming, saved.timezone))] if upcoming else []

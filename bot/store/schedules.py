@@ -67,6 +67,7 @@ class NewSchedule:
     at: str
     timezone: str
     topics: tuple[str, ...]
+    created_by: str | None = None  # who set the rule; erased by forget-me
 
 
 def _schedule(row: Row[tuple[object, ...]]) -> Schedule:
@@ -110,6 +111,7 @@ class ScheduleStore:
             "at": new.at,
             "timezone": new.timezone,
             "topics": ",".join(new.topics),
+            "created_by": new.created_by,
             "since": now,
             "updated_at": now,
         }
@@ -122,6 +124,13 @@ class ScheduleStore:
         found = await self.get(new.conversation)
         assert found is not None
         return found
+
+    async def forget_creator(self, person: str) -> int:
+        """Schedules keep running but no longer name the person who set them."""
+        where = schedules.c.created_by == person
+        async with self.engine.begin() as conn:
+            result = await conn.execute(update(schedules).where(where).values(created_by=None))
+            return result.rowcount or 0
 
     async def get(self, conversation: str) -> Schedule | None:
         query = select(schedules).where(schedules.c.conversation == conversation)

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -57,6 +68,7 @@ schedules = Table(
     Column("holidays", String(32), nullable=True),  # a nation, when bank holidays are skipped
     Column("since", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(255), nullable=True),  # who set it; erased by forget-me
 )
 
 # The delivery ledger: one row per (schedule, slot). The unique key is what makes a slot
@@ -72,4 +84,46 @@ deliveries = Table(
     Column("message_id", String(255), nullable=True),
     Column("detail", String(255), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# A facilitated reflection thread. `thread` is the platform's id of the opening post (Slack
+# ts, Teams message id); `step` is the question the thread is on. `state` moves from open
+# to closing (claimed by one replica, with a lease) to closed.
+reflections = Table(
+    "reflections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation", String(512), nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("channel", String(512), nullable=False),
+    Column("workspace", String(255), nullable=False),
+    Column("thread", String(512), nullable=True),
+    Column("topic", String(128), nullable=False),
+    Column("model", String(128), nullable=False),
+    Column("facilitator", String(255), nullable=True),  # None once erased
+    Column("anonymous", Boolean, nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("closes_at", DateTime(timezone=True), nullable=False),
+    Column("remind_at", DateTime(timezone=True), nullable=True),  # None once reminded
+    Column("next_step_at", DateTime(timezone=True), nullable=True),  # timed models only
+    Column("claimed_until", DateTime(timezone=True), nullable=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+)
+
+# What people said in a thread. `author` is None for anonymous contributions (and in
+# anonymous threads): then nothing in the row links it to a person.
+contributions = Table(
+    "contributions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reflection_id", Integer, ForeignKey("reflections.id", ondelete="CASCADE")),
+    Column("step", Integer, nullable=False),
+    Column("author", String(255), nullable=True),
+    Column("author_name", String(255), nullable=True),
+    Column("text", Text(), nullable=False),
+    Column("message_id", String(255), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("reflection_id", "message_id", name="contributions_message"),
 )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.store import migrate
+from bot.store.reflections import ReflectionStore
 from bot.store.schedules import ScheduleStore
 from bot.store.schema import conversation_refs, rotation_seen, seen_events
 
@@ -88,6 +89,7 @@ class Store:
         self.clock = clock
         self._claims = 0
         self.schedules = ScheduleStore(engine, clock)
+        self.reflections = ReflectionStore(engine, clock)
 
     @classmethod
     async def open(cls, url: str, clock: Clock = utc_now, upgrade: bool = True) -> Store:

@@ -1,0 +1,267 @@
+"""`reflect …`: facilitated reflection threads, and their buttons. Parsing and permission
+checks live here; `bot.reflect.flow` posts and stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+
+from bot import messages as m
+from bot.content.model import ReflectionModel
+from bot.context import Context
+from bot.events import Action, Command, Conversation, Message, Person
+from bot.format import topic_list
+from bot.reflect import flow
+from bot.reflect.flow import Opening, say
+from bot.reflect.timing import LONGEST, SHORTEST, default_duration, describe, parse_duration
+from bot.replies import Heading, Item, Reply
+from bot.resolve import find_topic
+from bot.store.reflections import OPEN, Reflection
+
+Verb = Callable[[Context, Command, list[str]], Awaitable[Reply]]
+MODEL_ALIASES = {
+    "rolfe": "what-so-what-now-what",
+    "what": "what-so-what-now-what",
+    "wsn": "what-so-what-now-what",
+    "tweet": "tweet-chat",
+    "tweetchat": "tweet-chat",
+    "chat": "tweet-chat",
+}
+
+
+async def reflect(ctx: Context, event: Command, args: str) -> list[Reply]:
+    words = args.split()
+    verb = words[0].lower() if words else ""
+    run = VERBS.get(verb)
+    if run is None:
+        text = m.REFLECT_UNKNOWN if verb else m.REFLECT_USAGE
+        return [say(text, m.REFLECT_USAGE, kind="error") if verb else say(text)]
+    return [await run(ctx, event, words[1:])]
+
+
+# start
+
+
+def find_model(ctx: Context, typed: str) -> ReflectionModel | None:
+    key = typed.lower().strip("'’")
+    key = MODEL_ALIASES.get(key, key)
+    models = ctx.library.models
+    if key in models:
+        return models[key]
+    for model in models.values():
+        if key == model.slug.split("-")[0] or key == model.title.lower().rstrip("?"):
+            return model
+    return None
+
+
+def parse_start(ctx: Context, words: list[str]) -> Opening | str:
+    """`<topic> [model] [closes <duration>] [anonymous]`, or what is wrong with it."""
+    anonymous = any(w.lower() == "anonymous" for w in words)
+    words = [w for w in words if w.lower() != "anonymous"]
+    duration, words, problem = _closes(words)
+    if problem:
+        return problem
+    if not words:
+        return m.REFLECT_NO_TOPIC.format(topics=topic_list(ctx.library))
+    topic = find_topic(ctx.library, words[0])
+    if topic is None:
+        return m.REFLECT_BAD_TOPIC.format(typed=words[0], topics=topic_list(ctx.library))
+    model = next(iter(ctx.library.models.values()), None)
+    if len(words) > 1:
+        model = find_model(ctx, "-".join(words[1:]))
+        if model is None:
+            names = ", ".join(f"`{slug}`" for slug in ctx.library.models)
+            return m.REFLECT_BAD_MODEL.format(typed=" ".join(words[1:]), models=names)
+    if model is None:
+        return m.REFLECT_BAD_MODEL.format(typed="", models="—")
+    return Opening(topic, model, duration or default_duration(model), anonymous)
+
+
+def _closes(words: list[str]) -> tuple[dt.timedelta | None, list[str], str]:
+    """Take `closes <duration>` (also `closes 3 days`) out of the words."""
+    lowered = [w.lower() for w in words]
+    if "closes" not in lowered:
+        return None, words, ""
+    at = lowered.index("closes")
+    rest = words[at + 1 :]
+    for taken in (2, 1):
+        duration = parse_duration(" ".join(rest[:taken])) if len(rest) >= taken else None
+        if duration is not None:
+            return duration, words[:at] + rest[taken:], ""
+    typed = " ".join(rest[:2]) or "closes"
+    bounds = {"least": describe(SHORTEST), "most": describe(LONGEST)}
+    return None, words, m.REFLECT_BAD_DURATION.format(typed=typed, **bounds)
+
+
+async def start(ctx: Context, event: Command, words: list[str]) -> Reply:
+    parsed = parse_start(ctx, words)
+    if isinstance(parsed, str):
+        return say(parsed, m.REFLECT_USAGE, kind="error")
+    return await flow.start(ctx, event.conversation, event.person, parsed)
+
+
+# the facilitator's commands
+
+
+async def chosen(ctx: Context, where: Conversation, words: list[str]) -> Reflection | str:
+    """The thread named by `#id`, else the one the command was typed in, else the newest
+    open one in the channel."""
+    store = ctx.store.reflections
+    if words:
+        ident = words[0].lstrip("#")
+        found = await store.get(int(ident)) if ident.isdigit() else None
+        if found is None or found.conversation != where.key:
+            return m.REFLECT_NOT_FOUND.format(id=words[0].lstrip("#"))
+        return found
+    if where.thread:
+        found = await store.by_thread(where.key, where.thread)
+        if found is not None:
+            return found
+    newest = await store.in_channel(where.key)
+    return newest[0] if newest else m.REFLECT_NONE_OPEN
+
+
+Run = Callable[[Context, Reflection], Awaitable[Reply]]
+
+
+async def _managed(ctx: Context, event: Command, words: list[str], run: Run) -> Reply:
+    found = await chosen(ctx, event.conversation, words)
+    if isinstance(found, str):
+        return say(found, kind="error")
+    return await _permitted(ctx, found, event.person, run)
+
+
+async def _permitted(ctx: Context, found: Reflection, person: Person, run: Run) -> Reply:
+    if not flow.may_run(ctx, found, person):
+        return say(m.REFLECT_NOT_ALLOWED, kind="error")
+    return await run(ctx, found)
+
+
+async def _next(ctx: Context, found: Reflection) -> Reply:
+    if found.state != OPEN:
+        return say(m.REFLECT_CLOSED_ALREADY.format(id=found.id))
+    return await flow.ask_next(ctx, found)
+
+
+async def _close(ctx: Context, found: Reflection) -> Reply:
+    if found.state != OPEN:
+        return say(m.REFLECT_CLOSED_ALREADY.format(id=found.id))
+    return await flow.close(ctx, found)
+
+
+async def next_(ctx: Context, event: Command, words: list[str]) -> Reply:
+    return await _managed(ctx, event, words, _next)
+
+
+async def close(ctx: Context, event: Command, words: list[str]) -> Reply:
+    return await _managed(ctx, event, words, _close)
+
+
+async def export(ctx: Context, event: Command, words: list[str]) -> Reply:
+    async def send(ctx: Context, found: Reflection) -> Reply:
+        return await flow.deliver_transcript(ctx, found, event.person)
+
+    if not words and not event.conversation.thread:
+        every = await ctx.store.reflections.in_channel(event.conversation.key, open_only=False)
+        mine = [r for r in every if flow.may_run(ctx, r, event.person)]
+        words = [str(mine[0].id)] if mine else words
+    return await _managed(ctx, event, words, send)
+
+
+async def list_(ctx: Context, event: Command, words: list[str]) -> Reply:
+    found = await ctx.store.reflections.in_channel(event.conversation.key)
+    if not found:
+        return say(m.REFLECT_LIST_NONE)
+    items = tuple(_listed(ctx, r) for r in found)
+    return Reply(kind="reflect", blocks=(Heading(m.REFLECT_LIST_TITLE), *items), summary="")
+
+
+def _listed(ctx: Context, found: Reflection) -> Item:
+    model = flow.model_of(ctx, found)
+    position = m.REFLECT_POSITION.format(number=found.step + 1, total=len(model.steps))
+    meta = m.REFLECT_LIST_META.format(
+        model=model.title, position=position, when=flow.when(found.closes_at, ctx.timezone)
+    )
+    title = m.REFLECT_LIST_ITEM.format(id=found.id, topic=flow.topic_of(ctx, found).title)
+    return Item(title=title, meta=meta, key=str(found.id))
+
+
+VERBS: dict[str, Verb] = {
+    "start": start,
+    "open": start,
+    "next": next_,
+    "close": close,
+    "end": close,
+    "list": list_,
+    "export": export,
+    "transcript": export,
+}
+
+
+# buttons and thread messages
+
+
+async def _pressed(ctx: Context, event: Action) -> Reflection | str:
+    ident = event.value.lstrip("#")
+    found = await ctx.store.reflections.get(int(ident)) if ident.isdigit() else None
+    workspace = event.conversation.workspace
+    if found is None or (workspace and found.workspace and workspace != found.workspace):
+        return m.REFLECT_NOT_FOUND.format(id=ident)
+    return found
+
+
+async def pressed_next(ctx: Context, event: Action) -> list[Reply]:
+    found = await _pressed(ctx, event)
+    if isinstance(found, str):
+        return [say(found, kind="error")]
+    return [await _permitted(ctx, found, event.person, _next)]
+
+
+async def pressed_close(ctx: Context, event: Action) -> list[Reply]:
+    found = await _pressed(ctx, event)
+    if isinstance(found, str):
+        return [say(found, kind="error")]
+    return [await _permitted(ctx, found, event.person, _close)]
+
+
+async def pressed_anonymous(ctx: Context, event: Action) -> list[Reply]:
+    found = await _pressed(ctx, event)
+    if isinstance(found, str):
+        return [say(found, kind="error")]
+    if found.state != OPEN:
+        return [say(m.REFLECT_CLOSED_ALREADY.format(id=found.id))]
+    return [flow.anonymous_form(found)]
+
+
+async def submitted_anonymous(ctx: Context, event: Action) -> list[Reply]:
+    """The form's text. Whoever sent it is not looked at."""
+    found = await _pressed(ctx, event)
+    if isinstance(found, str):
+        return [say(found, kind="error")]
+    if found.state != OPEN:
+        return [say(m.REFLECT_CLOSED_ALREADY.format(id=found.id))]
+    return [await flow.post_anonymous(ctx, found, event.text)]
+
+
+async def in_reflection(ctx: Context, where: Conversation) -> bool:
+    """Whether a thread is a reflection's (an unknown command there is a contribution)."""
+    if not where.thread:
+        return False
+    return await ctx.store.reflections.by_thread(where.key, where.thread) is not None
+
+
+async def message(ctx: Context, event: Message) -> list[Reply]:
+    """A message in a thread: a contribution when the thread is a reflection. In the
+    console (no thread) it goes to the channel's newest open reflection."""
+    store, where = ctx.store.reflections, event.conversation
+    if where.thread:
+        found = await store.by_thread(where.key, where.thread)
+    else:
+        newest = await store.in_channel(where.key)
+        found = newest[0] if newest else None
+        if found is None:
+            return [say(m.REFLECT_NONE_OPEN)]
+    if found is None or not event.text.strip():
+        return []
+    warning = await flow.contribute(ctx, found, event.person, event.text, event.message_id)
+    return [warning] if warning else []

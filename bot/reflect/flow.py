@@ -1,0 +1,373 @@
+"""Running a reflection thread: open it, ask the next question, take contributions (named
+or anonymous), remind, and close it with a summary. The thread's posts go out through the
+outbound port; the store records each step first, so a failure loses nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
+
+from bot import actions
+from bot import messages as m
+from bot.content.model import ReflectionModel, Topic, join_names
+from bot.context import Context
+from bot.events import Conversation, Person
+from bot.format import long_date
+from bot.guardrail import Finding, find_identifiers
+from bot.handlers.quotes import quote_block
+from bot.lookup import LookupHit
+from bot.outbox import DeliveryError, File, Outbox
+from bot.reflect import summary
+from bot.reflect.timing import following_step, timetable
+from bot.replies import Block, Button, Heading, Item, Note, Paragraph, QuoteBlock, Reply, Visibility
+from bot.store.reflections import OPEN, NewReflection, Reflection
+
+log = logging.getLogger("rounds.reflect")
+
+
+def say(text: str, *notes: str, kind: str = "reflect") -> Reply:
+    blocks: tuple[Block, ...] = (Paragraph.of(text), *(Note(n) for n in notes))
+    return Reply(kind=kind, blocks=blocks, summary=text)
+
+
+def where(reflection: Reflection) -> Conversation:
+    """The reflection's thread (its channel, until the opening post is out)."""
+    return Conversation(
+        reflection.platform, reflection.channel, reflection.workspace, reflection.thread
+    )
+
+
+def model_of(ctx: Context, reflection: Reflection) -> ReflectionModel:
+    """The thread's model; the first in the library if it has since been removed."""
+    return ctx.library.models.get(reflection.model) or next(iter(ctx.library.models.values()))
+
+
+def topic_of(ctx: Context, reflection: Reflection) -> Topic:
+    found = ctx.library.topics.get(reflection.topic)
+    return found or Topic(reflection.topic, reflection.topic, "")
+
+
+def when(moment: dt.datetime, timezone: str) -> str:
+    """`Thursday 26 November, 14:00`, in the organisation's timezone."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
+
+
+def may_run(ctx: Context, reflection: Reflection, person: Person) -> bool:
+    """The facilitator or an admin. A thread whose facilitator asked to be forgotten
+    follows the schedule rule: admins, or anyone when no admins are configured."""
+    if person.id and person.id in ctx.admins:
+        return True
+    if reflection.facilitator is None:
+        return ctx.may_manage(person.id)
+    return bool(person.id) and person.id == reflection.facilitator
+
+
+def outbox_for(ctx: Context, platform: str) -> Outbox:
+    outbox = ctx.outbox(platform)
+    if outbox is None:
+        raise DeliveryError(f"{platform} is not connected", permanent=True)
+    return outbox
+
+
+# opening
+
+
+def buttons(reflection: Reflection) -> tuple[Button, ...]:
+    value = str(reflection.id)
+    return (
+        Button(m.BUTTON_ANONYMOUS, actions.REFLECT_ANONYMOUS, value),
+        Button(m.BUTTON_NEXT, actions.REFLECT_NEXT, value),
+        Button(m.BUTTON_CLOSE, actions.REFLECT_CLOSE, value),
+    )
+
+
+def question_text(model: ReflectionModel, step: int) -> str:
+    position = m.REFLECT_POSITION.format(number=step + 1, total=len(model.steps))
+    item = model.steps[step]
+    return m.REFLECT_QUESTION.format(label=item.label, position=position, question=item.question)
+
+
+def opening_reply(ctx: Context, reflection: Reflection) -> Reply:
+    topic, model = topic_of(ctx, reflection), model_of(ctx, reflection)
+    title = m.REFLECT_TITLE.format(
+        topic=topic.title, model=model.title, when=when(reflection.closes_at, ctx.timezone)
+    )
+    stored = m.REFLECT_STORED_ANONYMOUS if reflection.anonymous else m.REFLECT_STORED_NAMED
+    rules = m.REFLECT_GROUND_RULES.format(stored=stored, days=ctx.retention_days)
+    blocks: list[Block] = [Heading(title)]
+    framing = _framing(ctx, topic)
+    if framing is not None:
+        blocks.append(framing)
+    if topic.introduction:
+        blocks.append(Paragraph.of(topic.introduction))
+    blocks += [Note(rules), Paragraph.of(question_text(model, 0)), Note(m.REFLECT_HOW)]
+    if model.interval_minutes:
+        blocks.append(Note(m.REFLECT_TIMED.format(minutes=model.interval_minutes)))
+    return Reply(
+        kind="reflection",
+        blocks=tuple(blocks),
+        visibility=Visibility.CHANNEL,
+        buttons=buttons(reflection),
+        summary=title,
+        data={"reflection": str(reflection.id)},
+    )
+
+
+def _framing(ctx: Context, topic: Topic) -> QuoteBlock | None:
+    quote = ctx.library.quotes.get(topic.framing_quote or "")
+    quotes = [quote] if quote else ctx.library.quotes_for_topic(topic.slug)[:1]
+    return quote_block(ctx, quotes[0]) if quotes else None
+
+
+@dataclass(frozen=True)
+class Opening:
+    topic: Topic
+    model: ReflectionModel
+    duration: dt.timedelta
+    anonymous: bool
+
+
+async def start(ctx: Context, conversation: Conversation, person: Person, o: Opening) -> Reply:
+    """Store the thread, post its opening in the channel, then remember the post's id as the
+    thread. If the post fails the stored thread is removed again."""
+    plan = timetable(o.model, ctx.clock(), o.duration)
+    new = NewReflection(
+        conversation.key,
+        conversation.platform,
+        conversation.channel,
+        conversation.workspace,
+        o.topic.slug,
+        o.model.slug,
+        person.id,
+        o.anonymous,
+        plan.closes_at,
+        plan.remind_at,
+        plan.next_step_at,
+    )
+    reflection = await ctx.store.reflections.open(new)
+    try:
+        posted = await outbox_for(ctx, conversation.platform).post(
+            replace(conversation, thread=None), opening_reply(ctx, reflection)
+        )
+    except DeliveryError as exc:
+        await ctx.store.reflections.discard(reflection.id)
+        return say(m.REFLECT_POST_FAILED.format(reason=exc.reason), kind="error")
+    await ctx.store.reflections.set_thread(reflection.id, posted)
+    log.info("reflection %d opened (%s, %s)", reflection.id, o.topic.slug, o.model.slug)
+    closes = when(plan.closes_at, ctx.timezone)
+    return say(m.REFLECT_STARTED.format(id=reflection.id, when=closes))
+
+
+# questions and reminders
+
+
+def question_reply(reflection: Reflection, model: ReflectionModel, step: int) -> Reply:
+    text = question_text(model, step)
+    anonymous = Button(m.BUTTON_ANONYMOUS, actions.REFLECT_ANONYMOUS, str(reflection.id))
+    return Reply(
+        kind="reflection-question",
+        blocks=(Paragraph.of(text),),
+        visibility=Visibility.CHANNEL,
+        buttons=(anonymous,),
+        summary=text,
+        data={"reflection": str(reflection.id)},
+    )
+
+
+async def ask_next(ctx: Context, reflection: Reflection) -> Reply:
+    """Post the next question. Two presses at once, or a press racing the timer: the
+    store lets one through."""
+    model = model_of(ctx, reflection)
+    step = reflection.step + 1
+    if step >= len(model.steps):
+        return say(m.REFLECT_LAST_QUESTION.format(model=model.title))
+    later = following_step(model, ctx.clock(), step)
+    if not await ctx.store.reflections.advance(reflection.id, reflection.step, later):
+        return say(m.REFLECT_CLOSED_ALREADY.format(id=reflection.id))
+    try:
+        await outbox_for(ctx, reflection.platform).post(
+            where(reflection), question_reply(reflection, model, step)
+        )
+    except DeliveryError as exc:
+        await ctx.store.reflections.step_back(reflection.id, reflection.step, ctx.clock())
+        return say(m.REFLECT_NEXT_FAILED.format(reason=exc.reason), kind="error")
+    position = m.REFLECT_POSITION.format(number=step + 1, total=len(model.steps))
+    return say(m.REFLECT_NEXT_DONE.format(position=position, id=reflection.id))
+
+
+async def remind(ctx: Context, reflection: Reflection) -> bool:
+    if not await ctx.store.reflections.claim_reminder(reflection.id):
+        return False
+    text = m.REFLECT_REMINDER.format(when=when(reflection.closes_at, ctx.timezone))
+    anonymous = Button(m.BUTTON_ANONYMOUS, actions.REFLECT_ANONYMOUS, str(reflection.id))
+    reply = Reply(
+        kind="reflection-reminder",
+        blocks=(Paragraph.of(text),),
+        visibility=Visibility.CHANNEL,
+        buttons=(anonymous,),
+        summary=text,
+    )
+    try:
+        await outbox_for(ctx, reflection.platform).post(where(reflection), reply)
+    except DeliveryError as exc:
+        if not exc.permanent:
+            await ctx.store.reflections.retry_reminder(reflection.id, ctx.clock())
+        raise
+    return True
+
+
+# closing
+
+
+def passages(ctx: Context, texts: list[str]) -> list[Item]:
+    """Two or three passages from the articles related to what people wrote."""
+    query = summary.related_query(texts)
+    if not query:
+        return []
+    return [_passage(hit) for hit in ctx.index.search(query, 0, 3).hits]
+
+
+def _passage(hit: LookupHit) -> Item:
+    doc = hit.document
+    meta = f"{join_names(doc.authors)} · {long_date(doc.date)}"
+    return Item(title=doc.title, meta=meta, body=hit.snippet, key=doc.article_id)
+
+
+async def close(ctx: Context, reflection: Reflection) -> Reply:
+    """Post the summary, mark the thread closed, send the facilitator the transcript.
+    Only one caller closes a thread; a close cut short by a crash is finished later."""
+    claimed = await ctx.store.reflections.claim_close(reflection.id)
+    if claimed is None:
+        return say(m.REFLECT_CLOSE_BUSY.format(id=reflection.id))
+    found = await ctx.store.reflections.contributions(claimed.id)
+    topic, model = topic_of(ctx, claimed), model_of(ctx, claimed)
+    related = passages(ctx, [c.text for c in found])
+    reply = summary.summary_reply(claimed, topic, model, found, related, ctx.retention_days)
+    try:
+        await outbox_for(ctx, claimed.platform).post(where(claimed), reply)
+    except DeliveryError as exc:
+        if not exc.permanent:
+            raise  # the claim's lease runs out and the scheduler closes it again
+        log.warning("reflection %d: summary not posted (%s)", claimed.id, exc.reason)
+    await ctx.store.reflections.finish_close(claimed.id)
+    log.info("reflection %d closed", claimed.id)
+    done = await ctx.store.reflections.get(claimed.id) or claimed
+    await deliver_transcript(ctx, done, None)
+    return say(m.REFLECT_CLOSE_DONE.format(id=claimed.id))
+
+
+async def deliver_transcript(ctx: Context, reflection: Reflection, to: Person | None) -> Reply:
+    """The Markdown transcript, privately, to `to` (the facilitator by default)."""
+    person = to or (Person(reflection.facilitator) if reflection.facilitator else None)
+    if person is None:
+        return say(m.REFLECT_TRANSCRIPT_FAILED.format(reason="no facilitator"), kind="error")
+    found = await ctx.store.reflections.contributions(reflection.id)
+    topic, model = topic_of(ctx, reflection), model_of(ctx, reflection)
+    text = summary.transcript(reflection, topic, model, found)
+    title = f"Transcript of reflection #{reflection.id}: {topic.title}"
+    letter = Reply(kind="transcript", blocks=(Heading(title),), summary=title)
+    file = File(f"reflection-{reflection.id}-{topic.slug}.md", text)
+    try:
+        await outbox_for(ctx, reflection.platform).send_direct(
+            where(reflection), person, letter, file
+        )
+    except DeliveryError as exc:
+        log.warning("reflection %d: transcript not sent (%s)", reflection.id, exc.reason)
+        return say(m.REFLECT_TRANSCRIPT_FAILED.format(reason=exc.reason), kind="error")
+    return say(m.REFLECT_TRANSCRIPT_SENT.format(id=reflection.id))
+
+
+# contributions
+
+
+def named(findings: list[Finding]) -> str:
+    kinds = dict.fromkeys(m.IDENTIFIER_NAMES.get(f.kind, f.kind) for f in findings)
+    return " and ".join(kinds)
+
+
+def redact(text: str, findings: list[Finding]) -> str:
+    for found in sorted(findings, key=lambda f: f.start, reverse=True):
+        text = text[: found.start] + m.REDACTED + text[found.end :]
+    return text
+
+
+async def contribute(
+    ctx: Context, reflection: Reflection, person: Person, text: str, message_id: str
+) -> Reply | None:
+    """Record a reply in the thread. One with a patient identifier is stored with it
+    removed, and its author is warned privately. Nothing is said when all is well."""
+    if reflection.state != OPEN:
+        return say(m.REFLECT_REPLY_CLOSED.format(id=reflection.id))
+    findings = find_identifiers(text)
+    author = None if reflection.anonymous else person.id or None
+    await ctx.store.reflections.contribute(
+        reflection.id,
+        reflection.step,
+        redact(text, findings),
+        author,
+        person.name or None,
+        message_id or None,
+    )
+    if findings:
+        return say(m.REFLECT_IDENTIFIER_NAMED.format(id=reflection.id, what=named(findings)))
+    return None
+
+
+def anonymous_form(reflection: Reflection, initial: str = "", error: str = "") -> Reply:
+    """The form for an anonymous contribution; shown again, with the text, when it has to
+    be changed."""
+    blocks: list[Block] = [Heading(m.ANONYMOUS_FORM_TITLE), Paragraph.of(m.ANONYMOUS_FORM_INTRO)]
+    if error:
+        blocks.append(Paragraph.of(error))
+    if initial:
+        blocks.append(QuoteBlock(initial, m.ANONYMOUS_FORM_LABEL))
+    return Reply(
+        kind="form",
+        blocks=tuple(blocks),
+        summary=error or m.ANONYMOUS_FORM_TITLE,
+        data={
+            "submit": actions.ANONYMOUS_SUBMIT,
+            "value": str(reflection.id),
+            "title": m.ANONYMOUS_FORM_TITLE,
+            "label": m.ANONYMOUS_FORM_LABEL,
+            "button": m.ANONYMOUS_FORM_SUBMIT,
+            "initial": initial,
+            "error": error,
+        },
+    )
+
+
+def anonymous_post(reflection: Reflection, text: str) -> Reply:
+    return Reply(
+        kind="anonymous",
+        blocks=(Heading(m.ANONYMOUS_HEADING), Paragraph.of(text)),
+        visibility=Visibility.CHANNEL,
+        summary=f"{m.ANONYMOUS_HEADING}: {text}",
+        data={"reflection": str(reflection.id)},
+    )
+
+
+async def post_anonymous(ctx: Context, reflection: Reflection, typed: str) -> Reply:
+    """Check, store, post. Nothing about who sent it is passed in, so nothing can be kept."""
+    text = typed.strip()
+    if not text:
+        return anonymous_form(reflection, error=m.ANONYMOUS_EMPTY)
+    findings = find_identifiers(text)
+    if findings:
+        error = m.REFLECT_IDENTIFIER_ANONYMOUS.format(what=named(findings))
+        return anonymous_form(reflection, text, error)
+    stored = await ctx.store.reflections.contribute(reflection.id, reflection.step, text)
+    assert stored is not None
+    try:
+        posted = await outbox_for(ctx, reflection.platform).post(
+            where(reflection), anonymous_post(reflection, text)
+        )
+    except DeliveryError as exc:
+        await ctx.store.reflections.withdraw(stored)
+        failed = m.ANONYMOUS_FAILED.format(reason=exc.reason)
+        return anonymous_form(reflection, text, failed)
+    await ctx.store.reflections.set_message(stored, posted)
+    return say(m.ANONYMOUS_DONE.format(id=reflection.id))

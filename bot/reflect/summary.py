@@ -1,0 +1,148 @@
+"""What a closed reflection leaves behind: the summary posted in the thread and the Markdown
+transcript for the facilitator. Pure functions of the thread and its contributions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bot import messages as m
+from bot.content.model import ReflectionModel, Topic
+from bot.replies import Block, Heading, Item, Note, Paragraph, Reply, Visibility
+from bot.store.reflections import Contribution, Reflection
+
+SHOW_COUNTS_FROM = 3  # people, so that no one is singled out
+THEMES = 5
+ACTION_CHARS = 200
+
+
+def people(contributions: Sequence[Contribution]) -> int:
+    """How many people took part, at least: named authors count once each, and all the
+    anonymous contributions together as one (they cannot be told apart)."""
+    named = {c.author for c in contributions if c.author}
+    return len(named) + (1 if any(c.author is None for c in contributions) else 0)
+
+
+@functools.cache
+def _extractor() -> Any:
+    import yake  # imported on first use: it pulls in numpy and networkx
+
+    return yake.KeywordExtractor(lan="en", n=2, top=4 * THEMES, dedupLim=0.7)
+
+
+def key_phrases(texts: Sequence[str], limit: int = THEMES) -> list[str]:
+    """Key phrases of the replies (YAKE), best first, without repeating a word."""
+    text = "\n".join(t.replace(m.REDACTED, " ") for t in texts if t.strip())
+    if not text.strip():
+        return []
+    found = _extractor().extract_keywords(text)
+    chosen: list[str] = []
+    used: set[str] = set()
+    for phrase, _score in found:
+        words = set(phrase.lower().split())
+        if words & used or not any(w.isalpha() for w in words):
+            continue
+        chosen.append(phrase.lower())
+        used |= words
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def shorten(text: str, limit: int = ACTION_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def actions(model: ReflectionModel, contributions: Sequence[Contribution]) -> list[str]:
+    """What people answered to the model's last question, in the order they said it."""
+    last = len(model.steps) - 1
+    return [shorten(c.text) for c in contributions if c.step == last and c.text.strip()]
+
+
+def summary_reply(
+    reflection: Reflection,
+    topic: Topic,
+    model: ReflectionModel,
+    contributions: Sequence[Contribution],
+    passages: Sequence[Item],
+    retention_days: int,
+) -> Reply:
+    blocks: list[Block] = [Heading(m.SUMMARY_TITLE.format(topic=topic.title))]
+    if not contributions:
+        blocks.append(Paragraph.of(m.SUMMARY_NOTHING))
+    elif people(contributions) >= SHOW_COUNTS_FROM:
+        counts = m.SUMMARY_COUNTS.format(
+            contributions=len(contributions), people=people(contributions)
+        )
+        blocks.append(Paragraph.of(counts))
+    else:
+        blocks.append(Note(m.SUMMARY_COUNTS_HIDDEN))
+    themes = key_phrases([c.text for c in contributions])
+    if themes:
+        blocks.append(Paragraph.of(m.SUMMARY_THEMES.format(themes=", ".join(themes))))
+    if passages:
+        blocks += [Paragraph.of(m.SUMMARY_PASSAGES), *passages]
+    if contributions:
+        blocks += _action_blocks(model, contributions)
+    blocks.append(Note(m.SUMMARY_FOOTER.format(days=retention_days)))
+    return Reply(
+        kind="reflection-summary",
+        blocks=tuple(blocks),
+        visibility=Visibility.CHANNEL,
+        summary=m.SUMMARY_TITLE.format(topic=topic.title),
+        data={"reflection": str(reflection.id)},
+    )
+
+
+def _action_blocks(model: ReflectionModel, contributions: Sequence[Contribution]) -> list[Block]:
+    named = actions(model, contributions)
+    if not named:
+        return [Note(m.SUMMARY_NO_ACTIONS)]
+    question = model.steps[-1].question
+    blocks: list[Block] = [Paragraph.of(m.SUMMARY_ACTIONS.format(question=question))]
+    return blocks + [Paragraph.of(f"• {action}") for action in named]
+
+
+def related_query(texts: Sequence[str]) -> str:
+    """Words to look the thread up by: the words of its key phrases."""
+    words = dict.fromkeys(w for phrase in key_phrases(texts) for w in phrase.split())
+    return " ".join(w for w in words if re.fullmatch(r"[a-z][a-z'-]+", w))
+
+
+def _stamp(moment: dt.datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "—"
+
+
+def transcript(
+    reflection: Reflection,
+    topic: Topic,
+    model: ReflectionModel,
+    contributions: Sequence[Contribution],
+) -> str:
+    """The thread as Markdown, question by question. Anonymous contributions (and every
+    reply of an anonymous thread) carry no name."""
+    lines = [
+        f"# Reflection #{reflection.id}: {topic.title}",
+        "",
+        f"- Model: {model.title}",
+        f"- Opened: {_stamp(reflection.opened_at)}",
+        f"- Closed: {_stamp(reflection.closed_at)}",
+        f"- Contributions: {len(contributions)}",
+    ]
+    for number, step in enumerate(model.steps[: reflection.step + 1]):
+        lines += ["", f"## Q{number + 1} ({step.label}) {step.question}", ""]
+        answers = [c for c in contributions if c.step == number]
+        lines += [f"- **{_who(c)}**: {' '.join(c.text.split())}" for c in answers] or ["- —"]
+    return "\n".join(lines) + "\n"
+
+
+def _who(contribution: Contribution) -> str:
+    if contribution.author is None:
+        return m.TRANSCRIPT_ANONYMOUS
+    return contribution.author_name or contribution.author

@@ -1,0 +1,302 @@
+"""Reflection threads and their contributions. Decisions that more than one replica could
+make at once (advance a question, send the reminder, close) are compare-and-set updates:
+the one whose update changes a row acts, the others do nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.schedules import utc
+from bot.store.schema import contributions, reflections
+
+Clock = Callable[[], dt.datetime]
+LEASE = dt.timedelta(minutes=5)  # a close claimed longer ago than this was left by a crash
+
+OPEN, CLOSING, CLOSED = "open", "closing", "closed"
+
+
+@dataclass(frozen=True)
+class Reflection:
+    id: int
+    conversation: str  # the channel's conversation key
+    platform: str
+    channel: str
+    workspace: str
+    thread: str | None  # None until the opening post is out
+    topic: str
+    model: str
+    facilitator: str | None
+    anonymous: bool
+    step: int  # index of the question the thread is on
+    state: str
+    opened_at: dt.datetime
+    closes_at: dt.datetime
+    remind_at: dt.datetime | None
+    next_step_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class NewReflection:
+    conversation: str
+    platform: str
+    channel: str
+    workspace: str
+    topic: str
+    model: str
+    facilitator: str
+    anonymous: bool
+    closes_at: dt.datetime
+    remind_at: dt.datetime | None
+    next_step_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Contribution:
+    id: int
+    reflection_id: int
+    step: int
+    author: str | None  # None: anonymous
+    author_name: str | None
+    text: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What `forget` removed or unlinked."""
+
+    contributions: int
+    facilitated: int
+    schedules: int = 0
+
+
+def _when(value: object) -> dt.datetime | None:
+    return utc(value) if isinstance(value, dt.datetime) else None
+
+
+def _reflection(row: Row[tuple[object, ...]]) -> Reflection:
+    m = row._mapping
+    return Reflection(
+        id=int(m["id"]),
+        conversation=str(m["conversation"]),
+        platform=str(m["platform"]),
+        channel=str(m["channel"]),
+        workspace=str(m["workspace"]),
+        thread=m["thread"],
+        topic=str(m["topic"]),
+        model=str(m["model"]),
+        facilitator=m["facilitator"],
+        anonymous=bool(m["anonymous"]),
+        step=int(m["step"]),
+        state=str(m["state"]),
+        opened_at=utc(m["opened_at"]),
+        closes_at=utc(m["closes_at"]),
+        remind_at=_when(m["remind_at"]),
+        next_step_at=_when(m["next_step_at"]),
+        closed_at=_when(m["closed_at"]),
+    )
+
+
+def _contribution(row: Row[tuple[object, ...]]) -> Contribution:
+    m = row._mapping
+    return Contribution(
+        id=int(m["id"]),
+        reflection_id=int(m["reflection_id"]),
+        step=int(m["step"]),
+        author=m["author"],
+        author_name=m["author_name"],
+        text=str(m["text"]),
+        created_at=utc(m["created_at"]),
+    )
+
+
+class ReflectionStore:
+    def __init__(self, engine: AsyncEngine, clock: Clock, lease: dt.timedelta = LEASE) -> None:
+        self.engine, self.clock, self.lease = engine, clock, lease
+
+    async def open(self, new: NewReflection) -> Reflection:
+        row = {
+            **new.__dict__,
+            "step": 0,
+            "state": OPEN,
+            "opened_at": self.clock(),
+        }
+        async with self.engine.begin() as conn:
+            stmt = insert(reflections).values(row).returning(reflections.c.id)
+            ident = int((await conn.execute(stmt)).scalar_one())
+        found = await self.get(ident)
+        assert found is not None
+        return found
+
+    async def set_thread(self, ident: int, thread: str) -> None:
+        async with self.engine.begin() as conn:
+            where = reflections.c.id == ident
+            await conn.execute(update(reflections).where(where).values(thread=thread))
+
+    async def discard(self, ident: int) -> None:
+        """Remove a thread whose opening post never went out."""
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(contributions).where(contributions.c.reflection_id == ident))
+            await conn.execute(delete(reflections).where(reflections.c.id == ident))
+
+    async def get(self, ident: int) -> Reflection | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(reflections).where(reflections.c.id == ident))).first()
+        return _reflection(row) if row else None
+
+    async def by_thread(self, conversation: str, thread: str) -> Reflection | None:
+        where = (reflections.c.conversation == conversation) & (reflections.c.thread == thread)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(reflections).where(where))).first()
+        return _reflection(row) if row else None
+
+    async def in_channel(self, conversation: str, open_only: bool = True) -> list[Reflection]:
+        """The channel's threads, newest first (open ones only by default)."""
+        where = reflections.c.conversation == conversation
+        if open_only:
+            where = where & (reflections.c.state == OPEN)
+        query = select(reflections).where(where).order_by(reflections.c.id.desc())
+        async with self.engine.connect() as conn:
+            return [_reflection(row) for row in await conn.execute(query)]
+
+    async def advance(self, ident: int, step: int, next_step_at: dt.datetime | None) -> bool:
+        """Move from question `step` to the next; False when someone else already did, or
+        the thread is no longer open."""
+        where = (reflections.c.id == ident) & (reflections.c.step == step)
+        where = where & (reflections.c.state == OPEN)
+        values = {"step": step + 1, "next_step_at": next_step_at}
+        async with self.engine.begin() as conn:
+            result = await conn.execute(update(reflections).where(where).values(values))
+            return bool(result.rowcount)
+
+    async def step_back(self, ident: int, step: int, next_step_at: dt.datetime | None) -> None:
+        """Undo `advance` after the question could not be posted (it is tried again)."""
+        where = (reflections.c.id == ident) & (reflections.c.step == step + 1)
+        values = {"step": step, "next_step_at": next_step_at}
+        async with self.engine.begin() as conn:
+            await conn.execute(update(reflections).where(where).values(values))
+
+    async def claim_reminder(self, ident: int) -> bool:
+        where = (reflections.c.id == ident) & reflections.c.remind_at.is_not(None)
+        where = where & (reflections.c.state == OPEN)
+        async with self.engine.begin() as conn:
+            result = await conn.execute(update(reflections).where(where).values(remind_at=None))
+            return bool(result.rowcount)
+
+    async def retry_reminder(self, ident: int, at: dt.datetime) -> None:
+        where = reflections.c.id == ident
+        async with self.engine.begin() as conn:
+            await conn.execute(update(reflections).where(where).values(remind_at=at))
+
+    async def claim_close(self, ident: int) -> Reflection | None:
+        """Take the right to close a thread: open ones, or a close left by a crash."""
+        now = self.clock()
+        stale = (reflections.c.state == CLOSING) & (reflections.c.claimed_until < now)
+        where = (reflections.c.id == ident) & or_(reflections.c.state == OPEN, stale)
+        values = {"state": CLOSING, "claimed_until": now + self.lease}
+        async with self.engine.begin() as conn:
+            result = await conn.execute(update(reflections).where(where).values(values))
+        return await self.get(ident) if result.rowcount else None
+
+    async def finish_close(self, ident: int) -> None:
+        values = {"state": CLOSED, "closed_at": self.clock(), "claimed_until": None}
+        values |= {"remind_at": None, "next_step_at": None}
+        async with self.engine.begin() as conn:
+            where = reflections.c.id == ident
+            await conn.execute(update(reflections).where(where).values(values))
+
+    async def due(self, now: dt.datetime) -> list[Reflection]:
+        """Threads with something to do: a deadline passed, a reminder or a timed question
+        due, or a close left unfinished by a crash."""
+        c = reflections.c
+        posted = c.thread.is_not(None)
+        work = or_(c.closes_at <= now, c.remind_at <= now, c.next_step_at <= now)
+        stale = and_(c.state == CLOSING, c.claimed_until < now)
+        where = posted & or_(and_(c.state == OPEN, work), stale)
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(reflections).where(where).order_by(c.id))
+            return [_reflection(row) for row in rows]
+
+    async def contribute(
+        self,
+        ident: int,
+        step: int,
+        text: str,
+        author: str | None = None,
+        author_name: str | None = None,
+        message_id: str | None = None,
+    ) -> int | None:
+        """Store a contribution; None for a message already stored (a platform retry)."""
+        row = {
+            "reflection_id": ident,
+            "step": step,
+            "author": author,
+            "author_name": author_name if author else None,
+            "text": text,
+            "message_id": message_id,
+            "created_at": self.clock(),
+        }
+        try:
+            async with self.engine.begin() as conn:
+                stmt = insert(contributions).values(row).returning(contributions.c.id)
+                return int((await conn.execute(stmt)).scalar_one())
+        except IntegrityError:
+            return None
+
+    async def set_message(self, contribution: int, message_id: str) -> None:
+        async with self.engine.begin() as conn:
+            where = contributions.c.id == contribution
+            await conn.execute(update(contributions).where(where).values(message_id=message_id))
+
+    async def withdraw(self, contribution: int) -> None:
+        """Remove a contribution that could not be posted."""
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(contributions).where(contributions.c.id == contribution))
+
+    async def remove_message(self, ident: int, message_id: str) -> bool:
+        """The person deleted their reply: its stored copy goes too."""
+        where = (contributions.c.reflection_id == ident) & (
+            contributions.c.message_id == message_id
+        )
+        async with self.engine.begin() as conn:
+            return bool((await conn.execute(delete(contributions).where(where))).rowcount)
+
+    async def contributions(self, ident: int) -> list[Contribution]:
+        query = select(contributions).where(contributions.c.reflection_id == ident)
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(query.order_by(contributions.c.id))
+            return [_contribution(row) for row in rows]
+
+    async def count(self, ident: int) -> int:
+        query = select(func.count()).where(contributions.c.reflection_id == ident)
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def purge(self, closed_before: dt.datetime) -> int:
+        """Delete threads (and their contributions) closed before the given time; returns
+        how many contributions went."""
+        c = reflections.c
+        old = select(c.id).where((c.state == CLOSED) & (c.closed_at < closed_before))
+        async with self.engine.begin() as conn:
+            gone = contributions.c.reflection_id.in_(old)
+            removed = (await conn.execute(delete(contributions).where(gone))).rowcount or 0
+            await conn.execute(delete(reflections).where(c.id.in_(old)))
+        return removed
+
+    async def forget(self, person: str) -> Erased:
+        """Erase a person's named contributions and their name as facilitator."""
+        async with self.engine.begin() as conn:
+            mine = contributions.c.author == person
+            removed = (await conn.execute(delete(contributions).where(mine))).rowcount or 0
+            led = reflections.c.facilitator == person
+            stmt = update(reflections).where(led).values(facilitator=None)
+            unlinked = (await conn.execute(stmt)).rowcount or 0
+        return Erased(contributions=removed, facilitated=unlinked)
