@@ -17,6 +17,7 @@ from bot.handlers.schedules import prompt_pool, state_of
 from bot.outbox import DeliveryError, Outbox
 from bot.store.schedules import Schedule
 from bot.weekly import slot_id
+from scheduler import reflections
 from scheduler.plan import Decision, decide
 
 log = logging.getLogger("rounds.scheduler")
@@ -38,6 +39,7 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # permanent failures
     retrying: list[str] = field(default_factory=list)  # left for the next pass
+    reflections: list[str] = field(default_factory=list)  # closed:3, asked:3, reminded:3
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Scheduler:
             for decision in decide(state_of(schedule), now, done, self.grace, LOOKBACK):
                 work.append(self._guarded(schedule, decision, report, gate))
         await asyncio.gather(*work)
+        report.reflections = await reflections.run_due(self.ctx)
         return report
 
     async def _guarded(

@@ -15,11 +15,13 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.store.schedules import Schedule
+from scheduler import reflections
 from scheduler.service import Report, Scheduler
 
 log = logging.getLogger("rounds.scheduler")
 
 PASS_EVERY = dt.timedelta(seconds=60)
+PURGE_AT = {"hour": 3, "minute": 30}  # the daily retention job, UTC
 
 
 class Timer:
@@ -39,6 +41,8 @@ class Timer:
         trigger = IntervalTrigger(seconds=self.every.total_seconds(), timezone=dt.UTC)
         first = dt.datetime.now(dt.UTC)  # at once: slots missed while the bot was down
         self.aps.add_job(self.regular_pass, trigger, id="pass", next_run_time=first)
+        daily = CronTrigger(timezone=dt.UTC, **PURGE_AT)
+        self.aps.add_job(self.purge, daily, id="retention", next_run_time=first)
         self.aps.start()
 
     async def stop(self) -> None:
@@ -60,6 +64,15 @@ class Timer:
                 return
         await self.tick()
 
+    async def purge(self) -> None:
+        """Retention: once at start and daily after."""
+        if self.stopped:
+            return
+        try:
+            await reflections.purge(self.service.ctx)
+        except Exception:
+            log.exception("retention purge failed; it runs again tomorrow and at the next start")
+
     async def tick(self) -> Report | None:
         """One pass at a time per process; replicas are kept apart by the ledger."""
         async with self.lock:
@@ -72,13 +85,14 @@ class Timer:
                 return None
         if self.on_report is not None:
             self.on_report(report)
-        if report.posted or report.failed or report.skipped:
+        if report.posted or report.failed or report.skipped or report.reflections:
             log.info(
-                "scheduler pass: %d posted, %d skipped, %d failed, %d to retry",
+                "scheduler pass: %d posted, %d skipped, %d failed, %d to retry; reflections: %s",
                 len(report.posted),
                 len(report.skipped),
                 len(report.failed),
                 len(report.retrying),
+                " ".join(report.reflections) or "-",
             )
         return report
 

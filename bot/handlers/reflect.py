@@ -163,7 +163,7 @@ async def export(ctx: Context, event: Command, words: list[str]) -> Reply:
 
     if not words and not event.conversation.thread:
         every = await ctx.store.reflections.in_channel(event.conversation.key, open_only=False)
-        mine = [r for r in every if flow.may_run(ctx, r, event.person)]
+        mine = [r for r in every if flow.may_run(ctx, r, event.person)] or every
         words = [str(mine[0].id)] if mine else words
     return await _managed(ctx, event, words, send)
 

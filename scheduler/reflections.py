@@ -1,0 +1,54 @@
+"""The reflections' part of a scheduler pass: close threads whose deadline passed (or whose
+close a crash cut short), post timed questions, send reminders. The database says what is
+due, and its compare-and-set updates let one replica act on each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from bot.context import Context
+from bot.reflect import flow
+from bot.store.reflections import CLOSING, Reflection
+
+log = logging.getLogger("rounds.scheduler")
+
+
+async def run_due(ctx: Context) -> list[str]:
+    """One pass; returns what was done (`closed:3`, `asked:3`, `reminded:3`). One thread's
+    trouble is logged and left for the next pass; it never stops the others."""
+    done: list[str] = []
+    now = ctx.clock()
+    for reflection in await ctx.store.reflections.due(now):
+        try:
+            done += await _due(ctx, reflection, now)
+        except Exception as exc:
+            log.warning(
+                "reflection %d: scheduled work failed (%s); the next pass tries again",
+                reflection.id,
+                type(exc).__name__,
+            )
+    return done
+
+
+async def _due(ctx: Context, reflection: Reflection, now: dt.datetime) -> list[str]:
+    if reflection.state == CLOSING or reflection.closes_at <= now:
+        await flow.close(ctx, reflection)
+        return [f"closed:{reflection.id}"]
+    done: list[str] = []
+    if reflection.next_step_at is not None and reflection.next_step_at <= now:
+        await flow.ask_next(ctx, reflection)
+        done.append(f"asked:{reflection.id}")
+    reminder_due = reflection.remind_at is not None and reflection.remind_at <= now
+    if reminder_due and await flow.remind(ctx, reflection):
+        done.append(f"reminded:{reflection.id}")
+    return done
+
+
+async def purge(ctx: Context) -> int:
+    """Delete threads, with their contributions, closed more than the retention period ago."""
+    before = ctx.clock() - dt.timedelta(days=ctx.retention_days)
+    removed = await ctx.store.reflections.purge(before)
+    if removed:
+        log.info("retention: deleted %d contributions of threads closed before %s", removed, before)
+    return removed

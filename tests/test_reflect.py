@@ -1,0 +1,654 @@
+"""Reflection threads through the core: commands, contributions, anonymity, the guardrail,
+permissions, summaries, the scheduler's deadlines and reminders, retention and erasure.
+The bot is driven directly with the in-memory outbox and an injected clock (no sleeping);
+the platforms' own flows are in test_slack_reflect, test_teams_reflect and test_console."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot import actions
+from bot.content.model import Library
+from bot.context import Context
+from bot.core import Bot
+from bot.events import Action, Command, Conversation, Message, Person
+from bot.lookup import LookupIndex
+from bot.outbox import DeliveryError, MemoryOutbox, Sent
+from bot.replies import Item, Reply, Visibility
+from bot.store import Store
+from bot.store.reflections import CLOSED, CLOSING, OPEN, Reflection
+from bot.store.schedules import NewSchedule
+from bot.store.schema import metadata
+from scheduler import reflections as due
+from scheduler.service import Scheduler
+from tests.conftest import text_of
+
+START = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)  # a Monday
+CHANNEL = Conversation("console", "ops", "T1")
+VALID_NHS = "943 476 5919"
+FAILING_CHECK_DIGIT = "943 476 5918"
+
+
+@dataclass
+class Clock:
+    now: dt.datetime = START
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+class FlakyOutbox(MemoryOutbox):
+    """The in-memory outbox that can be told to fail its next posts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failing: DeliveryError | None = None
+
+    async def post(self, conversation: Conversation, reply: Reply) -> str:
+        if self.failing is not None:
+            raise self.failing
+        return await super().post(conversation, reply)
+
+
+@dataclass
+class World:
+    bot: Bot
+    clock: Clock
+    outbox: FlakyOutbox
+    store: Store
+
+    async def say(self, text: str, user: str = "fran", where: Conversation = CHANNEL) -> Reply:
+        [reply] = await self.bot.handle(Command(where, person(user), text))
+        return reply
+
+    async def reply(self, text: str, user: str = "sam", thread: str | None = None) -> list[Reply]:
+        where = replace(CHANNEL, thread=thread or await self.thread())
+        return await self.bot.handle(Message(where, person(user), text, f"m-{len(text)}-{user}"))
+
+    async def press(self, action: str, value: str, user: str = "fran", text: str = "") -> Reply:
+        who = Person("") if action == actions.ANONYMOUS_SUBMIT else person(user)
+        [reply] = await self.bot.handle(Action(CHANNEL, who, action, value, text))
+        return reply
+
+    async def thread(self) -> str:
+        found = await self.latest()
+        assert found.thread is not None
+        return found.thread
+
+    async def latest(self) -> Reflection:
+        [found, *_] = await self.store.reflections.in_channel(CHANNEL.key, open_only=False)
+        return found
+
+    def posts(self) -> list[Sent]:
+        return [s for s in self.outbox.sent if s.person is None]
+
+    def in_thread(self, thread: str) -> list[Reply]:
+        return [s.reply for s in self.posts() if s.conversation.thread == thread]
+
+    def direct(self) -> list[Sent]:
+        return [s for s in self.outbox.sent if s.direct]
+
+    def scheduler(self) -> Scheduler:
+        return Scheduler(self.bot.ctx, {"console": self.outbox})
+
+
+def person(name: str) -> Person:
+    return Person(f"U-{name}", name.title())
+
+
+async def make_world(
+    library: Library, index: LookupIndex, store: Store, admins: frozenset[str] = frozenset()
+) -> World:
+    clock = Clock()
+    store.clock = store.schedules.clock = store.reflections.clock = clock
+    outbox = FlakyOutbox()
+    ctx = Context(
+        library,
+        index,
+        store,
+        random.Random(3),
+        clock=clock,
+        admins=admins,
+        retention_days=30,
+        outboxes={"console": outbox},
+    )
+    return World(Bot(ctx), clock, outbox, store)
+
+
+@pytest.fixture
+async def world(library: Library, index: LookupIndex, store: Store) -> World:
+    return await make_world(library, index, store)
+
+
+async def everything_stored(store: Store) -> str:
+    """Every value of every column of every table, as one string to search."""
+    found: list[str] = []
+    async with store.engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            for row in await conn.execute(select(table)):
+                found += [str(value) for value in row]
+    return "\n".join(found)
+
+
+# opening a thread
+
+
+async def test_start_posts_the_opening_and_tells_the_facilitator(world: World) -> None:
+    reply = await world.say("reflect start manager-medic closes 3d")
+    assert reply.visibility is Visibility.PRIVATE
+    assert "Reflection #1 is open" in text_of(reply)
+    [opening] = world.posts()
+    words = text_of(opening.reply)
+    assert opening.reply.visibility is Visibility.CHANNEL
+    assert "Manager–medic collaboration · What? So what? Now what?" in words
+    assert "alongside you on the same path" in words  # the topic's framing quote
+    assert "Emma Challans-Rasool and Charlotte Williams" in words  # with its attribution
+    assert "no patient details" in words and "deleted 30 days after" in words
+    assert "What? (Q1 of 3)" in words
+    labels = [b.label for b in opening.reply.buttons]
+    assert labels == ["Contribute anonymously", "Next question", "Close"]
+    stored = await world.latest()
+    assert stored.thread == opening.message_id and stored.state == OPEN
+    assert stored.facilitator == "U-fran"
+    assert stored.closes_at == START + dt.timedelta(days=3)
+    assert stored.remind_at == START + dt.timedelta(days=2)
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("reflect start", "Which topic?"),
+        ("reflect start astrophysics", "no topic called “astrophysics”"),
+        ("reflect start manager-medic kolb", "no reflective model called “kolb”"),
+        ("reflect start manager-medic closes soon", "can't read “soon”"),
+        ("reflect start manager-medic closes 90d", "can't read “90d”"),
+        ("reflect start manager-medic closes 2m", "can't read “2m”"),
+    ],
+)
+async def test_bad_start_names_the_problem_and_stores_nothing(
+    world: World, typed: str, problem: str
+) -> None:
+    reply = await world.say(typed)
+    assert reply.kind == "error" and problem in text_of(reply)
+    assert "reflect start manager-medic" in text_of(reply)  # an example to copy
+    assert await world.store.reflections.in_channel(CHANNEL.key, open_only=False) == []
+    assert world.posts() == []
+
+
+async def test_models_durations_and_anonymity_are_understood(world: World) -> None:
+    await world.say("reflect start collaboration gibbs closes 2 hours anonymous")
+    stored = await world.latest()
+    assert (stored.topic, stored.model, stored.anonymous) == ("manager-medic", "gibbs", True)
+    assert stored.closes_at - stored.opened_at == dt.timedelta(hours=2)
+    assert "without anyone's name" in text_of(world.posts()[0].reply)
+
+
+async def test_an_opening_that_cannot_be_posted_leaves_nothing_behind(world: World) -> None:
+    world.outbox.failing = DeliveryError("not_in_channel", permanent=True)
+    reply = await world.say("reflect start manager-medic")
+    assert reply.kind == "error" and "not_in_channel" in text_of(reply)
+    assert await world.store.reflections.in_channel(CHANNEL.key, open_only=False) == []
+
+
+# contributions
+
+
+async def test_replies_in_the_thread_are_recorded_with_their_step(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    assert await world.reply("We agreed the discharge plan together.") == []
+    await world.say("reflect next")
+    await world.reply("It mattered because the beds were full.", user="kit")
+    stored = await world.store.reflections.contributions((await world.latest()).id)
+    assert [(c.step, c.author, c.author_name) for c in stored] == [
+        (0, "U-sam", "Sam"),
+        (1, "U-kit", "Kit"),
+    ]
+
+
+async def test_a_platform_retry_of_the_same_message_is_recorded_once(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    await world.reply("Once only.")
+    await world.reply("Once only.")
+    assert await world.store.reflections.count((await world.latest()).id) == 1
+
+
+async def test_messages_in_other_threads_are_not_recorded(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    assert await world.reply("Just chatting.", thread="not-a-reflection") == []
+    assert await world.store.reflections.count((await world.latest()).id) == 0
+
+
+async def test_an_unknown_command_in_the_thread_is_a_contribution(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    where = replace(CHANNEL, thread=await world.thread())
+    assert await world.bot.handle(Command(where, person("sam"), "I think we shared it")) == []
+    [stored] = await world.store.reflections.contributions((await world.latest()).id)
+    assert stored.text == "I think we shared it"
+    outside = await world.say("I think we shared it")  # in the channel: still a command
+    assert outside.kind == "unknown"
+
+
+async def test_a_reply_after_closing_is_not_recorded_and_says_so(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    await world.say("reflect close")
+    [reply] = await world.reply("Too late?")
+    assert "has closed" in text_of(reply) and reply.visibility is Visibility.PRIVATE
+
+
+async def test_an_anonymous_thread_keeps_no_author_even_for_replies(world: World) -> None:
+    await world.say("reflect start manager-medic anonymous")
+    await world.reply("A named reply in an anonymous thread.", user="sam")
+    [stored] = await world.store.reflections.contributions((await world.latest()).id)
+    assert stored.author is None and stored.author_name is None
+    assert "U-sam" not in await everything_stored(world.store)
+
+
+# the guardrail
+
+
+async def test_a_named_reply_with_an_nhs_number_is_warned_and_stored_without_it(
+    world: World,
+) -> None:
+    await world.say("reflect start manager-medic")
+    [warning] = await world.reply(f"Patient {VALID_NHS} waited four hours.")
+    assert warning.visibility is Visibility.PRIVATE
+    assert "an NHS number" in text_of(warning)
+    [stored] = await world.store.reflections.contributions((await world.latest()).id)
+    assert stored.text == "Patient [removed] waited four hours."
+    assert VALID_NHS not in await everything_stored(world.store)
+
+
+async def test_a_date_of_birth_beside_a_name_is_caught_too(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    [warning] = await world.reply("John Smith DOB 12/03/1954 was on the ward.")
+    assert "a date of birth" in text_of(warning)
+
+
+async def test_a_number_whose_check_digit_fails_is_not_flagged(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    assert await world.reply(f"Extension {FAILING_CHECK_DIGIT} for the bed bureau.") == []
+    [stored] = await world.store.reflections.contributions((await world.latest()).id)
+    assert FAILING_CHECK_DIGIT in stored.text
+
+
+# anonymous contributions
+
+
+async def test_an_anonymous_contribution_is_posted_and_stored_with_no_identity(
+    world: World,
+) -> None:
+    await world.say("reflect start manager-medic")
+    found = await world.latest()
+    form = await world.press(actions.REFLECT_ANONYMOUS, str(found.id), user="robin")
+    assert form.kind == "form" and form.data["submit"] == actions.ANONYMOUS_SUBMIT
+    done = await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text="I felt unheard.")
+    assert "anonymous contribution is in the thread" in text_of(done)
+    [posted] = world.in_thread(await world.thread())
+    assert text_of(posted).splitlines() == ["Anonymous contribution", "I felt unheard."]
+    [stored] = await world.store.reflections.contributions(found.id)
+    assert (stored.author, stored.author_name, stored.text) == (None, None, "I felt unheard.")
+    everything = await everything_stored(world.store)
+    assert "U-robin" not in everything and "Robin" not in everything
+
+
+async def test_an_anonymous_contribution_with_an_identifier_is_not_posted(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    found = await world.latest()
+    typed = f"The patient ({VALID_NHS}) was moved twice."
+    again = await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text=typed)
+    assert again.kind == "form" and again.visibility is Visibility.PRIVATE
+    assert "not posted" in again.data["error"] and "an NHS number" in again.data["error"]
+    assert again.data["initial"] == typed  # their text, to edit
+    assert world.in_thread(await world.thread()) == []
+    assert await world.store.reflections.count(found.id) == 0
+
+
+async def test_an_anonymous_contribution_that_cannot_be_posted_is_not_kept(
+    world: World,
+) -> None:
+    await world.say("reflect start manager-medic")
+    found = await world.latest()
+    world.outbox.failing = DeliveryError("ratelimited")
+    again = await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text="Keep me.")
+    assert again.kind == "form" and again.data["initial"] == "Keep me."
+    assert await world.store.reflections.count(found.id) == 0
+    world.outbox.failing = None
+    await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text="Keep me.")
+    assert await world.store.reflections.count(found.id) == 1
+
+
+async def test_an_empty_anonymous_form_asks_again(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    again = await world.press(actions.ANONYMOUS_SUBMIT, str((await world.latest()).id), text=" ")
+    assert again.kind == "form" and "nothing to post" in again.data["error"]
+
+
+# permissions
+
+
+async def test_only_the_facilitator_advances_closes_or_exports(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    ident = str((await world.latest()).id)
+    for attempt in (
+        world.say("reflect next", user="sam"),
+        world.say("reflect close", user="sam"),
+        world.say("reflect export", user="sam"),
+        world.press(actions.REFLECT_NEXT, ident, user="sam"),
+        world.press(actions.REFLECT_CLOSE, ident, user="sam"),
+    ):
+        refused = await attempt
+        assert refused.kind == "error" and "Only this reflection's facilitator" in text_of(refused)
+    stored = await world.latest()
+    assert (stored.step, stored.state) == (0, OPEN)
+    assert len(world.posts()) == 1 and world.direct() == []
+    assert "Posted Q2 of 3" in text_of(await world.press(actions.REFLECT_NEXT, ident))
+
+
+async def test_an_admin_may_run_any_thread(
+    library: Library, index: LookupIndex, store: Store
+) -> None:
+    world = await make_world(library, index, store, admins=frozenset({"U-ada"}))
+    await world.say("reflect start manager-medic", user="fran")
+    assert "Posted Q2" in text_of(await world.say("reflect next", user="ada"))
+    assert "is closed" in text_of(await world.say("reflect close", user="ada"))
+    refused = await world.say("reflect export", user="sam")
+    assert "Only this reflection's facilitator" in text_of(refused)
+
+
+# next, list, export
+
+
+async def test_next_walks_the_model_and_stops_at_the_last_question(world: World) -> None:
+    await world.say("reflect start manager-medic gibbs")
+    for number in range(2, 7):
+        assert f"Posted Q{number} of 6" in text_of(await world.say("reflect next"))
+    assert "last question" in text_of(await world.say("reflect next"))
+    questions = world.in_thread(await world.thread())
+    assert [text_of(q).split(" (")[0] for q in questions] == [
+        "Feelings",
+        "Evaluation",
+        "Analysis",
+        "Conclusion",
+        "Action plan",
+    ]
+
+
+async def test_list_shows_open_threads_and_ids_pick_one(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    await world.say("reflect start valuing-managers tweet-chat")
+    listed = text_of(await world.say("reflect list", user="sam"))
+    assert "#1 Manager–medic collaboration" in listed and "#2 Valuing managers" in listed
+    assert "Tweet chat · Q1 of 5" in listed
+    assert "Posted Q2 of 3 in reflection #1" in text_of(await world.say("reflect next 1"))
+    assert "no reflection #9" in text_of(await world.say("reflect next #9"))
+
+
+async def test_export_sends_the_transcript_privately(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    await world.reply("Named words.", user="sam")
+    found = await world.latest()
+    await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text="Unnamed words.")
+    reply = await world.say("reflect export")
+    assert "sent to you privately" in text_of(reply)
+    [sent] = world.direct()
+    assert sent.person == person("fran") and sent.file is not None
+    assert sent.file.name == "reflection-1-manager-medic.md"
+    assert "- **Sam**: Named words." in sent.file.text
+    assert "- **Anonymous**: Unnamed words." in sent.file.text
+
+
+# closing and the summary
+
+
+async def reach_last_question(world: World) -> None:
+    await world.say("reflect next")
+    await world.say("reflect next")
+
+
+async def test_closing_posts_the_summary_and_sends_the_transcript(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    await world.reply("The discharge plan was agreed with the ops manager.", user="sam")
+    await world.reply("Bed capacity and the discharge plan dominate every huddle.", user="kit")
+    await reach_last_question(world)
+    await world.reply("I will invite the general manager to our consultant meeting.", user="lee")
+    reply = await world.say("reflect close")
+    assert "is closed and its summary is in the thread" in text_of(reply)
+    summary = world.in_thread(await world.thread())[-1]
+    words = text_of(summary)
+    assert summary.kind == "reflection-summary"
+    assert "3 contributions from 3 people." in words
+    assert "Themes:" in words and "discharge plan" in words
+    passages = [b for b in summary.blocks if isinstance(b, Item)]
+    assert 2 <= len(passages) <= 3
+    assert "• I will invite the general manager to our consultant meeting." in words
+    assert (await world.latest()).state == CLOSED
+    [transcript] = world.direct()
+    assert transcript.person is not None and transcript.person.id == "U-fran"
+    assert transcript.file is not None
+    assert "## Q3 (Now what?)" in transcript.file.text
+
+
+@pytest.mark.parametrize(
+    ("named", "anonymous", "shown"),
+    [
+        (["sam", "kit"], 0, False),  # two people: counts would single them out
+        (["sam", "kit", "lee"], 0, True),
+        (["sam", "sam", "sam", "kit"], 0, False),  # many replies, still two people
+        (["sam", "kit"], 2, True),  # anonymous replies count as one more person at most
+        (["sam"], 3, False),
+    ],
+)
+async def test_counts_are_shown_only_when_three_people_took_part(
+    world: World, named: list[str], anonymous: int, shown: bool
+) -> None:
+    await world.say("reflect start manager-medic")
+    found = await world.latest()
+    for number, user in enumerate(named):
+        await world.reply(f"Named reply number {number} about rotas.", user=user)
+    for number in range(anonymous):
+        text = f"Anonymous reply number {number} about rotas."
+        await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text=text)
+    await world.say("reflect close")
+    words = text_of(world.in_thread(await world.thread())[-1])
+    assert ("contributions from" in words) is shown
+    assert ("Counts are shown only when" in words) is not shown
+
+
+async def test_a_summary_with_no_replies_says_so(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    await world.say("reflect close")
+    words = text_of(world.in_thread(await world.thread())[-1])
+    assert "No one replied" in words and "Themes" not in words
+
+
+async def test_a_summary_without_answers_to_the_last_question_says_so(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    await world.reply("Only the first question was answered.")
+    await world.say("reflect close")
+    assert "No actions were named" in text_of(world.in_thread(await world.thread())[-1])
+
+
+async def test_closing_twice_posts_one_summary(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    ident = str((await world.latest()).id)
+    await world.press(actions.REFLECT_CLOSE, ident)
+    again = await world.press(actions.REFLECT_CLOSE, ident)
+    assert "already closed" in text_of(again)
+    summaries = [r for r in world.in_thread(await world.thread()) if r.kind.endswith("summary")]
+    assert len(summaries) == 1
+
+
+# the scheduler: reminders, deadlines, timed questions
+
+
+async def test_the_reminder_comes_once_before_the_deadline(world: World) -> None:
+    await world.say("reflect start manager-medic closes 3d")
+    world.clock.advance(days=1, hours=23)
+    assert (await world.scheduler().tick()).reflections == []
+    world.clock.advance(hours=2)
+    assert (await world.scheduler().tick()).reflections == ["reminded:1"]
+    assert (await world.scheduler().tick()).reflections == []
+    [reminder] = world.in_thread(await world.thread())
+    assert "Reminder: this reflection closes Thursday 26 November, 10:00" in text_of(reminder)
+
+
+async def test_the_deadline_closes_the_thread_after_a_restart(
+    library: Library, index: LookupIndex, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'restart.db'}"
+    first = await Store.open(url)
+    world = await make_world(library, index, first)
+    await world.say("reflect start manager-medic closes 2h")
+    await world.reply("Before the restart.")
+    await first.close()  # the process stops
+
+    second = await Store.open(url)
+    try:
+        again = await make_world(library, index, second)
+        again.clock.now = world.clock.now + dt.timedelta(hours=3)
+        report = await again.scheduler().tick()
+        assert report.reflections == ["closed:1"]
+        summary = again.in_thread(await again.thread())[-1]
+        assert summary.kind == "reflection-summary"
+        assert (await again.latest()).state == CLOSED
+        [transcript] = again.direct()
+        assert transcript.file is not None and "Before the restart." in transcript.file.text
+    finally:
+        await second.close()
+
+
+async def test_a_close_cut_short_by_a_crash_is_finished_after_its_lease(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    found = await world.latest()
+    assert await world.store.reflections.claim_close(found.id) is not None  # then it crashed
+    assert (await world.scheduler().tick()).reflections == []  # still within the lease
+    world.clock.advance(minutes=6)
+    assert (await world.scheduler().tick()).reflections == ["closed:1"]
+    assert (await world.latest()).state == CLOSED
+
+
+async def test_a_summary_that_could_not_be_posted_is_tried_again(world: World) -> None:
+    await world.say("reflect start manager-medic closes 1h")
+    world.clock.advance(hours=1)
+    world.outbox.failing = DeliveryError("timeout")
+    assert (await world.scheduler().tick()).reflections == []
+    assert (await world.latest()).state == CLOSING
+    world.outbox.failing = None
+    world.clock.advance(minutes=6)
+    assert (await world.scheduler().tick()).reflections == ["closed:1"]
+    kinds = [r.kind for r in world.in_thread(await world.thread())]
+    assert kinds.count("reflection-summary") == 1
+
+
+async def test_a_tweet_chat_posts_its_questions_on_time_once_across_replicas(
+    world: World,
+) -> None:
+    await world.say("reflect start manager-medic tweet-chat")
+    replicas = [world.scheduler(), world.scheduler()]
+    for _minute in range(0, 60, 5):
+        world.clock.advance(minutes=5)
+        for replica in replicas:
+            await replica.tick()
+    questions = [r for r in world.in_thread(await world.thread()) if r.kind.endswith("question")]
+    assert [text_of(q).split(" ")[0] for q in questions] == ["Q2", "Q3", "Q4", "Q5"]
+    kinds = [r.kind for r in world.in_thread(await world.thread())]
+    assert kinds.count("reflection-summary") == 1  # closed after 50 minutes
+    assert kinds.count("reflection-reminder") == 1
+
+
+# retention and erasure
+
+
+async def test_retention_deletes_threads_closed_long_enough_ago(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    await world.reply("Old words.")
+    await world.say("reflect close")
+    world.clock.advance(days=10)
+    await world.say("reflect start valuing-managers")
+    await world.reply("Newer words.")
+    await world.say("reflect close 2")
+    await world.say("reflect start inclusive-leadership")
+    await world.reply("Still open.")
+    world.clock.advance(days=21)  # the first closed 31 days ago, the second 21
+    assert await due.purge(world.bot.ctx) == 1
+    everything = await everything_stored(world.store)
+    assert "Old words." not in everything
+    assert "Newer words." in everything and "Still open." in everything
+    left = await world.store.reflections.in_channel(CHANNEL.key, open_only=False)
+    assert [r.id for r in left] == [3, 2]
+
+
+async def test_forget_me_erases_named_contributions_and_unlinks_the_rest(world: World) -> None:
+    await world.say("reflect start manager-medic", user="sam")
+    found = await world.latest()
+    await world.reply("Sam's first reply.", user="sam")
+    await world.reply("Sam's second reply.", user="sam")
+    await world.reply("Kit's reply.", user="kit")
+    await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text="Unnamed words.")
+    await world.store.schedules.save(
+        NewSchedule(CHANNEL.key, "console", "ops", "T1", 0, "09:00", "Europe/London", (), "U-sam")
+    )
+    reply = await world.say("forget-me", user="sam")
+    words = text_of(reply)
+    assert "Your named contributions to reflection threads: 2." in words
+    assert "Your name as facilitator, on reflection threads: 1." in words
+    assert "Your name on weekly prompt schedules you set: 1" in words
+    everything = await everything_stored(world.store)
+    assert "U-sam" not in everything and "Sam's" not in everything
+    assert "Kit's reply." in everything and "Unnamed words." in everything
+    schedule = await world.store.schedules.get(CHANNEL.key)
+    assert schedule is not None and not schedule.paused  # it keeps running
+    again = await world.say("forget-me", user="sam")
+    assert "nothing stored about you" in text_of(again)
+
+
+async def test_a_thread_whose_facilitator_was_forgotten_can_still_be_closed(
+    library: Library, index: LookupIndex, store: Store
+) -> None:
+    world = await make_world(library, index, store, admins=frozenset({"U-ada"}))
+    await world.say("reflect start manager-medic", user="sam")
+    await world.say("forget-me", user="sam")
+    refused = await world.say("reflect close", user="sam")
+    assert "Only this reflection's facilitator" in text_of(refused)
+    assert "is closed" in text_of(await world.say("reflect close", user="ada"))
+
+
+async def test_privacy_explains_reflections_retention_and_erasure(world: World) -> None:
+    words = text_of(await world.say("privacy"))
+    assert "deleted 30 days after their thread closes" in words
+    assert "`forget-me`" in words and "Anonymous contributions are stored with no name" in words
+
+
+async def test_help_lists_reflect_and_forget_me(world: World) -> None:
+    words = text_of(await world.say("help"))
+    assert "reflect start manager-medic" in words and "forget-me" in words
+
+
+@pytest.fixture
+async def postgres_world(
+    library: Library, index: LookupIndex, any_store: Store
+) -> AsyncIterator[World]:
+    yield await make_world(library, index, any_store)
+
+
+async def test_the_whole_flow_on_each_database(postgres_world: World) -> None:
+    world = postgres_world
+    await world.say("reflect start manager-medic closes 1h")
+    found = await world.latest()
+    await world.reply("A named reply.", user="sam")
+    await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text="An anonymous one.")
+    world.clock.advance(hours=1)
+    assert (await world.scheduler().tick()).reflections == ["closed:1"]
+    assert (await world.latest()).state == CLOSED
+    world.clock.advance(days=31)
+    assert await due.purge(world.bot.ctx) == 2
