@@ -98,3 +98,32 @@ def test_console_with_a_broken_extra_folder_still_answers(tmp_path: Path) -> Non
 def test_console_exits_cleanly_on_empty_input(tmp_path: Path) -> None:
     done = run_console("", tmp_path)
     assert done.returncode == 0 and done.stdout == ""
+
+
+def test_a_reflection_from_start_to_summary_in_the_console(tmp_path: Path) -> None:
+    lines = [
+        "/rounds reflect start manager-medic closes 2h",
+        "> The ops manager and I agreed the discharge plan together.",
+        "reflect next",
+        "> Patient 943 476 5919 waited, and the discharge plan slipped.",
+        "1",  # Contribute anonymously, on the question just posted
+        "I felt the discharge plan was mine alone.",
+        "reflect next",
+        "> I will ask the general manager to join our huddle.",
+        "reflect close",
+    ]
+    done = run_console("\n".join(lines) + "\n", tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Reflection: Manager–medic collaboration · What? So what? Now what?" in out
+    assert "[your reply is in the reflection thread in #ops]" in out
+    assert "So what? (Q2 of 3)" in out and "Now what? (Q3 of 3)" in out
+    assert "looks like it contains an NHS number" in out
+    assert "Type your contribution on the next line" in out
+    assert "Anonymous contribution\nI felt the discharge plan was mine alone." in out
+    assert "Summary: Manager–medic collaboration" in out and "Themes:" in out
+    assert "• I will ask the general manager to join our huddle." in out
+    transcript = out.split("--- reflection-1-manager-medic.md ---", 1)[1]
+    assert "- **sam**: The ops manager and I agreed" in transcript
+    assert "- **Anonymous**: I felt the discharge plan was mine alone." in transcript
+    assert "Patient [removed] waited" in transcript and "943 476 5919" not in transcript

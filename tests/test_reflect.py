@@ -5,6 +5,7 @@ the platforms' own flows are in test_slack_reflect, test_teams_reflect and test_
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import random
 from collections.abc import AsyncIterator
@@ -28,6 +29,7 @@ from bot.store.schedules import NewSchedule
 from bot.store.schema import metadata
 from scheduler import reflections as due
 from scheduler.service import Scheduler
+from scheduler.timer import Timer
 from tests.conftest import text_of
 
 START = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)  # a Monday
@@ -652,3 +654,23 @@ async def test_the_whole_flow_on_each_database(postgres_world: World) -> None:
     assert (await world.latest()).state == CLOSED
     world.clock.advance(days=31)
     assert await due.purge(world.bot.ctx) == 2
+
+
+async def test_the_timer_runs_the_retention_purge_at_start_and_daily(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    await world.reply("Old words.")
+    await world.say("reflect close")
+    world.clock.advance(days=31)
+    timer = Timer(world.scheduler(), every=dt.timedelta(hours=1))
+    timer.start()
+    try:
+        for _ in range(100):
+            if "Old words." not in await everything_stored(world.store):
+                break
+            await asyncio.sleep(0.02)
+        assert "Old words." not in await everything_stored(world.store)
+        job = timer.aps.get_job("retention")
+        fields = {f.name: str(f) for f in job.trigger.fields}
+        assert (fields["hour"], fields["minute"]) == ("3", "30")
+    finally:
+        await timer.stop()

@@ -93,7 +93,8 @@ class Store:
 
     @classmethod
     async def open(cls, url: str, clock: Clock = utc_now, upgrade: bool = True) -> Store:
-        engine = create_async_engine(async_url(url))
+        # hide_parameters: a database error never puts what people wrote into a log line
+        engine = create_async_engine(async_url(url), hide_parameters=True)
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         if upgrade:
