@@ -222,12 +222,18 @@ async def remind(ctx: Context, reflection: Reflection) -> bool:
 # closing
 
 
-def passages(ctx: Context, texts: list[str]) -> list[Item]:
-    """Two or three passages from the articles related to what people wrote."""
-    query = summary.related_query(texts)
-    if not query:
+def passages(ctx: Context, topic: Topic, texts: list[str]) -> list[Item]:
+    """Up to three passages, one per article, related to what people wrote: from the
+    topic's own articles first, then from any."""
+    words = summary.related_query(texts)
+    if not words:
         return []
-    return [_passage(hit) for hit in ctx.index.search(query, 0, 3).hits]
+    hits = ctx.index.search(f"topic:{topic.slug} {words}", 0, 6).hits
+    hits += ctx.index.search(words, 0, 6).hits
+    chosen: dict[str, LookupHit] = {}
+    for hit in hits:
+        chosen.setdefault(hit.document.article_id, hit)
+    return [_passage(hit) for hit in list(chosen.values())[:3]]
 
 
 def _passage(hit: LookupHit) -> Item:
@@ -244,7 +250,7 @@ async def close(ctx: Context, reflection: Reflection) -> Reply:
         return say(m.REFLECT_CLOSE_BUSY.format(id=reflection.id))
     found = await ctx.store.reflections.contributions(claimed.id)
     topic, model = topic_of(ctx, claimed), model_of(ctx, claimed)
-    related = passages(ctx, [c.text for c in found])
+    related = passages(ctx, topic, [c.text for c in found])
     reply = summary.summary_reply(claimed, topic, model, found, related, ctx.retention_days)
     try:
         await outbox_for(ctx, claimed.platform).post(where(claimed), reply)

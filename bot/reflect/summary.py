@@ -34,18 +34,32 @@ def _extractor() -> Any:
 
 
 def key_phrases(texts: Sequence[str], limit: int = THEMES) -> list[str]:
-    """Key phrases of the replies (YAKE), best first, without repeating a word."""
-    text = "\n".join(t.replace(m.REDACTED, " ") for t in texts if t.strip())
-    if not text.strip():
+    """Key phrases of the replies (YAKE), without repeating a word. Phrases several replies
+    share come first, longer ones before shorter; a single word counts only when more than
+    one reply uses it."""
+    replies = [t.replace(m.REDACTED, " ") for t in texts if t.strip()]
+    if not replies:
         return []
-    found = _extractor().extract_keywords(text)
+    found = _extractor().extract_keywords("\n".join(replies))
+    lowered = [r.lower() for r in replies]
+    ranked: list[tuple[int, str]] = []
+    for phrase, _score in found:
+        phrase = phrase.lower()
+        shared = sum(phrase in reply for reply in lowered)
+        if any(w.isalpha() for w in phrase.split()) and (" " in phrase or shared > 1):
+            ranked.append((shared * len(phrase.split()), phrase))
+    ranked.sort(key=lambda pair: -pair[0])  # stable: YAKE's order among equals
+    return _distinct([phrase for _shared, phrase in ranked], limit)
+
+
+def _distinct(phrases: list[str], limit: int) -> list[str]:
     chosen: list[str] = []
     used: set[str] = set()
-    for phrase, _score in found:
-        words = set(phrase.lower().split())
-        if words & used or not any(w.isalpha() for w in words):
+    for phrase in phrases:
+        words = set(phrase.split())
+        if words & used:
             continue
-        chosen.append(phrase.lower())
+        chosen.append(phrase)
         used |= words
         if len(chosen) == limit:
             break

@@ -1,0 +1,114 @@
+"""The pure parts of reflection threads: durations and timetables, key phrases, counting
+people, actions and the transcript."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.content.model import Library
+from bot.reflect.summary import actions, key_phrases, people, shorten, transcript
+from bot.reflect.timing import LONGEST, SHORTEST, describe, parse_duration, timetable
+from bot.store.reflections import Contribution, Reflection
+
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("90m", dt.timedelta(minutes=90)),
+        ("2h", dt.timedelta(hours=2)),
+        ("3d", dt.timedelta(days=3)),
+        ("1w", dt.timedelta(weeks=1)),
+        ("3 days", dt.timedelta(days=3)),
+        ("1 HOUR", dt.timedelta(hours=1)),
+        ("5m", None),  # shorter than ten minutes
+        ("31d", None),  # longer than thirty days
+        ("soon", None),
+        ("3x", None),
+        ("", None),
+    ],
+)
+def test_durations(typed: str, expected: dt.timedelta | None) -> None:
+    assert parse_duration(typed) == expected
+
+
+@given(st.text(max_size=20))
+def test_any_duration_text_is_read_or_refused_within_bounds(typed: str) -> None:
+    found = parse_duration(typed)
+    assert found is None or SHORTEST <= found <= LONGEST
+
+
+def test_durations_are_described_in_their_largest_whole_unit() -> None:
+    assert describe(dt.timedelta(days=3)) == "3 days"
+    assert describe(dt.timedelta(hours=1)) == "1 hour"
+    assert describe(dt.timedelta(minutes=90)) == "90 minutes"
+    assert describe(dt.timedelta(weeks=2)) == "2 weeks"
+
+
+def test_timetables(library: Library) -> None:
+    rolfe, chat = library.models["what-so-what-now-what"], library.models["tweet-chat"]
+    long = timetable(rolfe, NOW, dt.timedelta(days=3))
+    assert (long.closes_at, long.remind_at, long.next_step_at) == (
+        NOW + dt.timedelta(days=3),
+        NOW + dt.timedelta(days=2),
+        None,
+    )
+    live = timetable(chat, NOW, dt.timedelta(minutes=50))
+    assert live.remind_at == NOW + dt.timedelta(minutes=40)
+    assert live.next_step_at == NOW + dt.timedelta(minutes=10)
+
+
+def said(text: str, author: str | None = "U1", step: int = 0) -> Contribution:
+    return Contribution(0, 1, step, author, author and author.lower(), text, NOW)
+
+
+def test_people_counts_anonymous_contributions_as_one_person_at_most() -> None:
+    assert people([]) == 0
+    assert people([said("a", "U1"), said("b", "U1"), said("c", "U2")]) == 2
+    assert people([said("a", None), said("b", None), said("c", "U2")]) == 2
+
+
+def test_key_phrases_prefer_what_several_people_said() -> None:
+    replies = [
+        "The discharge plan slipped because nobody owned the bed meeting.",
+        "The bed meeting is where managers get blamed.",
+        "Our discharge plan works when the consultant joins the bed meeting.",
+    ]
+    found = key_phrases(replies)
+    assert found[0] == "bed meeting" and "discharge plan" in found
+    assert len({w for phrase in found for w in phrase.split()}) == sum(
+        len(p.split()) for p in found
+    )  # no word repeated across themes
+    assert key_phrases([]) == [] and key_phrases(["   "]) == []
+
+
+def test_redacted_identifiers_never_become_themes() -> None:
+    found = key_phrases(["Patient [removed] waited.", "Patient [removed] was moved."])
+    assert not any("removed" in phrase for phrase in found)
+
+
+def test_actions_are_the_answers_to_the_last_question(library: Library) -> None:
+    model = library.models["what-so-what-now-what"]
+    contributions = [said("What happened.", step=0), said("I will call the ward.", step=2)]
+    assert actions(model, contributions) == ["I will call the ward."]
+    assert shorten("word " * 100, 20) == "word word word word…"
+
+
+def test_the_transcript_names_no_one_behind_anonymous_contributions(library: Library) -> None:
+    thread = Reflection(
+        1, "c", "console", "ops", "T", "t", "manager-medic", "what-so-what-now-what",
+        "U1", False, 1, "closed", NOW, NOW, None, None, NOW,
+    )  # fmt: skip
+    text = transcript(
+        thread,
+        library.topics["manager-medic"],
+        library.models["what-so-what-now-what"],
+        [said("Named.", "U1"), said("Unnamed.", None, step=1)],
+    )
+    assert "- **u1**: Named." in text and "- **Anonymous**: Unnamed." in text
+    assert "## Q2 (So what?)" in text and "## Q3" not in text  # not asked yet
