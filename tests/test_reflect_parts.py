@@ -9,12 +9,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.content.loader import bundled_content_dir, load_library
 from bot.content.model import Library
+from bot.context import Context
+from bot.handlers.reflect import parse_start
+from bot.reflect.flow import Opening
 from bot.reflect.summary import actions, key_phrases, people, shorten, transcript
 from bot.reflect.timing import LONGEST, SHORTEST, describe, parse_duration, timetable
 from bot.store.reflections import Contribution, Reflection
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+LIBRARY = load_library([bundled_content_dir()]).library
 
 
 @pytest.mark.parametrize(
@@ -112,3 +117,18 @@ def test_the_transcript_names_no_one_behind_anonymous_contributions(library: Lib
     )
     assert "- **u1**: Named." in text and "- **Anonymous**: Unnamed." in text
     assert "## Q2 (So what?)" in text and "## Q3" not in text  # not asked yet
+
+
+WORDS = st.sampled_from(
+    ["manager-medic", "gibbs", "tweet-chat", "closes", "3d", "2", "hours", "anonymous", "x", ""]
+)
+
+
+@given(st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=6))
+def test_reflect_start_arguments_are_read_or_refused_never_crash(words: list[str]) -> None:
+    ctx = Context(LIBRARY, index=None, store=None)  # type: ignore[arg-type]  # parsing only
+    parsed = parse_start(ctx, [w for w in words if w.strip()])
+    assert isinstance(parsed, str | Opening)
+    if isinstance(parsed, Opening):
+        assert SHORTEST <= parsed.duration <= LONGEST
+        assert parsed.topic.slug in LIBRARY.topics and parsed.model.slug in LIBRARY.models
