@@ -1,14 +1,16 @@
 """The Slack side of the outbound port: slack_sdk's AsyncWebClient with bounded retries and
-a per-channel pace."""
+a per-channel pace. Also what only Slack does: direct messages with a file, modals, and
+answers through `response_url`."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
 from aiolimiter import AsyncLimiter
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -21,15 +23,20 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.pace import ChannelPace
 from adapters.slack.render import SlackMessage, render
 from bot.events import Conversation, Person
-from bot.outbox import DeliveryError, Outbox
+from bot.outbox import DeliveryError, File, Outbox
 from bot.replies import Reply
 
 log = logging.getLogger("rounds.slack")
+# slack_sdk logs every request and response body at DEBUG: what people wrote, who to. Its
+# clients log here instead, never below INFO.
+api_log = logging.getLogger("rounds.slack.api")
+api_log.setLevel(logging.INFO)
 
 SLOT_EVENT = "rounds_prompt"  # Slack message metadata on scheduled posts
 
@@ -45,6 +52,10 @@ PERMANENT = frozenset(
         "missing_scope",
         "restricted_action",
         "user_not_in_channel",
+        "user_not_found",
+        "users_not_found",
+        "user_disabled",
+        "cannot_dm_bot",
     }
 )
 
@@ -73,6 +84,9 @@ def retry_handlers(
     ]
 
 
+FAILURES = (SlackClientError, aiohttp.ClientError, TimeoutError)  # SlackApiError is one
+
+
 def delivery_error(exc: Exception) -> DeliveryError:
     """Turn an SDK or network error into the port's error, without tokens or bodies."""
     if isinstance(exc, SlackApiError):
@@ -95,7 +109,11 @@ class SlackOutbox(Outbox):
         self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         self.handlers = retry_handlers(interval)
         self.client = AsyncWebClient(
-            token=token, base_url=api_url, session=self.session, retry_handlers=self.handlers
+            token=token,
+            base_url=api_url,
+            session=self.session,
+            retry_handlers=self.handlers,
+            logger=api_log,
         )
         self.pace = pace or ChannelPace()
         # Slack also limits a workspace as a whole; fan-out stays within this budget.
@@ -105,10 +123,24 @@ class SlackOutbox(Outbox):
         async with self.pace.limiter(channel), self.workspace:
             try:
                 response = await self.client.api_call(method, json={"channel": channel, **params})
-            except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            except FAILURES as exc:
                 error = delivery_error(exc)
                 log.warning("%s to %s failed: %s", method, channel, error.reason)
                 raise error from None
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    async def _direct(
+        self, method: str, call: Callable[[], Awaitable[AsyncSlackResponse]]
+    ) -> dict[str, Any]:
+        """A Web API call that is not a post to a channel: opening a DM or a modal, an
+        upload. Slack limits these per method, apart from posts: no pace or budget here (a
+        modal must open within the 3 seconds its trigger lives)."""
+        try:
+            response = await call()
+        except FAILURES as exc:
+            error = delivery_error(exc)
+            log.warning("%s failed: %s", method, error.reason)
+            raise error from None
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     async def post(self, conversation: Conversation, reply: Reply) -> str:
@@ -140,21 +172,50 @@ class SlackOutbox(Outbox):
             fields = _fields(message, conversation.thread)
             await self._call("chat.postEphemeral", conversation.channel, user=person.id, **fields)
 
+    async def send_direct(
+        self, conversation: Conversation, person: Person, reply: Reply, file: File | None = None
+    ) -> None:
+        """A direct message from the bot: the reply, or the file with the reply's summary as
+        its comment (a reflection's transcript for its facilitator)."""
+        client = self.client
+        opened = await self._direct(
+            "conversations.open", lambda: client.conversations_open(users=person.id)
+        )
+        channel = str((opened.get("channel") or {}).get("id", ""))
+        if file is None:
+            for message in render(reply):
+                await self._call("chat.postMessage", channel, **_fields(message, None))
+            return
+        comment = render(reply)[0].text
+        await self._direct(
+            "file upload",
+            lambda: client.files_upload_v2(
+                channel=channel,
+                content=file.text,
+                filename=file.name,
+                title=file.name,
+                initial_comment=comment,
+            ),
+        )
+
     async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> str:
         """Open a modal for the person whose click gave `trigger_id` (valid for 3 seconds).
         Returns the view id. Reflection threads use it for anonymous contributions."""
-        try:
-            response = await self.client.views_open(trigger_id=trigger_id, view=view)
-        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-            error = delivery_error(exc)
-            log.warning("views.open failed: %s", error.reason)
-            raise error from None
-        return str((response.get("view") or {}).get("id", ""))
+        client = self.client
+        opened = await self._direct(
+            "views.open", lambda: client.views_open(trigger_id=trigger_id, view=view)
+        )
+        return str((opened.get("view") or {}).get("id", ""))
+
+    async def update_modal(self, view_id: str, view: dict[str, Any]) -> None:
+        """Replace an open modal (what became of a form sent when Slack could not wait)."""
+        client = self.client
+        await self._direct("views.update", lambda: client.views_update(view_id=view_id, view=view))
 
     async def respond(self, response_url: str, payload: dict[str, Any]) -> None:
         """Answer through an interaction's `response_url` (no channel membership needed)."""
         webhook = AsyncWebhookClient(
-            response_url, session=self.session, retry_handlers=self.handlers
+            response_url, session=self.session, retry_handlers=self.handlers, logger=api_log
         )
         try:
             response = await webhook.send_dict(payload)

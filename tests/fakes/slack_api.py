@@ -1,9 +1,11 @@
 """A fake Slack: a real aiohttp server that slack_sdk's clients talk to over HTTP and WebSocket.
 
 Point `AsyncWebClient(base_url=fake.api_url)` (or `ROUNDS_SLACK_API_URL`) at it. It serves the
-Web API methods the bot uses with Slack's response shapes, answers `response_url` POSTs, and
-runs Socket Mode: `apps.connections.open` hands out a `ws://` URL whose socket says `hello`,
-carries envelopes from `socket_send` and collects the app's acks for `socket_ack`.
+Web API methods the bot uses with Slack's response shapes, answers `response_url` POSTs, takes
+file uploads the way `files_upload_v2` sends them (files.getUploadURLExternal hands out an
+upload URL on this server, files.completeUploadExternal shares the file), and runs Socket
+Mode: `apps.connections.open` hands out a `ws://` URL whose socket says `hello`, carries
+envelopes from `socket_send` and collects the app's acks for `socket_ack`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from tests.fakes.slack_requests import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN,
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
-_JSON_FIELDS = frozenset({"blocks", "attachments", "metadata", "view"})
+_JSON_FIELDS = frozenset({"blocks", "attachments", "metadata", "view", "files"})
 _CHAT_CHANNEL_METHODS = frozenset(
     {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.delete"}
 )
@@ -39,6 +41,19 @@ class Call:
     params: dict[str, Any]  # query, form and JSON fields merged; JSON-in-form fields decoded
     token: str | None  # the bearer token (or `token` field) seen
     path: str = ""
+
+
+@dataclass
+class Upload:
+    """A file sent through files.getUploadURLExternal and its upload URL."""
+
+    file_id: str
+    filename: str
+    length: int
+    content: bytes | None = None  # None until the upload URL has been POSTed to
+    title: str = ""
+    channel: str = ""  # where files.completeUploadExternal shared it
+    initial_comment: str = ""
 
 
 class _Budget:
@@ -141,7 +156,12 @@ class FakeSlack:
             "views.update": self._view,
             "apps.connections.open": self._connections_open,
             "conversations.history": self._history,
+            "conversations.open": self._open_dm,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
         }
+        self.uploads: dict[str, Upload] = {}  # file id -> upload
+        self._user_errors: dict[str, str] = {}
         self.history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, newest last
         self.delay = 0.0  # seconds each chat.postMessage takes (to catch a fan-out mid-way)
         self._budget: _Budget | None = None
@@ -153,6 +173,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{n}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -209,6 +230,15 @@ class FakeSlack:
     def channel_error(self, channel: str, error: str) -> None:
         """Make chat.* calls to `channel` answer HTTP 200 {"ok": false, "error": error}."""
         self._channel_errors[channel] = error
+
+    def user_error(self, user: str, error: str) -> None:
+        """Make conversations.open with `user` answer {"ok": false, "error": error}
+        (user_not_found, cannot_dm_bot, ...)."""
+        self._user_errors[user] = error
+
+    def shared_files(self) -> list[Upload]:
+        """Uploads completed and shared, in the order they were shared."""
+        return [u for u in self.uploads.values() if u.channel]
 
     async def _wait(self, predicate: Callable[[], bool], timeout: float) -> bool:  # noqa: ASYNC109
         try:
@@ -285,6 +315,19 @@ class FakeSlack:
             return _failure_response(failure)
         return web.json_response({"ok": True})
 
+    async def _upload(self, request: web.Request) -> web.StreamResponse:
+        """The upload URL: the file's bytes as the body; Slack answers in plain text."""
+        upload = self.uploads.get(request.match_info["file_id"])
+        body = await request.read()
+        await self._record(Call("upload", {"length": len(body)}, _bearer(request), request.path))
+        failure = self._take_failure("upload")
+        if failure is not None:
+            return _failure_response(failure)
+        if upload is None:
+            return web.Response(status=404, text="Not Found")
+        upload.content = body
+        return web.Response(text=f"OK - {len(body)}", content_type="text/plain")
+
     # -- Web API methods ------------------------------------------------------------------------
 
     def _ts(self) -> str:
@@ -338,6 +381,42 @@ class FakeSlack:
         if not with_metadata:
             messages = [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
         return {"ok": True, "messages": messages, "has_more": False}
+
+    def _open_dm(self, params: dict[str, Any]) -> dict[str, Any]:
+        users = str(params.get("users", ""))
+        if not users:
+            return _error("users_list_not_supplied")
+        if users in self._user_errors:
+            return _error(self._user_errors[users])
+        if users == BOT_USER_ID:
+            return _error("cannot_dm_bot")
+        channel = {"id": "D0" + users.replace(",", ""), "is_im": True, "user": users}
+        return {"ok": True, "channel": channel}
+
+    def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
+        filename, length = str(params.get("filename", "")), str(params.get("length", ""))
+        if not filename or not length.isdigit():
+            return _error("invalid_arguments")
+        file_id = f"F0{next(self._serial):08d}"
+        self.uploads[file_id] = Upload(file_id, filename, int(length))
+        return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
+        files = params.get("files")
+        if not isinstance(files, list) or not files:
+            return _error("invalid_arguments")
+        found = [self.uploads.get(str(f.get("id"))) for f in files if isinstance(f, dict)]
+        uploads = [u for u in found if u is not None and u.content is not None]
+        if len(uploads) != len(files):
+            return _error("file_not_found")
+        if any(len(u.content or b"") != u.length for u in uploads):
+            return _error("file_upload_size_mismatch")  # the length asked for was not sent
+        for upload, item in zip(uploads, files, strict=True):
+            upload.title = str(item.get("title") or upload.filename)
+            upload.channel = str(params.get("channel_id") or params.get("channels") or "")
+            upload.initial_comment = str(params.get("initial_comment") or "")
+        shown = [{"id": u.file_id, "name": u.filename, "title": u.title} for u in uploads]
+        return {"ok": True, "files": shown}
 
     def _post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("user"):
