@@ -6,6 +6,11 @@ sent when a listener returns. A command's answer goes in that response when the 
 within `ack_budget` (lookups, quotes: milliseconds); otherwise Slack gets a short "working on
 it" and the answer follows through `response_url`. Events and button presses are
 acknowledged at once and handled in the background, so nothing slow sits on the ack path.
+A submitted form is answered in its ack when the bot is quick (errors keep the form open with
+what was typed), else the form shows "posting" and is updated when the answer comes.
+
+Thread replies (`message` events with a `thread_ts`) go to the bot as `Message`s: in a
+reflection's thread they are contributions. Every other message is acknowledged unread.
 """
 
 from __future__ import annotations
@@ -25,19 +30,30 @@ from slack_bolt.response import BoltResponse
 
 from adapters.slack import text as t
 from adapters.slack.outbox import SlackOutbox
-from adapters.slack.render import action_name, render
-from adapters.slack.translate import action_event, command_event, is_ephemeral_source, mention_event
+from adapters.slack.render import FORM_BLOCK, action_name, form_view, notice_view, render
+from adapters.slack.translate import (
+    action_event,
+    command_event,
+    form_event,
+    is_ephemeral_source,
+    mention_event,
+    thread_message,
+)
+from bot import actions
 from bot import messages as m
 from bot.core import Bot
-from bot.events import Action, Command, Conversation, Event
+from bot.events import Action, Command, Conversation, Event, Message
 from bot.memo import IdentityMemo
 from bot.outbox import DeliveryError
-from bot.replies import Reply, Visibility
+from bot.replies import Paragraph, Reply, Visibility
 from bot.store import Store
 
 log = logging.getLogger("rounds.slack")
 ACK_BUDGET = 2.0  # seconds; Slack allows 3 for the whole round trip
 TIMESTAMP = "X-Slack-Request-Timestamp"
+# The forms Rounds opens. Their submissions reach the bot without the person who sent them.
+FORMS = frozenset({actions.ANONYMOUS_SUBMIT})
+WORKING_FORM = Reply(kind="notice", blocks=(Paragraph.of(t.FORM_WORKING),))
 
 
 class _QuietBolt(logging.Filter):
@@ -69,6 +85,29 @@ def _pages_of(reply: Reply) -> list[dict[str, Any]]:
         {"response_type": kind, "text": message.text, "blocks": message.blocks}
         for message in render(reply)
     ]
+
+
+def form_of(replies: list[Reply]) -> Reply | None:
+    """The form among the replies: the bot asks for text (a modal, in Slack)."""
+    return next((r for r in replies if r.kind == "form"), None)
+
+
+def form_ack(replies: list[Reply], action: Action, title: str) -> dict[str, Any]:
+    """How a submitted form is answered: a form sent back with an error keeps the modal open
+    with the error under the text box; anything else replaces the modal with what was said."""
+    form = form_of(replies)
+    if form is not None and form.data.get("error"):
+        return {"response_action": "errors", "errors": {FORM_BLOCK: form.data["error"]}}
+    return {"response_action": "update", "view": answer_view(replies, action, title)}
+
+
+def answer_view(replies: list[Reply], action: Action, title: str) -> dict[str, Any]:
+    """The bot's answer to a form as a modal: the form again (with its error), or a notice."""
+    form = form_of(replies)
+    if form is None:
+        return notice_view(title, replies, t.FORM_CLOSE)
+    where = action.conversation
+    return form_view(form, where.channel, where.workspace, t.FORM_CANCEL)
 
 
 def _response_type(reply: Reply) -> str:
@@ -111,6 +150,9 @@ class SlackAdapter:
         self.tasks: set[asyncio.Task[None]] = set()
         for name in ("slack_bolt.RequestVerification", "rounds.slack.bolt"):
             logging.getLogger(name).addFilter(_QUIET)
+        # bolt (and Socket Mode, through the same logger) logs whole payloads at DEBUG: who
+        # pressed and what they typed, an anonymous form's sender too. Never below INFO.
+        logging.getLogger("rounds.slack.bolt").setLevel(logging.INFO)
         self.app = AsyncApp(
             client=outbox.client,
             signing_secret=signing_secret or "",
@@ -120,7 +162,9 @@ class SlackAdapter:
         )
         self.app.command(re.compile(r"^/"))(self._on_command)
         self.app.event("app_mention", middleware=[self._drop_repeats])(self._on_mention)
-        self.app.event("message")(self._on_message)
+        replies = self.app.event("message", [self._is_reply], [self._drop_repeats])
+        replies(self._on_reply)  # thread replies: matched before any database access
+        self.app.event("message")(self._on_message)  # everything else
         self.app.action(re.compile(r".+"))(self._on_action)
         self.app.view(re.compile(r".*"))(self._on_form)
 
@@ -202,12 +246,39 @@ class SlackAdapter:
         command = mention_event(event, team, context.get("bot_user_id"))
         self._spawn(self._answer_mention(command))
 
-    async def _on_form(self, ack: AsyncAck) -> None:
-        """No Rounds form is open yet (reflection threads will add one): close it."""
+    async def _on_form(self, ack: AsyncAck, view: dict[str, Any]) -> None:
+        """A submitted form. Only the view is read: who sent it never reaches the bot, the
+        store or a log line. A form Rounds does not know is closed."""
+        action = form_event(view, FORMS)
+        if action is None:
+            await ack()
+            return
+        title = str((view.get("title") or {}).get("text", ""))
+        work = asyncio.ensure_future(self.bot.handle(action))
+        if await _within(work, self.ack_budget):
+            await ack(**form_ack(work.result(), action, title))
+            return
+        await ack(response_action="update", view=notice_view(title, [WORKING_FORM], t.FORM_CLOSE))
+        self._spawn(self._update_form(work, action, str(view.get("id", "")), title))
+
+    def _reply_of(self, event: dict[str, Any], context: dict[str, Any]) -> Message | None:
+        team = str(context.get("team_id") or event.get("team") or "")
+        return thread_message(event, team, context.get("bot_user_id"))
+
+    async def _is_reply(self, event: dict[str, Any], context: dict[str, Any]) -> bool:
+        return self._reply_of(event, context) is not None
+
+    async def _on_reply(
+        self, ack: AsyncAck, event: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        """A reply in a thread: the bot decides whether it is a reflection's."""
         await ack()
+        message = self._reply_of(event, context)
+        if message is not None:
+            self._spawn(self._answer_reply(message))
 
     async def _on_message(self, ack: AsyncAck) -> None:
-        """Ordinary channel messages are not read or stored (reflection threads will)."""
+        """Any other message (top-level posts, bots, edits) is not read or stored."""
         await ack()
 
     # answering in the background
@@ -240,6 +311,23 @@ class SlackAdapter:
         except DeliveryError as exc:
             log.warning("could not answer %s: %s", type(event).__name__, exc.reason)
 
+    async def _answer_reply(self, message: Message) -> None:
+        replies = await self.bot.handle(message)
+        try:
+            await self._post_all(message.conversation, message, replies)
+        except DeliveryError as exc:
+            where = message.conversation.channel
+            log.warning("could not answer a thread reply in %s: %s", where, exc.reason)
+
+    async def _update_form(
+        self, work: asyncio.Future[list[Reply]], action: Action, view_id: str, title: str
+    ) -> None:
+        view = answer_view(await work, action, title)
+        try:
+            await self.outbox.update_modal(view_id, view)
+        except DeliveryError as exc:
+            log.warning("could not update a form: %s", exc.reason)
+
     async def _answer_mention(self, command: Command) -> None:
         replies = await self.bot.handle(command)
         try:
@@ -263,6 +351,10 @@ class SlackAdapter:
     async def _answer_action(self, action: Action, body: dict[str, Any]) -> None:
         replies = await self.bot.handle(action)
         url = str(body.get("response_url", ""))
+        form = form_of(replies)
+        if form is not None:
+            await self._open_form(form, action, body, url)
+            return
         public = [r for r in replies if r.visibility is Visibility.CHANNEL]
         if not public:
             answers = pages(replies)
@@ -286,3 +378,18 @@ class SlackAdapter:
             return
         if is_ephemeral_source(body):
             await self._respond_all(url, [{"delete_original": True}], action)
+
+    async def _open_form(self, form: Reply, action: Action, body: dict[str, Any], url: str) -> None:
+        """A button that asks for text (Contribute anonymously) opens a modal."""
+        where = action.conversation
+        view = form_view(form, where.channel, where.workspace, t.FORM_CANCEL)
+        try:
+            await self.outbox.open_modal(str(body.get("trigger_id", "")), view)
+        except DeliveryError as exc:
+            log.warning("could not open a form: %s", exc.reason)
+            failed = {
+                "response_type": "ephemeral",
+                "replace_original": False,
+                "text": t.FORM_FAILED,
+            }
+            await self._respond_all(url, [failed], action)

@@ -11,6 +11,7 @@ and bold markers added)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,14 @@ BUTTON_TEXT = 75
 BUTTON_VALUE = 2000
 ACTION_ID = 255
 MESSAGE_TEXT = 3000
+MODAL_TITLE = 24  # a modal's title and its submit and close labels
+MODAL_BLOCKS = 100
+INPUT_LABEL = 2000
+INPUT_TEXT = 3000  # the most a form's text box takes (and the core stores)
+METADATA = 3000
+
+FORM_BLOCK = "contribution"  # the block id of a form's text box (errors are shown under it)
+FORM_INPUT = "text"  # its action id
 
 ELLIPSIS = "…"
 CONTINUED = " (continued)"
@@ -104,6 +113,62 @@ def action_name(action_id: str) -> str:
 def escape(text: str) -> str:
     """Slack mrkdwn escaping: only `&`, `<` and `>` are control characters."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# Modals
+
+
+def form_view(reply: Reply, channel: str, team: str, close: str) -> Json:
+    """The modal for a `form` reply: its paragraphs and notes above one text box. Slack
+    sends `data["submit"]` back as the callback id; `private_metadata` says which thread
+    and where, never who."""
+    data = reply.data
+    element: Json = {
+        "type": "plain_text_input",
+        "action_id": FORM_INPUT,
+        "multiline": True,
+        "max_length": INPUT_TEXT,
+    }
+    if data.get("initial"):
+        element["initial_value"] = data["initial"][:INPUT_TEXT]
+    field = {
+        "type": "input",
+        "block_id": FORM_BLOCK,
+        "label": _plain_text_object(_modal_text(data.get("label", ""), INPUT_LABEL)),
+        "element": element,
+    }
+    metadata = {"value": data.get("value", ""), "channel": channel, "team": team}
+    view = _modal(data.get("title", ""), [*_texts(reply)[: MODAL_BLOCKS - 1], field], close)
+    view["submit"] = _plain_text_object(_modal_text(data.get("button", ""), MODAL_TITLE))
+    view["callback_id"] = data.get("submit", "")
+    view["private_metadata"] = json.dumps(metadata)[:METADATA]
+    return view
+
+
+def notice_view(title: str, replies: Sequence[Reply], close: str) -> Json:
+    """A modal that only says something (what became of a form), with a close button."""
+    blocks = [block for reply in replies for block in _texts(reply)]
+    return _modal(title, blocks[:MODAL_BLOCKS] or [_section(ELLIPSIS)], close)
+
+
+def _modal(title: str, blocks: list[Json], close: str) -> Json:
+    return {
+        "type": "modal",
+        "title": _plain_text_object(_modal_text(title, MODAL_TITLE)),
+        "close": _plain_text_object(_modal_text(close, MODAL_TITLE)),
+        "blocks": blocks,
+    }
+
+
+def _modal_text(text: str, limit: int) -> str:
+    return _cut(" ".join(text.split()), limit) or ELLIPSIS
+
+
+def _texts(reply: Reply) -> list[Json]:
+    """A reply's paragraphs and notes as blocks (its heading is the modal's title; quotes,
+    items and buttons have no place in a form)."""
+    kept = (b for b in reply.blocks if isinstance(b, Paragraph | Note))
+    return [out for block in kept for out in _render_block(block)]
 
 
 # Text: words, sizes, chunks and mrkdwn

@@ -9,3 +9,10 @@ POST_FAILED = (
     "Slack didn't accept the post just now, so nothing was shared. "
     "Your message is still here: please press the button again in a moment."
 )
+FORM_CANCEL = "Cancel"
+FORM_CLOSE = "Close"
+FORM_WORKING = "Posting your contribution…"
+FORM_FAILED = (
+    "Slack didn't open the form just now, so nothing was sent. "
+    "Please press the button again in a moment."
+)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-from bot.events import Action, Command, Conversation, Person
+from adapters.slack.render import FORM_BLOCK, FORM_INPUT
+from bot.events import Action, Command, Conversation, Message, Person
 
 PLATFORM = "slack"
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+_REPLY_SUBTYPES = (None, "thread_broadcast")  # typed replies ("also send to channel" too)
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 
 
@@ -42,13 +45,52 @@ def mention_event(event: dict[str, Any], team: str, bot_user: str | None) -> Com
     thread keeps the thread, so the answer goes there."""
     text = _str(event.get("text"))
     if bot_user:
-        text = re.sub(rf"<@{re.escape(bot_user)}(?:\|[^>]*)?>", " ", text)
+        text = re.sub(_mention_of(bot_user), " ", text)
     else:
         text = _MENTION.sub(" ", text, count=1)
     thread = _str(event.get("thread_ts")) or None
     conversation = Conversation(PLATFORM, _str(event.get("channel")), team, thread)
     person = Person(_str(event.get("user")))
     return Command(conversation, person, plain(text).strip())
+
+
+def mentions(text: str, user: str) -> bool:
+    """Whether Slack's wire text mentions `user` (`<@U123>` or `<@U123|name>`)."""
+    return bool(user) and re.search(_mention_of(user), text) is not None
+
+
+def _mention_of(user: str) -> str:
+    return rf"<@{re.escape(user)}(?:\|[^>]*)?>"
+
+
+def thread_message(event: dict[str, Any], team: str, bot_user: str | None) -> Message | None:
+    """A reply someone typed in a thread, or None for anything else: top-level posts, bots,
+    edits, joins, and replies mentioning the bot (the `app_mention` event brings those)."""
+    thread, ts, user = _str(event.get("thread_ts")), _str(event.get("ts")), _str(event.get("user"))
+    text = _str(event.get("text"))
+    if not thread or thread == ts or not user or event.get("bot_id"):
+        return None
+    if event.get("subtype") not in _REPLY_SUBTYPES or mentions(text, bot_user or ""):
+        return None
+    conversation = Conversation(PLATFORM, _str(event.get("channel")), team, thread)
+    return Message(conversation, Person(user), plain(text), message_id=ts)
+
+
+def form_event(view: dict[str, Any], forms: frozenset[str]) -> Action | None:
+    """A submitted Rounds form (`view_submission`), or None for a form that is not one of
+    `forms`. Only the view is read, never who submitted it: the person stays empty."""
+    callback = _str(view.get("callback_id"))
+    try:
+        metadata = json.loads(_str(view.get("private_metadata")) or "{}")
+    except ValueError:
+        return None
+    if callback not in forms or not isinstance(metadata, dict):
+        return None
+    values = (view.get("state") or {}).get("values") or {}
+    typed = (values.get(FORM_BLOCK) or {}).get(FORM_INPUT) or {}
+    where = Conversation(PLATFORM, _str(metadata.get("channel")), _str(metadata.get("team")))
+    value = _str(metadata.get("value"))
+    return Action(where, Person(""), callback, value, text=_str(typed.get("value")))
 
 
 def action_event(body: dict[str, Any], name: str) -> Action:
