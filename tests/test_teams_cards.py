@@ -17,6 +17,7 @@ from adapters.teams.cards import (
     MAX_ACTIVITY_BYTES,
     MAX_RESULT_CARD_BYTES,
     THUMBNAIL,
+    Submit,
     TeamsMessage,
     attachment,
     problems,
@@ -66,8 +67,9 @@ def valid(reply: Reply) -> list[TeamsMessage]:
 def assert_buttons(reply: Reply, card: Json) -> None:
     pressed = card.get("actions", [])
     assert [a["title"] for a in pressed] == [b.label for b in reply.buttons]
-    assert [a["data"] for a in pressed] == [submit_data(b) for b in reply.buttons]
-    assert [read_submit(a["data"]) for a in pressed] == [(b.action, b.value) for b in reply.buttons]
+    sent = [a["data"] if "data" in a else a["fallback"]["data"] for a in pressed]
+    assert sent == [submit_data(b) for b in reply.buttons]
+    assert [read_submit(d) for d in sent] == [Submit(b.action, b.value) for b in reply.buttons]
 
 
 def unescape(markdown: str) -> str:
@@ -228,7 +230,7 @@ async def test_quote_buttons_press_and_render(testbot: TestBot) -> None:
     first = await testbot.send("quote manager-medic")
     for label in ("Another", "Share in channel", "Discuss"):
         [pressed] = [a for a in valid(first)[0].card["actions"] if a["title"] == label]
-        assert read_submit(pressed["data"]) == (
+        assert read_submit(pressed["data"]) == Submit(
             button(first, label).action,
             button(first, label).value,
         )
@@ -247,7 +249,7 @@ async def test_lookup_more_results_and_share(testbot: TestBot) -> None:
     seen = {b.title for b in reply.blocks if isinstance(b, Item)}
     for _ in range(3):
         [more] = [a for a in valid(reply)[-1].card["actions"] if a["title"] == "More results"]
-        assert read_submit(more["data"]) == (
+        assert read_submit(more["data"]) == Submit(
             actions.MORE_RESULTS,
             button(reply, "More results").value,
         )
@@ -430,9 +432,9 @@ def test_submit_data_round_trips() -> None:
     ]
     for b in buttons:
         assert submit_data(b) == {"rounds": b.action, "value": b.value}
-        assert read_submit(submit_data(b)) == (b.action, b.value)
-        assert read_submit(json.loads(json.dumps(submit_data(b)))) == (b.action, b.value)
-    assert read_submit({**submit_data(buttons[0]), "msteams": {"x": 1}}) == (
+        assert read_submit(submit_data(b)) == Submit(b.action, b.value)
+        assert read_submit(json.loads(json.dumps(submit_data(b)))) == Submit(b.action, b.value)
+    assert read_submit({**submit_data(buttons[0]), "msteams": {"x": 1}}) == Submit(
         "quote.another",
         "winter",
     )
@@ -489,7 +491,7 @@ def test_long_labels_are_cut_and_unreadable_buttons_left_out() -> None:
     [action] = message.card["actions"]
     assert len(action["title"]) <= 75 and action["title"].endswith("…")
     assert label.startswith(action["title"][:-1] + " ")
-    assert read_submit(action["data"]) == ("a.keep", "v")
+    assert read_submit(action["data"]) == Submit("a.keep", "v")
 
 
 def test_attachment_wraps_the_card() -> None:

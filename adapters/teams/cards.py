@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from json.encoder import encode_basestring_ascii
 from typing import Any, NamedTuple
 
+from bot import actions
+from bot import messages as m
 from bot.replies import (
     Block,
     Button,
@@ -54,6 +56,9 @@ PREVIEW_TITLE = 200
 PREVIEW_TEXT = 1_000
 MAX_VALUE = 2_000  # characters of a button value that `read_submit` accepts
 RUN_BYTES = 70  # `{"type":"TextRun","text":"","weight":"Bolder","fontType":"Monospace"},`
+FORM_TEXT = 3_000  # characters a form's text box takes (any text fits a card escaped)
+INPUT = "text"  # the id of a form's text box: Teams sends what was typed under it
+MARKDOWN_BYTES = 20_000  # the text of one Markdown message (a transcript is split)
 
 ELLIPSIS = "…"
 KEY = "rounds"  # the key that marks submit data as ours
@@ -61,6 +66,7 @@ KEY = "rounds"  # the key that marks submit data as ours
 Json = dict[str, Any]
 
 BLOCK_TYPES = frozenset({"TextBlock", "Container", "ColumnSet", "FactSet", "RichTextBlock"})
+BODY_TYPES = BLOCK_TYPES | {"Input.Text"}  # a card's own body may hold a form's text box
 NESTED: dict[str, tuple[str, frozenset[str]]] = {
     "Container": ("items", BLOCK_TYPES),
     "Column": ("items", BLOCK_TYPES),
@@ -98,9 +104,19 @@ class _Run(NamedTuple):
 _Word = tuple[str, list[_Run]]  # the whitespace before a word, and the word's runs
 
 
+class Submit(NamedTuple):
+    """What a pressed button (or a submitted form) sent back."""
+
+    action: str
+    value: str
+    text: str = ""  # what was typed into the form's text box
+
+
 def render(reply: Reply) -> list[TeamsMessage]:
     """Usually one message; several when one card would be too big, split between elements
     (between blocks, or at a word inside a very long one), with the buttons on the last."""
+    if reply.kind == "form":
+        return [_form(reply)]
     body = [element for block in reply.blocks for element in _elements(block)]
     actions = _actions(reply.buttons)
     pages = _pack(body or _text_blocks(ELLIPSIS), CARD_BYTES - _wire(_card([], actions)))
@@ -121,16 +137,17 @@ def submit_data(button: Button) -> Json:
     return {KEY: button.action, "value": button.value}
 
 
-def read_submit(value: Any) -> tuple[str, str] | None:
-    """(action, value) from an activity's `value`, or None when it is not one of our buttons."""
+def read_submit(value: Any) -> Submit | None:
+    """The action, value and typed text from an activity's `value`, or None when it is not
+    one of our buttons or forms."""
     if not isinstance(value, dict):
         return None
-    action, data = value.get(KEY), value.get("value", "")
-    if not isinstance(action, str) or not isinstance(data, str):
+    action, data, text = value.get(KEY), value.get("value", ""), value.get(INPUT, "")
+    if not isinstance(action, str) or not isinstance(data, str) or not isinstance(text, str):
         return None
-    if not _ACTION.fullmatch(action) or len(data) > MAX_VALUE:
+    if not _ACTION.fullmatch(action) or len(data) > MAX_VALUE or len(text) > FORM_TEXT:
         return None
-    return action, data
+    return Submit(action, data, text)
 
 
 def search_results(hits: Sequence[tuple[Reply, str, str]]) -> Json:
@@ -254,17 +271,85 @@ def _boxed(items: list[Json], props: Json) -> list[Json]:
 
 
 def _actions(buttons: Sequence[Button]) -> list[Json]:
-    """Action.Submit buttons, leaving out any whose data would be refused or too big."""
-    actions: list[Json] = []
+    """Action.Submit buttons, leaving out any whose data would be refused or too big. The
+    anonymous contribution button opens its form inline instead (Action.ShowCard)."""
+    chosen: list[Json] = []
     used = 0
     for button in buttons:
         data = submit_data(button)
-        action = {"type": "Action.Submit", "title": _title(button.label), "data": data}
+        action = _submit(button.label, data)
+        if button.action == actions.REFLECT_ANONYMOUS:
+            action = _show_form(button, action)
         cost = _wire(action) + 1
         if read_submit(data) and _wire(data) <= DATA_BYTES and used + cost <= ACTIONS_BYTES:
-            actions.append(action)
+            chosen.append(action)
             used += cost
-    return actions
+    return chosen
+
+
+def _submit(label: str, data: Json) -> Json:
+    return {"type": "Action.Submit", "title": _title(label), "data": data}
+
+
+def _show_form(button: Button, fallback: Json) -> Json:
+    """The anonymous form, opened inline under the post for whoever pressed it: nothing is
+    sent until they submit it. A client without ShowCard presses the plain button instead
+    (and gets the form in a 1:1 chat)."""
+    data = {KEY: actions.ANONYMOUS_SUBMIT, "value": button.value}
+    form = {
+        "type": "AdaptiveCard",
+        "body": [*_text_blocks(m.ANONYMOUS_FORM_INTRO), _text_box(m.ANONYMOUS_FORM_LABEL, "")],
+        "actions": [_submit(m.ANONYMOUS_FORM_SUBMIT, data)],
+    }
+    return {
+        "type": "Action.ShowCard",
+        "title": _title(button.label),
+        "card": form,
+        "fallback": fallback,
+    }
+
+
+# Forms
+
+
+def _form(reply: Reply) -> TeamsMessage:
+    """A form reply: its blocks, the error in words (not only in colour), a text box holding
+    what was typed before, and the button that sends it back."""
+    data = reply.data
+    error, initial = data.get("error", ""), data.get("initial", "")[:FORM_TEXT]
+    blocks = [b for b in reply.blocks if not _echoes(b, error, initial)]
+    body = [element for block in blocks for element in _elements(block)]
+    if error.strip():
+        body += _text_blocks(error, {"color": "Attention", "weight": "Bolder"})
+    body.append(_text_box(data.get("label") or m.ANONYMOUS_FORM_LABEL, initial))
+    submit = {KEY: data.get("submit", ""), "value": data.get("value", "")}
+    title = data.get("button") or m.ANONYMOUS_FORM_SUBMIT
+    return TeamsMessage(_fallback(reply), _card(body, [_submit(title, submit)]))
+
+
+def _echoes(block: Block, error: str, initial: str) -> bool:
+    """Blocks that repeat the error or the typed text, which the card shows in its own way."""
+    match block:
+        case Paragraph(rich=rich):
+            return bool(error) and rich_text(rich) == error
+        case QuoteBlock(text=text):
+            return bool(initial) and text == initial
+    return False
+
+
+def _text_box(label: str, initial: str) -> Json:
+    box: Json = {
+        "type": "Input.Text",
+        "id": INPUT,
+        "label": label,
+        "isMultiline": True,
+        "maxLength": FORM_TEXT,
+        "isRequired": True,
+        "errorMessage": m.ANONYMOUS_EMPTY,
+    }
+    if initial:
+        box["value"] = initial
+    return box
 
 
 def _title(label: str) -> str:
@@ -409,6 +494,43 @@ def _cut_rich(rich: Rich, limit: int) -> Rich:
     return (*spans, Span(ELLIPSIS))
 
 
+# Markdown documents
+
+
+def markdown_pages(name: str, text: str, budget: int = MARKDOWN_BYTES) -> list[str]:
+    """A Markdown document as the texts of messages, each under `budget` bytes escaped, split
+    between lines (a line too long for a message of its own at a space). The first page is
+    headed by the document's name."""
+    pages: list[str] = []
+    page, used = f"`{name}`\n\n", _json_cost(f"`{name}`\n\n")
+    for line in _lines(text, budget - 2):
+        cost = _json_cost(line) + 2
+        if page and used + cost > budget:
+            pages.append(page.rstrip())
+            page, used = "", 0
+        page, used = page + line + "\n", used + cost
+    return [*pages, page.rstrip()] if page.strip() else pages
+
+
+def _lines(text: str, budget: int) -> Iterator[str]:
+    for line in text.splitlines():
+        while _json_cost(line) > budget:
+            head = _fitting_prefix(line, budget)
+            yield head
+            line = line[len(head) :].lstrip()
+        yield line
+
+
+def _fitting_prefix(line: str, budget: int) -> str:
+    """The longest start of `line` that fits, ending at a space when there is one."""
+    used, end = 0, 0
+    while end < len(line) and used + _json_cost(line[end]) <= budget:
+        used += _json_cost(line[end])
+        end += 1
+    space = line.rfind(" ", 0, end)
+    return line[:space] if space > 0 else line[: max(end, 1)]
+
+
 # Plain text
 
 
@@ -499,13 +621,18 @@ def problems(card: Json) -> list[str]:
     """Every way the card is not one we would send; empty when it is valid."""
     if not isinstance(card, dict):
         return ["the card is not a JSON object"]
-    found = _header_problems(card)
-    body = card.get("body")
-    if isinstance(body, list) and body:
-        found += _children_problems("body", body, BLOCK_TYPES)
-    else:
-        found.append("body is not a non-empty list")
+    found = _header_problems(card) + _body_problems(card)
     return found + _actions_problems(card.get("actions", [])) + _size_problems(card)
+
+
+def _body_problems(card: Json) -> list[str]:
+    body = card.get("body")
+    if not (isinstance(body, list) and body):
+        return ["body is not a non-empty list"]
+    found = _children_problems("body", body, BODY_TYPES)
+    if sum(isinstance(e, dict) and e.get("type") == "Input.Text" for e in body) > 1:
+        found.append("body has more than one text box")
+    return found
 
 
 def _header_problems(card: Json) -> list[str]:
@@ -542,6 +669,8 @@ def _element_problems(kind: str, element: Json) -> list[str]:
         return ["TextBlock has no text"]
     if kind == "TextRun" and not (isinstance(text, str) and text):
         return ["TextRun has no text"]
+    if kind == "Input.Text":
+        return _text_box_problems(element)
     if kind == "FactSet":
         facts = element.get("facts")
         if not isinstance(facts, list) or not facts or not all(map(_is_fact, facts)):
@@ -557,19 +686,66 @@ def _is_fact(fact: Any) -> bool:
     )
 
 
-def _actions_problems(actions: Any) -> list[str]:
+def _text_box_problems(box: Json) -> list[str]:
+    found = [] if box.get("id") == INPUT else [f"the text box id is not {INPUT!r}"]
+    label, value = box.get("label"), box.get("value", "")
+    if not isinstance(label, str) or not label.strip():
+        found.append("the text box has no label")
+    if box.get("maxLength") != FORM_TEXT:
+        found.append(f"the text box maxLength is not {FORM_TEXT}")
+    if not isinstance(value, str) or len(value) > FORM_TEXT:
+        found.append(f"the text box value is not text of at most {FORM_TEXT} characters")
+    return found
+
+
+def _actions_problems(actions: Any, nested: bool = False) -> list[str]:
     if not isinstance(actions, list):
         return ["actions is not a list"]
     found: list[str] = []
     for n, action in enumerate(actions, 1):
-        if not isinstance(action, dict) or action.get("type") != "Action.Submit":
-            found.append(f"action {n} is not an Action.Submit")
-            continue
-        title = action.get("title")
-        if not isinstance(title, str) or not title.strip() or len(title) > TITLE_TEXT:
-            found.append(f"action {n} title is not 1 to {TITLE_TEXT} characters: {title!r}")
-        if not isinstance(action.get("data"), dict) or read_submit(action["data"]) is None:
-            found.append(f"action {n} data is not submit data: {action.get('data')!r}")
+        kind = action.get("type") if isinstance(action, dict) else None
+        if kind == "Action.ShowCard" and not nested:
+            found += [f"action {n} {p}" for p in _show_card_problems(action)]
+        elif kind == "Action.Submit":
+            found += [f"action {n} {p}" for p in _submit_problems(action)]
+        else:
+            found.append(f"action {n} is not an Action.Submit (or a top-level Action.ShowCard)")
+    return found
+
+
+def _submit_problems(action: Json) -> list[str]:
+    found = _title_problems(action)
+    if not isinstance(action.get("data"), dict) or read_submit(action["data"]) is None:
+        found.append(f"data is not submit data: {action.get('data')!r}")
+    return found
+
+
+def _title_problems(action: Json) -> list[str]:
+    title = action.get("title")
+    if not isinstance(title, str) or not title.strip() or len(title) > TITLE_TEXT:
+        return [f"title is not 1 to {TITLE_TEXT} characters: {title!r}"]
+    return []
+
+
+def _show_card_problems(action: Json) -> list[str]:
+    """A ShowCard: its card holds a form (no further ShowCard); its fallback is a button."""
+    found = _title_problems(action)
+    card = action.get("card")
+    if not isinstance(card, dict) or card.get("type") != "AdaptiveCard":
+        return [*found, "card is not an AdaptiveCard"]
+    found += [f"card {p}" for p in _body_problems(card)]
+    inner = card.get("actions")
+    if not isinstance(inner, list) or not inner:
+        found.append("card has no button to send it")
+    found += [f"card {p}" for p in _actions_problems(inner or [], nested=True)]
+    fallback = action.get("fallback")
+    if fallback is not None:
+        fallback_ok = isinstance(fallback, dict) and fallback.get("type") == "Action.Submit"
+        found += (
+            [f"fallback {p}" for p in _submit_problems(fallback)]
+            if fallback_ok
+            else ["fallback is not an Action.Submit"]
+        )
     return found
 
 
