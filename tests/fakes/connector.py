@@ -7,6 +7,11 @@ Bot Connector REST API v3 paths with the real response shapes and `ErrorResponse
 records every call, can be scripted to fail (429 with Retry-After, 5xx, 403 for a conversation
 the bot was removed from) and counts TCP connections so tests can see connection reuse.
 
+A bot opens a 1:1 (personal) chat with `create_conversation`, naming one member by Teams user
+id ("29:…") — or by Entra object id in `id`, which Teams accepts only for users who installed
+the app themselves (`installed_for`). The chat's id is stable per user, and `direct_to(user)`
+returns what was sent into it.
+
 Conversation and member ids arrive percent-encoded in the path ("19%3A…%40thread.tacv2%3B
 messageid%3D…"); each path segment is decoded exactly once.
 """
@@ -91,6 +96,14 @@ class _NotFound(Exception):
         self.message = message
 
 
+class _Refused(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
 @dataclass
 class _Call:
     method: str
@@ -158,7 +171,7 @@ class _CountingServer(web.Server):
         handler: Callable[[web.BaseRequest], Awaitable[web.StreamResponse]],
         on_change: Callable[[int], None],
     ) -> None:
-        super().__init__(handler)
+        super().__init__(handler, access_log=None)  # its logs would be Microsoft's, not ours
         self._on_change = on_change
 
     def connection_made(self, handler: RequestHandler, transport: asyncio.Transport) -> None:
@@ -178,6 +191,8 @@ class FakeConnector:
         self.connections = 0  # TCP connections open right now
         self.total_connections = 0  # TCP connections ever accepted
         self.members: list[dict[str, Any]] = [teams_member(USER_ID, USER_NAME)]
+        self.installed_for: set[str] = set()  # users with the app installed personally
+        self.chats: dict[str, str] = {}  # 1:1 chat id → the user's Teams id
         self._failures: list[_Failure] = []
         self._forbidden: set[str] = set()
         self._ids = itertools.count(1_800_000_000_001)
@@ -233,6 +248,12 @@ class FakeConnector:
     def sent_to(self, method: str | None = None) -> list[Sent]:
         """The calls recorded, or those to `method` ("send_to_conversation", ...)."""
         return [s for s in self.sent if method is None or s.method == method]
+
+    def direct_to(self, user: str = USER_ID) -> list[Sent]:
+        """The messages the bot sent into its 1:1 chat with `user` (a Teams user id)."""
+        chat = personal_conversation_id(user)
+        posts = ("send_to_conversation", "reply_to_activity")
+        return [s for s in self.sent if s.conversation_id == chat and s.method in posts]
 
     async def wait_for(
         self,
@@ -372,6 +393,8 @@ class FakeConnector:
             return 200, handler(call), {}
         except _NotFound as missing:
             return 404, error_body(missing.code, missing.message), {}
+        except _Refused as refused:
+            return refused.status, error_body(refused.code, refused.message), {}
 
     # -- operations -----------------------------------------------------------------------------
 
@@ -386,10 +409,21 @@ class FakeConnector:
             return str(channel)
         members = parameters.get("members") or []
         if len(members) == 1 and not parameters.get("isGroup"):
-            return personal_conversation_id(str(members[0].get("id", "")))
+            return personal_conversation_id(self._user_of(str(members[0].get("id") or "")))
         return GROUP_CHAT_ID.replace("groupchat", f"groupchat{next(self._chats):03d}")
 
+    def _user_of(self, member: str) -> str:
+        """The Teams user id for a member named by Teams id or by Entra object id."""
+        for known in self.members:
+            if member and member in (known.get("id"), known.get("aadObjectId")):
+                return str(known["id"])
+        return member
+
     def _create_conversation(self, call: _Call) -> dict[str, Any]:
+        members = call.body.get("members") or []
+        if len(members) == 1 and not call.body.get("isGroup"):
+            self._check_personal(call.body)
+            self.chats[call.conversation_id] = self._user_of(str(members[0]["id"]))
         answer: dict[str, Any] = {"id": call.conversation_id, "serviceUrl": self.url}
         if call.body.get("activity"):
             activity_id = self._next_id()
@@ -398,6 +432,26 @@ class FakeConnector:
             if (channel_data.get("channel") or {}).get("id"):
                 answer["id"] = f"{call.conversation_id};messageid={activity_id}"
         return answer
+
+    def _check_personal(self, parameters: dict[str, Any]) -> None:
+        """What Teams refuses when a bot opens a 1:1 chat: no member id (an `aadObjectId`
+        field alone is not read), no tenant, or an Entra object id of a user who has not
+        installed the app."""
+        member = parameters["members"][0]
+        member_id = member.get("id") if isinstance(member, dict) else None
+        channel_data = parameters.get("channelData") or {}
+        tenant = (  # botbuilder spells the field "tenantID"
+            parameters.get("tenantID")
+            or parameters.get("tenantId")
+            or (channel_data.get("tenant") or {}).get("id")
+        )
+        if not isinstance(member_id, str) or not member_id:
+            raise _Refused(400, "BadArgument", "Member id is required.")
+        if not tenant:
+            raise _Refused(400, "BadArgument", "Tenant id is required.")
+        user = self._user_of(member_id)
+        if not user.startswith("29:") or (member_id != user and user not in self.installed_for):
+            raise _Refused(403, "Forbidden", "The bot is not installed for this user.")
 
     def _get_conversations(self, call: _Call) -> dict[str, Any]:
         return {
@@ -415,8 +469,9 @@ class FakeConnector:
         return {"id": call.reply_to}
 
     def _member(self, call: _Call) -> dict[str, Any]:
+        """A member by Teams user id or by Entra object id (Teams takes either)."""
         for member in self.members:
-            if member.get("id") == call.member_id:
+            if call.member_id in (member.get("id"), member.get("aadObjectId")):
                 return member
         raise _NotFound("MemberNotFoundInConversation", "The member is not in the conversation.")
 
