@@ -30,11 +30,21 @@ from adapters.teams.cards import TeamsMessage, search_results
 from adapters.teams.connectors import ReusingAuthentication, TeamsConfig
 from adapters.teams.outbox import Prepared, TeamsOutbox, message_activity, rendered
 from adapters.teams.retry import with_retries
-from adapters.teams.translate import bot_is_member, conversation_of, reference_data, to_event
+from adapters.teams.translate import (
+    bot_is_member,
+    conversation_of,
+    in_reply_chain,
+    is_personal,
+    reference_data,
+    sender_id,
+    to_event,
+)
 from bot import messages as m
+from bot.actions import ANONYMOUS_SUBMIT
 from bot.core import Bot
-from bot.events import Action, Conversation
+from bot.events import Action, Conversation, Event, Message
 from bot.handlers.info import welcome
+from bot.handlers.reflect import in_reflection
 from bot.outbox import DeliveryError
 from bot.replies import Reply, Visibility
 from bot.store import Store
@@ -42,6 +52,8 @@ from bot.store import Store
 log = logging.getLogger("rounds.teams")
 
 SEARCH = "composeExtension/query"
+REFLECT = "reflect."  # the reflection buttons' actions begin with it
+ANONYMOUS_DONE = m.ANONYMOUS_DONE.partition("{")[0]
 
 
 def loopback(url: Any) -> bool:
@@ -112,8 +124,12 @@ class TeamsAdapter:
         event = to_event(context.activity)
         if event is None:
             return
-        await self._remember(context.activity)
+        if not anonymous(event):  # not even the 1:1 chat it may come from is kept
+            await self._remember(context.activity)
         replies = await self.bot.handle(event)
+        if await self._reflective(context.activity, event, replies):
+            await self._answer_privately(context, event, replies)
+            return
         if isinstance(event, Action):
             await self._answer_action(context, event, replies)
             return
@@ -150,6 +166,44 @@ class TeamsAdapter:
             log.warning("could not tell the user about failure ref=%s", ref)
 
     # replies
+
+    async def _reflective(self, activity: Activity, event: Event, replies: list[Reply]) -> bool:
+        """Whether the replies belong to a reflection thread, whose public posts the core
+        makes itself: thread messages, reflection buttons and forms, and commands typed in
+        a reflection's thread (the store is asked only when there is something to say)."""
+        if isinstance(event, Message):
+            return True
+        if isinstance(event, Action):
+            return event.action.startswith(REFLECT)
+        private = any(reply.visibility is Visibility.PRIVATE for reply in replies)
+        return (
+            private
+            and in_reply_chain(activity)
+            and await in_reflection(self.bot.ctx, event.conversation)
+        )
+
+    async def _answer_privately(
+        self, context: TurnContext, event: Event, replies: list[Reply]
+    ) -> None:
+        """Private replies go to the person in a 1:1 chat, never into the reflection's
+        thread or in place of its card. The confirmation of an anonymous contribution is
+        not sent at all: the post in the thread shows it worked, and a 1:1 message would
+        leave a record of who wrote it."""
+        for reply in replies:
+            if reply.visibility is Visibility.CHANNEL:
+                await self._send(context, reply)
+            elif not confirms_anonymous(event, reply):
+                await self._direct(context, reply)
+
+    async def _direct(self, context: TurnContext, reply: Reply) -> None:
+        activity = context.activity
+        if is_personal(activity):  # already the 1:1 chat
+            await self._send(context, reply)
+            return
+        try:  # the sender's id is used for this one send, and kept nowhere
+            await self.outbox.direct(reference_data(activity), sender_id(activity), reply)
+        except DeliveryError as exc:
+            log.warning("teams: a private reply could not be sent: %s", exc.reason)
 
     async def _send(self, context: TurnContext, reply: Reply) -> None:
         for message in rendered(reply):
@@ -215,6 +269,15 @@ class TeamsAdapter:
             log.warning("could not store a conversation reference; will retry next time")
             return
         self.saved[key] = data["serviceUrl"]
+
+
+def anonymous(event: Event) -> bool:
+    return isinstance(event, Action) and event.action == ANONYMOUS_SUBMIT
+
+
+def confirms_anonymous(event: Event, reply: Reply) -> bool:
+    """The core's "your anonymous contribution is in the thread"."""
+    return anonymous(event) and reply.kind != "form" and reply.summary.startswith(ANONYMOUS_DONE)
 
 
 async def _send_one(context: TurnContext, activity: Activity) -> None:

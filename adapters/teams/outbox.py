@@ -8,19 +8,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
-from botbuilder.core import TurnContext
+from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, Attachment, ConversationParameters
+from botbuilder.schema import Activity, Attachment, ChannelAccount, ConversationParameters
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from msrest.serialization import Model
 
 from adapters.pace import ChannelPace
-from adapters.teams.cards import TeamsMessage, attachment, render
+from adapters.teams.cards import TeamsMessage, attachment, markdown_pages, render
 from adapters.teams.retry import status_of, with_retries
 from adapters.teams.translate import reference_from
 from bot.events import Conversation, Person
 from bot.memo import IdentityMemo
-from bot.outbox import DeliveryError, Outbox
+from bot.outbox import DeliveryError, File, Outbox
 from bot.replies import Reply
 from bot.store import Store
 
@@ -29,6 +29,9 @@ log = logging.getLogger("rounds.teams")
 # Statuses after which posting to that conversation again will not help: the bot was
 # removed (403 BotNotInConversationRoster), the conversation is gone (404).
 PERMANENT = frozenset({401, 403, 404})
+CONNECTOR_ERRORS = (HttpOperationError, ClientRequestError, aiohttp.ClientError, OSError)
+DIRECT = "teams:direct"  # one pace for all 1:1 messages: no person's id is kept for it
+TEAMS_USER = "29:"  # how a Teams user id begins (otherwise an Entra object id)
 
 
 class Prepared(Model):
@@ -67,6 +70,17 @@ def message_activity(message: TeamsMessage) -> Activity:
     return Activity(type="message", summary=message.text, attachments=[card_attachment(card)])
 
 
+def markdown_activity(text: str) -> Activity:
+    return Activity(type="message", text=text, text_format="markdown")
+
+
+def direct_activities(reply: Reply, file: File | None) -> list[Activity]:
+    """A reply's cards, then a document's Markdown as text messages of bounded size."""
+    activities = [message_activity(message) for message in rendered(reply)]
+    pages = markdown_pages(file.name, file.text) if file is not None else []
+    return activities + [markdown_activity(page) for page in pages]
+
+
 def delivery_error(exc: Exception) -> DeliveryError:
     """Turn a connector error into the port's error, without tokens or bodies."""
     status = status_of(exc)
@@ -77,7 +91,8 @@ def delivery_error(exc: Exception) -> DeliveryError:
 
 class TeamsOutbox(Outbox):
     """Proactive posts. Teams has no private messages in a channel: `post_private` posts
-    where the person asked, which is the thread they are reading."""
+    where the person asked, which is the thread they are reading; `send_direct` writes to
+    the person in a 1:1 chat."""
 
     def __init__(
         self, cloud: CloudAdapter, store: Store, app_id: str, pace: ChannelPace | None = None
@@ -99,6 +114,74 @@ class TeamsOutbox(Outbox):
     async def post_private(self, conversation: Conversation, person: Person, reply: Reply) -> None:
         await self.post(conversation, reply)
 
+    async def send_direct(
+        self, conversation: Conversation, person: Person, reply: Reply, file: File | None = None
+    ) -> None:
+        """A 1:1 chat with the person, reached through the channel they were in. `person.id`
+        may be the Entra object id Rounds stores: it is looked up in the channel's roster
+        first, as Teams opens a chat by object id only for people who installed the app."""
+        data = await self.store.reference(conversation.key)
+        if data is None:
+            raise DeliveryError("teams: Rounds is not installed in that conversation", True)
+        await self.direct(data, person.id, reply, file)
+
+    async def direct(
+        self, data: dict[str, str], member: str, reply: Reply, file: File | None = None
+    ) -> None:
+        """Send to `member` (a Teams user id, or an Entra object id) in a 1:1 chat, opened
+        through the stored reference `data`. Neither the member nor the chat is logged."""
+        if not member:
+            raise DeliveryError("teams: no one to send it to", permanent=True)
+        try:
+            chat = await self._open_chat(data, await self._user_id(data, member))
+            for activity in direct_activities(reply, file):
+                async with self.pace.limiter(DIRECT):
+                    await self._in_conversation(chat, None, activity)
+        except CONNECTOR_ERRORS as exc:
+            error = delivery_error(exc)
+            log.warning("teams direct message failed: %s", error.reason)
+            raise error from None
+
+    async def _user_id(self, data: dict[str, str], member: str) -> str:
+        """The Teams user id (`29:…`) of a member of the stored conversation, or `member` as
+        given when it is one already or the roster does not have it."""
+        if member.startswith(TEAMS_USER) or data.get("conversationType") == "personal":
+            return member
+        found: dict[str, str] = {}
+
+        async def look_up(context: TurnContext) -> None:
+            client = context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]
+            where = str(context.activity.conversation.id)
+            account = await client.conversations.get_conversation_member(where, member)
+            found["id"] = str(getattr(account, "id", "") or "")
+
+        try:
+            await self.cloud.continue_conversation(reference_from(data), look_up, self.app_id)
+        except CONNECTOR_ERRORS:
+            log.info("teams: a member was not found in the roster; using the id as given")
+        return found.get("id") or member
+
+    async def _open_chat(self, data: dict[str, str], member: str) -> dict[str, str]:
+        """Create (or find: Teams keeps one per user) the bot's 1:1 chat with `member`; the
+        stored reference, pointing at that chat."""
+        tenant = data.get("tenantId", "")
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=data.get("botId", ""), name=data.get("botName", "")),
+            members=[ChannelAccount(id=member)],
+            tenant_id=tenant or None,
+            channel_data={"tenant": {"id": tenant}},
+        )
+        created: dict[str, str] = {}
+        callback: Callable[[TurnContext], Awaitable[Any]] = _remember_chat(created)
+        service_url = data.get("serviceUrl", "")
+        await with_retries(
+            lambda: self.cloud.create_conversation(
+                self.app_id, callback, parameters, "msteams", service_url
+            )
+        )
+        return {**data, "conversationId": created.get("id", ""), "conversationType": "personal"}
+
     async def _send(self, data: dict[str, str], thread: str | None, activity: Activity) -> str:
         where = f"{data.get('conversationId', '')};{thread or ''}"
         async with self.pace.limiter(where):
@@ -106,7 +189,7 @@ class TeamsOutbox(Outbox):
                 if thread is None and data.get("conversationType") == "channel":
                     return await self._new_thread(data, activity)
                 return await self._in_conversation(data, thread, activity)
-            except (HttpOperationError, ClientRequestError, aiohttp.ClientError, OSError) as exc:
+            except CONNECTOR_ERRORS as exc:
                 error = delivery_error(exc)
                 log.warning("teams post to %s failed: %s", where, error.reason)
                 raise error from None
@@ -142,6 +225,13 @@ class TeamsOutbox(Outbox):
             )
         )
         return created.get("id", "")
+
+
+def _remember_chat(created: dict[str, str]) -> Callable[[TurnContext], Awaitable[None]]:
+    async def remember(context: TurnContext) -> None:
+        created["id"] = str(context.activity.conversation.id or "")
+
+    return remember
 
 
 def _remember_id(created: dict[str, str]) -> Callable[[TurnContext], Awaitable[None]]:

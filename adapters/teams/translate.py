@@ -12,11 +12,14 @@ from typing import Any
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
 from adapters.teams.cards import read_submit
-from bot.events import Action, Command, Conversation, Event, Person
+from bot.actions import ANONYMOUS_SUBMIT
+from bot.events import Action, Command, Conversation, Event, Message, Person
 
 PLATFORM = "teams"
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"<br\s*/?>|</p>|</div>", re.IGNORECASE)
+_SPACES = re.compile(r"[^\S\n]+")
 
 
 def _str(value: Any) -> str:
@@ -55,15 +58,40 @@ def person_of(activity: Activity) -> Person:
 def command_text(activity: Activity) -> str:
     """The text with the bot's own @mention removed, found through the activity's mention
     entities (not by guessing at names); other people's mentions keep their names."""
+    return " ".join(_without_mention(activity).split())
+
+
+def message_text(activity: Activity) -> str:
+    """What someone wrote in a thread, as plain text: like `command_text`, but keeping the
+    line breaks of a longer reply."""
+    text = _BREAK.sub("\n", _without_mention(activity, unescape=False).replace("\r\n", "\n"))
+    text = html.unescape(_TAG.sub(" ", text))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _without_mention(activity: Activity, unescape: bool = True) -> str:
     text = _str(activity.text)
+    for entity in _bot_mentions(activity):
+        text = text.replace(_str(entity.get("text")) or "\0", " ", 1)
+    text = _AT.sub(lambda m: m.group(1), text)
+    return html.unescape(_TAG.sub(" ", text)) if unescape else text
+
+
+def _bot_mentions(activity: Activity) -> list[dict[str, Any]]:
+    """The activity's mention entities that name the bot."""
     bot = _str((activity.recipient or ChannelAccount()).id)
+    found = []
     for entity in activity.entities or []:
         props = {**_dict(getattr(entity, "additional_properties", None)), **_entity(entity)}
         mentioned = _dict(props.get("mentioned"))
         if _str(getattr(entity, "type", "")).lower() == "mention" and mentioned.get("id") == bot:
-            text = text.replace(_str(props.get("text")) or "\0", " ", 1)
-    text = _AT.sub(lambda m: m.group(1), text)
-    return " ".join(html.unescape(_TAG.sub(" ", text)).split())
+            found.append(props)
+    return found
+
+
+def mentions_bot(activity: Activity) -> bool:
+    return bool(_bot_mentions(activity))
 
 
 def _entity(entity: Any) -> dict[str, Any]:
@@ -72,15 +100,47 @@ def _entity(entity: Any) -> dict[str, Any]:
 
 
 def to_event(activity: Activity) -> Event | None:
-    """A typed command, or a card button press; None for anything else."""
+    """A typed command, a card button press, or a reply in a channel thread that does not
+    mention the bot (Teams sends those with the `ChannelMessage.Read.Group` permission);
+    None for anything else."""
     if activity.type != "message":
         return None
-    conversation, person = conversation_of(activity), person_of(activity)
+    conversation = conversation_of(activity)
     pressed = read_submit(activity.value)
     if pressed is not None:
-        return Action(conversation, person, pressed[0], pressed[1])
+        # An anonymous contribution never carries who sent it into the core.
+        person = Person("") if pressed.action == ANONYMOUS_SUBMIT else person_of(activity)
+        return Action(conversation, person, pressed.action, pressed.value, pressed.text)
+    if in_reply_chain(activity) and not mentions_bot(activity):
+        text = message_text(activity)
+        said = Message(conversation, person_of(activity), text, _str(activity.id))
+        return said if text else None
+    if is_channel(activity) and not mentions_bot(activity):
+        return None  # a new post in the channel that is not for the bot
     text = command_text(activity)
-    return Command(conversation, person, text) if text or not activity.value else None
+    return Command(conversation, person_of(activity), text) if text or not activity.value else None
+
+
+def is_channel(activity: Activity) -> bool:
+    conversation = activity.conversation or ConversationAccount()
+    return _str(conversation.conversation_type) == "channel"
+
+
+def is_personal(activity: Activity) -> bool:
+    conversation = activity.conversation or ConversationAccount()
+    return _str(conversation.conversation_type) == "personal"
+
+
+def sender_id(activity: Activity) -> str:
+    """The Teams user id (`29:…`) of who sent the activity: what a 1:1 chat is opened with."""
+    sender = activity.from_property or ChannelAccount()
+    return _str(sender.id) or _str(sender.aad_object_id)
+
+
+def in_reply_chain(activity: Activity) -> bool:
+    """A reply under a channel post (the root post's own id is its thread's id)."""
+    thread = conversation_of(activity).thread
+    return is_channel(activity) and bool(thread) and thread != _str(activity.id)
 
 
 def bot_is_member(activity: Activity, field: str) -> bool:
