@@ -32,6 +32,7 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){LABEL}(?:\.{LABEL})*$")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+RSC_VERSION = (1, 12)  # the first manifest with authorization.permissions.resourceSpecific
 # Every entry gets the same timestamp, so the same inputs give the same zip.
 TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
@@ -52,6 +53,7 @@ def build_package(
     app_id = _app_id(settings.microsoft_app_id)
     host = _host(DEFAULT_HOST if host is None else host)
     manifest = _manifest(source / MANIFEST, {APP_ID: app_id, HOST: host})
+    _check_consent(manifest, app_id)
     icons = {name: _icon(source / name, size) for name, size in ICONS.items()}
     files = {MANIFEST: (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()}
     _write_zip(out, files | icons)
@@ -97,6 +99,27 @@ def _manifest(path: Path, values: dict[str, str]) -> Any:
     if left:
         raise PackageError(f"{path} has placeholders Rounds does not fill: {', '.join(left)}")
     return filled
+
+
+def _check_consent(manifest: Any, app_id: str) -> None:
+    """Resource-specific consent (Rounds asks for `ChannelMessage.Read.Group`, to see the
+    replies in its reflection threads without a mention) needs manifest 1.12 or later and a
+    `webApplicationInfo` naming the bot's own app id; Teams refuses the upload otherwise."""
+    authorization = manifest.get("authorization") if isinstance(manifest, dict) else None
+    permissions = (authorization or {}).get("permissions") or {}
+    if not permissions.get("resourceSpecific"):
+        return
+    version = str(manifest.get("manifestVersion", "0"))
+    if tuple(int(part) for part in version.split(".") if part.isdigit()) < RSC_VERSION:
+        raise PackageError(
+            f"resource-specific permissions need manifest 1.12 or later, not {version}"
+        )
+    info = manifest.get("webApplicationInfo") or {}
+    if info.get("id") != app_id or not str(info.get("resource") or "").strip():
+        raise PackageError(
+            "resource-specific permissions need webApplicationInfo with the bot's app id "
+            '("id": "{{MicrosoftAppId}}") and a resource'
+        )
 
 
 def _fill(node: Any, values: dict[str, str]) -> Any:

@@ -137,6 +137,46 @@ def test_the_command_lists_name_only_real_commands_in_every_scope(
     assert listed == set(bot["scopes"]), "every scope needs a command list"
 
 
+def test_reflection_threads_ask_to_read_channel_messages_through_rsc(
+    package: zipfile.ZipFile,
+) -> None:
+    """Replies in a reflection thread need no @mention: the team owner consents, at install,
+    to Teams sending the bot the team's channel messages (resource-specific consent)."""
+    manifest = manifest_of(package)
+    version = tuple(map(int, manifest["manifestVersion"].split(".")))
+    assert version >= (1, 12)  # the manifest that has authorization.permissions
+    assert manifest["authorization"]["permissions"]["resourceSpecific"] == [
+        {"name": "ChannelMessage.Read.Group", "type": "Application"}
+    ]
+    info = manifest["webApplicationInfo"]
+    assert info["id"] == APP_ID and info["resource"].strip()
+    assert "reflect" in [c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda m: m.pop("webApplicationInfo"), "webApplicationInfo"),
+        (
+            lambda m: m["webApplicationInfo"].update(id="00000000-0000-0000-0000-000000000000"),
+            "webApplicationInfo",
+        ),
+        (lambda m: m["webApplicationInfo"].update(resource=""), "webApplicationInfo"),
+        (lambda m: m.update(manifestVersion="1.11"), "1.12 or later"),
+    ],
+)
+def test_rsc_without_what_teams_needs_for_it_is_refused(
+    tmp_path: Path, change: Any, problem: str
+) -> None:
+    source = tmp_path / "teams"
+    shutil.copytree(SOURCE, source)
+    manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
+    change(manifest)
+    (source / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(PackageError, match=problem):
+        build_package(Settings(microsoft_app_id=APP_ID), tmp_path / "p.zip", source=source)
+
+
 def test_the_compose_extension_is_the_lookup_search(package: zipfile.ZipFile) -> None:
     (extension,) = manifest_of(package)["composeExtensions"]
     (command,) = extension["commands"]
