@@ -1,0 +1,415 @@
+"""Reflection threads in Microsoft Teams, over real HTTP: activities shaped like Teams sends
+them into `/api/messages`, botbuilder's real connector client talking to a fake Bot Connector,
+the database read back through the store."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botbuilder.schema import Activity
+from sqlalchemy import inspect
+
+from adapters.teams.cards import INPUT, MAX_ACTIVITY_BYTES, markdown_pages, problems, size
+from adapters.teams.translate import to_event
+from bot import actions
+from bot.content.model import Library
+from bot.events import Action, Conversation, Person
+from bot.lookup import LookupIndex
+from bot.outbox import DeliveryError, File
+from bot.replies import Heading, Reply
+from bot.store import Store
+from bot.store.reflections import CLOSED, OPEN, Contribution, Reflection
+from tests.fakes.connector import FakeConnector, Sent
+from tests.fakes.teams_activities import (
+    CHANNEL_ID,
+    TENANT_ID,
+    USER_ID,
+    aad_object_id,
+    card_submit,
+    channel_message,
+    personal_conversation_id,
+)
+from tests.test_teams import Teams, running, words
+
+CHANNEL = Conversation("teams", CHANNEL_ID, TENANT_ID)
+ANON, ANON_NAME = "29:quinn", "Quinn Private"  # who contributes anonymously
+BOB, BOB_NAME = "29:bob", "Bob Other"  # neither facilitator nor admin
+NHS_NUMBER = "943 476 5919"  # a valid check digit
+NOT_NHS_NUMBER = "943 476 5918"  # the same digits with a failing check digit
+POSTS = ("send_to_conversation", "reply_to_activity", "create_conversation", "update_activity")
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeConnector]:
+    connector = FakeConnector()
+    await connector.start()
+    yield connector
+    await connector.stop()
+
+
+@pytest.fixture
+async def teams(
+    library: Library, index: LookupIndex, fake: FakeConnector, tmp_path: Path
+) -> AsyncIterator[Teams]:
+    async with running(library, index, tmp_path / "t.db", fake) as t:
+        yield t
+
+
+def cards(sent: Sent) -> list[dict[str, Any]]:
+    """The cards of a message, or of the first message of a new thread."""
+    activity = sent.activity.get("activity", sent.activity)
+    return [a["content"] for a in activity.get("attachments", [])]
+
+
+def store_of(teams: Teams) -> Store:
+    return teams.server.bot.ctx.store
+
+
+async def deliver(teams: Teams, activity: dict[str, Any]) -> list[Sent]:
+    """Post an activity; the turn is over when Teams gets its answer. What the bot sent."""
+    before = len(teams.fake.sent)
+    response = await teams.post(activity)
+    assert response.status in (200, 201), response.status
+    return teams.fake.sent[before:]
+
+
+def in_thread(sent: list[Sent], root: str) -> list[Sent]:
+    thread = f"{CHANNEL_ID};messageid={root}"
+    return [s for s in sent if s.conversation_id == thread and s.method in POSTS]
+
+
+def chats(sent: list[Sent]) -> list[Sent]:
+    """The messages sent into any 1:1 chat."""
+    messages = ("send_to_conversation", "reply_to_activity")
+    return [s for s in sent if s.conversation_id.startswith("a:") and s.method in messages]
+
+
+def submit(value: str, text: str, action: str = actions.ANONYMOUS_SUBMIT) -> dict[str, Any]:
+    """What Teams sends back for the form: the button's data with the text box's input."""
+    return {"rounds": action, "value": value, INPUT: text}
+
+
+async def start(teams: Teams) -> tuple[Reflection, Sent]:
+    """`@Rounds reflect start manager-medic`; the reflection and its opening post."""
+    sent = await deliver(teams, channel_message("reflect start manager-medic", teams.fake.url))
+    [opening] = [s for s in sent if s.method == "create_conversation"]
+    [found] = await store_of(teams).reflections.in_channel(CHANNEL.key)
+    return found, opening
+
+
+async def contributions(teams: Teams, reflection: Reflection) -> list[Contribution]:
+    return await store_of(teams).reflections.contributions(reflection.id)
+
+
+def show_card(opening: Sent) -> dict[str, Any]:
+    [card] = cards(opening)
+    shown: list[dict[str, Any]] = [a for a in card["actions"] if a["type"] == "Action.ShowCard"]
+    assert len(shown) == 1
+    return shown[0]
+
+
+async def database_text(store: Store) -> str:
+    """Every value in every column of every table, as text."""
+    values: list[str] = []
+    async with store.engine.connect() as conn:
+        tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+        for table in tables:
+            rows = (await conn.exec_driver_sql(f'SELECT * FROM "{table}"')).all()
+            values += [repr(value) for row in rows for value in row]
+    assert len(tables) >= 5 and values
+    return "\n".join(values)
+
+
+def logged(caplog: pytest.LogCaptureFixture) -> str:
+    lines = [f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records]
+    return "\n".join(lines) + caplog.text
+
+
+def identity_in(text: str) -> list[str]:
+    """Any trace of the anonymous sender: Teams id, Entra object id, name, 1:1 chat."""
+    traces = (ANON, aad_object_id(ANON), ANON_NAME, "quinn", personal_conversation_id(ANON))
+    return [trace for trace in traces if trace.lower() in text.lower()]
+
+
+# Opening
+
+
+async def test_reflect_start_opens_a_new_thread_with_an_inline_anonymous_form(
+    teams: Teams,
+) -> None:
+    reflection, opening = await start(teams)
+    assert opening.conversation_id == CHANNEL_ID  # a new post: a new thread in the channel
+    assert reflection.thread == opening.response["activityId"]
+    assert "Reflection: Manager–medic collaboration" in words(opening)
+    [card] = cards(opening)
+    assert problems(card) == []
+    shown = show_card(opening)
+    form = shown["card"]
+    [box] = [e for e in form["body"] if e["type"] == "Input.Text"]
+    assert box["id"] == INPUT and box["isMultiline"] and box["maxLength"] > 0
+    [send] = form["actions"]
+    assert send["data"] == {"rounds": actions.ANONYMOUS_SUBMIT, "value": str(reflection.id)}
+    assert shown["fallback"]["data"] == {
+        "rounds": actions.REFLECT_ANONYMOUS,
+        "value": str(reflection.id),
+    }
+    titles = [a["title"] for a in card["actions"] if a["type"] == "Action.Submit"]
+    assert titles == ["Next question", "Close"]
+    assert opening.activity["activity"]["summary"]  # the plain-text fallback
+
+
+# Contributions
+
+
+async def test_replies_in_the_thread_without_a_mention_are_contributions(teams: Teams) -> None:
+    reflection, _ = await start(teams)
+    root = str(reflection.thread)
+    reply = channel_message(
+        "We met before the ward round.", teams.fake.url, mention=False, reply_to_id=root
+    )
+    assert await deliver(teams, reply) == []  # nothing is said when all is well
+    mention = channel_message("the juniors felt unheard", teams.fake.url, reply_to_id=root)
+    assert await deliver(teams, mention) == []
+    found = await contributions(teams, reflection)
+    assert [c.text for c in found] == ["We met before the ward round.", "the juniors felt unheard"]
+    assert {c.author for c in found} == {aad_object_id(USER_ID)}
+    elsewhere = channel_message(
+        "an unrelated thread", teams.fake.url, mention=False, reply_to_id="1700000000999"
+    )
+    root_post = channel_message("a new post, not for Rounds", teams.fake.url, mention=False)
+    assert await deliver(teams, elsewhere) == [] and await deliver(teams, root_post) == []
+    assert len(await contributions(teams, reflection)) == 2
+
+
+async def test_a_named_reply_with_an_nhs_number_is_stored_without_it_and_warned_1_1(
+    teams: Teams,
+) -> None:
+    reflection, _ = await start(teams)
+    text = f"The patient {NHS_NUMBER} waited too long"
+    reply = channel_message(text, teams.fake.url, BOB, BOB_NAME, False, str(reflection.thread))
+    sent = await deliver(teams, reply)
+    assert in_thread(sent, str(reflection.thread)) == []  # nothing public
+    [warning] = chats(sent)
+    assert warning.conversation_id == personal_conversation_id(BOB)
+    assert "NHS number" in words(warning)
+    [stored] = await contributions(teams, reflection)
+    assert NHS_NUMBER not in stored.text and "waited too long" in stored.text
+
+
+# Anonymous contributions
+
+
+async def test_an_anonymous_contribution_is_posted_and_stored_with_no_trace_of_who(
+    teams: Teams, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    reflection, _ = await start(teams)
+    root, text = str(reflection.thread), "I was afraid to say the rota was unsafe"
+    activity = card_submit(
+        submit(str(reflection.id), text),
+        teams.fake.url,
+        reply_to_id=root,
+        user=ANON,
+        user_name=ANON_NAME,
+    )
+    sent = await deliver(teams, activity)
+    [posted] = in_thread(sent, root)
+    assert "Anonymous contribution" in words(posted) and text in words(posted)
+    assert chats(sent) == [] and teams.fake.chats == {}  # no 1:1 was opened
+    assert not [s for s in sent if s.method == "update_activity"]  # the card is untouched
+    [stored] = await contributions(teams, reflection)
+    assert (stored.text, stored.author, stored.author_name) == (text, None, None)
+    assert identity_in(await database_text(store_of(teams))) == []
+    assert identity_in(logged(caplog)) == []
+    assert any(r.levelno == logging.DEBUG for r in caplog.records)  # the logs were seen
+
+
+async def test_an_anonymous_nhs_number_is_not_posted_and_the_form_comes_back_1_1(
+    teams: Teams, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    reflection, _ = await start(teams)
+    root, text = str(reflection.thread), f"Bed 4, {NHS_NUMBER}, was moved twice"
+    activity = card_submit(
+        submit(str(reflection.id), text),
+        teams.fake.url,
+        reply_to_id=root,
+        user=ANON,
+        user_name=ANON_NAME,
+    )
+    sent = await deliver(teams, activity)
+    assert in_thread(sent, root) == [] and await contributions(teams, reflection) == []
+    [form] = chats(sent)
+    assert form.conversation_id == personal_conversation_id(ANON)
+    [card] = cards(form)
+    assert problems(card) == []
+    [box] = [e for e in card["body"] if e["type"] == "Input.Text"]
+    assert box["value"] == text
+    errors = [e["text"] for e in card["body"] if e.get("color") == "Attention"]
+    assert errors and "NHS number" in errors[0]  # said in words, not only in colour
+    [again] = card["actions"]
+    assert again["data"] == {"rounds": actions.ANONYMOUS_SUBMIT, "value": str(reflection.id)}
+    assert identity_in(await database_text(store_of(teams))) == []
+    assert identity_in(logged(caplog)) == []
+
+    fixed = card_submit(
+        {**again["data"], INPUT: "Bed 4 was moved twice"},
+        teams.fake.url,
+        personal=True,
+        reply_to_id=form.response["id"],
+        user=ANON,
+        user_name=ANON_NAME,
+    )
+    sent = await deliver(teams, fixed)
+    [posted] = in_thread(sent, root)  # from the 1:1 chat into the reflection's thread
+    assert "Bed 4 was moved twice" in words(posted) and chats(sent) == []
+    [stored] = await contributions(teams, reflection)
+    assert stored.author is None and identity_in(await database_text(store_of(teams))) == []
+
+
+async def test_a_failing_check_digit_is_not_taken_for_an_nhs_number(teams: Teams) -> None:
+    reflection, _ = await start(teams)
+    root, text = str(reflection.thread), f"Extension {NOT_NHS_NUMBER} never answers"
+    activity = card_submit(
+        submit(str(reflection.id), text),
+        teams.fake.url,
+        reply_to_id=root,
+        user=ANON,
+        user_name=ANON_NAME,
+    )
+    sent = await deliver(teams, activity)
+    [posted] = in_thread(sent, root)
+    assert NOT_NHS_NUMBER in words(posted) and chats(sent) == []
+    [stored] = await contributions(teams, reflection)
+    assert stored.text == text and stored.author is None
+
+
+async def test_the_plain_anonymous_button_sends_the_form_1_1(teams: Teams) -> None:
+    reflection, opening = await start(teams)
+    data = show_card(opening)["fallback"]["data"]
+    root = str(reflection.thread)
+    sent = await deliver(teams, card_submit(data, teams.fake.url, reply_to_id=root, user=BOB))
+    assert in_thread(sent, root) == []
+    [form] = chats(sent)
+    assert form.conversation_id == personal_conversation_id(BOB)
+    [card] = cards(form)
+    assert [e["type"] for e in card["body"]].count("Input.Text") == 1
+    assert card["actions"][0]["data"]["rounds"] == actions.ANONYMOUS_SUBMIT
+
+
+# The facilitator's buttons and commands
+
+
+@pytest.mark.parametrize("action", [actions.REFLECT_NEXT, actions.REFLECT_CLOSE])
+async def test_only_the_facilitator_may_press_next_or_close(teams: Teams, action: str) -> None:
+    reflection, _ = await start(teams)
+    root = str(reflection.thread)
+    data = {"rounds": action, "value": str(reflection.id)}
+    sent = await deliver(
+        teams, card_submit(data, teams.fake.url, reply_to_id=root, user=BOB, user_name=BOB_NAME)
+    )
+    assert in_thread(sent, root) == []  # the card is neither replaced nor answered in public
+    [refusal] = chats(sent)
+    assert refusal.conversation_id == personal_conversation_id(BOB)
+    assert "Only this reflection's facilitator" in words(refusal)
+    after = await store_of(teams).reflections.get(reflection.id)
+    assert after is not None and (after.step, after.state) == (0, OPEN)
+
+
+async def test_the_facilitator_asks_the_next_question_in_the_thread(teams: Teams) -> None:
+    reflection, _ = await start(teams)
+    root = str(reflection.thread)
+    data = {"rounds": actions.REFLECT_NEXT, "value": str(reflection.id)}
+    sent = await deliver(teams, card_submit(data, teams.fake.url, reply_to_id=root))
+    [question] = in_thread(sent, root)
+    assert "Q2 of 3" in words(question) and question.method != "update_activity"
+    [done] = chats(sent)
+    assert done.conversation_id == personal_conversation_id(USER_ID)
+    assert "Posted Q2 of 3" in words(done)
+
+
+async def test_reflect_close_posts_the_summary_and_sends_the_transcript_1_1(
+    teams: Teams,
+) -> None:
+    reflection, _ = await start(teams)
+    root = str(reflection.thread)
+    said = channel_message("Handover was rushed", teams.fake.url, BOB, BOB_NAME, False, root)
+    await deliver(teams, said)
+    sent = await deliver(teams, channel_message("reflect close", teams.fake.url, reply_to_id=root))
+    [summary] = in_thread(sent, root)
+    assert "Summary: Manager–medic collaboration" in words(summary)
+    transcript = [s for s in chats(sent) if s.activity.get("textFormat") == "markdown"]
+    assert transcript and all(
+        s.conversation_id == personal_conversation_id(USER_ID) for s in chats(sent)
+    )
+    text = "\n".join(s.activity["text"] for s in transcript)
+    assert f"# Reflection #{reflection.id}: Manager–medic collaboration" in text
+    assert "Handover was rushed" in text and "Bob Other" in text
+    assert any("is closed" in words(s) for s in chats(sent))  # the confirmation, 1:1 too
+    after = await store_of(teams).reflections.get(reflection.id)
+    assert after is not None and after.state == CLOSED
+    late = channel_message("one more thought", teams.fake.url, BOB, BOB_NAME, False, root)
+    [closed] = chats(await deliver(teams, late))
+    assert closed.conversation_id == personal_conversation_id(BOB) and "closed" in words(closed)
+
+
+# The pieces underneath
+
+
+def test_an_anonymous_submit_reaches_the_core_without_its_sender() -> None:
+    activity = card_submit(
+        submit("7", "typed"), "http://127.0.0.1:1/", user=ANON, user_name=ANON_NAME
+    )
+    event = to_event(Activity().deserialize(activity))
+    assert isinstance(event, Action)
+    assert (event.action, event.value, event.text) == (actions.ANONYMOUS_SUBMIT, "7", "typed")
+    assert event.person == Person("")
+    named = to_event(
+        Activity().deserialize(
+            card_submit(submit("7", "x", actions.REFLECT_NEXT), "http://127.0.0.1:1/", user=ANON)
+        )
+    )
+    assert isinstance(named, Action) and named.person.id == aad_object_id(ANON)
+
+
+async def test_a_long_transcript_arrives_in_messages_teams_accepts(teams: Teams) -> None:
+    await deliver(teams, channel_message("help", teams.fake.url))  # the channel becomes known
+    assert teams.server.teams is not None
+    lines = [f"- **Person {n}**: {'é' * 40} {n}" for n in range(250)]
+    document = File("reflection-9-long.md", "# Reflection #9\n\n" + "\n".join(lines))
+    letter = Reply("transcript", (Heading("Transcript of reflection #9"),), summary="T")
+    await teams.server.teams.outbox.send_direct(
+        CHANNEL, Person(aad_object_id(USER_ID)), letter, document
+    )
+    first, *pages = teams.fake.direct_to(USER_ID)
+    assert "Transcript of reflection #9" in words(first)
+    assert len(pages) > 1
+    assert all(p.activity["textFormat"] == "markdown" for p in pages)
+    assert all(size(p.activity) < MAX_ACTIVITY_BYTES for p in pages)
+    text = "\n".join(p.activity["text"] for p in pages)
+    assert text.startswith("`reflection-9-long.md`")
+    assert text.splitlines()[2:] == document.text.splitlines()  # every line, whole, in order
+
+
+async def test_someone_rounds_cannot_reach_is_a_permanent_delivery_error(teams: Teams) -> None:
+    await deliver(teams, channel_message("help", teams.fake.url))
+    assert teams.server.teams is not None
+    note = Reply("x", (Heading("Hello"),), summary="Hello")
+    stranger = Person("00000000-0000-0000-0000-0000000dead0")  # not in the team's roster
+    with pytest.raises(DeliveryError) as raised:
+        await teams.server.teams.outbox.send_direct(CHANNEL, stranger, note)
+    assert raised.value.permanent and teams.fake.chats == {}
+
+
+def test_markdown_is_split_between_lines_and_long_lines_at_spaces() -> None:
+    text = "# Title\n\n" + "\n".join(["short line"] * 50) + "\n" + " ".join(["word"] * 400)
+    pages = markdown_pages("doc.md", text, budget=600)
+    assert pages[0].startswith("`doc.md`\n\n# Title")
+    assert all(len(json.dumps(page)) - 2 <= 600 for page in pages)
+    assert " ".join(" ".join(pages).split()) == " ".join(f"`doc.md` {text}".split())
+    assert all(not page.startswith(" ") and "wor\n" not in page for page in pages)
