@@ -620,3 +620,74 @@ def test_problems_checks_size() -> None:
     assert any("bytes (max 40000)" in p for p in problems(big))
     assert any("not JSON" in p for p in problems({**good_card(), "extra": {1, 2}}))
     assert problems({**good_card(), "actions": "x"}) == ["actions is not a list"]
+
+
+# Forms
+
+
+def reflection_post() -> Reply:
+    buttons = (
+        Button("Contribute anonymously", actions.REFLECT_ANONYMOUS, "4"),
+        Button("Next question", actions.REFLECT_NEXT, "4"),
+    )
+    return Reply(kind="reflection", blocks=(Paragraph.of("Q1"),), buttons=buttons)
+
+
+def test_the_anonymous_button_opens_its_form_inline() -> None:
+    [message] = valid(reflection_post())
+    shown, plain = message.card["actions"]
+    assert shown["type"] == "Action.ShowCard" and plain["type"] == "Action.Submit"
+    body = shown["card"]["body"]
+    assert normal(say.ANONYMOUS_FORM_INTRO) in normal(unescape(body[0]["text"]))
+    assert body[-1]["type"] == "Input.Text" and body[-1]["label"] == say.ANONYMOUS_FORM_LABEL
+    [send] = shown["card"]["actions"]
+    typed = {**send["data"], "text": "what I typed"}  # Teams adds the inputs to the data
+    assert read_submit(typed) == Submit(actions.ANONYMOUS_SUBMIT, "4", "what I typed")
+    assert read_submit({**typed, "text": "x" * 3001}) is None
+
+
+def test_problems_names_a_broken_form() -> None:
+    [message] = render(reflection_post())
+    card = json.loads(json.dumps(message.card))
+    shown = card["actions"][0]
+    shown["card"]["body"][-1].update(label="", maxLength=10, id="other")
+    shown["card"]["actions"].append({**shown, "card": {"type": "AdaptiveCard", "body": []}})
+    shown["fallback"] = {"type": "Action.OpenUrl", "url": "https://x.test"}
+    found = "\n".join(problems(card))
+    for expected_problem in (
+        "text box id is not 'text'",
+        "text box has no label",
+        "maxLength is not 3000",
+        "card action 2 is not an Action.Submit",  # no ShowCard inside a ShowCard
+        "fallback is not an Action.Submit",
+    ):
+        assert expected_problem in found
+
+
+def test_a_form_reply_shows_the_error_in_words_and_keeps_the_text() -> None:
+    data = {
+        "submit": actions.ANONYMOUS_SUBMIT,
+        "value": "4",
+        "title": "Contribute anonymously",
+        "label": "Your contribution",
+        "button": "Post anonymously",
+        "initial": "Bed 4 *was* moved",
+        "error": "It looks like it contains an NHS number.",
+    }
+    blocks = (
+        Heading("Contribute anonymously"),
+        Paragraph.of("Your words are posted without your name."),
+        Paragraph.of(data["error"]),
+        QuoteBlock(data["initial"], data["label"]),
+    )
+    [message] = render(Reply(kind="form", blocks=blocks, summary=data["error"], data=data))
+    assert problems(message.card) == []
+    texts = shown_texts(message.card)
+    assert texts.count(data["error"]) == 1 and data["initial"] not in texts
+    [error] = [e for e in message.card["body"] if e.get("color") == "Attention"]
+    assert unescape(error["text"]) == data["error"]
+    [box] = [e for e in message.card["body"] if e["type"] == "Input.Text"]
+    assert box["value"] == data["initial"] and box["label"] == "Your contribution"
+    [send] = message.card["actions"]
+    assert send["title"] == "Post anonymously"
+    assert send["data"] == {"rounds": actions.ANONYMOUS_SUBMIT, "value": "4"}
