@@ -46,6 +46,7 @@ from bot.events import Action, Conversation, Event, Message
 from bot.handlers.info import welcome
 from bot.handlers.reflect import in_reflection
 from bot.outbox import DeliveryError
+from bot.reflect.flow import ANONYMOUS_DONE
 from bot.replies import Reply, Visibility
 from bot.store import Store
 
@@ -53,7 +54,6 @@ log = logging.getLogger("rounds.teams")
 
 SEARCH = "composeExtension/query"
 REFLECT = "reflect."  # the reflection buttons' actions begin with it
-ANONYMOUS_DONE = m.ANONYMOUS_DONE.partition("{")[0]
 
 
 def loopback(url: Any) -> bool:
@@ -277,7 +277,7 @@ def anonymous(event: Event) -> bool:
 
 def confirms_anonymous(event: Event, reply: Reply) -> bool:
     """The core's "your anonymous contribution is in the thread"."""
-    return anonymous(event) and reply.kind != "form" and reply.summary.startswith(ANONYMOUS_DONE)
+    return anonymous(event) and reply.kind == ANONYMOUS_DONE
 
 
 async def _send_one(context: TurnContext, activity: Activity) -> None:

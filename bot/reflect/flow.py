@@ -25,6 +25,7 @@ from bot.replies import Block, Button, Heading, Item, Note, Paragraph, QuoteBloc
 from bot.store.reflections import OPEN, NewReflection, Reflection
 
 log = logging.getLogger("rounds.reflect")
+ANONYMOUS_DONE = "anonymous-done"  # the reply kind confirming an anonymous contribution
 
 
 def say(text: str, *notes: str, kind: str = "reflect") -> Reply:
@@ -376,4 +377,4 @@ async def post_anonymous(ctx: Context, reflection: Reflection, typed: str) -> Re
         failed = m.ANONYMOUS_FAILED.format(reason=exc.reason)
         return anonymous_form(reflection, text, failed)
     await ctx.store.reflections.set_message(stored, posted)
-    return say(m.ANONYMOUS_DONE.format(id=reflection.id))
+    return say(m.ANONYMOUS_DONE.format(id=reflection.id), kind=ANONYMOUS_DONE)
