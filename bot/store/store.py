@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import random
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -56,6 +57,18 @@ def choose_next(pool: Sequence[str], seen: set[str], rng: random.Random) -> tupl
     return rng.choice(list(pool)), True
 
 
+DRIVER_LOGGERS = ("aiosqlite", "asyncpg")
+
+
+def quiet_driver_logs() -> None:
+    """The database drivers log SQL parameters (what people wrote) at DEBUG: never below
+    INFO for them, whatever the application's level."""
+    for name in DRIVER_LOGGERS:
+        driver = logging.getLogger(name)
+        if driver.level < logging.INFO:  # unset (0) or DEBUG
+            driver.setLevel(logging.INFO)
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     """Write-ahead logging with normal sync: a commit no longer waits for the disk each
     time (SQLite stays consistent; a power cut may lose the last commits), and writers
@@ -97,6 +110,7 @@ class Store:
         engine = create_async_engine(async_url(url), hide_parameters=True)
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        quiet_driver_logs()
         if upgrade:
             await migrate.upgrade(engine)
         return cls(engine, clock)
