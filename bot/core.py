@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from bot import actions
 from bot import messages as m
 from bot.context import Context
-from bot.events import Action, Command, Event, Message
+from bot.events import Action, Command, Deletion, Event, Message
 from bot.handlers import erasure, info, library, lookup, prompts, quotes, reflect, schedules
 from bot.parser import Parsed, parse, suggest
 from bot.replies import Block, Note, Paragraph, Reply
@@ -92,8 +92,8 @@ def event_name(event: Event) -> str:
     """The command or button an event is for, never its free text."""
     if isinstance(event, Action):
         return event.action if event.action in ACTIONS else "unknown"
-    if isinstance(event, Message):
-        return "message"
+    if isinstance(event, Message | Deletion):
+        return type(event).__name__.lower()
     word = parsed_command(event.text)
     return (word.name or "empty") if word.known or not word.name else "unknown"
 
@@ -161,6 +161,8 @@ class Bot:
     async def _dispatch(self, event: Event) -> list[Reply]:
         if isinstance(event, Message):
             return await reflect.message(self.ctx, event)
+        if isinstance(event, Deletion):
+            return await reflect.deleted(self.ctx, event)
         if isinstance(event, Action):
             handler = ACTIONS.get(event.action)
             if handler is None:

@@ -61,4 +61,12 @@ class Message:
     message_id: str = ""  # the platform's id of the message, when it has one
 
 
-Event = Command | Action | Message
+@dataclass(frozen=True)
+class Deletion:
+    """Someone deleted a message in a thread: a contribution stored from it goes too."""
+
+    conversation: Conversation  # with the thread
+    message_id: str
+
+
+Event = Command | Action | Message | Deletion

@@ -164,7 +164,8 @@ PRIVACY_POINTS: tuple[str, ...] = (
     "Everyone in the channel sees the thread. The facilitator also gets a transcript with the "
     "names of named contributions. The summary shows counts only when at least three people "
     "took part.",
-    "Replies are deleted {days} days after their thread closes, with the thread itself.",
+    "Replies are deleted {days} days after their thread closes, with the thread itself. "
+    "Deleting your reply in Slack or Teams deletes Rounds' copy at once.",
     "`forget-me` erases your named contributions, removes your name as facilitator and from the "
     "schedules you set (they keep running), and tells you what it removed. Anonymous "
     "contributions cannot be found or erased, because nothing links them to you.",

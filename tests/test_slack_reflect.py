@@ -36,6 +36,7 @@ from tests.fakes.slack_requests import (
     app_mention,
     block_actions_payload,
     event_callback,
+    message_deleted_event,
     message_event,
     slack_json,
     slash_command,
@@ -230,6 +231,17 @@ async def test_thread_replies_are_stored_as_contributions_once_each(rounds: Roun
         ("U0BOB", "The <rota> decides for us"),
     ]
     assert rounds.fake.calls_to("chat.postEphemeral") == []  # all is well: nothing said
+
+
+async def test_a_reply_deleted_in_slack_is_deleted_from_the_store(rounds: Rounds) -> None:
+    reflection, _ = await start(rounds)
+    await reply(rounds, reflection, "Kept", 1)
+    await reply(rounds, reflection, "Regretted", 2)
+    deleted = message_deleted_event("1700000100.000002", thread_of(reflection))
+    await event(rounds, deleted, "EvDeleted2")
+    opening = message_deleted_event(thread_of(reflection), thread_of(reflection))
+    await event(rounds, opening, "EvDeletedOpening")  # not a reply: nothing to do
+    assert [c.text for c in await contributions(rounds, reflection)] == ["Kept"]
 
 
 def _edited(thread: str) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from tests.fakes.teams_activities import (
     aad_object_id,
     card_submit,
     channel_message,
+    message_deleted,
     personal_conversation_id,
 )
 from tests.test_teams import Teams, running, words
@@ -184,6 +185,18 @@ async def test_replies_in_the_thread_without_a_mention_are_contributions(teams: 
     root_post = channel_message("a new post, not for Rounds", teams.fake.url, mention=False)
     assert await deliver(teams, elsewhere) == [] and await deliver(teams, root_post) == []
     assert len(await contributions(teams, reflection)) == 2
+
+
+async def test_a_reply_deleted_in_teams_is_deleted_from_the_store(teams: Teams) -> None:
+    reflection, _ = await start(teams)
+    root = str(reflection.thread)
+    kept = channel_message("Kept.", teams.fake.url, mention=False, reply_to_id=root)
+    gone = channel_message("Regretted.", teams.fake.url, mention=False, reply_to_id=root)
+    await deliver(teams, kept)
+    await deliver(teams, gone)
+    assert await deliver(teams, message_deleted(gone["id"], root, teams.fake.url)) == []
+    assert await deliver(teams, message_deleted(root, root, teams.fake.url)) == []  # the opening
+    assert [c.text for c in await contributions(teams, reflection)] == ["Kept."]
 
 
 async def test_a_named_reply_with_an_nhs_number_is_stored_without_it_and_warned_1_1(

@@ -37,12 +37,13 @@ from adapters.slack.translate import (
     form_event,
     is_ephemeral_source,
     mention_event,
+    thread_deletion,
     thread_message,
 )
 from bot import actions
 from bot import messages as m
 from bot.core import Bot
-from bot.events import Action, Command, Conversation, Event, Message
+from bot.events import Action, Command, Conversation, Deletion, Event, Message
 from bot.memo import IdentityMemo
 from bot.outbox import DeliveryError
 from bot.replies import Paragraph, Reply, Visibility
@@ -261,9 +262,12 @@ class SlackAdapter:
         await ack(response_action="update", view=notice_view(title, [WORKING_FORM], t.FORM_CLOSE))
         self._spawn(self._update_form(work, action, str(view.get("id", "")), title))
 
-    def _reply_of(self, event: dict[str, Any], context: dict[str, Any]) -> Message | None:
+    def _reply_of(
+        self, event: dict[str, Any], context: dict[str, Any]
+    ) -> Message | Deletion | None:
         team = str(context.get("team_id") or event.get("team") or "")
-        return thread_message(event, team, context.get("bot_user_id"))
+        typed = thread_message(event, team, context.get("bot_user_id"))
+        return typed or thread_deletion(event, team)
 
     async def _is_reply(self, event: dict[str, Any], context: dict[str, Any]) -> bool:
         return self._reply_of(event, context) is not None
@@ -271,10 +275,13 @@ class SlackAdapter:
     async def _on_reply(
         self, ack: AsyncAck, event: dict[str, Any], context: dict[str, Any]
     ) -> None:
-        """A reply in a thread: the bot decides whether it is a reflection's."""
+        """A reply in a thread (or its deletion): the bot decides whether it is a
+        reflection's."""
         await ack()
         message = self._reply_of(event, context)
-        if message is not None:
+        if isinstance(message, Deletion):
+            self._spawn(self._forget_reply(message))
+        elif message is not None:
             self._spawn(self._answer_reply(message))
 
     async def _on_message(self, ack: AsyncAck) -> None:
@@ -311,6 +318,9 @@ class SlackAdapter:
         except DeliveryError as exc:
             log.warning("could not answer %s: %s", type(event).__name__, exc.reason)
 
+    async def _forget_reply(self, deletion: Deletion) -> None:
+        await self.bot.handle(deletion)
+
     async def _answer_reply(self, message: Message) -> None:
         replies = await self.bot.handle(message)
         try:
@@ -335,7 +345,9 @@ class SlackAdapter:
         except DeliveryError as exc:
             log.warning("could not answer a mention in %s: %s", command.conversation.channel, exc)
 
-    async def _post_all(self, where: Conversation, event: Event, replies: list[Reply]) -> None:
+    async def _post_all(
+        self, where: Conversation, event: Command | Action | Message, replies: list[Reply]
+    ) -> None:
         """Post through the Web API: channel replies in the channel (or the thread they came
         from), private ones as ephemeral messages, `in_thread` ones under the previous post."""
         parent = where.thread

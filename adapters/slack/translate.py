@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from adapters.slack.render import FORM_BLOCK, FORM_INPUT
-from bot.events import Action, Command, Conversation, Message, Person
+from bot.events import Action, Command, Conversation, Deletion, Message, Person
 
 PLATFORM = "slack"
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
@@ -74,6 +74,16 @@ def thread_message(event: dict[str, Any], team: str, bot_user: str | None) -> Me
         return None
     conversation = Conversation(PLATFORM, _str(event.get("channel")), team, thread)
     return Message(conversation, Person(user), plain(text), message_id=ts)
+
+
+def thread_deletion(event: dict[str, Any], team: str) -> Deletion | None:
+    """A reply in a thread that its author deleted (`message_deleted`), or None."""
+    previous = event.get("previous_message")
+    previous = previous if isinstance(previous, dict) else {}
+    thread, deleted = _str(previous.get("thread_ts")), _str(event.get("deleted_ts"))
+    if event.get("subtype") != "message_deleted" or not thread or not deleted or thread == deleted:
+        return None
+    return Deletion(Conversation(PLATFORM, _str(event.get("channel")), team, thread), deleted)
 
 
 def form_event(view: dict[str, Any], forms: frozenset[str]) -> Action | None:

@@ -33,6 +33,7 @@ from adapters.teams.retry import with_retries
 from adapters.teams.translate import (
     bot_is_member,
     conversation_of,
+    deletion_of,
     in_reply_chain,
     is_personal,
     reference_data,
@@ -84,6 +85,7 @@ class TeamsAdapter:
         self.saved: dict[str, str] = {}  # conversation key → service URL already stored
         self.turns: dict[str, Callable[[TurnContext], Awaitable[None]]] = {
             "message": self._on_message,
+            "messageDelete": self._on_delete,
             "conversationUpdate": self._on_update,
             "invoke": self._on_invoke,
         }
@@ -119,6 +121,12 @@ class TeamsAdapter:
         await self.auth.close()
 
     # activities
+
+    async def _on_delete(self, context: TurnContext) -> None:
+        """A reply deleted in Teams: its stored contribution goes too."""
+        deletion = deletion_of(context.activity)
+        if deletion is not None:
+            await self.bot.handle(deletion)
 
     async def _on_message(self, context: TurnContext) -> None:
         event = to_event(context.activity)

@@ -13,7 +13,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Con
 
 from adapters.teams.cards import read_submit
 from bot.actions import ANONYMOUS_SUBMIT
-from bot.events import Action, Command, Conversation, Event, Message, Person
+from bot.events import Action, Command, Conversation, Deletion, Event, Message, Person
 
 PLATFORM = "teams"
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
@@ -141,6 +141,17 @@ def in_reply_chain(activity: Activity) -> bool:
     """A reply under a channel post (the root post's own id is its thread's id)."""
     thread = conversation_of(activity).thread
     return is_channel(activity) and bool(thread) and thread != _str(activity.id)
+
+
+def deletion_of(activity: Activity) -> Deletion | None:
+    """A reply in a channel thread deleted by its author (`messageDelete`), or None."""
+    conversation = conversation_of(activity)
+    ident = _str(activity.id)
+    if activity.type != "messageDelete" or not conversation.thread or not ident:
+        return None
+    if ident == conversation.thread:
+        return None  # the thread's own first post
+    return Deletion(conversation, ident)
 
 
 def bot_is_member(activity: Activity, field: str) -> bool:

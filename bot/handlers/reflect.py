@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from bot import messages as m
 from bot.content.model import ReflectionModel
 from bot.context import Context
-from bot.events import Action, Command, Conversation, Message, Person
+from bot.events import Action, Command, Conversation, Deletion, Message, Person
 from bot.format import topic_list
 from bot.reflect import flow
 from bot.reflect.flow import Opening, say
@@ -265,3 +265,14 @@ async def message(ctx: Context, event: Message) -> list[Reply]:
         return []
     warning = await flow.contribute(ctx, found, event.person, event.text, event.message_id)
     return [warning] if warning else []
+
+
+async def deleted(ctx: Context, event: Deletion) -> list[Reply]:
+    """A reply deleted on the platform is deleted from the store too."""
+    where = event.conversation
+    if not where.thread or not event.message_id:
+        return []
+    found = await ctx.store.reflections.by_thread(where.key, where.thread)
+    if found is not None:
+        await ctx.store.reflections.remove_message(found.id, event.message_id)
+    return []

@@ -401,6 +401,30 @@ def _bot_event(text: str, user: str | None, bot_id: str, channel: str, ts: str) 
     return event
 
 
+def message_deleted_event(
+    deleted_ts: str, thread_ts: str, channel: str = "C0GENERAL", user: str = "U0ALICE"
+) -> dict[str, Any]:
+    """A `message` event with subtype `message_deleted`: someone deleted a reply in a thread.
+    The deleted message comes back as `previous_message`."""
+    return {
+        "type": "message",
+        "subtype": "message_deleted",
+        "hidden": True,
+        "channel": channel,
+        "ts": "1700009999.000001",
+        "deleted_ts": deleted_ts,
+        "event_ts": "1700009999.000001",
+        "channel_type": "channel",
+        "previous_message": {
+            "type": "message",
+            "user": user,
+            "text": "(the deleted text)",
+            "ts": deleted_ts,
+            "thread_ts": thread_ts,
+        },
+    }
+
+
 def message_event(
     text: str,
     user: str | None = "U0ALICE",

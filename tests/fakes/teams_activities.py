@@ -216,6 +216,22 @@ def channel_message(
     return activity
 
 
+def message_deleted(
+    message_id: str, root: str, service_url: str, user: str = USER_ID, channel: str = CHANNEL_ID
+) -> dict[str, Any]:
+    """Teams telling the bot that a reply in a channel thread was deleted by its author."""
+    activity = _activity(
+        "messageDelete",
+        message_id,
+        service_url,
+        _user(user, USER_NAME),
+        _channel_conversation(thread_conversation_id(root, channel)),
+    )
+    data = {**_channel_data(channel), "eventType": "softDeleteMessage"}
+    activity.update({"channelData": data})
+    return activity
+
+
 def personal_message(
     text: str,
     service_url: str,
