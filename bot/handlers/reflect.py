@@ -137,16 +137,19 @@ async def _permitted(ctx: Context, found: Reflection, person: Person, run: Run) 
     return await run(ctx, found)
 
 
-async def _next(ctx: Context, found: Reflection) -> Reply:
-    if found.state != OPEN:
-        return say(m.REFLECT_CLOSED_ALREADY.format(id=found.id))
-    return await flow.ask_next(ctx, found)
+def _while_open(run: Run) -> Run:
+    """`run`, for a thread still open; a polite note for one that has closed."""
+
+    async def guarded(ctx: Context, found: Reflection) -> Reply:
+        if found.state != OPEN:
+            return say(m.REFLECT_CLOSED_ALREADY.format(id=found.id))
+        return await run(ctx, found)
+
+    return guarded
 
 
-async def _close(ctx: Context, found: Reflection) -> Reply:
-    if found.state != OPEN:
-        return say(m.REFLECT_CLOSED_ALREADY.format(id=found.id))
-    return await flow.close(ctx, found)
+_next = _while_open(flow.ask_next)
+_close = _while_open(flow.close)
 
 
 async def next_(ctx: Context, event: Command, words: list[str]) -> Reply:
@@ -210,37 +213,42 @@ async def _pressed(ctx: Context, event: Action) -> Reflection | str:
     return found
 
 
-async def pressed_next(ctx: Context, event: Action) -> list[Reply]:
+async def _on_pressed(ctx: Context, event: Action, run: Run) -> list[Reply]:
     found = await _pressed(ctx, event)
     if isinstance(found, str):
         return [say(found, kind="error")]
-    return [await _permitted(ctx, found, event.person, _next)]
+    return [await run(ctx, found)]
+
+
+async def pressed_next(ctx: Context, event: Action) -> list[Reply]:
+    async def run(ctx: Context, found: Reflection) -> Reply:
+        return await _permitted(ctx, found, event.person, _next)
+
+    return await _on_pressed(ctx, event, run)
 
 
 async def pressed_close(ctx: Context, event: Action) -> list[Reply]:
-    found = await _pressed(ctx, event)
-    if isinstance(found, str):
-        return [say(found, kind="error")]
-    return [await _permitted(ctx, found, event.person, _close)]
+    async def run(ctx: Context, found: Reflection) -> Reply:
+        return await _permitted(ctx, found, event.person, _close)
+
+    return await _on_pressed(ctx, event, run)
+
+
+async def _form(ctx: Context, found: Reflection) -> Reply:
+    return flow.anonymous_form(found)
 
 
 async def pressed_anonymous(ctx: Context, event: Action) -> list[Reply]:
-    found = await _pressed(ctx, event)
-    if isinstance(found, str):
-        return [say(found, kind="error")]
-    if found.state != OPEN:
-        return [say(m.REFLECT_CLOSED_ALREADY.format(id=found.id))]
-    return [flow.anonymous_form(found)]
+    return await _on_pressed(ctx, event, _while_open(_form))
 
 
 async def submitted_anonymous(ctx: Context, event: Action) -> list[Reply]:
     """The form's text. Whoever sent it is not looked at."""
-    found = await _pressed(ctx, event)
-    if isinstance(found, str):
-        return [say(found, kind="error")]
-    if found.state != OPEN:
-        return [say(m.REFLECT_CLOSED_ALREADY.format(id=found.id))]
-    return [await flow.post_anonymous(ctx, found, event.text)]
+
+    async def post(ctx: Context, found: Reflection) -> Reply:
+        return await flow.post_anonymous(ctx, found, event.text)
+
+    return await _on_pressed(ctx, event, _while_open(post))
 
 
 async def in_reflection(ctx: Context, where: Conversation) -> bool:
