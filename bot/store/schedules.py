@@ -4,13 +4,16 @@ channel, a claim on a slot) is decided by a unique key, never by read-then-write
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import Column, Table, and_, delete, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.dml import Insert
 
 from bot.store.schema import deliveries, schedules
 
@@ -27,6 +30,20 @@ def utc(value: dt.datetime) -> dt.datetime:
 
 def _maybe_utc(value: dt.datetime | None) -> dt.datetime | None:
     return utc(value) if value is not None else None
+
+
+def upsert(
+    dialect: str,
+    table: Table,
+    key: Column[Any],
+    row: Mapping[str, object],
+    changes: Mapping[str, object],
+) -> Insert:
+    """Insert `row`, or, when a row with its unique `key` exists (written a moment ago by
+    another replica, say), apply `changes` to that one: one atomic statement, where
+    update-then-insert would let two writers both insert and one fail."""
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return make(table).values(dict(row)).on_conflict_do_update(index_elements=[key], set_=changes)
 
 
 @dataclass(frozen=True)
@@ -115,12 +132,10 @@ class ScheduleStore:
             "since": now,
             "updated_at": now,
         }
-        where = schedules.c.conversation == new.conversation
+        first = {"conversation": new.conversation, "paused": False, **values}
+        key = schedules.c.conversation
         async with self.engine.begin() as conn:
-            changed = await conn.execute(update(schedules).where(where).values(values))
-            if not changed.rowcount:
-                first = {"conversation": new.conversation, "paused": False, **values}
-                await conn.execute(insert(schedules).values(first))
+            await conn.execute(upsert(self.engine.dialect.name, schedules, key, first, values))
         found = await self.get(new.conversation)
         assert found is not None
         return found

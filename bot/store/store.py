@@ -9,20 +9,21 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.store import migrate
 from bot.store.reflections import ReflectionStore
-from bot.store.schedules import ScheduleStore
+from bot.store.schedules import ScheduleStore, upsert
 from bot.store.schema import conversation_refs, rotation_seen, seen_events
 
 Clock = Callable[[], dt.datetime]
 
 EVENT_TTL = dt.timedelta(hours=2)  # Slack retries for about an hour
 PRUNE_EVERY = 200
+ROTATE_ATTEMPTS = 10  # each collision means another caller's choice went in: progress
 
 DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -84,6 +85,17 @@ def _rotation(conversation: str, kind: str) -> ColumnElement[bool]:
     return (rotation_seen.c.conversation == conversation) & (rotation_seen.c.kind == kind)
 
 
+async def _lock_rotation(conn: AsyncConnection, conversation: str, kind: str) -> None:
+    """On PostgreSQL, a lock on the conversation's rotation until the transaction ends, so
+    replicas choose one after the other: two never pick the same item, and two starting a
+    new round at once cannot deadlock (they did, each deleting the old round's rows while
+    inserting). SQLite has one writer at a time; there the unique key sends a caller that
+    collided round again."""
+    if conn.dialect.name == "postgresql":
+        key = func.hashtextextended(f"rotation|{kind}|{conversation}", 0)
+        await conn.execute(select(func.pg_advisory_xact_lock(key)))
+
+
 async def _seen(conn: AsyncConnection, conversation: str, kind: str) -> set[str]:
     rows = await conn.execute(select(rotation_seen.c.item).where(_rotation(conversation, kind)))
     return {row.item for row in rows}
@@ -134,7 +146,7 @@ class Store:
         the pool has been shown. Without `rng` the choice is a shuffle settled by the
         conversation and what it has seen, so `peek` can show it in advance. Two callers
         racing for the same item: one retries."""
-        for _attempt in range(3):
+        for _attempt in range(ROTATE_ATTEMPTS):
             try:
                 return await self._rotate_once(conversation, kind, pool, rng)
             except IntegrityError:
@@ -145,6 +157,7 @@ class Store:
         self, conversation: str, kind: str, pool: Sequence[str], rng: random.Random | None
     ) -> str:
         async with self.engine.begin() as conn:
+            await _lock_rotation(conn, conversation, kind)
             seen = await _seen(conn, conversation, kind)
             item, _reset = choose_next(pool, seen, rng or settled(conversation, kind, pool, seen))
             await self._show(conn, conversation, kind, item, pool, seen)
@@ -154,6 +167,7 @@ class Store:
         """Record that `item` was shown (chosen earlier by `peek`), as `rotate` would."""
         try:
             async with self.engine.begin() as conn:
+                await _lock_rotation(conn, conversation, kind)
                 seen = await _seen(conn, conversation, kind)
                 await self._show(conn, conversation, kind, item, pool, seen)
         except IntegrityError:
@@ -202,12 +216,10 @@ class Store:
     async def save_reference(self, conversation: str, platform: str, data: dict[str, str]) -> None:
         """Remember how to reach a conversation (replacing what was there)."""
         values = {"reference": json.dumps(data, sort_keys=True), "updated_at": self.clock()}
-        where = conversation_refs.c.conversation == conversation
+        row = {"conversation": conversation, "platform": platform, **values}
+        key, dialect = conversation_refs.c.conversation, self.engine.dialect.name
         async with self.engine.begin() as conn:
-            changed = await conn.execute(update(conversation_refs).where(where).values(values))
-            if not changed.rowcount:
-                row = {"conversation": conversation, "platform": platform, **values}
-                await conn.execute(insert(conversation_refs).values(row))
+            await conn.execute(upsert(dialect, conversation_refs, key, row, values))
 
     async def forget_reference(self, conversation: str) -> bool:
         where = conversation_refs.c.conversation == conversation
