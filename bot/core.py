@@ -15,6 +15,7 @@ from bot.events import Action, Command, Deletion, Event, Message
 from bot.handlers import erasure, info, library, lookup, prompts, quotes, reflect, schedules
 from bot.parser import Parsed, parse, suggest
 from bot.replies import Block, Note, Paragraph, Reply
+from bot.store import unreachable
 
 log = logging.getLogger("rounds.bot")
 
@@ -108,7 +109,15 @@ async def error_boundary(event: Event, call_next: Next) -> list[Reply]:
     """Any exception becomes a polite reply and one log line with a reference."""
     try:
         return await call_next(event)
-    except Exception:
+    except Exception as exc:
+        if unreachable(exc):
+            platform = event.conversation.platform
+            log.warning("database unreachable platform=%s %s", platform, describe(event))
+            return [
+                Reply(
+                    kind="error", blocks=(Paragraph.of(m.DATABASE_AWAY),), summary=m.DATABASE_AWAY
+                )
+            ]
         ref = uuid.uuid4().hex[:8]
         platform = event.conversation.platform
         log.exception("handler failed ref=%s platform=%s %s", ref, platform, describe(event))

@@ -100,6 +100,10 @@ WELCOME = (
 EMPTY_COMMAND = "Rounds is here. Type `help` to see what it can do, or try `quote`."
 
 ERROR_TITLE = "Sorry, something went wrong on our side."
+DATABASE_AWAY = (
+    "Rounds can't reach its database just now, so nothing was changed. Please try again "
+    "in a minute or two."
+)
 ERROR_BODY = (
     "Nothing you sent was lost. Please try again in a moment; if it keeps happening, "
     "let the people who run Rounds know (reference {ref})."

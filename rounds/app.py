@@ -19,14 +19,20 @@ from rounds.settings import Settings
 log = logging.getLogger("rounds")
 
 
+FIELDS = ("platform", "kind", "command", "latency_ms", "outcome", "slot", "reflection")
+
+
 class JsonFormatter(logging.Formatter):
+    """One JSON object a line; the access log's and deliveries' fields become keys."""
+
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, object] = {
             "time": self.formatTime(record),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
         }
+        entry |= {name: record.__dict__[name] for name in FIELDS if name in record.__dict__}
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
         return json.dumps(entry)

@@ -134,11 +134,12 @@ async def console(settings: Settings, user: str, channel: str) -> int:
 async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> int:
     from bot.core import DEFAULT_MIDDLEWARE
     from rounds.app import build_bot, setup_logging
-    from rounds.metrics import measure
+    from rounds.metrics import install, measure
     from rounds.server import Options, Server
 
     setup_logging(settings)
     logging.getLogger("rounds").setLevel(logging.INFO)
+    install()
     bot = await build_bot(settings, middleware=(measure, *DEFAULT_MIDDLEWARE))
     try:
         options = Options(

@@ -1,16 +1,22 @@
-"""Prometheus metrics, as a middleware layer around the bot (the core stays free of them)."""
+"""Prometheus metrics and the access log, as a middleware layer around the bot (the core
+stays free of them), plus listeners for what happens below it: outbound retries (from the
+adapters) and errors (any ERROR log record of Rounds' own loggers)."""
 
 from __future__ import annotations
 
 import functools
+import logging
 import time
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
+from adapters import observe
 from bot.core import Next, event_name
-from bot.events import Action, Event
+from bot.events import Event
 from bot.replies import Reply
 from scheduler.service import Report
+
+ACCESS = logging.getLogger("rounds.access")
 
 HANDLED = Counter(
     "rounds_commands",
@@ -24,6 +30,27 @@ LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
 
+
+LOOKUPS = Counter(
+    "rounds_lookups",
+    "Keyword lookups answered, by platform and whether any passage was found",
+    ["platform", "outcome"],
+)
+ERRORS = Counter(
+    "rounds_errors",
+    "Unexpected errors (logged at ERROR or above), by the part of Rounds that logged them",
+    ["component"],
+)
+RETRIES = Counter(
+    "rounds_outbound_retries",
+    "Calls to Slack or the Bot Connector tried again, by platform and reason",
+    ["platform", "reason"],
+)
+REFLECTIONS = Counter(
+    "rounds_reflection_jobs",
+    "Scheduled reflection work done: closed, asked (a timed question), reminded",
+    ["job"],
+)
 
 DELIVERIES = Counter(
     "rounds_deliveries",
@@ -41,18 +68,38 @@ def count_deliveries(report: Report) -> None:
     ):
         if slots:
             DELIVERIES.labels(outcome).inc(len(slots))
+    for done in report.reflections:
+        REFLECTIONS.labels(done.partition(":")[0]).inc()
 
 
 async def measure(event: Event, call_next: Next) -> list[Reply]:
+    """Count and time every event, and write its access-log line: platform, kind, command
+    or button name, latency and outcome. Never its text."""
     started = time.perf_counter()
     replies = await call_next(event)
-    kind = "action" if isinstance(event, Action) else "command"
-    labels = (event.conversation.platform, kind, event_name(event))
+    elapsed = time.perf_counter() - started
+    platform, kind, name = labels = (
+        event.conversation.platform,
+        type(event).__name__.lower(),
+        event_name(event),
+    )
     outcome = "error" if any(r.kind == "error" for r in replies) else "ok"
     handled, latency = _series(labels, outcome)
     handled.inc()
-    latency.observe(time.perf_counter() - started)
+    latency.observe(elapsed)
+    if name == "lookup":
+        found = any(r.kind == "lookup" for r in replies)
+        LOOKUPS.labels(platform, "found" if found else "none").inc()
+    if ACCESS.isEnabledFor(logging.INFO):
+        _access(platform, kind, name, elapsed, outcome)
     return replies
+
+
+def _access(platform: str, kind: str, name: str, elapsed: float, outcome: str) -> None:
+    ms = round(elapsed * 1000, 2)
+    fields: dict[str, object] = {"platform": platform, "kind": kind, "command": name}
+    fields |= {"latency_ms": ms, "outcome": outcome}
+    ACCESS.info("%s %s %s %.2fms %s", platform, kind, name, ms, outcome, extra=fields)
 
 
 @functools.cache
@@ -60,6 +107,30 @@ def _series(labels: tuple[str, str, str], outcome: str) -> tuple[Counter, Histog
     """The labelled series, looked up once (labels are a small closed set: platform, kind,
     and a known command or button name — never free text)."""
     return HANDLED.labels(*labels, outcome), LATENCY.labels(*labels)
+
+
+class ErrorCounter(logging.Handler):
+    """Counts ERROR records of Rounds' loggers by component (`rounds.slack` → slack)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        parts = record.name.split(".")
+        if parts[0] == "rounds":
+            ERRORS.labels(parts[1] if len(parts) > 1 else "rounds").inc()
+
+
+def count_retry(platform: str, reason: str) -> None:
+    RETRIES.labels(platform, reason).inc()
+
+
+def install() -> None:
+    """Start counting errors and retries (once per process)."""
+    root = logging.getLogger()
+    if not any(isinstance(h, ErrorCounter) for h in root.handlers):
+        root.addHandler(ErrorCounter())
+    observe.subscribe(count_retry)
 
 
 def exposition() -> tuple[bytes, str]:

@@ -31,6 +31,11 @@ SKIPPED = {
 }
 
 
+def _fields(schedule: Schedule, ident: str, outcome: str) -> dict[str, object]:
+    """The structured fields of a delivery's log line."""
+    return {"platform": schedule.platform, "slot": ident, "outcome": outcome}
+
+
 @dataclass
 class Report:
     """What one pass did, for logs, metrics and tests."""
@@ -81,7 +86,7 @@ class Scheduler:
         if decision.action != "post":
             state = SKIPPED[decision.action]
             if await self.ctx.store.schedules.record(schedule.id, decision.slot, state):
-                log.info("slot %s %s", ident, state)
+                log.info("slot %s %s", ident, state, extra=_fields(schedule, ident, state))
                 report.skipped.append(ident)
             return
         async with gate:
@@ -95,7 +100,9 @@ class Scheduler:
         if not pool or outbox is None:
             why = "no prompts" if not pool else f"{schedule.platform} is not configured"
             await self.ctx.store.schedules.record(schedule.id, slot, "failed", why)
-            log.warning("slot %s not posted: %s", ident, why)
+            log.warning(
+                "slot %s not posted: %s", ident, why, extra=_fields(schedule, ident, "failed")
+            )
             report.failed.append(ident)
             return
         choice = await self.ctx.store.peek(schedule.conversation, ROTATION, pool)
@@ -145,7 +152,8 @@ class Scheduler:
         pool = prompt_pool(self.ctx, schedule.topics)
         await self.ctx.store.mark_seen(schedule.conversation, ROTATION, prompt_id, pool)
         await self.ctx.store.schedules.finish(schedule.id, slot, "delivered", message_id)
-        log.info("slot %s posted to %s", ident, schedule.conversation)
+        fields = _fields(schedule, ident, "posted")
+        log.info("slot %s posted to %s", ident, schedule.conversation, extra=fields)
         report.posted.append(ident)
 
     async def _failed(
@@ -153,8 +161,10 @@ class Scheduler:
     ) -> None:
         if exc.permanent:
             await self.ctx.store.schedules.finish(schedule.id, slot, "failed", detail=exc.reason)
-            log.warning("slot %s failed for good in %s: %s", ident, schedule.conversation, exc)
+            where, fields = schedule.conversation, _fields(schedule, ident, "failed")
+            log.warning("slot %s failed for good in %s: %s", ident, where, exc, extra=fields)
             report.failed.append(ident)
             return
-        log.warning("slot %s will be retried (%s)", ident, exc.reason)
+        fields = _fields(schedule, ident, "retrying")
+        log.warning("slot %s will be retried (%s)", ident, exc.reason, extra=fields)
         report.retrying.append(ident)  # the claim's lease runs out, then a pass retries it

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import sys
@@ -16,9 +17,16 @@ import pytest
 
 from rounds.server import SLACK_HTTP, SLACK_OFF
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import SIGNING_SECRET, sign, slash_command
+from tests.fakes.slack_requests import (
+    SIGNING_SECRET,
+    app_mention,
+    event_callback,
+    sign,
+    slash_command,
+)
 
 FORM = "application/x-www-form-urlencoded"
+JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
@@ -122,3 +130,57 @@ async def test_socket_mode_without_an_app_token_is_a_clear_error(tmp_path: Path)
     _out, errors = await asyncio.wait_for(proc.communicate(), timeout=30)
     assert proc.returncode == 2
     assert "SLACK_APP_TOKEN" in errors.decode() and "Traceback" not in errors.decode()
+
+
+def json_lines(printed: list[str]) -> list[dict[str, object]]:
+    found = []
+    for line in printed:
+        text = line.removeprefix("stderr: ")
+        if text.startswith("{"):
+            found.append(json.loads(text))
+    return found
+
+
+async def test_serve_logs_each_request_as_json_and_counts_lookups_and_retries(
+    fake: FakeSlack, tmp_path: Path
+) -> None:
+    env = {**slack_env(fake, tmp_path / "r.db"), "ROUNDS_LOG_FORMAT": "json"}
+    async with serve(env) as (url, printed), aiohttp.ClientSession() as http:
+        for words in ("lookup triumvirate", "lookup qqqzzzxx"):
+            body = slash_command(words, fake.response_url())
+            headers = {"Content-Type": FORM, **sign(body)}
+            async with http.post(f"{url}/slack/events", data=body, headers=headers) as answer:
+                assert answer.status == 200
+        fake.fail("chat.postMessage", 500)  # the prompt's post is retried once
+        mention = event_callback(app_mention("<@U0BOT> prompt"), event_id="EvPrompt")
+        async with http.post(
+            f"{url}/slack/events", data=mention, headers={**JSON, **sign(mention)}
+        ) as answer:
+            assert answer.status == 200
+        await fake.wait_for("chat.postMessage", 2, timeout=15)
+        async with http.get(f"{url}/metrics") as metrics:
+            exposed = await metrics.text()
+    assert 'rounds_lookups_total{outcome="found",platform="slack"} 1.0' in exposed
+    assert 'rounds_lookups_total{outcome="none",platform="slack"} 1.0' in exposed
+    assert 'rounds_outbound_retries_total{platform="slack",reason="500"} 1.0' in exposed
+    access = [e for e in json_lines(printed) if e.get("logger") == "rounds.access"]
+    lookups = [e for e in access if e.get("command") == "lookup"]
+    assert len(lookups) == 2 and {e["platform"] for e in lookups} == {"slack"}
+    assert all(isinstance(e["latency_ms"], float) and e["outcome"] == "ok" for e in lookups)
+    assert [e["kind"] for e in access if e.get("command") == "prompt"] == ["command"]
+    everything = "\n".join(printed)
+    assert "triumvirate" not in everything and "qqqzzzxx" not in everything  # no query text
+
+
+def test_errors_logged_by_rounds_are_counted_by_component() -> None:
+    from prometheus_client import REGISTRY
+
+    from rounds.metrics import install
+
+    install()
+    before = REGISTRY.get_sample_value("rounds_errors_total", {"component": "teams"}) or 0.0
+    logging.getLogger("rounds.teams").error("a turn failed")
+    logging.getLogger("rounds.teams").warning("not an error")
+    logging.getLogger("elsewhere").error("not ours")
+    after = REGISTRY.get_sample_value("rounds_errors_total", {"component": "teams"})
+    assert after == before + 1

@@ -26,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters import observe
 from adapters.pace import ChannelPace
 from adapters.slack.render import SlackMessage, render
 from bot.events import Conversation, Person
@@ -74,9 +75,47 @@ class AnyServerErrorRetryHandler(AsyncServerErrorRetryHandler):
         return response is not None and 500 <= response.status_code < 600
 
 
+class Counted(AsyncRetryHandler):
+    """A retry handler that reports each retry it makes (for the outbound-retries metric)."""
+
+    def __init__(self, inner: AsyncRetryHandler) -> None:
+        super().__init__(inner.max_retry_count, inner.interval_calculator)
+        self.inner = inner
+
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return await self.inner.can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        reason = str(response.status_code) if response is not None else type(error).__name__
+        observe.retried("slack", reason)
+        await self.inner.prepare_for_next_attempt_async(
+            state=state, request=request, response=response, error=error
+        )
+
+
 def retry_handlers(
     interval: RetryIntervalCalculator = default_interval_calculator,
 ) -> list[AsyncRetryHandler]:
+    return [Counted(handler) for handler in _handlers(interval)]
+
+
+def _handlers(interval: RetryIntervalCalculator) -> list[AsyncRetryHandler]:
     return [
         AsyncConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
         AsyncRateLimitErrorRetryHandler(max_retry_count=3),

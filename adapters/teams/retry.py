@@ -15,6 +15,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from adapters import observe
+
 RETRY_STATUSES = frozenset({412, 429, 502, 504})
 ATTEMPTS = 5
 MAX_WAIT = 30.0
@@ -47,6 +49,12 @@ def _retryable(error: BaseException) -> bool:
     return status_of(error) in RETRY_STATUSES
 
 
+def _counted(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    status = status_of(error) if error is not None else None
+    observe.retried("teams", str(status) if status else type(error).__name__)
+
+
 def _wait(state: RetryCallState) -> float:
     error = state.outcome.exception() if state.outcome else None
     told = retry_after(error)
@@ -58,6 +66,7 @@ async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = ATTEMPT
         retry=retry_if_exception(_retryable),
         wait=_wait,
         stop=stop_after_attempt(attempts),
+        before_sleep=_counted,
         reraise=True,
     )
     async for attempt in retrying:

@@ -82,7 +82,7 @@ def _no_results(ctx: Context, result: LookupResult) -> Reply:
     blocks: list[Block] = [Paragraph.of(text)]
     if hint:
         blocks.append(Note(hint))
-    return Reply(kind="lookup", blocks=tuple(blocks), summary=text)
+    return Reply(kind="lookup-none", blocks=tuple(blocks), summary=text)
 
 
 async def lookup(ctx: Context, event: Command, args: str) -> list[Reply]:

@@ -1,5 +1,5 @@
 """The store: everything Rounds remembers, through SQLAlchemy (SQLite or PostgreSQL)."""
 
-from bot.store.store import Store, async_url, choose_next
+from bot.store.store import Store, async_url, choose_next, unreachable
 
-__all__ = ["Store", "async_url", "choose_next"]
+__all__ = ["Store", "async_url", "choose_next", "unreachable"]

@@ -159,8 +159,9 @@ class ReflectionStore:
         return _reflection(row) if row else None
 
     async def in_channel(self, conversation: str, open_only: bool = True) -> list[Reflection]:
-        """The channel's threads, newest first (open ones only by default)."""
-        where = reflections.c.conversation == conversation
+        """The channel's threads, newest first (open ones only by default). A thread whose
+        opening post never went out (the process stopped in between) is not one."""
+        where = (reflections.c.conversation == conversation) & reflections.c.thread.is_not(None)
         if open_only:
             where = where & (reflections.c.state == OPEN)
         query = select(reflections).where(where).order_by(reflections.c.id.desc())

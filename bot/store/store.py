@@ -10,7 +10,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, event, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -68,6 +69,19 @@ def quiet_driver_logs() -> None:
         driver = logging.getLogger(name)
         if driver.level < logging.INFO:  # unset (0) or DEBUG
             driver.setLevel(logging.INFO)
+
+
+SCHEMA_FAULTS = ("no such table", "no such column", "syntax error")
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether an error means the database is away (down, restarting, unreachable), as
+    opposed to a fault in a query: worth "try again shortly", not a bug report."""
+    if isinstance(error, InterfaceError | SQLTimeoutError | OSError):
+        return True
+    if isinstance(error, OperationalError):  # SQLite also says so of a missing table
+        return not any(fault in str(error.orig) for fault in SCHEMA_FAULTS)
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
