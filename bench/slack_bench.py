@@ -83,7 +83,10 @@ def distinct(rng: random.Random) -> Iterator[str]:
 
 
 def start(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    # the access log goes where a log collector would take it: away from this table
+    proc = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     assert proc.stdout is not None
     for line in proc.stdout:
         if "listening on " in line:
