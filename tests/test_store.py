@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import random
@@ -14,6 +15,7 @@ from sqlalchemy import inspect
 
 from bot.store import Store, async_url, choose_next
 from bot.store.migrate import current_revision
+from tests.conftest import PG_URL, drop_postgres, fresh_postgres
 
 
 def test_async_url() -> None:
@@ -126,3 +128,17 @@ def test_db_upgrade_with_a_bad_url_is_a_clear_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "ROUNDS_DATABASE_URL" in done.stderr and "secret-pw" not in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL tests need ROUNDS_TEST_DATABASE_URL")
+async def test_replicas_starting_together_migrate_one_at_a_time() -> None:
+    """Several `rounds serve` processes starting at once on an empty PostgreSQL database:
+    one migrates, the others wait and find the schema ready."""
+    url, name = await fresh_postgres()
+    try:
+        stores = await asyncio.gather(*(Store.open(url) for _ in range(4)))
+        assert {await current_revision(s.engine) for s in stores} == {"0005"}
+        for store in stores:
+            await store.close()
+    finally:
+        await drop_postgres(name)

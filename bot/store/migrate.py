@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -19,7 +19,15 @@ def _config(connection: Connection) -> Config:
     return config
 
 
+MIGRATION_LOCK = 7_384_221  # any fixed number: the key of PostgreSQL's advisory lock
+
+
 def _upgrade(connection: Connection, revision: str) -> None:
+    """Replicas starting together take turns: on PostgreSQL the first holds a lock for its
+    transaction, and the others then find the schema already at `revision`. (SQLite is one
+    process's file; its own write lock serialises the rest.)"""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     command.upgrade(_config(connection), revision)
 
 
