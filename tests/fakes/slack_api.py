@@ -165,6 +165,9 @@ class FakeSlack:
         self.history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, newest last
         self.delay = 0.0  # seconds each chat.postMessage takes (to catch a fan-out mid-way)
         self._budget: _Budget | None = None
+        # more bot tokens taken as this app's: processes given one each can be told apart
+        # by `Call.token` (replicas of one app, say)
+        self.other_bot_tokens: set[str] = set()
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -300,10 +303,11 @@ class FakeSlack:
         return handler(params)
 
     def _auth_error(self, method: str, token: str | None) -> str | None:
-        wanted = self.app_token if method in _APP_TOKEN_METHODS else self.bot_token
-        if token == wanted:
+        bot_tokens = {self.bot_token, *self.other_bot_tokens}
+        wanted = {self.app_token} if method in _APP_TOKEN_METHODS else bot_tokens
+        if token in wanted:
             return None
-        if token in (self.bot_token, self.app_token):
+        if token in bot_tokens or token == self.app_token:
             return "not_allowed_token_type"  # what Slack says for the wrong kind of token
         return "invalid_auth"
 
