@@ -132,8 +132,10 @@ class Store:
 
     @classmethod
     async def open(cls, url: str, clock: Clock = utc_now, upgrade: bool = True) -> Store:
-        # hide_parameters: a database error never puts what people wrote into a log line
-        engine = create_async_engine(async_url(url), hide_parameters=True)
+        # hide_parameters: a database error never puts what people wrote into a log line.
+        # pool_pre_ping: a pooled connection cut by a database restart or a network blip is
+        # found dead at checkout and replaced, instead of failing the request that drew it.
+        engine = create_async_engine(async_url(url), hide_parameters=True, pool_pre_ping=True)
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         quiet_driver_logs()
