@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from rounds.settings import Settings, SettingsError
 from scheduler.service import GRACE, Scheduler
 from scheduler.timer import PASS_EVERY, Timer
 
+READY_TIMEOUT = 2.0  # seconds
 log = logging.getLogger("rounds.server")
 
 MAX_BODY = 1024 * 1024  # larger requests get 413 before anything reads them
@@ -152,8 +154,11 @@ class Server:
         return web.json_response({"ready": ready, **checks}, status=200 if ready else 503)
 
     async def _db(self) -> bool:
+        """A database that does not answer within READY_TIMEOUT counts as away (a probe
+        must not hang on a connect that never completes)."""
         try:
-            await self.bot.ctx.store.ping()
+            async with asyncio.timeout(READY_TIMEOUT):
+                await self.bot.ctx.store.ping()
         except Exception as exc:
             log.warning("database not reachable: %s", type(exc).__name__)
             return False

@@ -24,6 +24,7 @@ Clock = Callable[[], dt.datetime]
 
 EVENT_TTL = dt.timedelta(hours=2)  # Slack retries for about an hour
 PRUNE_EVERY = 200
+CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL before a command is told to try again
 ROTATE_ATTEMPTS = 10  # each collision means another caller's choice went in: progress
 
 DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -135,7 +136,10 @@ class Store:
         # hide_parameters: a database error never puts what people wrote into a log line.
         # pool_pre_ping: a pooled connection cut by a database restart or a network blip is
         # found dead at checkout and replaced, instead of failing the request that drew it.
-        engine = create_async_engine(async_url(url), hide_parameters=True, pool_pre_ping=True)
+        connect = {"timeout": CONNECT_TIMEOUT} if url.startswith("postgres") else {}
+        engine = create_async_engine(
+            async_url(url), hide_parameters=True, pool_pre_ping=True, connect_args=connect
+        )
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         quiet_driver_logs()
