@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import os
 import sys
 from collections import Counter
@@ -41,6 +42,7 @@ from bot.store.reflections import CLOSED
 from bot.store.schedules import NewSchedule, ScheduleStore
 from bot.store.schema import deliveries, reflections, rotation_seen, seen_events
 from tests.conftest import PG_URL, drop_postgres, fresh_postgres
+from tests.fakes.connector import FakeConnector
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.fakes.slack_requests import (
     SIGNING_SECRET,
@@ -52,6 +54,7 @@ from tests.fakes.slack_requests import (
     slash_command,
 )
 from tests.fakes.tcp_proxy import TcpProxy
+from tests.fakes.teams_activities import CHANNEL_ID, TENANT_ID, channel_message
 from tests.slack_harness import words
 
 pytestmark = pytest.mark.skipif(
@@ -433,6 +436,42 @@ async def test_a_reflection_started_on_one_replica_runs_and_closes_on_the_other(
     assert len(summaries(fake, thread)) == 1
     assert await db.reflections.count(ident) == len(REPLIES)
     assert len(fake.calls_to("files.completeUploadExternal")) == 1  # one transcript
+
+
+async def teams_post(
+    http: aiohttp.ClientSession, replica: Replica, activity: dict[str, Any]
+) -> None:
+    """An activity as the Bot Connector sends it (emulator mode: no token)."""
+    async with http.post(f"{replica.url}/api/messages", json=activity) as answer:
+        assert answer.status in (200, 201), answer.status
+
+
+async def test_teams_through_two_replicas_runs_one_reflection(
+    db: Store, launch: Launch, http: aiohttp.ClientSession
+) -> None:
+    connector = FakeConnector()
+    await connector.start()
+    try:
+        a, b = await pair(launch)
+        await teams_post(http, a, channel_message("reflect start manager-medic", connector.url))
+        [found] = await db.reflections.in_channel(f"teams:{TENANT_ID}:{CHANNEL_ID}")
+        root = str(found.thread)
+        for n in range(3):
+            said = channel_message(f"Reply {n}", connector.url, mention=False, reply_to_id=root)
+            await teams_post(http, b if n % 2 else a, said)
+        close = channel_message("reflect close", connector.url, reply_to_id=root)
+        await asyncio.gather(teams_post(http, a, close), teams_post(http, b, close))
+        thread = f"{CHANNEL_ID};messageid={root}"
+        posted = [s for s in connector.sent if s.conversation_id == thread]
+        assert len([s for s in posted if "Summary:" in json.dumps(s.activity)]) == 1
+        assert [c.text for c in await db.reflections.contributions(found.id)] == [
+            "Reply 0",
+            "Reply 1",
+            "Reply 2",
+        ]
+        assert len(connector.direct_to()) >= 1  # the transcript, 1:1, once the close is done
+    finally:
+        await connector.stop()
 
 
 async def test_a_deadline_reached_with_two_schedulers_posts_one_summary(
