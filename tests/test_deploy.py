@@ -648,3 +648,20 @@ def test_caddy_accepts_the_caddyfile(tmp_path: Path) -> None:
         env=env,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_every_kubernetes_object_passes_the_api_schemas_strictly() -> None:
+    """The offline stand-in for `kubectl apply --dry-run`: each manifest, the Secret template
+    and the Job included, against the Kubernetes 1.31 API schemas, unknown fields refused."""
+    validate = tool("kubernetes-validate")
+    if validate is None:
+        pytest.skip("kubernetes-validate is not installed (a dev extra)")
+    manifests = sorted(p for p in K8S.rglob("*.yaml") if p.name != "kustomization.yaml")
+    result = subprocess.run(
+        [validate, "--strict", "--kubernetes-version", "1.31.0", *map(str, manifests)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert result.stdout.count(" passed for resource ") == len(manifests), result.stdout
