@@ -83,7 +83,9 @@ class Replica:
 
 
 class Launch(Protocol):
-    async def __call__(self, name: str, database_url: str | None = None) -> Replica: ...
+    async def __call__(
+        self, name: str, database_url: str | None = None, socket_mode: bool = False
+    ) -> Replica: ...
 
 
 def replica_env(fake: FakeSlack, token: str, database_url: str) -> dict[str, str]:
@@ -102,12 +104,15 @@ def replica_env(fake: FakeSlack, token: str, database_url: str) -> dict[str, str
     }
 
 
-async def spawn(name: str, token: str, env: dict[str, str], log: Path) -> Replica:
+async def spawn(
+    name: str, token: str, env: dict[str, str], log: Path, socket_mode: bool = False
+) -> Replica:
     """`rounds serve` on a free port (its logs in `log`); `listening` waits for it."""
+    extra = ("--slack-socket-mode",) if socket_mode else ()
     with log.open("wb") as errors:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
-            *("-m", "rounds.cli", "serve", "--host", "127.0.0.1", "--port", "0"),
+            *("-m", "rounds.cli", "serve", "--host", "127.0.0.1", "--port", "0", *extra),
             env=env,
             stdout=asyncio.subprocess.PIPE,
             stderr=errors,
@@ -173,11 +178,15 @@ async def launch(fake: FakeSlack, database: str, tmp_path: Path) -> AsyncIterato
     """Starts replicas; every one is stopped (SIGTERM, then SIGKILL) when the test ends."""
     started: list[Replica] = []
 
-    async def launch(name: str, database_url: str | None = None) -> Replica:
+    async def launch(
+        name: str, database_url: str | None = None, socket_mode: bool = False
+    ) -> Replica:
         token = TOKENS[name]
         env = replica_env(fake, token, database_url or database)
+        if socket_mode:
+            env["SLACK_APP_TOKEN"] = fake.app_token
         log = tmp_path / f"replica-{name}.log"
-        replica = await spawn(name, token, env, log)
+        replica = await spawn(name, token, env, log, socket_mode)
         started.append(replica)  # stopped at the end even if it never comes up
         await listening(replica)
         return replica
@@ -373,6 +382,32 @@ async def test_an_event_sent_to_both_replicas_and_retried_is_handled_once(
     assert await count(db, select(func.count()).select_from(seen_events)) == 1
     shown = rotation_seen.c.conversation == f"slack:{TEAM_ID}:C0MENTION"
     assert await count(db, select(func.count()).select_from(rotation_seen).where(shown)) == 1
+
+
+async def test_socket_mode_replicas_handle_an_event_delivered_to_both_once(
+    db: Store, launch: Launch, fake: FakeSlack
+) -> None:
+    """Slack spreads Socket Mode envelopes over the app's open connections, and may deliver
+    a retry on another one: each replica holds a connection, the database decides."""
+    await asyncio.gather(*(launch(name, socket_mode=True) for name in ("a", "b")))
+    await fake.wait_for_socket(timeout=15, count=2)
+    mention = app_mention("<@U0BOT> quote", channel="C0SOCKET", ts="1700000001.000200")
+    payload = json.loads(event_callback(mention, "EvSocketBoth"))
+    sent = [
+        await fake.socket_send("events_api", payload, retry_attempt=n, connection=n) for n in (0, 1)
+    ]
+    for envelope in sent:
+        await fake.socket_ack(envelope, timeout=10)
+
+    async def answered() -> bool:
+        return bool(to_channel(fake, "C0SOCKET", "chat.postEphemeral", "chat.postMessage"))
+
+    await eventually(answered, "the mention answered")
+    await quiet()
+    assert len(to_channel(fake, "C0SOCKET", "chat.postEphemeral", "chat.postMessage")) == 1
+    tokens = {c.token for c in fake.calls_to("apps.connections.open")}
+    assert tokens == {fake.app_token}  # both replicas connected with the app-level token
+    assert len(fake.calls_to("apps.connections.open")) >= 2
 
 
 # -- c: a reflection thread across replicas -----------------------------------------------------

@@ -522,10 +522,10 @@ class FakeSlack:
                 self._acks[ack["envelope_id"]] = ack
                 await self._notify()
 
-    async def wait_for_socket(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until a Socket Mode client is connected (and has been sent `hello`)."""
-        if not await self._wait(lambda: bool(self._sockets), timeout):
-            raise AssertionError(f"no Socket Mode connection within {timeout}s")
+    async def wait_for_socket(self, timeout: float = 5.0, count: int = 1) -> None:  # noqa: ASYNC109
+        """Wait until `count` Socket Mode clients are connected (and have had `hello`)."""
+        if not await self._wait(lambda: len(self._sockets) >= count, timeout):
+            raise AssertionError(f"not {count} Socket Mode connections within {timeout}s")
 
     async def socket_send(
         self,
@@ -534,8 +534,10 @@ class FakeSlack:
         accepts_response_payload: bool = True,
         retry_attempt: int = 0,
         retry_reason: str = "",
+        connection: int = -1,
     ) -> str:
-        """Send an envelope ("slash_commands", "interactive", "events_api"); return its id."""
+        """Send an envelope ("slash_commands", "interactive", "events_api") over one of the
+        open connections (the newest by default); return its id."""
         assert self._sockets, "no Socket Mode connection; await wait_for_socket() first"
         envelope_id = str(uuid.uuid4())
         envelope = {
@@ -546,7 +548,7 @@ class FakeSlack:
             "retry_attempt": retry_attempt,
             "retry_reason": retry_reason,
         }
-        await self._sockets[-1].send_json(envelope)
+        await self._sockets[connection].send_json(envelope)
         return envelope_id
 
     async def socket_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
