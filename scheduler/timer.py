@@ -6,9 +6,10 @@ replica). Every job runs the same `Scheduler.tick`, which asks the database what
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -21,6 +22,7 @@ from scheduler.service import Report, Scheduler
 log = logging.getLogger("rounds.scheduler")
 
 PASS_EVERY = dt.timedelta(seconds=60)
+STOP_WAIT = dt.timedelta(seconds=30)  # the longest `stop` waits for a pass under way
 PURGE_AT = {"hour": 3, "minute": 30}  # the daily retention job, UTC
 
 
@@ -36,6 +38,7 @@ class Timer:
         self.rules: dict[str, tuple[int, str, str]] = {}  # job id -> the rule it fires for
         self.lock = asyncio.Lock()
         self.stopped = False
+        self.running: set[asyncio.Task[object]] = set()  # jobs under way
 
     def start(self) -> None:
         trigger = IntervalTrigger(seconds=self.every.total_seconds(), timezone=dt.UTC)
@@ -46,34 +49,56 @@ class Timer:
         self.aps.start()
 
     async def stop(self) -> None:
-        """No new passes; a pass under way finishes before this returns."""
-        if self.aps.running and not self.stopped:
-            self.aps.shutdown(wait=False)
+        """No new passes; passes under way finish before this returns. (APScheduler's own
+        shutdown cancels running jobs, which could stop a delivery half-way, so it comes
+        last, once nothing is running.)"""
         self.stopped = True
-        async with self.lock:
-            return
+        if self.aps.running:
+            self.aps.pause()
+        running = self.running - {asyncio.current_task()}
+        if running:
+            await asyncio.wait(running, timeout=STOP_WAIT.total_seconds())
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+
+    @contextlib.contextmanager
+    def _job(self) -> Iterator[None]:
+        """Marks the current task as a running job, for `stop` to wait for."""
+        task = asyncio.current_task()
+        if task is not None:
+            self.running.add(task)
+        try:
+            yield
+        finally:
+            self.running.discard(task)
 
     async def regular_pass(self) -> None:
-        async with self.lock:
-            if self.stopped:
-                return
-            try:
-                await self.sync(await self.service.ctx.store.schedules.all())
-            except Exception:
-                log.exception("could not read schedules; the next pass tries again")
-                return
-        await self.tick()
+        with self._job():
+            async with self.lock:
+                if self.stopped:
+                    return
+                try:
+                    await self.sync(await self.service.ctx.store.schedules.all())
+                except Exception:
+                    log.exception("could not read schedules; the next pass tries again")
+                    return
+            await self.tick()
 
     async def purge(self) -> None:
         """Retention: once at start and daily after."""
-        if self.stopped:
-            return
-        try:
-            await reflections.purge(self.service.ctx)
-        except Exception:
-            log.exception("retention purge failed; it runs again tomorrow and at the next start")
+        with self._job():
+            if self.stopped:
+                return
+            try:
+                await reflections.purge(self.service.ctx)
+            except Exception:
+                log.exception("retention purge failed; it runs again at the next start")
 
     async def tick(self) -> Report | None:
+        with self._job():
+            return await self._tick()
+
+    async def _tick(self) -> Report | None:
         """One pass at a time per process; replicas are kept apart by the ledger."""
         async with self.lock:
             if self.stopped:

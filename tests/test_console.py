@@ -74,6 +74,7 @@ def run_console(lines: str, tmp_path: Path, **env: str) -> subprocess.CompletedP
 def test_console_over_a_pipe(tmp_path: Path) -> None:
     done = run_console("/rounds quote winter\n2\nlookup triumverate\nqoute\n", tmp_path)
     assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr  # the scheduler stops cleanly too
     out = done.stdout
     assert "you> /rounds quote winter" in out
     quote_line = next(line for line in out.splitlines() if line.startswith("“"))
