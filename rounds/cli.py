@@ -133,13 +133,15 @@ async def console(settings: Settings, user: str, channel: str) -> int:
 
 async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> int:
     from bot.core import DEFAULT_MIDDLEWARE
+    from rounds.access import AccessLog
     from rounds.app import build_bot, setup_logging
     from rounds.metrics import install, measure
     from rounds.server import Options, Server
 
     setup_logging(settings)
     logging.getLogger("rounds").setLevel(logging.INFO)
-    install()
+    access_log = AccessLog(sys.stderr, as_json=settings.log_format == "json")
+    install(access_log)
     bot = await build_bot(settings, middleware=(measure, *DEFAULT_MIDDLEWARE))
     try:
         options = Options(
@@ -164,6 +166,7 @@ async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> 
     finally:
         await server.stop()
         await bot.ctx.store.close()
+        access_log.flush()
     print("Rounds stopped", flush=True)
     return 0
 

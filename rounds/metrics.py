@@ -14,9 +14,11 @@ from adapters import observe
 from bot.core import Next, event_name
 from bot.events import Event
 from bot.replies import Reply
+from rounds import access
 from scheduler.service import Report
 
-ACCESS = logging.getLogger("rounds.access")
+ACCESS = logging.getLogger(access.LOGGER)  # its level turns the access log on or off
+ACCESS_LOG: access.AccessLog | None = None  # set by `install`
 
 HANDLED = Counter(
     "rounds_commands",
@@ -89,17 +91,10 @@ async def measure(event: Event, call_next: Next) -> list[Reply]:
     latency.observe(elapsed)
     if name == "lookup":
         found = any(r.kind == "lookup" for r in replies)
-        LOOKUPS.labels(platform, "found" if found else "none").inc()
-    if ACCESS.isEnabledFor(logging.INFO):
-        _access(platform, kind, name, elapsed, outcome)
+        _lookups(platform, "found" if found else "none").inc()
+    if ACCESS_LOG is not None and ACCESS.isEnabledFor(logging.INFO):
+        ACCESS_LOG.record(platform, kind, name, round(elapsed * 1000, 2), outcome)
     return replies
-
-
-def _access(platform: str, kind: str, name: str, elapsed: float, outcome: str) -> None:
-    ms = round(elapsed * 1000, 2)
-    fields: dict[str, object] = {"platform": platform, "kind": kind, "command": name}
-    fields |= {"latency_ms": ms, "outcome": outcome}
-    ACCESS.info("%s %s %s %.2fms %s", platform, kind, name, ms, outcome, extra=fields)
 
 
 @functools.cache
@@ -125,12 +120,19 @@ def count_retry(platform: str, reason: str) -> None:
     RETRIES.labels(platform, reason).inc()
 
 
-def install() -> None:
-    """Start counting errors and retries (once per process)."""
+def install(log: access.AccessLog | None = None) -> None:
+    """Start counting errors and retries, and writing the access log (once per process)."""
+    global ACCESS_LOG
+    ACCESS_LOG = log
     root = logging.getLogger()
     if not any(isinstance(h, ErrorCounter) for h in root.handlers):
         root.addHandler(ErrorCounter())
     observe.subscribe(count_retry)
+
+
+@functools.cache
+def _lookups(platform: str, outcome: str) -> Counter:
+    return LOOKUPS.labels(platform, outcome)
 
 
 def exposition() -> tuple[bytes, str]:
