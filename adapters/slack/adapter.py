@@ -36,6 +36,7 @@ from adapters.slack.translate import (
     command_event,
     form_event,
     is_ephemeral_source,
+    malformed,
     mention_event,
     thread_deletion,
     thread_message,
@@ -173,6 +174,13 @@ class SlackAdapter:
         """The aiohttp route for `POST /slack/events`."""
         if self.verifying and not request.headers.get(TIMESTAMP, "").isdigit():
             return web.json_response({"error": "invalid request"}, status=401)  # bolt: 500
+        try:
+            text = (await request.read()).decode("utf-8")
+        except UnicodeDecodeError:
+            return web.json_response({"error": "the body is not UTF-8"}, status=400)
+        problem = malformed(text, request.content_type)
+        if problem is not None:
+            return web.json_response({"error": problem[1]}, status=problem[0])
         response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import parse_qs
 
 from adapters.slack.render import FORM_BLOCK, FORM_INPUT
 from bot.events import Action, Command, Conversation, Deletion, Message, Person
@@ -27,6 +28,30 @@ def plain(text: str) -> str:
 
     text = _LINK.sub(link, text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+def malformed(body: str, content_type: str) -> tuple[int, str] | None:
+    """Why Slack would never send this request (a status and a reason), or None. bolt
+    raises on such bodies, which would be a 500."""
+    if content_type == JSON:
+        return None if _json_object(body) else (400, "the body is not a JSON object")
+    if content_type != FORM:
+        return 415, "expected a form or JSON body"
+    if "payload=" not in body:
+        return None
+    payload = parse_qs(body).get("payload", [""])[0]
+    return None if _json_object(payload) else (400, "the payload is not a JSON object")
+
+
+def _json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
 
 
 def _str(value: Any) -> str:

@@ -1,0 +1,240 @@
+"""Hostile input at both endpoints, sent over real HTTP: bodies over the limit, wrong
+content types, broken JSON, forms with fields missing, enormous and strange text, valid
+signatures on unexpected payloads, unknown activity types. None may crash the server or get
+a 5xx; each gets a 4xx or a polite answer, and nothing is stored from a rejected request."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.content.model import Library
+from bot.lookup import LookupIndex
+from bot.store import Store
+from bot.store.schema import metadata
+from rounds.server import MAX_BODY
+from tests.fakes.connector import FakeConnector
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_requests import TEAM_ID, sign, slash_command
+from tests.fakes.teams_activities import channel_message
+from tests.slack_harness import Rounds, running, slack_settings
+from tests.test_teams import Teams
+from tests.test_teams import running as teams_running
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+STRANGE = "\u202equote\u200d \u200f😀\x00 \ufeffwinter\u2060"  # RTL, joiners, emoji, NUL
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    slack = FakeSlack()
+    await slack.start()
+    yield slack
+    await slack.stop()
+
+
+@pytest.fixture
+async def slack(
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
+) -> AsyncIterator[Rounds]:
+    settings = slack_settings(fake, tmp_path / "r.db")
+    async with running(library, index, settings, fake, scheduler=False) as r:
+        yield r
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    fake = FakeConnector()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def teams(
+    library: Library, index: LookupIndex, connector: FakeConnector, tmp_path: Path
+) -> AsyncIterator[Teams]:
+    async with teams_running(library, index, tmp_path / "t.db", connector) as t:
+        yield t
+
+
+async def rows(store: Store) -> dict[str, int]:
+    """How many rows each table holds."""
+    counted = {}
+    async with store.engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            query = select(func.count()).select_from(table)
+            counted[table.name] = int((await conn.execute(query)).scalar_one())
+    return counted
+
+
+async def raw(
+    rounds: Rounds, body: bytes, content_type: str, signed: bool = True
+) -> tuple[int, str]:
+    headers = {"Content-Type": content_type, **(sign(body) if signed else {})}
+    async with rounds.http.post(rounds.events_url, data=body, headers=headers) as answer:
+        return answer.status, await answer.text()
+
+
+# Slack
+
+
+async def test_a_body_over_the_limit_gets_413_and_nothing_is_read_further(
+    slack: Rounds,
+) -> None:
+    before = await rows(slack.server.bot.ctx.store)
+    body = slash_command("lookup " + "x" * MAX_BODY, slack.fake.response_url())
+    status, _text = await raw(slack, body, FORM)
+    assert status == 413
+    assert await rows(slack.server.bot.ctx.store) == before
+
+
+REJECTED_SLACK: dict[str, tuple[bytes, str]] = {
+    "truncated JSON": (b'{"type": "event_callback", "event": {"type": "app_men', JSON),
+    "not JSON at all": (b"\x00\x01 garbage", JSON),
+    "JSON that is a list": (b"[1, 2, 3]", JSON),
+    "an unknown payload type": (
+        json.dumps({"type": "something_new", "team_id": TEAM_ID}).encode(),
+        JSON,
+    ),
+    "an event of an unknown type": (
+        json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": TEAM_ID,
+                "event_id": "EvOdd",
+                "event": {"type": "tokens_revoked_maybe"},
+            }
+        ).encode(),
+        JSON,
+    ),
+    "a form with no fields": (b"", FORM),
+    "a form naming no command": (urlencode({"text": "quote"}).encode(), FORM),
+    "an interactive payload that is not JSON": (urlencode({"payload": "{nope"}).encode(), FORM),
+    "an interactive payload of an unknown type": (
+        urlencode({"payload": json.dumps({"type": "odd", "team": {"id": TEAM_ID}})}).encode(),
+        FORM,
+    ),
+    "plain text": (b"command=/rounds&text=quote", "text/plain"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(REJECTED_SLACK))
+async def test_malformed_slack_requests_get_4xx_or_nothing_and_store_nothing(
+    slack: Rounds, kind: str
+) -> None:
+    store = slack.server.bot.ctx.store
+    before = await rows(store)
+    body, content_type = REJECTED_SLACK[kind]
+    status, _text = await raw(slack, body, content_type)
+    assert status < 500, (kind, status)
+    assert await rows(store) == before, kind
+    # and the server still answers
+    answer = await slack.send(slash_command("help", slack.fake.response_url()))
+    assert "Rounds" in json.dumps(answer)
+
+
+@pytest.mark.parametrize("signed", [False, True])
+async def test_garbage_is_refused_before_the_signature_matters(slack: Rounds, signed: bool) -> None:
+    status, _text = await raw(slack, b"\x00" * 100, "application/octet-stream", signed)
+    assert 400 <= status < 500
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        STRANGE,
+        "lookup " + "triumvirate " * 20_000,  # about 240 KB, under the body limit
+        "quote " + "\U0001f600" * 5_000,
+        "\x00\x00\x00",
+        "reflect start " + "\u202e" * 1000,
+    ],
+)
+async def test_strange_and_enormous_command_text_gets_a_polite_answer(
+    slack: Rounds, text: str
+) -> None:
+    answer = await slack.send(slash_command(text, slack.fake.response_url()))
+    said = json.dumps(answer)
+    assert answer.get("response_type") == "ephemeral" or answer.get("text"), said
+    assert "Traceback" not in said and "Sorry, something went wrong" not in said
+
+
+# Teams
+
+
+async def post_teams(teams: Teams, body: bytes, content_type: str = JSON) -> int:
+    async with teams.http.post(
+        teams.url, data=body, headers={"Content-Type": content_type}
+    ) as answer:
+        await answer.read()
+        return answer.status
+
+
+def activity(connector: FakeConnector, **changes: Any) -> dict[str, Any]:
+    base = channel_message("help", connector.url)
+    base.update(changes)
+    return base
+
+
+async def test_a_teams_body_over_the_limit_gets_413(teams: Teams) -> None:
+    before = await rows(teams.server.bot.ctx.store)
+    huge = activity(teams.fake, text="x" * MAX_BODY)
+    assert await post_teams(teams, json.dumps(huge).encode()) == 413
+    assert await rows(teams.server.bot.ctx.store) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        (b'{"type": "message", "text": "he', JSON, 400),
+        (b"[]", JSON, 400),
+        (b'{"type": 7}', JSON, 400),
+        (b"type=message", FORM, 415),
+        (b"\xff\xfe\x00", JSON, 400),
+    ],
+)
+async def test_malformed_teams_requests_get_4xx_and_store_nothing(
+    teams: Teams, body: bytes, content_type: str, expected: int
+) -> None:
+    before = await rows(teams.server.bot.ctx.store)
+    assert await post_teams(teams, body, content_type) == expected
+    assert await rows(teams.server.bot.ctx.store) == before
+
+
+@pytest.mark.parametrize(
+    "kind", ["somethingNew", "typing", "event", "endOfConversation", "installationUpdate"]
+)
+async def test_unknown_teams_activity_types_are_acknowledged_and_change_nothing(
+    teams: Teams, kind: str
+) -> None:
+    before = await rows(teams.server.bot.ctx.store)
+    sent_before = len(teams.fake.sent)
+    response = await teams.post(activity(teams.fake, type=kind))
+    assert response.status < 500
+    assert await rows(teams.server.bot.ctx.store) == before
+    assert len(teams.fake.sent) == sent_before
+
+
+@pytest.mark.parametrize("text", [STRANGE, "lookup " + "manager " * 20_000, "\x00", "\u202e" * 500])
+async def test_strange_and_enormous_teams_text_gets_a_polite_answer(
+    teams: Teams, text: str
+) -> None:
+    sent = await teams.send(activity(teams.fake, text=f"<at>Rounds</at> {text}"))
+    said = json.dumps([s.activity for s in sent])
+    assert sent and "Traceback" not in said and "Sorry, something went wrong" not in said
+
+
+@pytest.mark.parametrize("content_type", [JSON, FORM])
+async def test_a_slack_body_that_is_not_utf8_gets_4xx(slack: Rounds, content_type: str) -> None:
+    headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": "1700000000"}
+    headers["X-Slack-Signature"] = "v0=" + "0" * 64
+    body = b"\xff\xfe{}"
+    async with slack.http.post(slack.events_url, data=body, headers=headers) as answer:
+        assert 400 <= answer.status < 500
