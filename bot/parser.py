@@ -22,7 +22,7 @@ class Parsed:
 
 def clean(text: str) -> str:
     """Drop invisible characters and NULs, normalise compatibility forms and spaces."""
-    text = unicodedata.normalize("NFKC", text).translate(INVISIBLE)
+    text = unicodedata.normalize("NFKC", text.translate(INVISIBLE))  # so cleaning is idempotent
     return " ".join(text.split())
 
 

@@ -43,3 +43,10 @@ def test_parse_never_raises(text: str) -> None:
     parsed = parse(text, NAMES)
     assert parsed.known or parsed.name == parsed.typed.lower()
     suggest(parsed.typed, NAMES)
+
+
+def test_clean_is_idempotent_when_a_joiner_sits_before_an_accent() -> None:
+    from bot.parser import clean
+
+    once = clean("e\u200d\u0301")
+    assert once == "é" and clean(once) == once

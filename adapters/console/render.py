@@ -45,7 +45,7 @@ def to_event(
         return None
     if text.startswith(REPLY_MARK):
         return Message(conversation, person, text[len(REPLY_MARK) :].strip())
-    if text.isdigit() and 1 <= int(text) <= len(buttons):
+    if text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= len(buttons):
         button = buttons[int(text) - 1]
         return Action(conversation, person, button.action, button.value)
     return Command(conversation, person, text)

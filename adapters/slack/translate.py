@@ -54,6 +54,15 @@ def _json_object(text: str) -> bool:
         return False
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _first(value: Any) -> dict[str, Any]:
+    """The first item of a list when it is an object (Slack's `actions`), else {}."""
+    return _dict(value[0]) if isinstance(value, list) and value else {}
+
+
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -121,8 +130,8 @@ def form_event(view: dict[str, Any], forms: frozenset[str]) -> Action | None:
         return None
     if callback not in forms or not isinstance(metadata, dict):
         return None
-    values = (view.get("state") or {}).get("values") or {}
-    typed = (values.get(FORM_BLOCK) or {}).get(FORM_INPUT) or {}
+    values = _dict(_dict(view.get("state")).get("values"))
+    typed = _dict(_dict(values.get(FORM_BLOCK)).get(FORM_INPUT))
     where = Conversation(PLATFORM, _str(metadata.get("channel")), _str(metadata.get("team")))
     value = _str(metadata.get("value"))
     return Action(where, Person(""), callback, value, text=_str(typed.get("value")))
@@ -131,11 +140,11 @@ def form_event(view: dict[str, Any], forms: frozenset[str]) -> Action | None:
 def action_event(body: dict[str, Any], name: str) -> Action:
     """A button press (`block_actions`). `name` is the action's name without the
     per-message suffix of its action id."""
-    action = (body.get("actions") or [{}])[0]
-    user = body.get("user") or {}
-    channel = _str((body.get("channel") or {}).get("id"))
-    container = body.get("container") or {}
-    team = _str((body.get("team") or {}).get("id")) or _str(user.get("team_id"))
+    action = _first(body.get("actions"))
+    user = _dict(body.get("user"))
+    channel = _str(_dict(body.get("channel")).get("id"))
+    container = _dict(body.get("container"))
+    team = _str(_dict(body.get("team")).get("id")) or _str(user.get("team_id"))
     thread = _str(container.get("thread_ts")) or None
     channel = channel or _str(container.get("channel_id"))
     conversation = Conversation(PLATFORM, channel, team, thread)
@@ -145,4 +154,4 @@ def action_event(body: dict[str, Any], name: str) -> Action:
 
 def is_ephemeral_source(body: dict[str, Any]) -> bool:
     """Whether the pressed button was on a message only its reader could see."""
-    return bool((body.get("container") or {}).get("is_ephemeral"))
+    return bool(_dict(body.get("container")).get("is_ephemeral"))
