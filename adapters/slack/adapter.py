@@ -23,9 +23,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from adapters.slack import text as t
@@ -181,7 +182,13 @@ class SlackAdapter:
         problem = malformed(text, request.content_type)
         if problem is not None:
             return web.json_response({"error": problem[1]}, status=problem[0])
-        response = await self.app.async_dispatch(await to_bolt_request(request))
+        # what `to_bolt_request` builds, from the text already decoded above
+        bolt_request = AsyncBoltRequest(
+            body=text,
+            query=request.query_string,
+            headers=request.headers,  # type: ignore[arg-type]
+        )
+        response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
 
     async def close(self) -> None:
