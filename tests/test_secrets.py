@@ -1,5 +1,5 @@
 """Secrets never leak: `rounds serve` runs with recognisable fake secrets (canaries) for
-every credential it takes, is driven through its flows (commands that answer, fail and are
+every credential it takes (the database password too, on PostgreSQL), is driven through its flows (commands that answer, fail and are
 refused; unsigned and wrongly signed requests; Teams without a valid token; health and
 metrics), in text and JSON logging, and no canary may appear in what it prints or logs, in
 any HTTP answer, in /metrics, or in anything it sends to Slack (the bot token is sent only
@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import pytest
 
+from tests.conftest import PG_URL, drop_postgres, fresh_postgres
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import app_mention, event_callback, sign, slash_command
 from tests.fakes.teams_activities import channel_message
@@ -25,7 +27,23 @@ SIGNING = "CANARYsigning0000notreal"
 TEAMS_PASSWORD = "CANARY~teams~password~notreal"
 DB_PASSWORD = "CANARYdbpassword"
 JSON = "application/json"
-CANARIES = (BOT_TOKEN, APP_TOKEN, SIGNING, TEAMS_PASSWORD, DB_PASSWORD)
+CANARIES = (BOT_TOKEN, APP_TOKEN, SIGNING, TEAMS_PASSWORD)
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[tuple[str, tuple[str, ...]]]:
+    """A database URL and the canaries in it: PostgreSQL with a password when the tests
+    have one (trust authentication ignores the password), otherwise SQLite (no password)."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 's.db'}", ()
+        return
+    url, name = await fresh_postgres()
+    parts = urlsplit(url)
+    netloc = f"{parts.username or 'postgres'}:{DB_PASSWORD}@{parts.hostname}:{parts.port or 5432}"
+    try:
+        yield urlunsplit(parts._replace(netloc=netloc)), (DB_PASSWORD,)
+    finally:
+        await drop_postgres(name)
 
 
 @pytest.fixture
@@ -36,13 +54,13 @@ async def fake() -> AsyncIterator[FakeSlack]:
     await slack.stop()
 
 
-def env(fake: FakeSlack, db: Path, log_format: str) -> dict[str, str]:
+def env(fake: FakeSlack, database_url: str, log_format: str) -> dict[str, str]:
     return {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING,
         "SLACK_APP_TOKEN": APP_TOKEN,
         "ROUNDS_SLACK_API_URL": fake.api_url,
-        "ROUNDS_DATABASE_URL": f"sqlite:///{db}",
+        "ROUNDS_DATABASE_URL": database_url,
         "MicrosoftAppId": "00000000-0000-0000-0000-0000000c0ffe",
         "MicrosoftAppPassword": TEAMS_PASSWORD,
         "ROUNDS_LOG_FORMAT": log_format,
@@ -80,9 +98,10 @@ async def exercise(http: aiohttp.ClientSession, url: str, fake: FakeSlack) -> li
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
 async def test_no_secret_appears_in_output_logs_answers_metrics_or_posts(
-    fake: FakeSlack, tmp_path: Path, log_format: str
+    fake: FakeSlack, database: tuple[str, tuple[str, ...]], log_format: str
 ) -> None:
-    settings = env(fake, tmp_path / "s.db", log_format)
+    url_of_database, in_url = database
+    settings = env(fake, url_of_database, log_format)
     async with serve(settings) as (url, printed), aiohttp.ClientSession() as http:
         answers = await exercise(http, url, fake)
     everything = {
@@ -94,6 +113,6 @@ async def test_no_secret_appears_in_output_logs_answers_metrics_or_posts(
     assert any(a.startswith("401") for a in answers)  # the refusals really happened
     assert any("rounds_commands_total" in a for a in answers)  # and /metrics was read
     for where, text in everything.items():
-        for canary in CANARIES:
+        for canary in (*CANARIES, *in_url):
             assert canary not in text, f"{canary[:12]}… appears in {where}"
     assert {c.token for c in fake.calls if c.method != "response_url"} <= {BOT_TOKEN, None}
