@@ -1,9 +1,10 @@
 """Secrets never leak: `rounds serve` runs with recognisable fake secrets (canaries) for
-every credential it takes (the database password too, on PostgreSQL), is driven through its flows (commands that answer, fail and are
-refused; unsigned and wrongly signed requests; Teams without a valid token; health and
-metrics), in text and JSON logging, and no canary may appear in what it prints or logs, in
-any HTTP answer, in /metrics, or in anything it sends to Slack (the bot token is sent only
-as the Authorization header, where it belongs)."""
+every credential it takes (the database password too, on PostgreSQL), is driven through
+its flows (commands that answer, fail and are refused; unsigned and wrongly signed
+requests; Teams without a valid token; health and metrics), in text and JSON logging, and
+no canary may appear in what it prints or logs, in any HTTP answer, in /metrics, or in
+anything it sends to Slack (the bot token is sent only as the Authorization header, where
+it belongs)."""
 
 from __future__ import annotations
 
