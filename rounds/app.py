@@ -19,11 +19,12 @@ from rounds.settings import Settings
 log = logging.getLogger("rounds")
 
 
-FIELDS = ("platform", "kind", "command", "latency_ms", "outcome", "slot", "reflection")
+FIELDS = ("platform", "slot", "outcome")  # what delivery lines carry (`extra=`)
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object a line; the access log's and deliveries' fields become keys."""
+    """One JSON object a line; a delivery's fields become keys. (The access log writes its
+    own lines, in the same shape: `rounds/access.py`.)"""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
