@@ -138,8 +138,10 @@ async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> 
     from rounds.metrics import install, measure
     from rounds.server import Options, Server
 
-    setup_logging(settings)
-    logging.getLogger("rounds").setLevel(logging.INFO)
+    level = logging.getLevelNamesMapping()[settings.log_level.upper()]
+    # Libraries log their warnings and errors, and everything only at debug.
+    setup_logging(settings, level if level == logging.DEBUG else max(level, logging.WARNING))
+    logging.getLogger("rounds").setLevel(level)
     access_log = AccessLog(sys.stderr, as_json=settings.log_format == "json")
     install(access_log)
     bot = await build_bot(settings, middleware=(measure, *DEFAULT_MIDDLEWARE))

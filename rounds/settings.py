@@ -23,6 +23,7 @@ class Settings:
     claim_lease_seconds: int = 300  # a slot claim older than this was left by a crash
     scheduler_pass_seconds: int = 60  # how often the scheduler looks for due slots anyway
     log_format: str = "text"
+    log_level: str = "info"  # `rounds serve`: debug, info, warning or error
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
@@ -64,6 +65,11 @@ def from_env(env: Mapping[str, str]) -> Settings:
         ),
         log_format=_choice(
             "ROUNDS_LOG_FORMAT", get("ROUNDS_LOG_FORMAT") or "text", ("text", "json")
+        ),
+        log_level=_choice(
+            "ROUNDS_LOG_LEVEL",
+            (get("ROUNDS_LOG_LEVEL") or "info").lower(),
+            ("debug", "info", "warning", "error"),
         ),
         slack_bot_token=get("SLACK_BOT_TOKEN"),
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),

@@ -38,8 +38,9 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 
 @asynccontextmanager
-async def serve(env: dict[str, str]) -> AsyncIterator[tuple[str, list[str]]]:
-    """Start `rounds serve` on a free port; yield its URL and the lines it printed."""
+async def serve(env: dict[str, str], *options: str) -> AsyncIterator[tuple[str, list[str]]]:
+    """Start `rounds serve` (with `options`, such as --slack-socket-mode) on a free port;
+    yield its URL and the lines it printed."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -49,25 +50,29 @@ async def serve(env: dict[str, str]) -> AsyncIterator[tuple[str, list[str]]]:
         "127.0.0.1",
         "--port",
         "0",
+        *options,
         env={**os.environ, **env},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     assert proc.stdout is not None and proc.stderr is not None
+    # The logs are read as they come: at debug they would fill the pipe and stall the server.
+    errors = asyncio.create_task(proc.stderr.read())
     printed: list[str] = []
     try:
         while not printed or "listening on" not in printed[-1]:
             line = await asyncio.wait_for(proc.stdout.readline(), timeout=30)
-            assert line, f"rounds serve ended: {printed} {await proc.stderr.read()!r}"
+            assert line, f"rounds serve ended: {printed} {await errors!r}"
             printed.append(line.decode().strip())
         yield printed[-1].rsplit(" ", 1)[1], printed
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)
-        rest, errors = await asyncio.wait_for(proc.communicate(), timeout=30)
+        rest = await asyncio.wait_for(proc.stdout.read(), timeout=30)
+        await asyncio.wait_for(proc.wait(), timeout=30)
         printed += rest.decode().splitlines()
         printed.append(f"exit {proc.returncode}")
-        printed += [f"stderr: {line}" for line in errors.decode().splitlines()]
+        printed += [f"stderr: {line}" for line in (await errors).decode().splitlines()]
 
 
 def slack_env(fake: FakeSlack, db: Path) -> dict[str, str]:
@@ -184,3 +189,16 @@ def test_errors_logged_by_rounds_are_counted_by_component() -> None:
     logging.getLogger("elsewhere").error("not ours")
     after = REGISTRY.get_sample_value("rounds_errors_total", {"component": "teams"})
     assert after == before + 1
+
+
+async def test_at_log_level_warning_only_problems_are_logged(
+    fake: FakeSlack, tmp_path: Path
+) -> None:
+    env = {**slack_env(fake, tmp_path / "r.db"), "ROUNDS_LOG_LEVEL": "warning"}
+    async with serve(env) as (url, printed), aiohttp.ClientSession() as http:
+        body = slash_command("help", fake.response_url())
+        headers = {"Content-Type": FORM, **sign(body)}
+        async with http.post(f"{url}/slack/events", data=body, headers=headers) as answer:
+            assert answer.status == 200
+    assert "exit 0" in printed
+    assert [line for line in printed if line.startswith("stderr:")] == []  # no access log

@@ -23,12 +23,14 @@ def test_values_are_parsed() -> None:
             "ROUNDS_ADMINS": "U1, U2,,",
             "ROUNDS_RETENTION_DAYS": "30",
             "ROUNDS_LOG_FORMAT": "json",
+            "ROUNDS_LOG_LEVEL": "DEBUG",
             "ROUNDS_TIMEZONE": "Europe/Belfast",
         }
     )
     assert settings.content_dirs == (Path("/a"), Path("/b"))
     assert settings.admins == frozenset({"U1", "U2"})
     assert settings.retention_days == 30 and settings.log_format == "json"
+    assert settings.log_level == "debug" and Settings().log_level == "info"
 
 
 @pytest.mark.parametrize(
@@ -38,6 +40,7 @@ def test_values_are_parsed() -> None:
         ("ROUNDS_RETENTION_DAYS", "-3"),
         ("ROUNDS_RETENTION_DAYS", "ninety"),
         ("ROUNDS_LOG_FORMAT", "xml"),
+        ("ROUNDS_LOG_LEVEL", "verbose"),
     ],
 )
 def test_bad_values_name_the_setting(name: str, value: str) -> None:
