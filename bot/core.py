@@ -81,12 +81,29 @@ def unknown_command(typed: str) -> Reply:
     return Reply(kind="unknown", blocks=blocks, summary=f"{text} {hint}")
 
 
+FAILED = "failed"  # in a reply's data: the event was not handled (nothing was changed)
+
+
 def error_reply(ref: str) -> Reply:
     return Reply(
         kind="error",
         blocks=(Paragraph.of(m.ERROR_TITLE), Note(m.ERROR_BODY.format(ref=ref))),
         summary=m.ERROR_TITLE,
+        data={FAILED: "error"},
     )
+
+
+def database_away() -> Reply:
+    text = m.DATABASE_AWAY
+    return Reply(
+        kind="error", blocks=(Paragraph.of(text),), summary=text, data={FAILED: "database"}
+    )
+
+
+def failed(replies: list[Reply]) -> bool:
+    """Whether the bot could not handle the event (its error boundary answered): a platform
+    that retries (Slack) may send it again."""
+    return any(FAILED in reply.data for reply in replies)
 
 
 def event_name(event: Event) -> str:
@@ -113,11 +130,7 @@ async def error_boundary(event: Event, call_next: Next) -> list[Reply]:
         if unreachable(exc):
             platform = event.conversation.platform
             log.warning("database unreachable platform=%s %s", platform, describe(event))
-            return [
-                Reply(
-                    kind="error", blocks=(Paragraph.of(m.DATABASE_AWAY),), summary=m.DATABASE_AWAY
-                )
-            ]
+            return [database_away()]
         ref = uuid.uuid4().hex[:8]
         platform = event.conversation.platform
         log.exception("handler failed ref=%s platform=%s %s", ref, platform, describe(event))

@@ -54,6 +54,11 @@ class Outbox(ABC):
         platform can tell; a retry after a crash then records it instead of posting again."""
         return None
 
+    async def withdraw(self, conversation: Conversation, message_id: str) -> None:
+        """Remove a post Rounds made (an opening whose thread could not be recorded).
+        Nothing to do by default."""
+        return None
+
     async def close(self) -> None:
         """Release connections. Nothing to do by default."""
         return None
@@ -74,6 +79,7 @@ class MemoryOutbox(Outbox):
 
     def __init__(self) -> None:
         self.sent: list[Sent] = []
+        self.withdrawn: list[str] = []
         self._ids = itertools.count(1)
 
     async def post(self, conversation: Conversation, reply: Reply) -> str:
@@ -83,6 +89,9 @@ class MemoryOutbox(Outbox):
 
     async def post_private(self, conversation: Conversation, person: Person, reply: Reply) -> None:
         self.sent.append(Sent(conversation, reply, str(next(self._ids)), person))
+
+    async def withdraw(self, conversation: Conversation, message_id: str) -> None:
+        self.withdrawn.append(message_id)
 
     async def send_direct(
         self, conversation: Conversation, person: Person, reply: Reply, file: File | None = None

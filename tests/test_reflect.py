@@ -24,7 +24,7 @@ from bot.lookup import LookupIndex
 from bot.outbox import DeliveryError, MemoryOutbox, Sent
 from bot.replies import Item, Reply, Visibility
 from bot.store import Store
-from bot.store.reflections import CLOSED, CLOSING, OPEN, Reflection
+from bot.store.reflections import CLOSED, CLOSING, OPEN, NewReflection, Reflection
 from bot.store.schedules import NewSchedule
 from bot.store.schema import metadata
 from scheduler import reflections as due
@@ -588,6 +588,23 @@ async def test_retention_deletes_threads_closed_long_enough_ago(world: World) ->
     assert "Newer words." in everything and "Still open." in everything
     left = await world.store.reflections.in_channel(CHANNEL.key, open_only=False)
     assert [r.id for r in left] == [3, 2]
+
+
+async def test_retention_deletes_threads_whose_opening_never_went_out(world: World) -> None:
+    """An outage between the opening post and recording its id leaves a row without a
+    thread (the post itself is withdrawn): never used, and purged after a day."""
+    await world.say("reflect start manager-medic")
+    posted = await world.latest()
+    assert posted.thread is not None
+    fields = {k: getattr(posted, k) for k in NewReflection.__dataclass_fields__}
+    orphan = await world.store.reflections.open(NewReflection(**fields))  # no thread set
+    world.clock.advance(hours=23)
+    await due.purge(world.bot.ctx)
+    assert await world.store.reflections.get(orphan.id) is not None
+    world.clock.advance(hours=2)
+    await due.purge(world.bot.ctx)
+    assert await world.store.reflections.get(orphan.id) is None
+    assert await world.store.reflections.get(posted.id) is not None  # open: kept
 
 
 async def test_forget_me_erases_named_contributions_and_unlinks_the_rest(world: World) -> None:

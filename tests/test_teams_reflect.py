@@ -426,3 +426,20 @@ def test_markdown_is_split_between_lines_and_long_lines_at_spaces() -> None:
     assert all(len(json.dumps(page)) - 2 <= 600 for page in pages)
     assert " ".join(" ".join(pages).split()) == " ".join(f"`doc.md` {text}".split())
     assert all(not page.startswith(" ") and "wor\n" not in page for page in pages)
+
+
+async def test_an_opening_can_be_withdrawn_from_its_channel(teams: Teams) -> None:
+    """What `start` does when the post went out but its id could not be stored."""
+    reflection, _opening = await start(teams)
+    outbox = teams.server.bot.ctx.outboxes["teams"]
+    before = len(teams.fake.sent)
+    await outbox.withdraw(CHANNEL, thread_of(reflection))
+    [removed] = teams.fake.sent[before:]
+    assert removed.method == "delete_activity" and removed.status == 200
+    assert removed.reply_to == thread_of(reflection)
+    assert removed.conversation_id == f"{CHANNEL_ID};messageid={thread_of(reflection)}"
+
+
+def thread_of(reflection: Reflection) -> str:
+    assert reflection.thread is not None
+    return reflection.thread

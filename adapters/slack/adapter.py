@@ -44,7 +44,7 @@ from adapters.slack.translate import (
 )
 from bot import actions
 from bot import messages as m
-from bot.core import Bot
+from bot.core import Bot, failed
 from bot.events import Action, Command, Conversation, Deletion, Event, Message
 from bot.memo import IdentityMemo
 from bot.outbox import DeliveryError
@@ -139,6 +139,25 @@ async def _within(work: asyncio.Future[Any], seconds: float) -> bool:
     return work.done()
 
 
+class NotStored(Exception):
+    """A thread reply the database could not take: Slack is asked to send it again."""
+
+
+def _last_try(request: AsyncBoltRequest) -> bool:
+    """Slack retries an event three times (X-Slack-Retry-Num 1 to 3), then gives up."""
+    tries = request.headers.get("x-slack-retry-num") or ["0"]
+    return tries[0] == "3"
+
+
+async def _on_error(error: Exception) -> None:
+    """bolt answers a listener's exception with a 500; a reply not stored is expected
+    during an outage and logged without a traceback."""
+    if isinstance(error, NotStored):
+        log.warning("a thread reply (%s) was not stored; Slack will send it again", error)
+    else:
+        log.error("slack listener failed: %s", type(error).__name__, exc_info=error)
+
+
 class SlackAdapter:
     def __init__(
         self,
@@ -165,11 +184,13 @@ class SlackAdapter:
         )
         self.app.command(re.compile(r"^/"))(self._on_command)
         self.app.event("app_mention", middleware=[self._drop_repeats])(self._on_mention)
-        replies = self.app.event("message", [self._is_reply], [self._drop_repeats])
-        replies(self._on_reply)  # thread replies: matched before any database access
+        # thread replies: matched before any database access; a repeat is harmless (the
+        # store keeps one copy of each message), so they are not claimed by event id
+        self.app.event("message", [self._is_reply])(self._on_reply)
         self.app.event("message")(self._on_message)  # everything else
         self.app.action(re.compile(r".+"))(self._on_action)
         self.app.view(re.compile(r".*"))(self._on_form)
+        self.app.error(_on_error)
 
     async def handle(self, request: web.Request) -> web.Response:
         """The aiohttp route for `POST /slack/events`."""
@@ -288,16 +309,27 @@ class SlackAdapter:
         return self._reply_of(event, context) is not None
 
     async def _on_reply(
-        self, ack: AsyncAck, event: dict[str, Any], context: dict[str, Any]
+        self,
+        ack: AsyncAck,
+        event: dict[str, Any],
+        context: dict[str, Any],
+        request: AsyncBoltRequest,
     ) -> None:
         """A reply in a thread (or its deletion): the bot decides whether it is a
-        reflection's."""
-        await ack()
+        reflection's. It is stored before Slack hears back, so a 200 means it is kept. When
+        it cannot be (the database is away), Slack gets a 500 and sends it again later (a
+        minute, then five); the same reply is never stored twice. On Slack's last try the
+        person is told instead."""
         message = self._reply_of(event, context)
-        if isinstance(message, Deletion):
-            self._spawn(self._forget_reply(message))
-        elif message is not None:
-            self._spawn(self._answer_reply(message))
+        if message is None:
+            await ack()
+            return
+        replies = await self.bot.handle(message)
+        if failed(replies) and not _last_try(request):
+            raise NotStored(type(message).__name__)
+        await ack()
+        if replies and isinstance(message, Message):
+            self._spawn(self._answer_reply(message, replies))
 
     async def _on_message(self, ack: AsyncAck) -> None:
         """Any other message (top-level posts, bots, edits) is not read or stored."""
@@ -333,11 +365,7 @@ class SlackAdapter:
         except DeliveryError as exc:
             log.warning("could not answer %s: %s", type(event).__name__, exc.reason)
 
-    async def _forget_reply(self, deletion: Deletion) -> None:
-        await self.bot.handle(deletion)
-
-    async def _answer_reply(self, message: Message) -> None:
-        replies = await self.bot.handle(message)
+    async def _answer_reply(self, message: Message, replies: list[Reply]) -> None:
         try:
             await self._post_all(message.conversation, message, replies)
         except DeliveryError as exc:

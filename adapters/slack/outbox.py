@@ -111,16 +111,25 @@ class Counted(AsyncRetryHandler):
 
 def retry_handlers(
     interval: RetryIntervalCalculator = default_interval_calculator,
+    connection_errors: bool = True,
 ) -> list[AsyncRetryHandler]:
-    return [Counted(handler) for handler in _handlers(interval)]
+    """Bounded retries of rate limits, 5xx and (unless `connection_errors` is False) a
+    connection lost before the answer came."""
+    return [Counted(handler) for handler in _handlers(interval, connection_errors)]
 
 
-def _handlers(interval: RetryIntervalCalculator) -> list[AsyncRetryHandler]:
-    return [
-        AsyncConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
+def _handlers(
+    interval: RetryIntervalCalculator, connection_errors: bool
+) -> list[AsyncRetryHandler]:
+    handlers: list[AsyncRetryHandler] = [
         AsyncRateLimitErrorRetryHandler(max_retry_count=3),
         AnyServerErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
     ]
+    if connection_errors:
+        handlers.insert(
+            0, AsyncConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=interval)
+        )
+    return handlers
 
 
 FAILURES = (SlackClientError, aiohttp.ClientError, TimeoutError)  # SlackApiError is one
@@ -144,8 +153,9 @@ class SlackOutbox(Outbox):
         interval: RetryIntervalCalculator = default_interval_calculator,
         pace: ChannelPace | None = None,
         workspace_per_minute: int = 600,
+        timeout: float = 30.0,  # seconds for each call (each retry has its own)
     ) -> None:
-        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
         self.handlers = retry_handlers(interval)
         self.client = AsyncWebClient(
             token=token,
@@ -154,14 +164,27 @@ class SlackOutbox(Outbox):
             retry_handlers=self.handlers,
             logger=api_log,
         )
+        # A scheduled post whose connection drops mid-answer may have gone out: it is not
+        # sent again blindly but left to the ledger, whose retry first looks for it by its
+        # slot id (`find_posted`).
+        self.slots = AsyncWebClient(
+            token=token,
+            base_url=api_url,
+            session=self.session,
+            retry_handlers=retry_handlers(interval, connection_errors=False),
+            logger=api_log,
+        )
         self.pace = pace or ChannelPace()
         # Slack also limits a workspace as a whole; fan-out stays within this budget.
         self.workspace = AsyncLimiter(workspace_per_minute / 60, 1)  # a second's worth at most
 
-    async def _call(self, method: str, channel: str, **params: Any) -> dict[str, Any]:
+    async def _call(
+        self, method: str, channel: str, client: AsyncWebClient | None = None, **params: Any
+    ) -> dict[str, Any]:
+        client = client or self.client
         async with self.pace.limiter(channel), self.workspace:
             try:
-                response = await self.client.api_call(method, json={"channel": channel, **params})
+                response = await client.api_call(method, json={"channel": channel, **params})
             except FAILURES as exc:
                 error = delivery_error(exc)
                 log.warning("%s to %s failed: %s", method, channel, error.reason)
@@ -184,14 +207,19 @@ class SlackOutbox(Outbox):
 
     async def post(self, conversation: Conversation, reply: Reply) -> str:
         first = ""
+        client = self.client
         for message in render(reply):
             fields = _fields(message, conversation.thread)
             if reply.data.get("slot"):  # a scheduled post says which slot it is
                 payload = {"slot": reply.data["slot"]}
                 fields["metadata"] = {"event_type": SLOT_EVENT, "event_payload": payload}
-            data = await self._call("chat.postMessage", conversation.channel, **fields)
+                client = self.slots
+            data = await self._call("chat.postMessage", conversation.channel, client, **fields)
             first = first or str(data.get("ts", ""))
         return first
+
+    async def withdraw(self, conversation: Conversation, message_id: str) -> None:
+        await self._call("chat.delete", conversation.channel, ts=message_id)
 
     async def find_posted(self, conversation: Conversation, marker: str) -> str | None:
         """Scheduled posts carry their slot id in message metadata: look for it among the

@@ -89,6 +89,9 @@ def delivery_error(exc: Exception) -> DeliveryError:
     return DeliveryError(f"teams: {type(exc).__name__}")
 
 
+RECENT = 256  # conversations whose reference is kept at hand
+
+
 class TeamsOutbox(Outbox):
     """Proactive posts. Teams has no private messages in a channel: `post_private` posts
     where the person asked, which is the thread they are reading; `send_direct` writes to
@@ -100,11 +103,15 @@ class TeamsOutbox(Outbox):
         self.cloud, self.store, self.app_id = cloud, store, app_id
         # Teams allows about 7 messages a second per thread; stay under it.
         self.pace = pace or ChannelPace(rate=6.0, burst=6)
+        self._recent: dict[str, dict[str, str]] = {}  # references of the latest posts
 
     async def post(self, conversation: Conversation, reply: Reply) -> str:
         data = await self.store.reference(conversation.key)
         if data is None:
             raise DeliveryError("teams: Rounds is not installed in that conversation", True)
+        self._recent[conversation.key] = data
+        while len(self._recent) > RECENT:
+            del self._recent[next(iter(self._recent))]
         first = ""
         for message in rendered(reply):
             sent = await self._send(data, conversation.thread, message_activity(message))
@@ -113,6 +120,22 @@ class TeamsOutbox(Outbox):
 
     async def post_private(self, conversation: Conversation, person: Person, reply: Reply) -> None:
         await self.post(conversation, reply)
+
+    async def withdraw(self, conversation: Conversation, message_id: str) -> None:
+        """Delete a post; a channel post is also its thread, reached by its own id. The
+        reference is the one just posted with, so this works with the database away."""
+        data = self._recent.get(conversation.key) or await self.store.reference(conversation.key)
+        if data is None:
+            return
+
+        async def remove(context: TurnContext) -> None:
+            await with_retries(lambda: context.delete_activity(message_id))
+
+        try:
+            reference = reference_from(data, message_id)
+            await self.cloud.continue_conversation(reference, remove, self.app_id)
+        except CONNECTOR_ERRORS as exc:
+            raise delivery_error(exc) from None
 
     async def send_direct(
         self, conversation: Conversation, person: Person, reply: Reply, file: File | None = None

@@ -22,6 +22,7 @@ from bot.outbox import DeliveryError, File, Outbox
 from bot.reflect import summary
 from bot.reflect.timing import following_step, timetable
 from bot.replies import Block, Button, Heading, Item, Note, Paragraph, QuoteBlock, Reply, Visibility
+from bot.store import unreachable
 from bot.store.reflections import OPEN, NewReflection, Reflection
 
 log = logging.getLogger("rounds.reflect")
@@ -133,7 +134,8 @@ class Opening:
 
 async def start(ctx: Context, conversation: Conversation, person: Person, o: Opening) -> Reply:
     """Store the thread, post its opening in the channel, then remember the post's id as the
-    thread. If the post fails the stored thread is removed again."""
+    thread. If the post fails the stored thread is removed again; if the post's id cannot be
+    stored, the post is removed (the row, without a thread, is never used and is purged)."""
     plan = timetable(o.model, ctx.clock(), o.duration)
     new = NewReflection(
         conversation.key,
@@ -156,10 +158,21 @@ async def start(ctx: Context, conversation: Conversation, person: Person, o: Ope
     except DeliveryError as exc:
         await ctx.store.reflections.discard(reflection.id)
         return say(m.REFLECT_POST_FAILED.format(reason=exc.reason), kind="error")
-    await ctx.store.reflections.set_thread(reflection.id, posted)
+    try:
+        await ctx.store.reflections.set_thread(reflection.id, posted)
+    except Exception:  # the database went away after the post: take the post back
+        await _withdraw(ctx, conversation, posted)
+        raise
     log.info("reflection %d opened (%s, %s)", reflection.id, o.topic.slug, o.model.slug)
     closes = when(plan.closes_at, ctx.timezone)
     return say(m.REFLECT_STARTED.format(id=reflection.id, when=closes))
+
+
+async def _withdraw(ctx: Context, conversation: Conversation, posted: str) -> None:
+    try:
+        await outbox_for(ctx, conversation.platform).withdraw(conversation, posted)
+    except Exception as exc:  # reported; the first failure is the one raised
+        log.warning("could not remove an opening post: %s", type(exc).__name__)
 
 
 # questions and reminders
@@ -305,12 +318,13 @@ async def contribute(
     ctx: Context, reflection: Reflection, person: Person, text: str, message_id: str
 ) -> Reply | None:
     """Record a reply in the thread. One with a patient identifier is stored with it
-    removed, and its author is warned privately. Nothing is said when all is well."""
+    removed, and its author is warned privately (once, however often the platform sends
+    the reply). Nothing is said when all is well."""
     if reflection.state != OPEN:
         return say(m.REFLECT_REPLY_CLOSED.format(id=reflection.id))
     findings = find_identifiers(text)
     author = None if reflection.anonymous else person.id or None
-    await ctx.store.reflections.contribute(
+    stored = await ctx.store.reflections.contribute(
         reflection.id,
         reflection.step,
         redact(text, findings),
@@ -318,7 +332,7 @@ async def contribute(
         person.name or None,
         message_id or None,
     )
-    if findings:
+    if findings and stored is not None:  # a platform's retry of a stored reply: warned once
         return say(m.REFLECT_IDENTIFIER_NAMED.format(id=reflection.id, what=named(findings)))
     return None
 
@@ -376,5 +390,16 @@ async def post_anonymous(ctx: Context, reflection: Reflection, typed: str) -> Re
         await ctx.store.reflections.withdraw(stored)
         failed = m.ANONYMOUS_FAILED.format(reason=exc.reason)
         return anonymous_form(reflection, text, failed)
-    await ctx.store.reflections.set_message(stored, posted)
+    await _remember_post(ctx, stored, posted)
     return say(m.ANONYMOUS_DONE.format(id=reflection.id), kind=ANONYMOUS_DONE)
+
+
+async def _remember_post(ctx: Context, contribution: int, posted: str) -> None:
+    """The post's id lets its deletion be followed. The contribution is stored and posted
+    already: a database gone just now must not turn that into a failure (and a resend)."""
+    try:
+        await ctx.store.reflections.set_message(contribution, posted)
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        log.warning("contribution %d posted; its message id was not recorded", contribution)

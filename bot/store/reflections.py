@@ -18,6 +18,7 @@ from bot.store.schema import contributions, reflections
 
 Clock = Callable[[], dt.datetime]
 LEASE = dt.timedelta(minutes=5)  # a close claimed longer ago than this was left by a crash
+UNPOSTED_AGE = dt.timedelta(days=1)  # a thread still without its opening post after this
 
 OPEN, CLOSING, CLOSED = "open", "closing", "closed"
 
@@ -282,10 +283,12 @@ class ReflectionStore:
             return int((await conn.execute(query)).scalar_one())
 
     async def purge(self, closed_before: dt.datetime) -> int:
-        """Delete threads (and their contributions) closed before the given time; returns
-        how many contributions went."""
+        """Delete threads (and their contributions) closed before the given time, and any
+        whose opening post never went out (left by a crash or an outage); returns how many
+        contributions went."""
         c = reflections.c
-        old = select(c.id).where((c.state == CLOSED) & (c.closed_at < closed_before))
+        unposted = c.thread.is_(None) & (c.opened_at < self.clock() - UNPOSTED_AGE)
+        old = select(c.id).where(((c.state == CLOSED) & (c.closed_at < closed_before)) | unposted)
         async with self.engine.begin() as conn:
             gone = contributions.c.reflection_id.in_(old)
             removed = (await conn.execute(delete(contributions).where(gone))).rowcount or 0

@@ -1,0 +1,171 @@
+"""The database going away in the middle of a request, over real HTTP (Slack faked, the
+real slack_sdk client): PostgreSQL is reached through a TCP proxy the test cuts, before a
+request or between the steps of one. Nothing acknowledged is lost, nothing half-done is
+left where people can see it, and what people are told is true."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot import messages as m
+from bot.content.model import Library
+from bot.lookup import LookupIndex
+from bot.store import Store
+from bot.store.reflections import Contribution, Reflection
+from tests.conftest import PG_URL, drop_postgres, fresh_postgres
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_requests import event_callback, message_event
+from tests.fakes.tcp_proxy import TcpProxy
+from tests.slack_harness import Rounds, running, slack_settings, words
+from tests.test_replicas import through
+from tests.test_slack_reflect import (
+    GENERAL,
+    JSON,
+    command,
+    interactive,
+    open_form,
+    settle,
+    start,
+    submission,
+    thread_of,
+)
+
+pytestmark = pytest.mark.skipif(
+    not PG_URL, reason="needs PostgreSQL: set ROUNDS_TEST_DATABASE_URL to run outage tests"
+)
+
+
+@dataclass
+class Outage:
+    rounds: Rounds
+    proxy: TcpProxy
+    direct: Store  # the same database, not through the proxy: what is really stored
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    slack = FakeSlack()
+    await slack.start()
+    yield slack
+    await slack.stop()
+
+
+@pytest.fixture
+async def outage(
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Any
+) -> AsyncIterator[Outage]:
+    url, name = await fresh_postgres()
+    target = urlsplit(url)
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    await proxy.start()
+    settings = slack_settings(fake, tmp_path / "unused.db", database_url=through(url, proxy.port))
+    direct = await Store.open(url, upgrade=False)
+    try:
+        async with running(library, index, settings, fake, scheduler=False) as rounds:
+            yield Outage(rounds, proxy, direct)
+    finally:
+        await direct.close()
+        await proxy.stop()
+        await drop_postgres(name)
+
+
+async def stored(outage: Outage, reflection: Reflection) -> list[Contribution]:
+    return await outage.direct.reflections.contributions(reflection.id)
+
+
+async def send_reply(outage: Outage, body: dict[str, Any], **headers: str) -> int:
+    rounds = outage.rounds
+    signed = event_callback(body, "EvOutage1")
+    response = await rounds.post(signed, JSON, headers)
+    await settle(rounds)
+    return response.status
+
+
+async def test_a_reply_the_database_cannot_take_gets_500_and_is_kept_when_slack_resends(
+    outage: Outage,
+) -> None:
+    reflection, _opening = await start(outage.rounds)
+    said = "We never hear from the night team until something breaks."
+    body = message_event(
+        said, user="U0BOB", ts="1700000200.000001", thread_ts=thread_of(reflection)
+    )
+    posts_before = len(outage.rounds.fake.calls)
+
+    await outage.proxy.stop()
+    assert await send_reply(outage, body) == 500  # Slack will send it again
+    assert len(outage.rounds.fake.calls) == posts_before  # nothing said in the thread
+    await outage.proxy.start()
+    assert await stored(outage, reflection) == []
+
+    for retry in ("1", "2"):  # Slack's next try is stored; one more changes nothing
+        status = await send_reply(outage, body, **{"X-Slack-Retry-Num": retry})
+        assert status == 200
+    [kept] = await stored(outage, reflection)
+    assert (kept.text, kept.author) == (said, "U0BOB")
+
+
+async def test_on_slacks_last_try_the_person_is_told_their_reply_was_not_kept(
+    outage: Outage,
+) -> None:
+    reflection, _opening = await start(outage.rounds)
+    body = message_event(
+        "A reply.", user="U0BOB", ts="1700000200.000002", thread_ts=thread_of(reflection)
+    )
+    await outage.proxy.stop()
+    assert await send_reply(outage, body, **{"X-Slack-Retry-Num": "3"}) == 200
+    await outage.proxy.start()
+    [told] = outage.rounds.fake.calls_to("chat.postEphemeral")
+    assert told.params["user"] == "U0BOB" and m.DATABASE_AWAY in words(told.params)
+    assert await stored(outage, reflection) == []
+
+
+async def cut_when_posted(outage: Outage) -> None:
+    """Cut the database once Slack has the post (the fake holds its answer back a moment)."""
+    count = len(outage.rounds.fake.calls_to("chat.postMessage"))
+    await outage.rounds.fake.wait_for("chat.postMessage", count + 1)
+    await outage.proxy.stop()
+
+
+async def test_an_opening_whose_thread_cannot_be_recorded_is_taken_back(outage: Outage) -> None:
+    fake = outage.rounds.fake
+    fake.delay = 0.3
+    cutting = asyncio.ensure_future(cut_when_posted(outage))
+    answer = await command(outage.rounds, "reflect start manager-medic")
+    await cutting
+    assert m.DATABASE_AWAY in words(answer)  # "nothing was changed": true, see below
+    [opening] = fake.history["C0GENERAL"]
+    [removed] = fake.calls_to("chat.delete")
+    assert (removed.params["channel"], removed.params["ts"]) == ("C0GENERAL", opening["ts"])
+
+    await outage.proxy.start()
+    assert await outage.direct.reflections.in_channel(GENERAL) == []  # nothing usable left
+    fake.delay = 0
+    answer = await command(outage.rounds, "reflect start manager-medic")
+    assert "is open in this channel" in words(answer)
+
+
+async def test_an_anonymous_contribution_posted_as_the_database_goes_is_confirmed_once(
+    outage: Outage,
+) -> None:
+    rounds = outage.rounds
+    reflection, opening = await start(rounds)
+    view = await open_form(rounds, opening)
+    typed = "Handover is where our plans go to die."
+    rounds.fake.delay = 0.3
+    cutting = asyncio.ensure_future(cut_when_posted(outage))
+    answer = await rounds.send(interactive(submission(view, typed)))
+    await cutting
+    await settle(rounds)
+    await outage.proxy.start()
+    # stored before the post, posted once, confirmed: the lost message id is no failure
+    assert m.ANONYMOUS_DONE.format(id=reflection.id) in words(answer["view"])
+    [kept] = await stored(outage, reflection)
+    assert (kept.text, kept.author) == (typed, None)
+    posts = [c for c in rounds.fake.calls_to("chat.postMessage") if typed in words(c.params)]
+    assert len(posts) == 1
