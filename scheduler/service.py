@@ -15,6 +15,7 @@ from bot.events import Conversation
 from bot.handlers.prompts import ROTATION, prompt_reply
 from bot.handlers.schedules import prompt_pool, state_of
 from bot.outbox import DeliveryError, Outbox
+from bot.store import unreachable
 from bot.store.schedules import Schedule
 from bot.weekly import slot_id
 from scheduler import reflections
@@ -65,8 +66,19 @@ class Scheduler:
             for decision in decide(state_of(schedule), now, done, self.grace, LOOKBACK):
                 work.append(self._guarded(schedule, decision, report, gate))
         await asyncio.gather(*work)
-        report.reflections = await reflections.run_due(self.ctx)
+        report.reflections = await self._reflections()
         return report
+
+    async def _reflections(self) -> list[str]:
+        """Reflection threads' timed work; in an outage it waits for the next pass (the
+        slots' outcome is still reported)."""
+        try:
+            return await reflections.run_due(self.ctx)
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            log.warning("reflections: the database is away; the next pass tries again")
+            return []
 
     async def _guarded(
         self, schedule: Schedule, decision: Decision, report: Report, gate: asyncio.Semaphore
@@ -74,9 +86,12 @@ class Scheduler:
         """One channel's trouble is logged and retried later; it never stops the others."""
         try:
             await self._act(schedule, decision, report, gate)
-        except Exception:
+        except Exception as exc:
             ident = slot_id(str(schedule.id), decision.slot)
-            log.exception("slot %s hit an unexpected error; it will be retried", ident)
+            if unreachable(exc):  # expected in an outage: no traceback
+                log.warning("slot %s: the database is away; it will be retried", ident)
+            else:
+                log.exception("slot %s hit an unexpected error; it will be retried", ident)
             report.retrying.append(ident)
 
     async def _act(
@@ -109,16 +124,21 @@ class Scheduler:
         claim = await self.ctx.store.schedules.claim(schedule.id, slot, choice)
         if claim is None:
             return  # delivered, skipped, or being delivered by another replica
-        if claim.retry and await self._already_posted(schedule, slot, ident, outbox, report):
-            return
         prompt_id = claim.prompt if claim.prompt in self.ctx.library.prompts else choice
+        if claim.retry and await self._already_posted(schedule, slot, ident, outbox, report):
+            await self._mark_seen(schedule, prompt_id)
+            return
         await self._post(schedule, slot, ident, prompt_id, outbox, report)
+
+    async def _mark_seen(self, schedule: Schedule, prompt_id: str) -> None:
+        pool = prompt_pool(self.ctx, schedule.topics)
+        await self.ctx.store.mark_seen(schedule.conversation, ROTATION, prompt_id, pool)
 
     async def _already_posted(
         self, schedule: Schedule, slot: dt.datetime, ident: str, outbox: Outbox, report: Report
     ) -> bool:
-        """After a crash the post may have gone out before the ledger heard of it: ask the
-        platform (Slack keeps the slot id in the message's metadata)."""
+        """After a crash or an outage the post may have gone out before the ledger heard of
+        it: ask the platform (Slack keeps the slot id in the message's metadata)."""
         where = Conversation(schedule.platform, schedule.channel, schedule.workspace)
         try:
             found = await outbox.find_posted(where, ident)
@@ -149,8 +169,7 @@ class Scheduler:
         except DeliveryError as exc:
             await self._failed(schedule, slot, ident, exc, report)
             return
-        pool = prompt_pool(self.ctx, schedule.topics)
-        await self.ctx.store.mark_seen(schedule.conversation, ROTATION, prompt_id, pool)
+        await self._mark_seen(schedule, prompt_id)
         await self.ctx.store.schedules.finish(schedule.id, slot, "delivered", message_id)
         fields = _fields(schedule, ident, "posted")
         log.info("slot %s posted to %s", ident, schedule.conversation, extra=fields)

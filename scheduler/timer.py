@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.store import unreachable
 from bot.store.schedules import Schedule
 from scheduler import reflections
 from scheduler.service import Report, Scheduler
@@ -24,6 +25,15 @@ log = logging.getLogger("rounds.scheduler")
 PASS_EVERY = dt.timedelta(seconds=60)
 STOP_WAIT = dt.timedelta(seconds=30)  # the longest `stop` waits for a pass under way
 PURGE_AT = {"hour": 3, "minute": 30}  # the daily retention job, UTC
+
+
+def failed(error: Exception, what: str) -> None:
+    """A pass that failed: a database outage is expected now and then (one line); anything
+    else is a bug (with its traceback)."""
+    if unreachable(error):
+        log.warning("%s (the database is away)", what)
+    else:
+        log.error(what, exc_info=error)
 
 
 class Timer:
@@ -79,8 +89,8 @@ class Timer:
                     return
                 try:
                     await self.sync(await self.service.ctx.store.schedules.all())
-                except Exception:
-                    log.exception("could not read schedules; the next pass tries again")
+                except Exception as exc:
+                    failed(exc, "could not read schedules; the next pass tries again")
                     return
             await self.tick()
 
@@ -91,8 +101,8 @@ class Timer:
                 return
             try:
                 await reflections.purge(self.service.ctx)
-            except Exception:
-                log.exception("retention purge failed; it runs again at the next start")
+            except Exception as exc:
+                failed(exc, "retention purge failed; it runs again at the next start")
 
     async def tick(self) -> Report | None:
         with self._job():
@@ -105,8 +115,8 @@ class Timer:
                 return None
             try:
                 report = await self.service.tick()
-            except Exception:
-                log.exception("scheduler pass failed; the next pass tries again")
+            except Exception as exc:
+                failed(exc, "scheduler pass failed; the next pass tries again")
                 return None
         if self.on_report is not None:
             self.on_report(report)

@@ -6,21 +6,26 @@ left where people can see it, and what people are told is true."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot import messages as m
 from bot.content.model import Library
+from bot.handlers.prompts import ROTATION
 from bot.lookup import LookupIndex
 from bot.store import Store
 from bot.store.reflections import Contribution, Reflection
+from bot.store.schedules import NewSchedule, ScheduleStore
+from scheduler.service import Scheduler
 from tests.conftest import PG_URL, drop_postgres, fresh_postgres
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import event_callback, message_event
+from tests.fakes.slack_requests import TEAM_ID, event_callback, message_event
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.slack_harness import Rounds, running, slack_settings, words
 from tests.test_replicas import through
@@ -169,3 +174,40 @@ async def test_an_anonymous_contribution_posted_as_the_database_goes_is_confirme
     assert (kept.text, kept.author) == (typed, None)
     posts = [c for c in rounds.fake.calls_to("chat.postMessage") if typed in words(c.params)]
     assert len(posts) == 1
+
+
+async def test_a_scheduled_prompt_posted_as_the_database_goes_is_recorded_not_posted_again(
+    outage: Outage, caplog: pytest.LogCaptureFixture
+) -> None:
+    rounds, direct = outage.rounds, outage.direct
+    ctx = rounds.server.bot.ctx
+    slot = dt.datetime.now(ZoneInfo("Europe/London")) - dt.timedelta(minutes=2)
+    key = f"slack:{TEAM_ID}:C0WEEKLY"
+    rule = (slot.weekday(), f"{slot:%H:%M}", "Europe/London", ())
+    yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)  # set up before the slot
+    setup = ScheduleStore(direct.engine, lambda: yesterday)
+    await setup.save(NewSchedule(key, "slack", "C0WEEKLY", TEAM_ID, *rule))
+    scheduler = Scheduler(ctx, ctx.outboxes)
+
+    rounds.fake.delay = 0.3
+    cutting = asyncio.ensure_future(cut_when_posted(outage))
+    first = await scheduler.tick()
+    await cutting
+    assert first.posted == [] and len(first.retrying) == 1  # posted; the ledger never heard
+    said = [r for r in caplog.records if r.name == "rounds.scheduler"]
+    assert any("database is away" in r.getMessage() for r in said)
+    assert not [r for r in said if r.exc_info]  # an outage is one line, not a traceback
+    await outage.proxy.start()
+
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=6)  # the claim's lease ran out
+    ctx.store.schedules.clock = lambda: later
+    rounds.fake.delay = 0
+    second = await scheduler.tick()
+    assert second.posted == first.retrying  # found by its slot id, recorded
+    [post] = rounds.fake.history["C0WEEKLY"]
+    assert len(rounds.fake.calls_to("chat.postMessage")) == 1  # not posted again
+    [saved] = await direct.schedules.all()
+    assert await direct.seen(key, ROTATION) != set()  # the rotation heard of it too
+    assert saved.conversation == key and post["ts"]
+    third = await scheduler.tick()
+    assert third.posted == third.retrying == []  # done for good
