@@ -20,7 +20,7 @@ from bot.content.model import Library
 from bot.handlers.prompts import ROTATION
 from bot.lookup import LookupIndex
 from bot.store import Store
-from bot.store.reflections import Contribution, Reflection
+from bot.store.reflections import CLOSED, Contribution, Reflection
 from bot.store.schedules import NewSchedule, ScheduleStore
 from scheduler.service import Scheduler
 from tests.conftest import PG_URL, drop_postgres, fresh_postgres
@@ -211,3 +211,38 @@ async def test_a_scheduled_prompt_posted_as_the_database_goes_is_recorded_not_po
     assert saved.conversation == key and post["ts"]
     third = await scheduler.tick()
     assert third.posted == third.retrying == []  # done for good
+
+
+async def test_a_close_whose_summary_is_out_waits_for_the_database_and_summarises_once(
+    outage: Outage,
+) -> None:
+    rounds = outage.rounds
+    reflection, _opening = await start(rounds)
+    await rounds.send(
+        event_callback(
+            message_event(
+                "One reply.", user="U0BOB", ts="1700000300.000001", thread_ts=thread_of(reflection)
+            ),
+            "EvClose1",
+        ),
+        JSON,
+    )
+
+    async def blip() -> None:  # the database goes as the summary is posted, back 1 s later
+        await cut_when_posted(outage)
+        await asyncio.sleep(1.0)
+        await outage.proxy.start()
+
+    rounds.fake.delay = 0.3
+    blipping = asyncio.ensure_future(blip())
+    await command(rounds, "reflect close")
+    await blipping
+    summaries = [
+        c
+        for c in rounds.fake.calls_to("chat.postMessage")
+        if c.params.get("thread_ts") == thread_of(reflection)
+    ]
+    assert len(summaries) == 1
+    found = await outage.direct.reflections.get(reflection.id)
+    assert found is not None and found.state == CLOSED  # recorded once the database was back
+    assert [c.text for c in await stored(outage, reflection)] == ["One reply."]

@@ -9,6 +9,8 @@ import logging
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
+
 from bot import actions
 from bot import messages as m
 from bot.content.model import ReflectionModel, Topic, join_names
@@ -23,9 +25,10 @@ from bot.reflect import summary
 from bot.reflect.timing import following_step, timetable
 from bot.replies import Block, Button, Heading, Item, Note, Paragraph, QuoteBlock, Reply, Visibility
 from bot.store import unreachable
-from bot.store.reflections import OPEN, NewReflection, Reflection
+from bot.store.reflections import LEASE, OPEN, NewReflection, Reflection
 
 log = logging.getLogger("rounds.reflect")
+SETTLE_WITHIN = LEASE * 0.8  # how long a close waits for the database to record it
 ANONYMOUS_DONE = "anonymous-done"  # the reply kind confirming an anonymous contribution
 
 
@@ -272,11 +275,26 @@ async def close(ctx: Context, reflection: Reflection) -> Reply:
         if not exc.permanent:
             raise  # the claim's lease runs out and the scheduler closes it again
         log.warning("reflection %d: summary not posted (%s)", claimed.id, exc.reason)
-    await ctx.store.reflections.finish_close(claimed.id)
+    await _finish_close(ctx, claimed.id)
     log.info("reflection %d closed", claimed.id)
     done = await ctx.store.reflections.get(claimed.id) or claimed
     await deliver_transcript(ctx, done, None)
     return say(m.REFLECT_CLOSE_DONE.format(id=claimed.id))
+
+
+async def _finish_close(ctx: Context, ident: int) -> None:
+    """The summary is out, so the close must be recorded: were the lease to run out, the
+    thread would be closed (and summarised) again. A database away for a moment is waited
+    for, within the lease."""
+    retrying = AsyncRetrying(
+        retry=retry_if_exception(unreachable),
+        wait=wait_exponential(multiplier=0.25, max=15),
+        stop=stop_after_delay(SETTLE_WITHIN.total_seconds()),
+        reraise=True,
+    )
+    async for attempt in retrying:
+        with attempt:
+            await ctx.store.reflections.finish_close(ident)
 
 
 async def deliver_transcript(ctx: Context, reflection: Reflection, to: Person | None) -> Reply:
