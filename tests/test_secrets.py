@@ -1,15 +1,21 @@
 """Secrets never leak: `rounds serve` runs with recognisable fake secrets (canaries) for
 every credential it takes (the database password too, on PostgreSQL), is driven through
 its flows, and no canary may appear in what it prints or logs, in any HTTP answer, in
-/metrics, or in anything it sends to Slack (the bot token is sent only as the Authorization
-header, where it belongs).
+/metrics, or in anything it sends, except where the secret belongs.
 
-The flows: commands that answer, fail and are refused; unsigned and wrongly signed
-requests; Teams without a valid token; health and metrics; a whole reflection thread (named
-replies, one with an NHS number, an anonymous contribution, the next question, closing with
-the transcript sent as a file, export, forget-me). In text logging at info and in JSON
-logging at debug (`ROUNDS_LOG_LEVEL`), where the libraries log too. Over Socket Mode, at
-debug, the app-level token is sent only to apps.connections.open."""
+- Slack over HTTP, in text logging at info and JSON logging at debug (`ROUNDS_LOG_LEVEL`,
+  where the libraries log too): commands that answer, fail and are refused; unsigned and
+  wrongly signed requests; Teams without a valid token; health and metrics; a whole
+  reflection thread (named replies, one with an NHS number, an anonymous contribution, the
+  next question, closing with the transcript sent as a file, export, forget-me). The bot
+  token goes only in the Authorization header of Web API calls.
+- Slack over Socket Mode, at debug: the app-level token goes only to apps.connections.open.
+- Teams with an app id and password, at debug: activities carry JWTs signed with a key
+  published by a fake login.botframework.com; the bot gets its token for replies from a
+  fake Entra ID (`tests/fakes/microsoft_login.py`). Tokens signed with another key (known
+  or unknown key id), for another bot or another service URL get 401 and store nothing; the
+  password goes only to the token endpoint, as the client secret, and the access token only
+  in the Authorization header of the replies to the Bot Connector."""
 
 from __future__ import annotations
 
@@ -24,7 +30,10 @@ import aiohttp
 import pytest
 
 from bot import messages as m
+from bot.store import Store
 from tests.conftest import PG_URL, drop_postgres, fresh_postgres
+from tests.fakes.connector import FakeConnector
+from tests.fakes.microsoft_login import HOSTS, TOKEN_PATH, FakeMicrosoftLogin, signing_key
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
     app_mention,
@@ -36,7 +45,7 @@ from tests.fakes.slack_requests import (
     slash_command,
     slash_payload,
 )
-from tests.fakes.teams_activities import channel_message
+from tests.fakes.teams_activities import CHANNEL_ID, channel_message, personal_message
 from tests.slack_harness import buttons
 from tests.test_serve import FORM, serve
 from tests.test_slack_reflect import (
@@ -44,6 +53,7 @@ from tests.test_slack_reflect import (
     HIDDEN_USERNAME,
     TYPED,
     VALID_NHS,
+    everything_stored,
     interactive,
     submission,
 )
@@ -257,3 +267,98 @@ async def test_over_socket_mode_the_app_token_goes_only_to_apps_connections_open
     assert opened and {c.token for c in opened} == {APP_TOKEN}
     others = [c for c in fake.calls if c.method not in ("apps.connections.open", "response_url")]
     assert others and {c.token for c in others} <= {BOT_TOKEN, None}
+
+
+# -- Teams with an app id: a signed token in, a token fetched for the replies --------------
+
+TEAMS_APP_ID = "00000000-0000-0000-0000-0000000c0ffe"
+ACCESS_TOKEN = "eyCANARY.access-token.0000-notreal"  # what the fake Entra ID issues
+MALLORY = "29:mallory"  # sends activities with tokens Rounds must refuse
+
+
+@pytest.fixture
+async def login(tmp_path: Path) -> AsyncIterator[FakeMicrosoftLogin]:
+    fake = FakeMicrosoftLogin(tmp_path, TEAMS_APP_ID, TEAMS_PASSWORD, ACCESS_TOKEN)
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    fake = FakeConnector()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+async def test_teams_with_an_app_id_checks_tokens_and_its_password_goes_only_to_entra(
+    login: FakeMicrosoftLogin, connector: FakeConnector, tmp_path: Path
+) -> None:
+    database = f"sqlite:///{tmp_path / 't.db'}"
+    settings = {
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_SIGNING_SECRET": "",
+        "SLACK_APP_TOKEN": "",
+        "MicrosoftAppId": TEAMS_APP_ID,
+        "MicrosoftAppPassword": TEAMS_PASSWORD,
+        "ROUNDS_DATABASE_URL": database,
+        "ROUNDS_LOG_LEVEL": "debug",
+        **login.env(),
+    }
+    service = connector.url
+    refused = {
+        "signed with another key": login.activity_token(service, key=signing_key()),
+        "another key, unknown id": login.activity_token(service, signing_key(), kid="other"),
+        "for another bot": login.activity_token(service, audience=f"{TEAMS_APP_ID[:-4]}beef"),
+        "for another service URL": login.activity_token("https://example.invalid/"),
+    }
+    answers: list[str] = []
+    async with serve(settings) as (url, printed), aiohttp.ClientSession() as http:
+
+        async def post(activity: dict[str, Any], token: str) -> int:
+            headers = {"Authorization": f"Bearer {token}"}
+            async with http.post(f"{url}/api/messages", json=activity, headers=headers) as answer:
+                answers.append(f"{answer.status} {await answer.text()}")
+                return answer.status
+
+        for why, token in refused.items():
+            status = await post(personal_message("help", service, MALLORY, "Mallory"), token)
+            assert status == 401, why
+        for n, words in enumerate(("help", "quote"), 1):
+            assert await post(channel_message(words, service), login.activity_token(service)) < 300
+            await connector.wait_for(n, timeout=15)
+        for path in ("healthz", "readyz", "metrics"):
+            async with http.get(f"{url}/{path}") as answer:
+                answers.append(f"{answer.status} {await answer.text()}")
+    logged = "\n".join(printed)
+    assert " DEBUG " in logged and "Rounds stopped" in logged and "Traceback" not in logged
+    # Nothing reached the real services: every tunnel was to the fakes, where the keys
+    # that checked the tokens came from.
+    assert set(login.tunnels) <= {f"CONNECT {host}:443" for host in HOSTS}, login.tunnels
+    assert login.requests_to("/v1/.well-known/keys")
+    # The password went once, as the client secret of the token request, and nowhere else.
+    [asked] = login.requests_to(TOKEN_PATH)
+    assert asked.form["client_secret"] == TEAMS_PASSWORD
+    assert asked.form["client_id"] == TEAMS_APP_ID
+    elsewhere = [s for s in login.seen if s is not asked]
+    assert elsewhere and TEAMS_PASSWORD not in repr(elsewhere)
+    # The access token went only in the Authorization header of the replies.
+    replies = connector.sent
+    assert len(replies) == 2 and {r.method for r in replies} == {"reply_to_activity"}
+    assert {r.authorization for r in replies} == {f"Bearer {ACCESS_TOKEN}"}
+    to_connector = json.dumps([(r.method, r.path, r.activity, r.response) for r in replies])
+    everything = {
+        "printed and logged": logged,
+        "HTTP answers": "\n".join(answers),
+        "sent to the Bot Connector": to_connector,
+    }
+    assert_no_canary(everything, (*CANARIES, ACCESS_TOKEN))
+    assert TEAMS_PASSWORD not in repr(login.tunnels)
+    # The refused activities stored nothing.
+    store = await Store.open(database)
+    try:
+        stored = await everything_stored(store)
+    finally:
+        await store.close()
+    assert CHANNEL_ID in stored and "mallory" not in stored.lower()

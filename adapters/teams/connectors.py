@@ -143,7 +143,12 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
     async def authenticate_request(
         self, activity: Activity, auth_header: str
     ) -> AuthenticateRequestResult:
-        result = await self.inner.authenticate_request(activity, auth_header)
+        try:
+            result = await self.inner.authenticate_request(activity, auth_header)
+        except LookupError:
+            # botbuilder looks the token's key id up in the published keys with `[...][0]`:
+            # an id Microsoft does not publish raises IndexError, a 500, instead of a refusal
+            raise PermissionError("the token is signed with an unknown key") from None
         if result.connector_factory is not None:
             result.connector_factory = ReusedConnectors(result.connector_factory, self)
         return result
