@@ -55,6 +55,7 @@ from botframework.connector.auth import (  # type: ignore[import-untyped, unused
 
 from tests.fakes import teams_activities as ta
 from tests.fakes.connector import NOT_IN_ROSTER, FakeConnector
+from tests.fakes.faults import Cut
 
 THREAD = ta.thread_conversation_id("1700000000001")
 PERSONAL = ta.personal_conversation_id()
@@ -290,6 +291,68 @@ async def test_forbid_answers_bot_not_in_conversation_roster(fake: FakeConnector
     assert elsewhere.id
     fake.allow(ta.CHANNEL_ID)
     assert (await conversations.reply_to_activity(THREAD, "1700000000001", message("hi"))).id
+
+
+async def test_a_hang_answers_nothing_and_creates_nothing(fake: FakeConnector) -> None:
+    fake.hang(method="send_to_conversation")
+    url = f"{fake.url}v3/conversations/{PERSONAL}/activities"
+    timeout = aiohttp.ClientTimeout(total=0.2)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        with pytest.raises(TimeoutError):
+            await session.post(url, json={"type": "message", "text": "lost"})
+        async with session.post(url, json={"type": "message", "text": "next"}) as answer:
+            assert answer.status == 200
+    hung, sent = fake.sent_to("send_to_conversation")
+    assert (hung.fault, hung.status, hung.response, hung.performed) == ("hang", 0, None, False)
+    assert (sent.fault, sent.performed) == ("", True)
+
+
+@pytest.mark.parametrize(
+    ("cut", "error"),
+    [("headers", aiohttp.ServerDisconnectedError), ("body", aiohttp.ClientPayloadError)],
+)
+@pytest.mark.parametrize("performed", [True, False])
+async def test_a_drop_cuts_the_response_after_or_before_creating(
+    fake: FakeConnector, cut: Cut, error: type[Exception], performed: bool
+) -> None:
+    fake.drop(method="reply_to_activity", performed=performed, cut=cut)
+    url = f"{fake.url}v3/conversations/{THREAD}/activities/1700000000001"
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(error):
+            async with session.post(url, json={"type": "message"}) as answer:
+                await answer.json()
+        async with session.post(url, json={"type": "message"}) as answer:
+            assert answer.status == 200
+    dropped, sent = fake.sent_to("reply_to_activity")
+    assert dropped.fault == ("drop-after" if performed else "drop-before")
+    assert dropped.performed is performed
+    assert (dropped.response is not None) is performed  # the id it gave, never heard of
+    assert sent.performed and sent.response["id"] != (dropped.response or {}).get("id")
+
+
+async def test_faults_queue_with_statuses_first_match_first(fake: FakeConnector) -> None:
+    fake.fail(500, method="send_to_conversation")
+    fake.drop(method="send_to_conversation", performed=False)
+    fake.hang(method="update_activity", seconds=0.05)  # a short hang ends in a drop
+    conversations = client(fake.url).conversations
+    with pytest.raises(ErrorResponseException):
+        await conversations.send_to_conversation(PERSONAL, message("a"))
+    url = f"{fake.url}v3/conversations/{PERSONAL}/activities"
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.ServerDisconnectedError):
+            await session.post(url, json={"type": "message", "text": "b"})
+        # aiohttp itself sends an idempotent PUT again, once, when the connection drops
+        async with session.put(f"{url}/1", json={"type": "message", "text": "c"}) as answer:
+            assert answer.status == 200
+    await conversations.send_to_conversation(PERSONAL, message("d"))
+    seen = [(s.method, s.status, s.fault) for s in fake.sent]
+    assert seen == [
+        ("send_to_conversation", 500, ""),
+        ("send_to_conversation", 0, "drop-before"),
+        ("update_activity", 0, "hang"),
+        ("update_activity", 200, ""),
+        ("send_to_conversation", 200, ""),
+    ]
 
 
 # -- waiting ----------------------------------------------------------------------------------

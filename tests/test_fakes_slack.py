@@ -9,11 +9,16 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
+import aiohttp
 import pytest
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
@@ -23,6 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from tests.fakes import slack_requests as req
+from tests.fakes.faults import Cut
 from tests.fakes.slack_api import FakeSlack
 
 
@@ -163,6 +169,89 @@ async def test_response_url_posts_are_recorded(fake: FakeSlack) -> None:
     [call] = await fake.wait_for("response_url")
     assert call.params == {"text": "hi", "response_type": "ephemeral"}
     assert call.path == url.removeprefix(fake.base_url)
+
+
+# -- connection faults ------------------------------------------------------------------------
+
+
+async def test_a_hang_outlasts_the_client_timeout_and_posts_nothing(fake: FakeSlack) -> None:
+    fake.hang("chat.postMessage")
+    client = web_client(fake, timeout=0.2, retry_handlers=[])
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        await client.chat_postMessage(channel="C0GENERAL", text="lost")
+    assert 0.2 <= time.monotonic() - started < 2
+    posted = await client.chat_postMessage(channel="C0GENERAL", text="next")
+    assert [c.fault for c in fake.calls_to("chat.postMessage")] == ["hang", ""]
+    assert [m["text"] for m in fake.history["C0GENERAL"]] == ["next"]
+    assert posted["ok"] is True
+
+
+@pytest.mark.parametrize(
+    ("cut", "error"),
+    [("headers", aiohttp.ServerDisconnectedError), ("body", aiohttp.ClientPayloadError)],
+)
+@pytest.mark.parametrize("performed", [True, False])
+async def test_a_drop_cuts_the_response_after_or_before_posting(
+    fake: FakeSlack, cut: Cut, error: type[Exception], performed: bool
+) -> None:
+    fake.drop("chat.postMessage", performed=performed, cut=cut)
+    client = web_client(fake, retry_handlers=[])
+    with pytest.raises(error):
+        await client.chat_postMessage(channel="C0GENERAL", text="cut off")
+    [call] = fake.calls_to("chat.postMessage")
+    assert (call.fault, call.performed) == (
+        "drop-after" if performed else "drop-before",
+        performed,
+    )
+    assert len(fake.history.get("C0GENERAL", [])) == (1 if performed else 0)
+    assert (await client.chat_postMessage(channel="C0GENERAL", text="next"))["ok"] is True
+
+
+async def test_the_sdk_connection_retry_posts_again_after_a_drop_after_posting(
+    fake: FakeSlack,
+) -> None:
+    """What makes a blind retry unsafe: the first post went out, the client never heard."""
+    fake.drop("chat.postMessage", performed=True)
+    retry = AsyncConnectionErrorRetryHandler(
+        interval_calculator=FixedValueRetryIntervalCalculator(0)
+    )
+    client = web_client(fake, retry_handlers=[retry])
+    assert (await client.chat_postMessage(channel="C0GENERAL", text="twice"))["ok"] is True
+    assert [m["text"] for m in fake.history["C0GENERAL"]] == ["twice", "twice"]
+
+
+async def test_response_url_can_hang_and_drop(fake: FakeSlack) -> None:
+    fake.hang("response_url")
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.2)) as session:
+        with pytest.raises(TimeoutError):
+            await AsyncWebhookClient(fake.response_url(), session=session).send(text="a")
+    fake.drop("response_url", times=2)
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await AsyncWebhookClient(fake.response_url(), retry_handlers=[]).send(text="b")
+    fake.drop("response_url", performed=False)
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await AsyncWebhookClient(fake.response_url(), retry_handlers=[]).send(text="c")
+    answered = await AsyncWebhookClient(fake.response_url()).send(text="d")
+    assert answered.status_code == 200
+    seen = [(c.params["text"], c.fault, c.performed) for c in fake.calls_to("response_url")]
+    assert seen == [
+        ("a", "hang", False),
+        ("b", "drop-after", True),
+        ("c", "drop-before", False),  # scripting a method again replaces what was left
+        ("d", "", True),
+    ]
+
+
+async def test_stopping_releases_a_request_still_hanging(fake: FakeSlack) -> None:
+    fake.hang("auth.test", seconds=30)
+    call = asyncio.create_task(web_client(fake, retry_handlers=[]).auth_test())
+    await fake.wait_for("auth.test")
+    started = time.monotonic()
+    await fake.stop()
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await call
+    assert time.monotonic() - started < 2
 
 
 async def test_wait_for_times_out_with_the_calls_seen(fake: FakeSlack) -> None:

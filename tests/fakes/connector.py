@@ -5,7 +5,8 @@ botframework-connector's `ConnectorClient` (as CloudAdapter builds it for `send_
 `update_activity`, `create_conversation`, `TeamsInfo.*` …) talks to it over HTTP. It serves the
 Bot Connector REST API v3 paths with the real response shapes and `ErrorResponse` bodies,
 records every call, can be scripted to fail (429 with Retry-After, 5xx, 403 for a conversation
-the bot was removed from) and counts TCP connections so tests can see connection reuse.
+the bot was removed from), to hang or to drop the connection mid-response (before or after the
+call took effect), and counts TCP connections so tests can see connection reuse.
 
 A bot opens a 1:1 (personal) chat with `create_conversation`, naming one member by Teams user
 id ("29:…") — or by Entra object id in `id`, which Teams accepts only for users who installed
@@ -30,6 +31,7 @@ from urllib.parse import unquote
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
+from tests.fakes.faults import HANG, Cut, Fault, drop, hang, nothing
 from tests.fakes.teams_activities import (
     CHANNEL_ID,
     CHANNEL_NAME,
@@ -75,8 +77,14 @@ class Sent:
     authorization: str | None  # the Authorization header (None when the bot is anonymous)
     member_id: str | None = None  # the memberId in the path, when any
     path: str = ""  # the raw (still percent-encoded) request path
-    status: int = 200  # the HTTP status the fake answered
+    status: int = 200  # the HTTP status the fake answered (0: none, it hung or dropped)
     response: Any = None  # the JSON it answered with (None for an empty body)
+    fault: str = ""  # "hang", "drop-before" or "drop-after" (then `status` is what it did)
+
+    @property
+    def performed(self) -> bool:
+        """Whether the call took effect (a drop-after did, though the bot never heard)."""
+        return 200 <= self.status < 300
 
 
 @dataclass
@@ -87,6 +95,7 @@ class _Failure:
     method: str | None
     code: str | None
     message: str | None
+    fault: Fault | None = None  # a hang or a drop instead of a status
 
 
 class _NotFound(Exception):
@@ -198,6 +207,7 @@ class FakeConnector:
         self._ids = itertools.count(1_800_000_000_001)
         self._chats = itertools.count(1)
         self._changed = asyncio.Condition()
+        self._released = asyncio.Event()  # set on stop: hanging requests give up
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: web.ServerRunner | None = None
         self._port = 0
@@ -231,6 +241,7 @@ class FakeConnector:
 
     async def stop(self) -> None:
         """Close every connection, then the server."""
+        self._released.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -293,6 +304,26 @@ class FakeConnector:
         """
         self._failures.append(_Failure(status, times, retry_after, method, code, message))
 
+    def hang(self, times: int = 1, method: str | None = None, seconds: float = HANG) -> None:
+        """Accept the next `times` calls (to `method`, or any) and answer nothing (for
+        `seconds`, or until the client gives up); the call does not take effect."""
+        fault = Fault("hang", seconds)
+        self._failures.append(_Failure(0, times, None, method, None, None, fault))
+
+    def drop(
+        self,
+        times: int = 1,
+        method: str | None = None,
+        performed: bool = True,
+        cut: Cut = "headers",
+    ) -> None:
+        """Drop the connection mid-response on the next `times` calls (to `method`, or any):
+        after the call took effect (the activity is created) or, with `performed=False`,
+        before. The client gets a status line and part of the headers (`cut="headers"`) or
+        of the body. Queued with `fail`'s failures, first match first."""
+        fault = Fault("drop-after" if performed else "drop-before", cut=cut)
+        self._failures.append(_Failure(0, times, None, method, None, None, fault))
+
     def forbid(self, conversation_id: str) -> None:
         """Answer 403 BotNotInConversationRoster to every call about that conversation.
 
@@ -353,11 +384,12 @@ class FakeConnector:
             call.body = body if isinstance(body, dict) else {"value": body}
         if call.method == "create_conversation":
             call.conversation_id = self._create_target(call.body)
-        status, answer, headers = (
-            (400, error_body("BadArgument", "Malformed JSON body."), {})
-            if malformed
-            else self._answer(call)
-        )
+        fault: Fault | None = None
+        headers: dict[str, str] = {}
+        if malformed:
+            status, answer = 400, error_body("BadArgument", "Malformed JSON body.")
+        else:
+            fault, (status, answer, headers) = self._outcome(call)
         sent = Sent(
             method=call.method,
             conversation_id=call.conversation_id,
@@ -368,15 +400,37 @@ class FakeConnector:
             path=raw_path,
             status=status,
             response=answer,
+            fault=fault.mode if fault is not None else "",
         )
         self.sent.append(sent)
         await self._notify()
+        if fault is not None:
+            return await self._fail_wire(request, fault, answer)
         if answer is None:
             return web.Response(status=status, headers=headers)
         return web.json_response(answer, status=status, headers=headers)
 
-    def _answer(self, call: _Call) -> tuple[int, Any, dict[str, str]]:
+    def _outcome(self, call: _Call) -> tuple[Fault | None, tuple[int, Any, dict[str, str]]]:
+        """The fault scripted for this call (if any) and the answer: for a drop-after, the
+        call's real answer (it took effect); for a hang or a drop-before, none."""
         failure = self._take_failure(call.method)
+        fault = failure.fault if failure is not None else None
+        if fault is None:
+            return None, self._answer(call, failure)
+        if fault.performs:
+            return fault, self._answer(call, None)
+        return fault, (0, None, {})
+
+    async def _fail_wire(
+        self, request: web.BaseRequest, fault: Fault, answer: Any
+    ) -> web.StreamResponse:
+        if fault.mode == "hang":
+            await hang(request, fault.seconds, self._released)
+        else:
+            drop(request, answer if answer is not None else {}, fault.cut)
+        return nothing()
+
+    def _answer(self, call: _Call, failure: _Failure | None) -> tuple[int, Any, dict[str, str]]:
         if failure is not None:
             code, message = _ERRORS.get(failure.status, ("ServiceError", "Unexpected error."))
             headers = {}

@@ -6,6 +6,10 @@ file uploads the way `files_upload_v2` sends them (files.getUploadURLExternal ha
 upload URL on this server, files.completeUploadExternal shares the file), and runs Socket
 Mode: `apps.connections.open` hands out a `ws://` URL whose socket says `hello`, carries
 envelopes from `socket_send` and collects the app's acks for `socket_ack`.
+
+Faults are scripted per method for the next N calls: an HTTP status (`fail`), a request never
+answered (`hang`), or a connection dropped mid-response, before or after the call took effect
+(`drop`). Every call is recorded, with the fault it met in `Call.fault`.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from tests.fakes.faults import HANG, Cut, Fault, drop, hang, nothing
 from tests.fakes.slack_requests import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, TEAM_NAME
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
@@ -41,6 +46,13 @@ class Call:
     params: dict[str, Any]  # query, form and JSON fields merged; JSON-in-form fields decoded
     token: str | None  # the bearer token (or `token` field) seen
     path: str = ""
+    # the fault it met: "" (answered), "500", "429", "hang", "drop-before", "drop-after"
+    fault: str = ""
+
+    @property
+    def performed(self) -> bool:
+        """Whether the call took effect (answered, or dropped only after taking effect)."""
+        return self.fault in ("", "drop-after")
 
 
 @dataclass
@@ -83,6 +95,11 @@ class _Failure:
     status: int
     times: int
     retry_after: int | None
+    fault: Fault | None = None  # a hang or a drop instead of a status
+
+    @property
+    def name(self) -> str:
+        return self.fault.mode if self.fault is not None else str(self.status)
 
 
 def _maybe_json(key: str, value: str) -> Any:
@@ -137,6 +154,7 @@ class FakeSlack:
         self.app_token = app_token
         self.calls: list[Call] = []
         self._changed = asyncio.Condition()
+        self._released = asyncio.Event()  # set on stop: hanging requests give up
         self._failures: dict[str, _Failure] = {}
         self._channel_errors: dict[str, str] = {}
         self._serial = itertools.count(1)
@@ -185,6 +203,7 @@ class FakeSlack:
 
     async def stop(self) -> None:
         """Close every Socket Mode connection, then the server."""
+        self._released.set()
         for ws in list(self._sockets):
             await ws.close(code=WSCloseCode.GOING_AWAY, message=b"fake Slack stopping")
         if self._runner is not None:
@@ -223,6 +242,20 @@ class FakeSlack:
     ) -> None:
         """Answer the next `times` calls to `method` with HTTP `status` (429: ratelimited)."""
         self._failures[method] = _Failure(status, times, retry_after)
+
+    def hang(self, method: str, times: int = 1, seconds: float = HANG) -> None:
+        """Accept the next `times` calls to `method` and answer nothing (for `seconds`, or
+        until the client gives up); the call does not take effect."""
+        self._failures[method] = _Failure(0, times, None, Fault("hang", seconds))
+
+    def drop(
+        self, method: str, times: int = 1, performed: bool = True, cut: Cut = "headers"
+    ) -> None:
+        """Drop the connection mid-response on the next `times` calls to `method`: after the
+        call took effect (the message is posted) or, with `performed=False`, before. The
+        client gets a status line and part of the headers (`cut="headers"`) or of the body."""
+        fault = Fault("drop-after" if performed else "drop-before", cut=cut)
+        self._failures[method] = _Failure(0, times, None, fault)
 
     def limit(self, per_minute: int, per_channel_per_second: float = 1.0) -> None:
         """Enforce Slack's limits on chat.postMessage: a workspace budget (a token bucket
@@ -275,17 +308,36 @@ class FakeSlack:
         params = await _read_params(request)
         form_token = params.pop("token", None)
         token = _bearer(request) or form_token
-        await self._record(Call(method, params, token, request.path))
+        call = Call(method, params, token, request.path)
+        await self._record(call)
         if method == "chat.postMessage" and self.delay:
             await asyncio.sleep(self.delay)
         if method == "chat.postMessage" and self._budget is not None:
             wait = self._budget.take(str(params.get("channel", "")))
             if wait is not None:
+                call.fault = "429"
                 return _failure_response(_Failure(429, 1, max(1, math.ceil(wait))))
-        failure = self._take_failure(method)
-        if failure is not None:
+        return await self._answer_or_fail(
+            request, call, lambda: self._answer(method, params, token)
+        )
+
+    async def _answer_or_fail(
+        self, request: web.Request, call: Call, answer: Callable[[], Any]
+    ) -> web.StreamResponse:
+        """The scripted fault for this call, if any; otherwise `answer()` as JSON."""
+        failure = self._take_failure(call.method)
+        if failure is None:
+            return web.json_response(answer())
+        call.fault = failure.name
+        await self._notify()
+        fault = failure.fault
+        if fault is None:
             return _failure_response(failure)
-        return web.json_response(self._answer(method, params, token))
+        if fault.mode == "hang":
+            await hang(request, fault.seconds, self._released)
+        else:
+            drop(request, answer() if fault.performs else {"ok": True}, fault.cut)
+        return nothing()
 
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         auth_error = self._auth_error(method, token)
@@ -313,19 +365,17 @@ class FakeSlack:
 
     async def _respond(self, request: web.Request) -> web.StreamResponse:
         params = await _read_params(request)
-        await self._record(Call("response_url", params, None, request.path))
-        failure = self._take_failure("response_url")
-        if failure is not None:
-            return _failure_response(failure)
-        return web.json_response({"ok": True})
+        call = Call("response_url", params, None, request.path)
+        await self._record(call)
+        return await self._answer_or_fail(request, call, lambda: {"ok": True})
 
     async def _upload(self, request: web.Request) -> web.StreamResponse:
         """The upload URL: the file's bytes as the body; Slack answers in plain text."""
         upload = self.uploads.get(request.match_info["file_id"])
         body = await request.read()
         await self._record(Call("upload", {"length": len(body)}, _bearer(request), request.path))
-        failure = self._take_failure("upload")
-        if failure is not None:
+        failure = self._take_failure("upload")  # statuses only: uploads never hang or drop
+        if failure is not None and failure.fault is None:
             return _failure_response(failure)
         if upload is None:
             return web.Response(status=404, text="Not Found")
