@@ -48,6 +48,7 @@ class Options:
     socket_mode: bool = False
     ack_budget: float = ACK_BUDGET
     retry_interval: RetryIntervalCalculator = default_interval_calculator
+    outbound_timeout: float = 30.0  # seconds for each call to Slack or the Bot Connector
     scheduler: bool = True  # run the weekly-prompt timer in this process
     grace: dt.timedelta = GRACE
     scheduler_pass: dt.timedelta = PASS_EVERY
@@ -111,6 +112,7 @@ class Server:
             settings.slack_api_url,
             options.retry_interval,
             workspace_per_minute=settings.slack_workspace_per_minute,
+            timeout=options.outbound_timeout,
         )
         secret = None if options.socket_mode else settings.slack_signing_secret
         self.slack = SlackAdapter(self.bot, outbox, self.bot.ctx.store, secret, options.ack_budget)
@@ -129,7 +131,9 @@ class Server:
             APP_TYPE=settings.microsoft_app_type or "MultiTenant",
             APP_TENANTID=settings.microsoft_app_tenant_id,
         )
-        self.teams = TeamsAdapter(self.bot, self.bot.ctx.store, config)
+        self.teams = TeamsAdapter(
+            self.bot, self.bot.ctx.store, config, self.options.outbound_timeout
+        )
         app.router.add_post("/api/messages", self.teams.handle)
         self.status.append(TEAMS_EMULATOR if self.teams.emulator else TEAMS_AUTH)
 

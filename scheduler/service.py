@@ -125,9 +125,12 @@ class Scheduler:
         if claim is None:
             return  # delivered, skipped, or being delivered by another replica
         prompt_id = claim.prompt if claim.prompt in self.ctx.library.prompts else choice
-        if claim.retry and await self._already_posted(schedule, slot, ident, outbox, report):
-            await self._mark_seen(schedule, prompt_id)
-            return
+        if claim.retry:
+            posted = await self._already_posted(schedule, slot, ident, outbox, report)
+            if posted:
+                await self._mark_seen(schedule, prompt_id)
+            if posted is not False:  # found, or not known yet: either way not posted now
+                return
         await self._post(schedule, slot, ident, prompt_id, outbox, report)
 
     async def _mark_seen(self, schedule: Schedule, prompt_id: str) -> None:
@@ -136,15 +139,20 @@ class Scheduler:
 
     async def _already_posted(
         self, schedule: Schedule, slot: dt.datetime, ident: str, outbox: Outbox, report: Report
-    ) -> bool:
+    ) -> bool | None:
         """After a crash or an outage the post may have gone out before the ledger heard of
-        it: ask the platform (Slack keeps the slot id in the message's metadata)."""
+        it: ask the platform (Slack keeps the slot id in the message's metadata). None when
+        it cannot be asked just now: a later pass asks again (posting without knowing could
+        post the slot twice)."""
         where = Conversation(schedule.platform, schedule.channel, schedule.workspace)
         try:
             found = await outbox.find_posted(where, ident)
         except DeliveryError as exc:
             log.warning("could not check %s for slot %s: %s", schedule.conversation, ident, exc)
-            return False
+            if exc.permanent:
+                return False  # the post will say whether the channel can be reached at all
+            report.retrying.append(ident)
+            return None
         if found is None:
             return False
         await self.ctx.store.schedules.finish(schedule.id, slot, "delivered", found)

@@ -4,6 +4,7 @@ answers through `response_url`."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -40,6 +41,7 @@ api_log = logging.getLogger("rounds.slack.api")
 api_log.setLevel(logging.INFO)
 
 SLOT_EVENT = "rounds_prompt"  # Slack message metadata on scheduled posts
+SERVER_ERROR_RETRIES = 2  # a 5xx is tried again this many times
 
 # Errors after which posting to that channel again will not help.
 PERMANENT = frozenset(
@@ -123,7 +125,7 @@ def _handlers(
 ) -> list[AsyncRetryHandler]:
     handlers: list[AsyncRetryHandler] = [
         AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-        AnyServerErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
+        AnyServerErrorRetryHandler(SERVER_ERROR_RETRIES, interval_calculator=interval),
     ]
     if connection_errors:
         handlers.insert(
@@ -156,6 +158,7 @@ class SlackOutbox(Outbox):
         timeout: float = 30.0,  # seconds for each call (each retry has its own)
     ) -> None:
         self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
+        self.interval = interval
         self.handlers = retry_handlers(interval)
         self.client = AsyncWebClient(
             token=token,
@@ -280,19 +283,31 @@ class SlackOutbox(Outbox):
         await self._direct("views.update", lambda: client.views_update(view_id=view_id, view=view))
 
     async def respond(self, response_url: str, payload: dict[str, Any]) -> None:
-        """Answer through an interaction's `response_url` (no channel membership needed)."""
+        """Answer through an interaction's `response_url` (no channel membership needed).
+        slack_sdk's webhook client asks its retry handlers about 429 and connection errors
+        only, so a 5xx is tried again here, as the Web API's are."""
         webhook = AsyncWebhookClient(
             response_url, session=self.session, retry_handlers=self.handlers, logger=api_log
         )
-        try:
-            response = await webhook.send_dict(payload)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise DeliveryError(f"slack: response_url {type(exc).__name__}") from None
-        if response.status_code != 200:
-            raise DeliveryError(f"slack: response_url http {response.status_code}")
+        status = await _respond_once(webhook, payload)
+        for attempt in range(SERVER_ERROR_RETRIES):
+            if status < 500:
+                break
+            observe.retried("slack", str(status))
+            await asyncio.sleep(self.interval.calculate_sleep_duration(attempt))
+            status = await _respond_once(webhook, payload)
+        if status != 200:
+            raise DeliveryError(f"slack: response_url http {status}")
 
     async def close(self) -> None:
         await self.session.close()
+
+
+async def _respond_once(webhook: AsyncWebhookClient, payload: dict[str, Any]) -> int:
+    try:
+        return (await webhook.send_dict(payload)).status_code
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise DeliveryError(f"slack: response_url {type(exc).__name__}") from None
 
 
 def _fields(message: SlackMessage, thread: str | None) -> dict[str, Any]:

@@ -75,9 +75,9 @@ def _error(status: int, message: str) -> web.Response:
 
 
 class TeamsAdapter:
-    def __init__(self, bot: Bot, store: Store, config: TeamsConfig) -> None:
+    def __init__(self, bot: Bot, store: Store, config: TeamsConfig, timeout: float = 30.0) -> None:
         self.bot, self.store = bot, store
-        self.auth = ReusingAuthentication(config)
+        self.auth = ReusingAuthentication(config, timeout)
         self.cloud = CloudAdapter(self.auth)
         self.cloud.on_turn_error = self._on_turn_error
         self.outbox = TeamsOutbox(self.cloud, store, config.APP_ID or "")

@@ -118,8 +118,9 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
     """Delegates every decision (tokens, claims, audiences) to botbuilder's configuration
     authentication; only connector clients and user-token clients are kept and reused."""
 
-    def __init__(self, config: TeamsConfig) -> None:
+    def __init__(self, config: TeamsConfig, timeout: float = 30.0) -> None:
         self.inner = ConfigurationBotFrameworkAuthentication(config)
+        self.timeout = timeout  # seconds for each call to the Bot Connector
         self.clients: dict[tuple[str, str], ConnectorClient] = {}
         self.token_clients: dict[str, UserTokenClient] = {}
         self.session: aiohttp.ClientSession | None = None
@@ -128,7 +129,7 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         """A connector client on the shared session, configured as botbuilder's factory
         configures one (same credentials and user agent), with our transport."""
         if self.session is None:
-            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
         config = BotFrameworkConnectorConfiguration(credentials, service_url)
         config.add_user_agent(USER_AGENT)
         policies = [

@@ -10,7 +10,13 @@ from typing import Any
 import aiohttp
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, Attachment, ChannelAccount, ConversationParameters
+from botbuilder.schema import (
+    Activity,
+    Attachment,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from msrest.serialization import Model
 
@@ -179,7 +185,7 @@ class TeamsOutbox(Outbox):
             found["id"] = str(getattr(account, "id", "") or "")
 
         try:
-            await self.cloud.continue_conversation(reference_from(data), look_up, self.app_id)
+            await self._turn(reference_from(data), look_up)
         except CONNECTOR_ERRORS:
             log.info("teams: a member was not found in the roster; using the id as given")
         return found.get("id") or member
@@ -226,8 +232,26 @@ class TeamsOutbox(Outbox):
             response = await with_retries(lambda: context.send_activity(activity))
             sent["id"] = str(getattr(response, "id", "") or "")
 
-        await self.cloud.continue_conversation(reference_from(data, thread), send, self.app_id)
+        await self._turn(reference_from(data, thread), send)
         return sent.get("id", "")
+
+    async def _turn(
+        self, reference: ConversationReference, work: Callable[[TurnContext], Awaitable[None]]
+    ) -> None:
+        """Run `work` in a proactive turn and raise what it raised. (CloudAdapter hands an
+        exception in a turn to `on_turn_error`, which tells the conversation something went
+        wrong and returns: a failed post would pass for a delivered one.)"""
+        failed: list[Exception] = []
+
+        async def guarded(context: TurnContext) -> None:
+            try:
+                await work(context)
+            except Exception as exc:
+                failed.append(exc)
+
+        await self.cloud.continue_conversation(reference, guarded, self.app_id)
+        if failed:
+            raise failed[0]
 
     async def _new_thread(self, data: dict[str, str], activity: Activity) -> str:
         """A new post in a channel starts a new thread: a new conversation in the channel, as
