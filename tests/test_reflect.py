@@ -409,6 +409,30 @@ async def test_export_sends_the_transcript_privately(world: World) -> None:
     assert "- **Anonymous**: Unnamed words." in sent.file.text
 
 
+async def test_an_anonymous_post_cut_short_is_not_shown_until_sent_again(world: World) -> None:
+    """A crash while an anonymous contribution waits to be posted leaves it pending: not in
+    the transcript or the count. Sent again, it is the same row, posted once; one never
+    sent again is purged after a day."""
+    await world.say("reflect start manager-medic")
+    found = await world.latest()
+    store = world.store.reflections
+    for text in ("Cut short, sent again.", "Cut short, abandoned."):  # as a crash leaves them
+        await store.contribute(found.id, found.step, text, pending=True)
+    assert await store.count(found.id) == 0 and await store.contributions(found.id) == []
+    await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text="Cut short, sent again.")
+    [kept] = await store.contributions(found.id)
+    assert kept.text == "Cut short, sent again." and kept.author is None
+    posted = [r for r in world.in_thread(await world.thread()) if "Cut short" in text_of(r)]
+    assert len(posted) == 1
+    await world.say("reflect export")
+    [sent] = world.direct()
+    assert sent.file is not None and "abandoned" not in sent.file.text
+    world.clock.advance(days=1, minutes=1)
+    await due.purge(world.bot.ctx)
+    assert "abandoned" not in await everything_stored(world.store)
+    assert [c.text for c in await store.contributions(found.id)] == ["Cut short, sent again."]
+
+
 # closing and the summary
 
 

@@ -139,7 +139,7 @@ class TeamsOutbox(Outbox):
 
         try:
             reference = reference_from(data, message_id)
-            await self.cloud.continue_conversation(reference, remove, self.app_id)
+            await self._turn(reference, remove)
         except CONNECTOR_ERRORS as exc:
             raise delivery_error(exc) from None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
@@ -282,10 +283,9 @@ async def close(ctx: Context, reflection: Reflection) -> Reply:
     return say(m.REFLECT_CLOSE_DONE.format(id=claimed.id))
 
 
-async def _finish_close(ctx: Context, ident: int) -> None:
-    """The summary is out, so the close must be recorded: were the lease to run out, the
-    thread would be closed (and summarised) again. A database away for a moment is waited
-    for, within the lease."""
+async def settled(write: Callable[[], Awaitable[None]]) -> None:
+    """A write that records something already done on the platform (a post): a database
+    away for a moment is waited for, within the lease of a close."""
     retrying = AsyncRetrying(
         retry=retry_if_exception(unreachable),
         wait=wait_exponential(multiplier=0.25, max=15),
@@ -294,7 +294,13 @@ async def _finish_close(ctx: Context, ident: int) -> None:
     )
     async for attempt in retrying:
         with attempt:
-            await ctx.store.reflections.finish_close(ident)
+            await write()
+
+
+async def _finish_close(ctx: Context, ident: int) -> None:
+    """The summary is out, so the close must be recorded: were the lease to run out, the
+    thread would be closed (and summarised) again."""
+    await settled(lambda: ctx.store.reflections.finish_close(ident))
 
 
 async def deliver_transcript(ctx: Context, reflection: Reflection, to: Person | None) -> Reply:
@@ -398,8 +404,7 @@ async def post_anonymous(ctx: Context, reflection: Reflection, typed: str) -> Re
     if findings:
         error = m.REFLECT_IDENTIFIER_ANONYMOUS.format(what=named(findings))
         return anonymous_form(reflection, text, error)
-    stored = await ctx.store.reflections.contribute(reflection.id, reflection.step, text)
-    assert stored is not None
+    stored = await _pending_row(ctx, reflection, text)
     try:
         posted = await outbox_for(ctx, reflection.platform).post(
             where(reflection), anonymous_post(reflection, text)
@@ -412,12 +417,25 @@ async def post_anonymous(ctx: Context, reflection: Reflection, typed: str) -> Re
     return say(m.ANONYMOUS_DONE.format(id=reflection.id), kind=ANONYMOUS_DONE)
 
 
+async def _pending_row(ctx: Context, reflection: Reflection, text: str) -> int:
+    """Stored, pending until posted. The same text sent again while still pending is the
+    same contribution, whose post was cut short (a crash while it waited its turn)."""
+    store = ctx.store.reflections
+    found = await store.pending_with(reflection.id, text)
+    if found is not None:
+        return found
+    stored = await store.contribute(reflection.id, reflection.step, text, pending=True)
+    assert stored is not None  # no message id: nothing to collide with
+    return stored
+
+
 async def _remember_post(ctx: Context, contribution: int, posted: str) -> None:
-    """The post's id lets its deletion be followed. The contribution is stored and posted
-    already: a database gone just now must not turn that into a failure (and a resend)."""
+    """The post is out: record it, so the contribution counts (and its deletion can be
+    followed). A database away for a moment is waited for; past that the person is still
+    told it was posted (it was), and the row stays pending until the retention job."""
     try:
-        await ctx.store.reflections.set_message(contribution, posted)
+        await settled(lambda: ctx.store.reflections.set_message(contribution, posted))
     except Exception as exc:
         if not unreachable(exc):
             raise
-        log.warning("contribution %d posted; its message id was not recorded", contribution)
+        log.warning("contribution %d posted; the database did not hear of it", contribution)

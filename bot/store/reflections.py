@@ -235,9 +235,13 @@ class ReflectionStore:
         author: str | None = None,
         author_name: str | None = None,
         message_id: str | None = None,
+        pending: bool = False,
     ) -> int | None:
-        """Store a contribution; None for a message already stored (a platform retry)."""
+        """Store a contribution; None for a message already stored (a platform retry).
+        A `pending` one (an anonymous contribution not yet posted) is left out of
+        everything read back until `set_message` records its post."""
         row = {
+            "pending": pending,
             "reflection_id": ident,
             "step": step,
             "author": author,
@@ -254,9 +258,20 @@ class ReflectionStore:
             return None
 
     async def set_message(self, contribution: int, message_id: str) -> None:
+        """The contribution's post is out: it counts from now on."""
         async with self.engine.begin() as conn:
             where = contributions.c.id == contribution
-            await conn.execute(update(contributions).where(where).values(message_id=message_id))
+            values = {"message_id": message_id, "pending": False}
+            await conn.execute(update(contributions).where(where).values(values))
+
+    async def pending_with(self, ident: int, text: str) -> int | None:
+        """A pending contribution with this text: one whose post was cut short, now sent
+        again by the same person (nothing else could know the text)."""
+        c = contributions.c
+        query = select(c.id).where((c.reflection_id == ident) & c.pending & (c.text == text))
+        async with self.engine.connect() as conn:
+            found = (await conn.execute(query.order_by(c.id).limit(1))).scalar_one_or_none()
+        return None if found is None else int(found)
 
     async def withdraw(self, contribution: int) -> None:
         """Remove a contribution that could not be posted."""
@@ -272,25 +287,30 @@ class ReflectionStore:
             return bool((await conn.execute(delete(contributions).where(where))).rowcount)
 
     async def contributions(self, ident: int) -> list[Contribution]:
-        query = select(contributions).where(contributions.c.reflection_id == ident)
+        c = contributions.c
+        query = select(contributions).where((c.reflection_id == ident) & ~c.pending)
         async with self.engine.connect() as conn:
             rows = await conn.execute(query.order_by(contributions.c.id))
             return [_contribution(row) for row in rows]
 
     async def count(self, ident: int) -> int:
-        query = select(func.count()).where(contributions.c.reflection_id == ident)
+        c = contributions.c
+        query = select(func.count()).where((c.reflection_id == ident) & ~c.pending)
         async with self.engine.connect() as conn:
             return int((await conn.execute(query)).scalar_one())
 
     async def purge(self, closed_before: dt.datetime) -> int:
-        """Delete threads (and their contributions) closed before the given time, and any
-        whose opening post never went out (left by a crash or an outage); returns how many
-        contributions went."""
+        """Delete threads (and their contributions) closed before the given time, and what
+        a crash or an outage left half-done a day ago: threads whose opening post never went
+        out, contributions never posted. Returns how many contributions went."""
         c = reflections.c
         unposted = c.thread.is_(None) & (c.opened_at < self.clock() - UNPOSTED_AGE)
         old = select(c.id).where(((c.state == CLOSED) & (c.closed_at < closed_before)) | unposted)
+        cut_short = contributions.c.pending & (
+            contributions.c.created_at < self.clock() - UNPOSTED_AGE
+        )
         async with self.engine.begin() as conn:
-            gone = contributions.c.reflection_id.in_(old)
+            gone = contributions.c.reflection_id.in_(old) | cut_short
             removed = (await conn.execute(delete(contributions).where(gone))).rowcount or 0
             await conn.execute(delete(reflections).where(c.id.in_(old)))
         return removed

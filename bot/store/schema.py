@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -125,5 +126,7 @@ contributions = Table(
     Column("text", Text(), nullable=False),
     Column("message_id", String(255), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # an anonymous contribution not yet posted: not counted or shown until it is
+    Column("pending", Boolean(), nullable=False, server_default=false()),
     UniqueConstraint("reflection_id", "message_id", name="contributions_message"),
 )

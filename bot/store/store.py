@@ -189,8 +189,7 @@ class Store:
             async with self.engine.begin() as conn:
                 await _lock_rotation(conn, conversation, kind)
                 seen = await _seen(conn, conversation, kind)
-                if item not in seen:  # a retry marks nothing twice (nor starts a round)
-                    await self._show(conn, conversation, kind, item, pool, seen)
+                await self._show(conn, conversation, kind, item, pool, seen)
         except IntegrityError:
             return  # already recorded (another replica, or a retry)
 
