@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import aiohttp
 import pytest
 
 from bot import messages as m
@@ -22,12 +24,16 @@ from bot.lookup import LookupIndex
 from bot.store import Store
 from bot.store.reflections import CLOSED, Contribution, Reflection
 from bot.store.schedules import NewSchedule, ScheduleStore
+from rounds.server import Options, Server
+from rounds.settings import Settings
 from scheduler.service import Scheduler
 from tests.conftest import PG_URL, drop_postgres, fresh_postgres
+from tests.fakes.connector import FakeConnector
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import TEAM_ID, event_callback, message_event
 from tests.fakes.tcp_proxy import TcpProxy
-from tests.slack_harness import Rounds, running, slack_settings, words
+from tests.fakes.teams_activities import channel_message
+from tests.slack_harness import Rounds, make_bot, running, slack_settings, words
 from tests.test_replicas import through
 from tests.test_slack_reflect import (
     GENERAL,
@@ -40,6 +46,8 @@ from tests.test_slack_reflect import (
     submission,
     thread_of,
 )
+from tests.test_teams import Teams
+from tests.test_teams_reflect import CHANNEL as TEAMS_CHANNEL
 
 pytestmark = pytest.mark.skipif(
     not PG_URL, reason="needs PostgreSQL: set ROUNDS_TEST_DATABASE_URL to run outage tests"
@@ -249,3 +257,44 @@ async def test_a_close_whose_summary_is_out_waits_for_the_database_and_summarise
     found = await outage.direct.reflections.get(reflection.id)
     assert found is not None and found.state == CLOSED  # recorded once the database was back
     assert [c.text for c in await stored(outage, reflection)] == ["One reply."]
+
+
+async def test_in_teams_a_reply_the_database_cannot_take_is_answered_privately(
+    library: Library, index: LookupIndex
+) -> None:
+    """Teams does not send an activity again, so the person is told at once, in a 1:1 chat
+    (never in the thread), and nothing is stored."""
+    connector = FakeConnector()
+    await connector.start()
+    url, name = await fresh_postgres()
+    target = urlsplit(url)
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    await proxy.start()
+    bot = await make_bot(library, index, through(url, proxy.port))
+    server = Server(bot, Settings(database_url=url), Options(host="127.0.0.1", port=0))
+    await server.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            teams = Teams(server, http, connector)
+            await teams.post(channel_message("reflect start manager-medic", connector.url))
+            [reflection] = await bot.ctx.store.reflections.in_channel(TEAMS_CHANNEL.key)
+            root = thread_of(reflection)
+            await proxy.stop()
+            before = len(connector.sent)
+            said = channel_message(
+                "Said in the outage.", connector.url, mention=False, reply_to_id=root
+            )
+            response = await teams.post(said)
+            assert response.status in (200, 201)
+            told = [s for s in connector.sent[before:] if s.conversation_id.startswith("a:")]
+            assert told and m.DATABASE_AWAY in json.dumps(told[-1].activity)
+            in_thread = [s for s in connector.sent[before:] if root in s.conversation_id]
+            assert in_thread == []
+            await proxy.start()
+            assert await bot.ctx.store.reflections.contributions(reflection.id) == []
+    finally:
+        await server.stop()
+        await bot.ctx.store.close()
+        await proxy.stop()
+        await connector.stop()
+        await drop_postgres(name)
