@@ -15,9 +15,10 @@ login.microsoftonline.com for the unknown host). So the process under test is gi
 
 The proxy tunnels only those two hosts (anything else is answered 403), so nothing can
 reach the real services. The TLS server publishes an RSA signing key (endorsed for
-msteams), answers MSAL's tenant discovery and its token request (the access token only for
-the right client secret), and records every request. `activity_token` makes the JWT the
-Bot Connector service would send with an activity.
+msteams), answers MSAL's tenant and instance discovery and its token request (the access
+token only for the right client secret; a wrong one gets Entra's 401 `invalid_client`,
+AADSTS7000215), and records every request. `activity_token` makes the JWT the Bot
+Connector service would send with an activity.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Seen:
     headers: dict[str, str]
     body: str
     form: dict[str, str]
+    status: int = 0  # what the server answered
 
 
 def _name(common: str) -> x509.Name:
@@ -227,8 +229,13 @@ class FakeMicrosoftLogin:
         host = request.host.split(":")[0]
         seen = Seen(host, request.method, request.path, dict(request.headers), body, form)
         self.seen.append(seen)
+        answer = self._answer(host, request.method, request.path, form)
+        seen.status = answer.status
+        return answer
+
+    def _answer(self, host: str, method: str, path: str, form: dict[str, str]) -> web.Response:
         base = f"https://{host}"
-        route = (host, request.method, request.path)
+        route = (host, method, path)
         if route == (BOTFRAMEWORK, "GET", "/v1/.well-known/openidconfiguration"):
             return web.json_response(
                 {
@@ -253,6 +260,24 @@ class FakeMicrosoftLogin:
             )
         if route == (ENTRA, "POST", TOKEN_PATH):
             return self._token(form)
+        if route == (ENTRA, "GET", "/common/discovery/instance"):
+            # MSAL asks, after a refused token request, which hosts share its token cache.
+            aliases = [ENTRA, "login.windows.net", "login.microsoft.com", "sts.windows.net"]
+            return web.json_response(
+                {
+                    "tenant_discovery_endpoint": (
+                        f"{base}/common/v2.0/.well-known/openid-configuration"
+                    ),
+                    "api-version": "1.1",
+                    "metadata": [
+                        {
+                            "preferred_network": ENTRA,
+                            "preferred_cache": "login.windows.net",
+                            "aliases": aliases,
+                        }
+                    ],
+                }
+            )
         return web.json_response({"error": "not_found"}, status=404)
 
     def _token(self, form: dict[str, str]) -> web.Response:
@@ -262,7 +287,7 @@ class FakeMicrosoftLogin:
             self.app_id,
             self.app_password,
         ):
-            return web.json_response({"error": "invalid_client"}, status=401)
+            return web.json_response(self._invalid_client(), status=401)
         return web.json_response(
             {
                 "token_type": "Bearer",
@@ -271,6 +296,26 @@ class FakeMicrosoftLogin:
                 "access_token": self.access_token,
             }
         )
+
+    def _invalid_client(self) -> dict[str, Any]:
+        """What Entra ID answers (HTTP 401) for a wrong client secret: AADSTS7000215."""
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+        trace, correlation = "0000fake-trace-0000", "0000fake-correlation-0000"
+        description = (
+            "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the"
+            " request is the client secret value, not the client secret ID, for a secret added"
+            f" to app '{self.app_id}'. Trace ID: {trace} Correlation ID: {correlation}"
+            f" Timestamp: {now}"
+        )
+        return {
+            "error": "invalid_client",
+            "error_description": description,
+            "error_codes": [7000215],
+            "timestamp": now,
+            "trace_id": trace,
+            "correlation_id": correlation,
+            "error_uri": f"https://{ENTRA}/error?code=7000215",
+        }
 
     # -- the CONNECT proxy ----------------------------------------------------------------------
 
