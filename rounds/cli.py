@@ -15,6 +15,11 @@ from pathlib import Path
 
 from rounds.settings import Settings, SettingsError, from_env
 
+DATABASE_AWAY = (
+    "the database cannot be reached; nothing was changed. "
+    "Check ROUNDS_DATABASE_URL and that the server is up"
+)
+
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
@@ -95,9 +100,15 @@ def teams_package(settings: Settings, out: Path, host: str | None) -> int:
 
 
 async def db_upgrade(settings: Settings) -> int:
-    from bot.store import Store
+    from bot.store import Store, unreachable
 
-    store = await Store.open(settings.database_url)
+    try:
+        store = await Store.open(settings.database_url)
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        print(f"rounds: {DATABASE_AWAY} ({type(exc).__name__})", file=sys.stderr)
+        return 1
     await store.close()
     print("database is up to date")
     return 0

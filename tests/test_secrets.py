@@ -739,7 +739,9 @@ async def test_console_db_upgrade_and_teams_package_print_no_secret(
     assert console.startswith("exit 0") and "Summary: Manager–medic collaboration" in console
     assert "We met before the ward round." in console.split("reflection-1-manager-medic.md")[1]
     assert printed["teams-package"].startswith("exit 0\nwrote ")
-    assert not printed["db upgrade, database away"].startswith("exit 0")
+    away_said = printed["db upgrade, database away"]
+    assert away_said.startswith("exit 1") and "cannot be reached" in away_said
+    assert "Traceback" not in away_said  # one line for the operator
     with zipfile.ZipFile(package) as archive:
         inside = {name: archive.read(name) for name in archive.namelist()}
     assert TEAMS_APP_ID in inside["manifest.json"].decode()
