@@ -14,6 +14,7 @@ BENCHES = [
     "slack_bench.py",
     "teams_bench.py",
     "fanout_bench.py",
+    "soak_bench.py",  # last: 80 s of mixed load on one server
 ]
 
 
