@@ -1,5 +1,6 @@
 """The reflections' part of a scheduler pass: close threads whose deadline passed (or whose
-close a crash cut short), post timed questions, send reminders. The database says what is
+close a crash cut short), post timed questions, send reminders, post anonymous
+contributions whose post was cut short. The database says what is
 due, and its compare-and-set updates let one replica act on each."""
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ log = logging.getLogger("rounds.scheduler")
 
 
 async def run_due(ctx: Context) -> list[str]:
-    """One pass; returns what was done (`closed:3`, `asked:3`, `reminded:3`). One thread's
-    trouble is logged and left for the next pass; it never stops the others."""
+    """One pass; returns what was done (`closed:3`, `asked:3`, `reminded:3`, `posted:7` for
+    an anonymous contribution whose post was cut short). One thread's trouble is logged and
+    left for the next pass; it never stops the others."""
     done: list[str] = []
     now = ctx.clock()
     for reflection in await ctx.store.reflections.due(now):
@@ -28,7 +30,7 @@ async def run_due(ctx: Context) -> list[str]:
                 reflection.id,
                 type(exc).__name__,
             )
-    return done
+    return done + await flow.post_unposted(ctx, now)
 
 
 async def _due(ctx: Context, reflection: Reflection, now: dt.datetime) -> list[str]:

@@ -215,7 +215,13 @@ class SlackAdapter:
     async def close(self) -> None:
         """Let replies already under way finish, then close connections."""
         if self.tasks:
-            await asyncio.wait(self.tasks, timeout=10)
+            _done, waiting = await asyncio.wait(self.tasks, timeout=10)
+            if waiting:  # stopped with the loop; nothing stored is lost (see the log line)
+                log.warning(
+                    "stopping with %d answers still under way; anonymous contributions among "
+                    "them are posted by a later scheduler pass",
+                    len(waiting),
+                )
         await self.outbox.close()
 
     # middleware

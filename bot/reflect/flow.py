@@ -30,6 +30,9 @@ from bot.store.reflections import LEASE, OPEN, NewReflection, Reflection
 
 log = logging.getLogger("rounds.reflect")
 SETTLE_WITHIN = LEASE * 0.8  # how long a close waits for the database to record it
+# An anonymous contribution still unposted this long after it was stored was cut short
+# (posts to a thread wait their turn, about one a second): the scheduler posts it.
+UNPOSTED_WAIT = LEASE * 2
 ANONYMOUS_DONE = "anonymous-done"  # the reply kind confirming an anonymous contribution
 
 
@@ -415,6 +418,26 @@ async def post_anonymous(ctx: Context, reflection: Reflection, typed: str) -> Re
         return anonymous_form(reflection, text, failed)
     await _remember_post(ctx, stored, posted)
     return say(m.ANONYMOUS_DONE.format(id=reflection.id), kind=ANONYMOUS_DONE)
+
+
+async def post_unposted(ctx: Context, now: dt.datetime) -> list[str]:
+    """Post anonymous contributions whose post was cut short (a crash, or a shutdown while
+    they waited their turn) and that nobody sent again. One replica takes each."""
+    store, done = ctx.store.reflections, []
+    for contribution, reflection in await store.unposted(now - UNPOSTED_WAIT):
+        if not await store.take_unposted(contribution.id, contribution.created_at):
+            continue
+        reply = anonymous_post(reflection, contribution.text)
+        try:
+            posted = await outbox_for(ctx, reflection.platform).post(where(reflection), reply)
+        except DeliveryError as exc:
+            log.warning("contribution %d: post failed again (%s)", contribution.id, exc.reason)
+            if exc.permanent:  # it can never be shown: not kept either
+                await store.withdraw(contribution.id)
+            continue
+        await _remember_post(ctx, contribution.id, posted)
+        done.append(f"posted:{contribution.id}")
+    return done
 
 
 async def _pending_row(ctx: Context, reflection: Reflection, text: str) -> int:

@@ -286,6 +286,28 @@ class ReflectionStore:
         async with self.engine.begin() as conn:
             return bool((await conn.execute(delete(contributions).where(where))).rowcount)
 
+    async def unposted(self, before: dt.datetime) -> list[tuple[Contribution, Reflection]]:
+        """Pending contributions stamped before `before`, in open threads: posts cut short
+        (by a crash or a shutdown while they waited their turn)."""
+        c, r = contributions.c, reflections.c
+        where = c.pending & (c.created_at < before) & (r.state == OPEN) & r.thread.is_not(None)
+        query = select(contributions).join(reflections).where(where).order_by(c.id)
+        async with self.engine.connect() as conn:
+            found = [_contribution(row) for row in await conn.execute(query)]
+        threads = {i: await self.get(i) for i in {f.reflection_id for f in found}}
+        return [(f, t) for f in found if (t := threads[f.reflection_id]) is not None]
+
+    async def take_unposted(self, contribution: int, stamped: dt.datetime) -> bool:
+        """Take a pending contribution to post it (compare-and-set on its stamp, which is
+        moved on: one replica takes it, and a post that fails again waits as long again)."""
+        c = contributions.c
+        where = (c.id == contribution) & c.pending & (c.created_at == stamped)
+        async with self.engine.begin() as conn:
+            changed = await conn.execute(
+                update(contributions).where(where).values(created_at=self.clock())
+            )
+        return bool(changed.rowcount)
+
     async def contributions(self, ident: int) -> list[Contribution]:
         c = contributions.c
         query = select(contributions).where((c.reflection_id == ident) & ~c.pending)
