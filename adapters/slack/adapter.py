@@ -16,6 +16,7 @@ reflection's thread they are contributions. Every other message is acknowledged 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import uuid
@@ -88,6 +89,13 @@ def _pages_of(reply: Reply) -> list[dict[str, Any]]:
         {"response_type": kind, "text": message.text, "blocks": message.blocks}
         for message in render(reply)
     ]
+
+
+_BODIES: IdentityMemo[Reply, str] = IdentityMemo()
+
+
+def _first_page_json(reply: Reply) -> str:
+    return json.dumps(_RENDERED.get(reply, _pages_of)[0])
 
 
 def form_of(replies: list[Reply]) -> Reply | None:
@@ -246,16 +254,19 @@ class SlackAdapter:
 
     # listeners
 
-    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
         try:
-            await self._answer_command(ack, body)
+            return await self._answer_command(ack, body)
         except Exception:  # the bot's own boundary failed too: still answer politely
             ref = uuid.uuid4().hex[:8]
             log.exception("slash command failed ref=%s", ref)
             text = f"{m.ERROR_TITLE} {m.ERROR_BODY.format(ref=ref)}"
             await ack(response_type="ephemeral", text=text)
+            return None
 
-    async def _answer_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def _answer_command(self, ack: AsyncAck, body: dict[str, Any]) -> BoltResponse | None:
+        """The answer's first page is the HTTP response (a listener may return it whole:
+        the JSON of a reply asked for again, a popular search, is made once)."""
         event = command_event(body)
         url = str(body.get("response_url", ""))
         if self.bot.in_memory(event):
@@ -265,15 +276,15 @@ class SlackAdapter:
             if not await _within(work, self.ack_budget):
                 await ack(response_type="ephemeral", text=t.WORKING)
                 self._spawn(self._respond_later(work, url, event))
-                return
+                return None
             replies = work.result()
         answers = pages(replies)
-        if not answers:
-            await ack()
-            return
-        await ack(**answers[0])
         if answers[1:]:
             self._spawn(self._respond_all(url, answers[1:], event))
+        if not answers or not _RENDERED.get(replies[0], _pages_of):
+            await ack(**(answers[0] if answers else {}))
+            return None
+        return BoltResponse(status=200, body=_BODIES.get(replies[0], _first_page_json))
 
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
