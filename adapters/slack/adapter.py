@@ -4,13 +4,14 @@ and `render`; this class only routes.
 Acknowledging: bolt runs with `process_before_response=True`, so Slack's HTTP response is
 sent when a listener returns. A command's answer goes in that response when the bot has it
 within `ack_budget` (lookups, quotes: milliseconds); otherwise Slack gets a short "working on
-it" and the answer follows through `response_url`. Events and button presses are
+it" and the answer follows through `response_url`. Mentions and button presses are
 acknowledged at once and handled in the background, so nothing slow sits on the ack path.
 A submitted form is answered in its ack when the bot is quick (errors keep the form open with
 what was typed), else the form shows "posting" and is updated when the answer comes.
 
 Thread replies (`message` events with a `thread_ts`) go to the bot as `Message`s: in a
-reflection's thread they are contributions. Every other message is acknowledged unread.
+reflection's thread they are contributions, stored before Slack gets its 200 (a 500 when
+they cannot be, so Slack sends them again). Every other message is acknowledged unread.
 """
 
 from __future__ import annotations
