@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from bot.content.model import Library, normalise_space
 from bot.events import Command, Conversation, Person
 from bot.replies import Item, QuoteBlock, Reply, Visibility, rich_text
+from bot.store import Store
 from tests.conftest import TestBot, button, text_of
 
 
@@ -246,7 +245,8 @@ async def test_in_memory_commands_answer_without_the_database(testbot: TestBot) 
 
     store = testbot.bot.ctx.store
     await store.close()
-    store.engine = create_async_engine("sqlite+aiosqlite:////nonexistent/rounds.db")
+    gone = await Store.open("sqlite:////nonexistent/rounds.db", upgrade=False)  # as served
+    store.engine = gone.engine  # closed with the store
     lines = {"help": "quote", "lookup triumvirate": "triumvirate", "topics": "Manager"}
     lines |= {"articles": "read", "read no-more-silos": "silos", "privacy": "stores"}
     assert {line.split()[0] for line in lines} == IN_MEMORY

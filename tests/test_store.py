@@ -8,10 +8,12 @@ import os
 import random
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
+from sqlalchemy.exc import OperationalError
 
 from bot.store import Store, async_url, choose_next
 from bot.store.migrate import current_revision
@@ -101,6 +103,24 @@ async def test_rotation_survives_reopening(tmp_path: Path) -> None:
     reopened = await Store.open(url)
     assert len(await reopened.seen("c", "prompt")) == 1
     await reopened.close()
+
+
+async def test_a_sqlite_file_that_cannot_be_opened_leaves_no_driver_thread(tmp_path: Path) -> None:
+    """aiosqlite stops its worker thread when a connection fails to open, without waiting
+    for it, and the thread then reports back to the event loop: a loop closed in between
+    (asyncio.run ending on the error) made it die with "Event loop is closed". The error
+    reaches the caller only once the thread is gone."""
+
+    def drivers() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if "_connection_worker" in t.name}
+
+    store = await Store.open(f"sqlite:///{tmp_path / 'missing' / 'r.db'}", upgrade=False)
+    before = drivers()
+    for _attempt in range(3):
+        with pytest.raises(OperationalError, match="unable to open"):
+            await store.ping()
+        assert drivers() <= before
+    await store.close()
 
 
 def test_db_upgrade_command(tmp_path: Path) -> None:

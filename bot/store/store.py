@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from threading import Thread
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLTimeoutError
@@ -96,6 +99,30 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _open_sqlite(*args: Any, **kwargs: Any) -> Awaitable[aiosqlite.Connection]:
+    """An aiosqlite connection opened as SQLAlchemy opens one (handed to its aiosqlite
+    adapter as `async_creator_fn`, it gets the arguments made of the URL), except that one
+    which cannot be opened is given up only once its worker thread has gone: see `_opened`."""
+    connection = aiosqlite.connect(*args, **kwargs)
+    # since aiosqlite 0.22 the connection holds its worker thread; before, it was the thread
+    worker = connection if isinstance(connection, Thread) else connection._thread
+    worker.daemon = True  # as SQLAlchemy does: a connection never closed cannot block exit
+    return _opened(connection, worker)
+
+
+async def _opened(connection: aiosqlite.Connection, worker: Thread) -> aiosqlite.Connection:
+    try:
+        return await connection
+    except BaseException:
+        # A file that cannot be opened (a missing folder, no permission): aiosqlite asks its
+        # worker thread to stop, without waiting, and the thread then reports back to this
+        # event loop. Were the loop closed first (asyncio.run ending on this very error, a
+        # test's loop at teardown), the thread would die with "Event loop is closed" at
+        # some moment after. It is done within a moment: wait for it.
+        await asyncio.to_thread(worker.join)
+        raise
+
+
 def _rotation(conversation: str, kind: str) -> ColumnElement[bool]:
     return (rotation_seen.c.conversation == conversation) & (rotation_seen.c.kind == kind)
 
@@ -136,9 +163,14 @@ class Store:
         # hide_parameters: a database error never puts what people wrote into a log line.
         # pool_pre_ping: a pooled connection cut by a database restart or a network blip is
         # found dead at checkout and replaced, instead of failing the request that drew it.
-        connect = {"timeout": CONNECT_TIMEOUT} if url.startswith("postgres") else {}
+        driver_url = async_url(url)
+        connect: dict[str, Any] = {}
+        if driver_url.startswith("postgres"):
+            connect = {"timeout": CONNECT_TIMEOUT}
+        elif driver_url.startswith("sqlite+aiosqlite"):  # a failed open waits for its thread
+            connect = {"async_creator_fn": _open_sqlite}
         engine = create_async_engine(
-            async_url(url), hide_parameters=True, pool_pre_ping=True, connect_args=connect
+            driver_url, hide_parameters=True, pool_pre_ping=True, connect_args=connect
         )
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
