@@ -409,6 +409,25 @@ async def test_export_sends_the_transcript_privately(world: World) -> None:
     assert "- **Anonymous**: Unnamed words." in sent.file.text
 
 
+async def test_an_anonymous_form_sent_again_after_its_post_is_not_posted_twice(
+    world: World,
+) -> None:
+    """The answer to a submitted form lost after the post (a crash, a dropped connection):
+    the person sends it again, and is told it is in; the same words ten minutes later are
+    a new contribution."""
+    await world.say("reflect start manager-medic")
+    found = await world.latest()
+    said = "The rota is decided before anyone asks us."
+    for _ in range(2):
+        done = await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text=said)
+        assert done.kind == "anonymous-done", text_of(done)
+    posts = [r for r in world.in_thread(await world.thread()) if said in text_of(r)]
+    assert len(posts) == 1 and len(await world.store.reflections.contributions(found.id)) == 1
+    world.clock.advance(minutes=11)
+    await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text=said)
+    assert len(await world.store.reflections.contributions(found.id)) == 2
+
+
 async def test_an_anonymous_post_cut_short_is_not_shown_until_it_is_posted(world: World) -> None:
     """A crash (or a shutdown) while an anonymous contribution waits to be posted leaves it
     pending: not in the count or the transcript. Sent again, it is the same row, posted

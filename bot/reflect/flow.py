@@ -33,6 +33,7 @@ SETTLE_WITHIN = LEASE * 0.8  # how long a close waits for the database to record
 # An anonymous contribution still unposted this long after it was stored was cut short
 # (posts to a thread wait their turn, about one a second): the scheduler posts it.
 UNPOSTED_WAIT = LEASE * 2
+SENT_AGAIN = LEASE * 2  # the same anonymous words within this are the same form sent again
 ANONYMOUS_DONE = "anonymous-done"  # the reply kind confirming an anonymous contribution
 
 
@@ -408,6 +409,8 @@ async def post_anonymous(ctx: Context, reflection: Reflection, typed: str) -> Re
         error = m.REFLECT_IDENTIFIER_ANONYMOUS.format(what=named(findings))
         return anonymous_form(reflection, text, error)
     stored = await _pending_row(ctx, reflection, text)
+    if stored is None:  # posted already; only the answer was lost
+        return say(m.ANONYMOUS_DONE.format(id=reflection.id), kind=ANONYMOUS_DONE)
     try:
         posted = await outbox_for(ctx, reflection.platform).post(
             where(reflection), anonymous_post(reflection, text)
@@ -440,13 +443,16 @@ async def post_unposted(ctx: Context, now: dt.datetime) -> list[str]:
     return done
 
 
-async def _pending_row(ctx: Context, reflection: Reflection, text: str) -> int:
-    """Stored, pending until posted. The same text sent again while still pending is the
-    same contribution, whose post was cut short (a crash while it waited its turn)."""
+async def _pending_row(ctx: Context, reflection: Reflection, text: str) -> int | None:
+    """The row to post: stored, pending until posted. The same words sent again within
+    SENT_AGAIN are the same form sent again after a failure: a post cut short is posted
+    now; one already posted (only its answer was lost) is None, and not posted twice.
+    (Two people writing exactly the same words within minutes count once.)"""
     store = ctx.store.reflections
-    found = await store.pending_with(reflection.id, text)
+    found = await store.sent_again(reflection.id, text, ctx.clock() - SENT_AGAIN)
     if found is not None:
-        return found
+        ident, pending = found
+        return ident if pending else None
     stored = await store.contribute(reflection.id, reflection.step, text, pending=True)
     assert stored is not None  # no message id: nothing to collide with
     return stored

@@ -264,14 +264,19 @@ class ReflectionStore:
             values = {"message_id": message_id, "pending": False}
             await conn.execute(update(contributions).where(where).values(values))
 
-    async def pending_with(self, ident: int, text: str) -> int | None:
-        """A pending contribution with this text: one whose post was cut short, now sent
-        again by the same person (nothing else could know the text)."""
+    async def sent_again(
+        self, ident: int, text: str, since: dt.datetime
+    ) -> tuple[int, bool] | None:
+        """An anonymous contribution with this text, still pending or stored since `since`,
+        and whether it is pending: the same form sent again after a failure (a post cut
+        short, or an answer lost after the post)."""
         c = contributions.c
-        query = select(c.id).where((c.reflection_id == ident) & c.pending & (c.text == text))
+        recent = c.pending | (c.created_at >= since)
+        where = (c.reflection_id == ident) & c.author.is_(None) & (c.text == text) & recent
+        query = select(c.id, c.pending).where(where).order_by(c.id).limit(1)
         async with self.engine.connect() as conn:
-            found = (await conn.execute(query.order_by(c.id).limit(1))).scalar_one_or_none()
-        return None if found is None else int(found)
+            found = (await conn.execute(query)).first()
+        return None if found is None else (int(found.id), bool(found.pending))
 
     async def withdraw(self, contribution: int) -> None:
         """Remove a contribution that could not be posted."""
