@@ -287,7 +287,7 @@ async def close(ctx: Context, reflection: Reflection) -> Reply:
     return say(m.REFLECT_CLOSE_DONE.format(id=claimed.id))
 
 
-async def settled(write: Callable[[], Awaitable[None]]) -> None:
+async def _settled(write: Callable[[], Awaitable[None]]) -> None:
     """A write that records something already done on the platform (a post): a database
     away for a moment is waited for, within the lease of a close."""
     retrying = AsyncRetrying(
@@ -304,7 +304,7 @@ async def settled(write: Callable[[], Awaitable[None]]) -> None:
 async def _finish_close(ctx: Context, ident: int) -> None:
     """The summary is out, so the close must be recorded: were the lease to run out, the
     thread would be closed (and summarised) again."""
-    await settled(lambda: ctx.store.reflections.finish_close(ident))
+    await _settled(lambda: ctx.store.reflections.finish_close(ident))
 
 
 async def deliver_transcript(ctx: Context, reflection: Reflection, to: Person | None) -> Reply:
@@ -461,9 +461,10 @@ async def _pending_row(ctx: Context, reflection: Reflection, text: str) -> int |
 async def _remember_post(ctx: Context, contribution: int, posted: str) -> None:
     """The post is out: record it, so the contribution counts (and its deletion can be
     followed). A database away for a moment is waited for; past that the person is still
-    told it was posted (it was), and the row stays pending until the retention job."""
+    told it was posted (it was), and the row stays pending: a later pass posts it again
+    (rather than lose it)."""
     try:
-        await settled(lambda: ctx.store.reflections.set_message(contribution, posted))
+        await _settled(lambda: ctx.store.reflections.set_message(contribution, posted))
     except Exception as exc:
         if not unreachable(exc):
             raise
