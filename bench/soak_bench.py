@@ -564,6 +564,7 @@ def server_env(slack: FakeSlack, db: Path) -> dict[str, str]:
         "ROUNDS_SLACK_API_URL": slack.api_url,
         "ROUNDS_DATABASE_URL": f"sqlite:///{db}",
         "MicrosoftAppId": "",  # Teams in emulator mode
+        "ROUNDS_TEAMS_EMULATOR": "true",
         "ROUNDS_LOG_FORMAT": "text",  # as log_errors reads it
         "PYTHONPATH": str(HERE.parent),
     }

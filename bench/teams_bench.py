@@ -109,7 +109,8 @@ async def main() -> int:
         await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "ROUNDS_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}"}
-        env |= {"MicrosoftAppId": "", "PYTHONPATH": str(HERE.parent)}
+        env |= {"MicrosoftAppId": "", "ROUNDS_TEAMS_EMULATOR": "true"}
+        env |= {"PYTHONPATH": str(HERE.parent)}
         rounds_cmd = [sys.executable, "-m", "rounds.cli", "serve", "--host", "127.0.0.1"]
         procs = []
         try:

@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.content.model import Library
+from bot.events import Conversation, Person
+from bot.identity import identity_of
 from bot.lookup import LookupIndex
 from bot.outbox import Outbox
 from bot.store import Store
@@ -26,12 +28,20 @@ class Context:
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], dt.datetime] = utc_now
     timezone: str = "Europe/London"  # default for new schedules
-    admins: frozenset[str] = frozenset()  # empty: everyone may manage schedules
+    # `platform:user` (any workspace) or `platform:workspace:user`; empty: everyone may
+    # manage schedules, and no one may run a thread whose facilitator was forgotten
+    admins: frozenset[str] = frozenset()
     retention_days: int = 90  # contributions are deleted this long after a thread closes
     outboxes: Mapping[str, Outbox] = field(default_factory=dict)  # platform → outbox
 
-    def may_manage(self, person_id: str) -> bool:
-        return not self.admins or person_id in self.admins
+    def is_admin(self, conversation: Conversation, person: Person) -> bool:
+        """Admins are people on one platform: `slack:U1` is no admin in Teams."""
+        who = identity_of(conversation, person)
+        return who is not None and bool({who.anywhere, who.key} & self.admins)
+
+    def may_manage(self, conversation: Conversation, person: Person) -> bool:
+        """Change a channel's schedule: admins, or anyone when no admins are set."""
+        return not self.admins or self.is_admin(conversation, person)
 
     def outbox(self, platform: str) -> Outbox | None:
         return self.outboxes.get(platform)

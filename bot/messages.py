@@ -71,7 +71,7 @@ COMMANDS: tuple[CommandHelp, ...] = (
         "forget-me",
         "forget-me",
         "forget-me",
-        "Erases everything Rounds stores about you and lists what went.",
+        "Erases everything Rounds stores about you on this platform and lists what went.",
     ),
     CommandHelp(
         "privacy",
@@ -171,8 +171,11 @@ PRIVACY_POINTS: tuple[str, ...] = (
     "Replies are deleted {days} days after their thread closes, with the thread itself. "
     "Deleting your reply in Slack or Teams deletes Rounds' copy at once.",
     "`forget-me` erases your named contributions, removes your name as facilitator and from the "
-    "schedules you set (they keep running), and tells you what it removed. Anonymous "
-    "contributions cannot be found or erased, because nothing links them to you.",
+    "schedules you set (they keep running), and tells you what it removed. It works where you "
+    "type it: your Slack workspace or your Teams organisation, each on its own. A thread whose "
+    "facilitator is forgotten is then run by Rounds admins only, and its transcript is sent to "
+    "no one. Anonymous contributions cannot be found or erased, because nothing links them to "
+    "you.",
     "Please never post patient details. Rounds checks for NHS numbers and dates of birth: an "
     "anonymous contribution that has one is not posted, and a named reply is stored with it "
     "removed.",
@@ -280,6 +283,11 @@ REFLECT_NOT_ALLOWED = (
     "Only this reflection's facilitator or an admin can do that. You can still reply in the "
     "thread or contribute anonymously."
 )
+REFLECT_NOT_ALLOWED_ORPHAN = (
+    "Reflection #{id} no longer has a facilitator (they asked Rounds to forget them), so only a "
+    "Rounds admin can do that. An open thread still closes by itself at its deadline. You can "
+    "still reply in the thread or contribute anonymously."
+)
 REFLECT_CLOSED_ALREADY = "Reflection #{id} has already closed."
 REFLECT_LAST_QUESTION = (
     "That was the last question of {model}. `reflect close` closes the thread and posts the "
@@ -336,6 +344,10 @@ SUMMARY_PASSAGES = "Related reading from the articles:"
 SUMMARY_ACTIONS = "Actions named in answer to “{question}”:"
 SUMMARY_NO_ACTIONS = "No actions were named in answer to the last question."
 SUMMARY_FOOTER = "The facilitator has the transcript. The replies are deleted {days} days from now."
+SUMMARY_FOOTER_NO_FACILITATOR = (
+    "The transcript was not sent to anyone: this thread's facilitator asked Rounds to forget "
+    "them. The replies are deleted {days} days from now."
+)
 TRANSCRIPT_ANONYMOUS = "Anonymous"
 FORGET_TITLE = "What Rounds erased"
 FORGET_CONTRIBUTIONS = "Your named contributions to reflection threads: {count}."
@@ -345,6 +357,7 @@ FORGET_SCHEDULES = (
 )
 FORGET_NOTHING = "Rounds had nothing stored about you."
 FORGET_NOTE = (
-    "Anonymous contributions are not affected: nothing links them to you. Messages you wrote "
-    "in the channel itself are kept by Slack or Teams, not Rounds."
+    "This covers you here only: in this Slack workspace or Teams organisation, not on the other "
+    "platform. Anonymous contributions are not affected: nothing links them to you. Messages "
+    "you wrote in the channel itself are kept by Slack or Teams, not Rounds."
 )

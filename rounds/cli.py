@@ -30,7 +30,11 @@ def parser() -> argparse.ArgumentParser:
     console.add_argument("--user", default=os.environ.get("USER") or "you")
     console.add_argument("--channel", default="general")
     serve = commands.add_parser("serve", help="the HTTP server for Slack and Teams")
-    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default all)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 for all)",
+    )
     serve.add_argument("--port", type=int, default=3978, help="port (default 3978)")
     serve.add_argument(
         "--slack-socket-mode",
@@ -63,9 +67,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(db_upgrade(settings))
     if args.command == "teams-package":
         return teams_package(settings, args.out, args.host)
+    warn(settings)  # serve and console: the commands that act on ROUNDS_ADMINS
     if args.command == "serve":
         return asyncio.run(serve(settings, args.host, args.port, args.slack_socket_mode))
     return asyncio.run(console(settings, args.user, args.channel))
+
+
+def warn(settings: Settings) -> None:
+    """Settings that work but should be changed (a bare id in ROUNDS_ADMINS), one a line."""
+    for warning in settings.warnings:
+        print(f"rounds: warning: {warning}", file=sys.stderr)
 
 
 def content_check(settings: Settings, dirs: list[Path]) -> int:

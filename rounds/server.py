@@ -16,6 +16,7 @@ from adapters.slack.adapter import ACK_BUDGET, SlackAdapter
 from adapters.slack.outbox import SlackOutbox
 from adapters.teams.adapter import TeamsAdapter
 from adapters.teams.connectors import TeamsConfig
+from adapters.teams.gate import SERVICE_HOSTS, Gate, is_loopback
 from bot.core import Bot
 from bot.outbox import Outbox
 from rounds.metrics import count_deliveries, exposition
@@ -35,15 +36,28 @@ SLACK_OFF = (
 )
 TEAMS_AUTH = "Teams: receiving activities at POST /api/messages (tokens checked)"
 TEAMS_EMULATOR = (
-    "Teams: local emulator mode at POST /api/messages (no MicrosoftAppId: no token is "
-    "checked, so only activities with a loopback serviceUrl are accepted)"
+    "Teams: local emulator mode at POST /api/messages (ROUNDS_TEAMS_EMULATOR: no token is "
+    "checked, so only this machine may call it and only loopback service URLs are used)"
 )
+TEAMS_OFF = (
+    "Teams: not configured (set MicrosoftAppId and MicrosoftAppPassword), "
+    "so /api/messages is not mounted"
+)
+EMULATOR_NEEDS_LOOPBACK = (
+    "ROUNDS_TEAMS_EMULATOR checks no tokens, so rounds serve must listen on a loopback "
+    "address (--host 127.0.0.1), not {host}"
+)
+ANY_TENANT = (
+    "Warning: Teams: any Microsoft 365 tenant may add this MultiTenant bot; "
+    "list yours in ROUNDS_TEAMS_TENANTS"
+)
+METRICS_APART = "Metrics: GET /metrics on port {port} only"
 SOCKET_NEEDS = "--slack-socket-mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN"
 
 
 @dataclass(frozen=True)
 class Options:
-    host: str = "0.0.0.0"
+    host: str = "127.0.0.1"  # the container and Kubernetes files set 0.0.0.0 explicitly
     port: int = 3978
     socket_mode: bool = False
     ack_budget: float = ACK_BUDGET
@@ -60,11 +74,14 @@ class Server:
     def __init__(self, bot: Bot, settings: Settings, options: Options) -> None:
         if options.socket_mode and not settings.slack_socket:
             raise SettingsError(SOCKET_NEEDS)
+        if settings.emulated and not is_loopback(options.host):
+            raise SettingsError(EMULATOR_NEEDS_LOOPBACK.format(host=options.host))
         self.bot, self.settings, self.options = bot, settings, options
         self.slack: SlackAdapter | None = None
         self.teams: TeamsAdapter | None = None
         self.socket: AsyncSocketModeHandler | None = None
         self.runner: web.AppRunner | None = None
+        self.metrics_runner: web.AppRunner | None = None
         self.timer: Timer | None = None
         self.port = options.port
         self.status: list[str] = []
@@ -77,7 +94,8 @@ class Server:
         app = web.Application(client_max_size=MAX_BODY)
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)
-        app.router.add_get("/metrics", self._metrics)
+        if self.settings.metrics_port is None:
+            app.router.add_get("/metrics", self._metrics)
         await self._start_slack(app)
         self._start_teams(app)
         self.runner = web.AppRunner(app, access_log=None)
@@ -85,9 +103,23 @@ class Server:
         site = web.TCPSite(self.runner, self.options.host, self.options.port)
         await site.start()
         self.port = self.runner.addresses[0][1]
+        await self._start_metrics()
         if self.socket is not None:
             await self.socket.connect_async()  # type: ignore[no-untyped-call]
         self._start_scheduler()
+
+    async def _start_metrics(self) -> None:
+        """`ROUNDS_METRICS_PORT`: /metrics on a port of its own (same address), so the
+        public port serves only the platforms' routes and the probes."""
+        port = self.settings.metrics_port
+        if port is None:
+            return
+        app = web.Application(client_max_size=1024)
+        app.router.add_get("/metrics", self._metrics)
+        self.metrics_runner = web.AppRunner(app, access_log=None)
+        await self.metrics_runner.setup()
+        await web.TCPSite(self.metrics_runner, self.options.host, port).start()
+        self.status.append(METRICS_APART.format(port=self.metrics_runner.addresses[0][1]))
 
     def _start_scheduler(self) -> None:
         outboxes: dict[str, Outbox] = {}
@@ -125,17 +157,27 @@ class Server:
 
     def _start_teams(self, app: web.Application) -> None:
         settings = self.settings
+        if not settings.teams:
+            self.status.append(TEAMS_OFF)
+            return
         config = TeamsConfig(
             APP_ID=settings.microsoft_app_id,
             APP_PASSWORD=settings.microsoft_app_password,
             APP_TYPE=settings.microsoft_app_type or "MultiTenant",
             APP_TENANTID=settings.microsoft_app_tenant_id,
         )
+        gate = Gate(
+            emulator=settings.emulated,
+            tenants=settings.teams_tenants,
+            service_hosts=SERVICE_HOSTS + settings.teams_service_hosts,
+        )
         self.teams = TeamsAdapter(
-            self.bot, self.bot.ctx.store, config, self.options.outbound_timeout
+            self.bot, self.bot.ctx.store, config, gate, self.options.outbound_timeout
         )
         app.router.add_post("/api/messages", self.teams.handle)
-        self.status.append(TEAMS_EMULATOR if self.teams.emulator else TEAMS_AUTH)
+        self.status.append(TEAMS_EMULATOR if gate.emulator else TEAMS_AUTH)
+        if not gate.emulator and config.APP_TYPE == "MultiTenant" and not gate.tenants:
+            self.status.append(ANY_TENANT)
 
     async def stop(self) -> None:
         if self.timer is not None:
@@ -144,6 +186,8 @@ class Server:
             await self.socket.close_async()  # type: ignore[no-untyped-call]
         if self.runner is not None:
             await self.runner.cleanup()
+        if self.metrics_runner is not None:
+            await self.metrics_runner.cleanup()
         if self.slack is not None:
             await self.slack.close()
         if self.teams is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,8 @@ class Settings:
     database_url: str = "sqlite:///rounds.db"
     content_dirs: tuple[Path, ...] = ()
     timezone: str = "Europe/London"
-    admins: frozenset[str] = field(default_factory=frozenset)
+    admins: frozenset[str] = field(default_factory=frozenset)  # `platform:[workspace:]user`
+    warnings: tuple[str, ...] = ()  # usable but worth fixing; the CLI prints them at start
     retention_days: int = 90
     grace_hours: int = 6
     claim_lease_seconds: int = 300  # a slot claim older than this was left by a crash
@@ -33,6 +35,20 @@ class Settings:
     microsoft_app_password: str | None = field(default=None, repr=False)
     microsoft_app_type: str | None = None
     microsoft_app_tenant_id: str | None = None
+    teams_emulator: bool = False  # local Bot Framework Emulator trial, loopback only
+    teams_tenants: frozenset[str] = field(default_factory=frozenset)  # empty: any tenant
+    teams_service_hosts: tuple[str, ...] = ()  # more Bot Connector hosts to accept
+    metrics_port: int | None = None  # /metrics on its own port instead of the main one
+
+    @property
+    def teams(self) -> bool:
+        """Teams is mounted only with an app id, or in emulator mode when asked for."""
+        return bool(self.microsoft_app_id) or self.teams_emulator
+
+    @property
+    def emulated(self) -> bool:
+        """Teams without tokens: emulator mode asked for, and no app id to check them with."""
+        return self.teams_emulator and not self.microsoft_app_id
 
     @property
     def slack_http(self) -> bool:
@@ -50,11 +66,13 @@ def from_env(env: Mapping[str, str]) -> Settings:
         value = env.get(name, "").strip()
         return value or None
 
+    admins, warnings = _admins(get("ROUNDS_ADMINS"))
     return Settings(
         database_url=_database_url(get("ROUNDS_DATABASE_URL") or Settings.database_url),
         content_dirs=_dirs(get("ROUNDS_CONTENT_DIRS")),
         timezone=_timezone(get("ROUNDS_TIMEZONE") or Settings.timezone),
-        admins=frozenset(a.strip() for a in (get("ROUNDS_ADMINS") or "").split(",") if a.strip()),
+        admins=admins,
+        warnings=warnings,
         retention_days=_positive_int("ROUNDS_RETENTION_DAYS", get("ROUNDS_RETENTION_DAYS"), 90),
         grace_hours=_positive_int("ROUNDS_GRACE_HOURS", get("ROUNDS_GRACE_HOURS"), 6),
         claim_lease_seconds=_positive_int(
@@ -82,6 +100,10 @@ def from_env(env: Mapping[str, str]) -> Settings:
         microsoft_app_password=get("MicrosoftAppPassword"),
         microsoft_app_type=get("MicrosoftAppType"),
         microsoft_app_tenant_id=get("MicrosoftAppTenantId"),
+        teams_emulator=_emulator(get("ROUNDS_TEAMS_EMULATOR"), get("MicrosoftAppId")),
+        teams_tenants=_tenants(get("ROUNDS_TEAMS_TENANTS"), get("MicrosoftAppTenantId")),
+        teams_service_hosts=_hosts(get("ROUNDS_TEAMS_SERVICE_HOSTS")),
+        metrics_port=_port("ROUNDS_METRICS_PORT", get("ROUNDS_METRICS_PORT")),
     )
 
 
@@ -95,6 +117,52 @@ def _database_url(url: str) -> str:
             "use sqlite:///path/to/rounds.db or postgresql://user@host/db"
         )
     return url
+
+
+def _flag(name: str, value: str | None) -> bool:
+    if value is None:
+        return False
+    lowered = value.lower()
+    if lowered not in ("true", "false", "1", "0", "yes", "no"):
+        raise SettingsError(f"{name}: must be true or false, got {value!r}")
+    return lowered in ("true", "1", "yes")
+
+
+def _emulator(value: str | None, app_id: str | None) -> bool:
+    on = _flag("ROUNDS_TEAMS_EMULATOR", value)
+    if on and app_id:
+        raise SettingsError(
+            "ROUNDS_TEAMS_EMULATOR: emulator mode is for a local trial without an app id; "
+            "unset it when MicrosoftAppId is set"
+        )
+    return on
+
+
+def _tenants(value: str | None, tenant_id: str | None) -> frozenset[str]:
+    """`ROUNDS_TEAMS_TENANTS`, else the bot's own tenant when it has one."""
+    listed = {t.strip().lower() for t in (value or "").split(",") if t.strip()}
+    if not listed and tenant_id:
+        listed = {tenant_id.lower()}
+    return frozenset(listed)
+
+
+def _hosts(value: str | None) -> tuple[str, ...]:
+    hosts = tuple(h.strip().lower() for h in (value or "").split(",") if h.strip())
+    for host in hosts:
+        if "/" in host or ":" in host.lstrip("*."):
+            raise SettingsError(
+                f"ROUNDS_TEAMS_SERVICE_HOSTS: give host names only "
+                f"(like smba.example.net or *.example.net), got {host!r}"
+            )
+    return hosts
+
+
+def _port(name: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SettingsError(f"{name}: must be a port number (1-65535), got {value!r}")
+    return int(value)
 
 
 def _dirs(value: str | None) -> tuple[Path, ...]:
@@ -121,3 +189,53 @@ def _choice(name: str, value: str, options: tuple[str, ...]) -> str:
     if value not in options:
         raise SettingsError(f"{name}: must be one of {', '.join(options)}, got {value!r}")
     return value
+
+
+ADMIN_PLATFORMS = ("slack", "teams", "console")
+SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
+GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+ADMIN_FORMS = "slack:<user id>, teams:<Entra object id> or console:<name>"
+
+
+def _admins(value: str | None) -> tuple[frozenset[str], tuple[str, ...]]:
+    """`ROUNDS_ADMINS`, comma-separated: `platform:user` (any workspace of the platform) or
+    `platform:workspace:user` (that one only). A bare id is taken for the platform whose ids
+    look like it, with a warning; the same id on another platform is never an admin."""
+    admins: list[str] = []
+    warnings: list[str] = []
+    for entry in (e.strip() for e in (value or "").split(",")):
+        if entry:
+            admin, warning = _admin(entry)
+            admins.append(admin)
+            warnings += [warning] if warning else []
+    return frozenset(admins), tuple(warnings)
+
+
+def _admin(entry: str) -> tuple[str, str | None]:
+    if "replace" in entry.lower():
+        raise SettingsError(
+            f"ROUNDS_ADMINS still holds the deploy kit's placeholder ({entry!r}): fill it in "
+            f"with your admins, as {ADMIN_FORMS}"
+        )
+    platform, sep, rest = entry.partition(":")
+    if not sep:
+        platform = _platform_of(entry)
+        qualified = f"{platform}:{entry.lower() if platform == 'teams' else entry}"
+        return qualified, f"ROUNDS_ADMINS: {entry!r} is taken as {qualified!r}; write it so"
+    if platform.lower() not in ADMIN_PLATFORMS:
+        raise SettingsError(
+            f"ROUNDS_ADMINS: unknown platform {platform!r} in {entry!r}; use {ADMIN_FORMS}"
+        )
+    if not rest or rest.endswith(":"):
+        raise SettingsError(f"ROUNDS_ADMINS: {entry!r} names no user; use {ADMIN_FORMS}")
+    if platform.lower() == "teams":  # Teams sends tenant and Entra object ids in lower case
+        rest = ":".join(p.lower() if GUID.fullmatch(p) else p for p in rest.split(":", 1))
+    return f"{platform.lower()}:{rest}", None
+
+
+def _platform_of(user: str) -> str:
+    """The platform whose user ids look like `user`: Slack `U…`/`W…`, Teams (Entra) GUIDs;
+    anything else is a console name."""
+    if SLACK_USER.fullmatch(user):
+        return "slack"
+    return "teams" if GUID.fullmatch(user) else "console"

@@ -128,3 +128,18 @@ def test_a_reflection_from_start_to_summary_in_the_console(tmp_path: Path) -> No
     assert "- **sam**: The ops manager and I agreed" in transcript
     assert "- **Anonymous**: I felt the discharge plan was mine alone." in transcript
     assert "Patient [removed] waited" in transcript and "943 476 5919" not in transcript
+
+
+def test_a_bare_admin_is_warned_about_at_start_and_still_works(tmp_path: Path) -> None:
+    done = run_console("schedule weekly monday 09:00\n", tmp_path, ROUNDS_ADMINS="slack:U0A, sam")
+    assert done.returncode == 0, done.stderr
+    warning = "rounds: warning: ROUNDS_ADMINS: 'sam' is taken as 'console:sam'; write it so\n"
+    assert done.stderr.startswith(warning) and done.stderr.count("warning") == 1
+    assert "Weekly prompt set" in done.stdout  # `sam` in the console is the admin
+
+
+def test_the_deploy_kits_admin_placeholder_stops_the_console(tmp_path: Path) -> None:
+    done = run_console("help\n", tmp_path, ROUNDS_ADMINS="slack:U0REPLACEME")
+    assert done.returncode == 2 and done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert "ROUNDS_ADMINS still holds the deploy kit's placeholder" in line

@@ -120,7 +120,7 @@ async def test_a_reply_the_database_cannot_take_gets_500_and_is_kept_when_slack_
         status = await send_reply(outage, body, **{"X-Slack-Retry-Num": retry})
         assert status == 200
     [kept] = await stored(outage, reflection)
-    assert (kept.text, kept.author) == (said, "U0BOB")
+    assert (kept.text, kept.author) == (said, f"slack:{TEAM_ID}:U0BOB")
 
 
 async def test_on_slacks_last_try_the_person_is_told_their_reply_was_not_kept(
@@ -271,7 +271,8 @@ async def test_in_teams_a_reply_the_database_cannot_take_is_answered_privately(
     proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
     await proxy.start()
     bot = await make_bot(library, index, through(url, proxy.port))
-    server = Server(bot, Settings(database_url=url), Options(host="127.0.0.1", port=0))
+    settings = Settings(database_url=url, teams_emulator=True)
+    server = Server(bot, settings, Options(host="127.0.0.1", port=0))
     await server.start()
     try:
         async with aiohttp.ClientSession() as http:

@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 import yaml
 
+from rounds.settings import SettingsError, from_env
+
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "kubernetes"
@@ -36,6 +38,7 @@ SETTINGS = ROOT / "rounds" / "settings.py"
 INTERFACES = ROOT.parent / "shared" / "docs" / "interfaces.md"
 
 PORT = 3978
+METRICS_PORT = "9464"
 UID = 10001  # the image's user; Kubernetes' runAsUser must be the same
 ENDPOINTS = {"/slack/events", "/api/messages", "/healthz", "/readyz"}  # public, via the proxy
 SECRET_SETTINGS = {
@@ -224,6 +227,7 @@ def test_dockerfile_runs_as_a_user_without_privileges() -> None:
 def test_dockerfile_exposes_the_port_checks_health_and_serves() -> None:
     final = final_stage()
     assert ("EXPOSE", str(PORT)) in final
+    assert ("EXPOSE", METRICS_PORT) in final
     [check] = [rest for keyword, rest in final if keyword == "HEALTHCHECK"]
     assert f"127.0.0.1:{PORT}/healthz" in check and "urllib.request" in check
     assert "curl" not in check and "wget" not in check, "python:3.11-slim has neither"
@@ -470,8 +474,24 @@ def test_deployment_command_and_scrape_annotations() -> None:
     assert container["command"] == ["rounds", "serve", "--host", "0.0.0.0", "--port", str(PORT)]
     annotations = pod["metadata"]["annotations"]
     assert annotations["prometheus.io/scrape"] == "true"
-    assert annotations["prometheus.io/port"] == str(PORT)
+    # metrics on their own port (ROUNDS_METRICS_PORT), which the Service does not carry
+    assert k8s_objects()["ConfigMap"]["data"]["ROUNDS_METRICS_PORT"] == METRICS_PORT
+    assert annotations["prometheus.io/port"] == METRICS_PORT
     assert annotations["prometheus.io/path"] == "/metrics"
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert ports == {"http": PORT, "metrics": int(METRICS_PORT)}
+    service_ports = k8s_objects()["Service"]["spec"]["ports"]
+    assert [p["targetPort"] for p in service_ports] == ["http"]
+
+
+def test_the_configmap_admins_placeholder_must_be_filled_in() -> None:
+    """An empty ROUNDS_ADMINS would let anyone change schedules: the kit ships a placeholder
+    that stops Rounds at start until an operator replaces it."""
+    admins = k8s_objects()["ConfigMap"]["data"]["ROUNDS_ADMINS"]
+    assert admins and "REPLACEME" in admins
+    with pytest.raises(SettingsError, match="ROUNDS_ADMINS"):
+        from_env({"ROUNDS_ADMINS": admins})
+    assert env_file(DEPLOY / "rounds.env.example")["ROUNDS_ADMINS"] == admins
 
 
 def test_service_and_pdb_select_the_deployments_pods() -> None:

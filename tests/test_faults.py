@@ -237,7 +237,8 @@ async def teams_rig(library: Library, index: LookupIndex, db: Path) -> AsyncIter
     await fake.start()
     bot = await make_bot(library, index, f"sqlite:///{db}")
     options = Options(host="127.0.0.1", port=0, scheduler=False, outbound_timeout=TIMEOUT)
-    server = Server(bot, Settings(database_url=f"sqlite:///{db}"), options)
+    settings = Settings(database_url=f"sqlite:///{db}", teams_emulator=True)
+    server = Server(bot, settings, options)
     await server.start()
     try:
         clock = Clock()

@@ -62,7 +62,7 @@ from tests.fakes.slack_requests import (
     slash_command,
     view_submission_payload,
 )
-from tests.fakes.teams_activities import CHANNEL_ID, aad_object_id, channel_message
+from tests.fakes.teams_activities import CHANNEL_ID, TENANT_ID, aad_object_id, channel_message
 from tests.slack_harness import words
 
 SEED = 20261124  # the kills come at the same moments on every run
@@ -179,6 +179,7 @@ def environment(slack: FakeSlack, database: str) -> dict[str, str]:
         "ROUNDS_SLACK_PER_MINUTE": "60000",  # the workspace budget is benchmarked elsewhere
         "ROUNDS_ADMINS": "",
         "MicrosoftAppId": "",  # Teams in emulator mode: a loopback serviceUrl, no token
+        "ROUNDS_TEAMS_EMULATOR": "true",
         "MicrosoftAppPassword": "",
     }
 
@@ -248,7 +249,7 @@ class Contribution:
     n: int
     kind: str  # "slack" (a named thread reply), "anonymous" (Slack's form), "teams"
     text: str
-    author: str | None  # who the store should name
+    author: str | None  # who the store should name (`platform:workspace:user`)
     body: bytes = b""  # Slack's request body (an event, or a form submission)
     activity: dict[str, Any] = field(default_factory=dict)  # Teams'
     view_id: str = ""
@@ -276,14 +277,16 @@ class Stream:
             user = self.rng.choice(SLACK_PEOPLE)
             ts = f"17000{stamp:05d}.{n:06d}"
             event = message_event(text, user, CHANNEL, ts, thread_ts=self.threads.slack_ts)
-            made = Contribution(n, kind, text, user, event_callback(event, f"EvKill{n:06d}"))
+            body = event_callback(event, f"EvKill{n:06d}")
+            made = Contribution(n, kind, text, f"slack:{TEAM_ID}:{user}", body)
         elif kind == "anonymous":
             made = self._anonymous(n, text)
         else:
             user, name = self.rng.choice(TEAMS_PEOPLE)
             root = self.threads.teams_root
             said = channel_message(text, self.connector.url, user, name, False, root)
-            made = Contribution(n, kind, text, aad_object_id(user), activity=said)
+            who = f"teams:{TENANT_ID}:{aad_object_id(user)}"
+            made = Contribution(n, kind, text, who, activity=said)
         self.all.append(made)
         return made
 

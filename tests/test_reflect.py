@@ -22,6 +22,7 @@ from bot.core import Bot
 from bot.events import Action, Command, Conversation, Message, Person
 from bot.lookup import LookupIndex
 from bot.outbox import DeliveryError, MemoryOutbox, Sent
+from bot.reflect import flow
 from bot.replies import Item, Reply, Visibility
 from bot.store import Store
 from bot.store.reflections import CLOSED, CLOSING, OPEN, NewReflection, Reflection
@@ -34,6 +35,7 @@ from tests.conftest import text_of
 
 START = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)  # a Monday
 CHANNEL = Conversation("console", "ops", "T1")
+SAM_KEY = "console:T1:U-sam"  # how the store names sam (`bot.identity`)
 VALID_NHS = "943 476 5919"
 FAILING_CHECK_DIGIT = "943 476 5918"
 
@@ -161,7 +163,7 @@ async def test_start_posts_the_opening_and_tells_the_facilitator(world: World) -
     assert labels == ["Contribute anonymously", "Next question", "Close"]
     stored = await world.latest()
     assert stored.thread == opening.message_id and stored.state == OPEN
-    assert stored.facilitator == "U-fran"
+    assert stored.facilitator == "console:T1:U-fran"  # platform, workspace, user id
     assert stored.closes_at == START + dt.timedelta(days=3)
     assert stored.remind_at == START + dt.timedelta(days=2)
 
@@ -212,8 +214,8 @@ async def test_replies_in_the_thread_are_recorded_with_their_step(world: World) 
     await world.reply("It mattered because the beds were full.", user="kit")
     stored = await world.store.reflections.contributions((await world.latest()).id)
     assert [(c.step, c.author, c.author_name) for c in stored] == [
-        (0, "U-sam", "Sam"),
-        (1, "U-kit", "Kit"),
+        (0, "console:T1:U-sam", "Sam"),
+        (1, "console:T1:U-kit", "Kit"),
     ]
 
 
@@ -359,7 +361,7 @@ async def test_only_the_facilitator_advances_closes_or_exports(world: World) -> 
 async def test_an_admin_may_run_any_thread(
     library: Library, index: LookupIndex, store: Store
 ) -> None:
-    world = await make_world(library, index, store, admins=frozenset({"U-ada"}))
+    world = await make_world(library, index, store, admins=frozenset({"console:U-ada"}))
     await world.say("reflect start manager-medic", user="fran")
     assert "Posted Q2" in text_of(await world.say("reflect next", user="ada"))
     assert "is closed" in text_of(await world.say("reflect close", user="ada"))
@@ -672,7 +674,7 @@ async def test_forget_me_erases_named_contributions_and_unlinks_the_rest(world: 
     await world.reply("Kit's reply.", user="kit")
     await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text="Unnamed words.")
     await world.store.schedules.save(
-        NewSchedule(CHANNEL.key, "console", "ops", "T1", 0, "09:00", "Europe/London", (), "U-sam")
+        NewSchedule(CHANNEL.key, "console", "ops", "T1", 0, "09:00", "Europe/London", (), SAM_KEY)
     )
     reply = await world.say("forget-me", user="sam")
     words = text_of(reply)
@@ -691,12 +693,172 @@ async def test_forget_me_erases_named_contributions_and_unlinks_the_rest(world: 
 async def test_a_thread_whose_facilitator_was_forgotten_can_still_be_closed(
     library: Library, index: LookupIndex, store: Store
 ) -> None:
-    world = await make_world(library, index, store, admins=frozenset({"U-ada"}))
+    world = await make_world(library, index, store, admins=frozenset({"console:U-ada"}))
     await world.say("reflect start manager-medic", user="sam")
     await world.say("forget-me", user="sam")
     refused = await world.say("reflect close", user="sam")
-    assert "Only this reflection's facilitator" in text_of(refused)
+    assert "only a Rounds admin can do that" in text_of(refused)
     assert "is closed" in text_of(await world.say("reflect close", user="ada"))
+
+
+# people are (platform, workspace, user id)
+
+SLACK = Conversation("slack", "C1", "T1")
+TEAMS = Conversation("teams", "C1", "T1")  # the same channel and workspace ids, on Teams
+TEAMS_OWN = Conversation("teams", "C2", "T1")  # a Teams channel with its own thread
+
+
+def on_every_platform(world: World) -> World:
+    world.bot.ctx.outboxes = {p: world.outbox for p in ("console", "slack", "teams")}
+    return world
+
+
+async def as_user(world: World, where: Conversation, user: str, text: str) -> Reply:
+    [reply] = await world.bot.handle(Command(where, Person(user, user.lower()), text))
+    return reply
+
+
+async def press_as(world: World, where: Conversation, user: str, action: str, value: str) -> Reply:
+    [reply] = await world.bot.handle(Action(where, Person(user), action, value))
+    return reply
+
+
+async def opened_in(world: World, where: Conversation) -> Reflection:
+    [found, *_] = await world.store.reflections.in_channel(where.key, open_only=False)
+    return found
+
+
+async def test_the_same_user_id_on_another_platform_is_not_the_facilitator(world: World) -> None:
+    """A Teams user whose id equals the Slack facilitator's can do nothing to the Slack
+    thread: not with its buttons, not with commands."""
+    on_every_platform(world)
+    await as_user(world, SLACK, "U123", "reflect start manager-medic")
+    found = await opened_in(world, SLACK)
+    ident = str(found.id)
+    for attempt in (
+        press_as(world, TEAMS, "U123", actions.REFLECT_NEXT, ident),
+        press_as(world, TEAMS, "U123", actions.REFLECT_CLOSE, ident),
+        as_user(world, TEAMS, "U123", f"reflect close #{ident}"),
+        as_user(world, TEAMS, "U123", f"reflect next #{ident}"),
+        as_user(world, TEAMS, "U123", f"reflect export #{ident}"),
+    ):
+        assert (await attempt).kind == "error"
+    still = await world.store.reflections.get(found.id)
+    assert still is not None and (still.step, still.state) == (0, OPEN)
+    assert still.facilitator == "slack:T1:U123"
+    assert len(world.posts()) == 1 and world.direct() == []
+    assert "is closed" in text_of(
+        await press_as(world, SLACK, "U123", actions.REFLECT_CLOSE, ident)
+    )
+    [transcript] = world.direct()
+    assert transcript.person == Person("U123")  # the platform's own id, to reach them
+
+
+async def test_only_the_same_platform_workspace_and_user_may_run_a_thread(world: World) -> None:
+    on_every_platform(world)
+    await as_user(world, SLACK, "U123", "reflect start manager-medic")
+    found = await opened_in(world, SLACK)
+    ctx, fran = world.bot.ctx, Person("U123")
+    assert flow.may_run(ctx, found, SLACK, fran)
+    assert not flow.may_run(ctx, found, TEAMS, fran)
+    assert not flow.may_run(ctx, found, replace(SLACK, workspace="T2"), fran)
+    assert not flow.may_run(ctx, found, SLACK, Person("U124"))
+    assert not flow.may_run(ctx, found, SLACK, Person(""))
+
+
+async def test_an_admin_is_an_admin_on_their_own_platform_only(
+    library: Library, index: LookupIndex, store: Store
+) -> None:
+    admins = frozenset({"slack:U9", "slack:T1:U8"})
+    world = on_every_platform(await make_world(library, index, store, admins))
+    await as_user(world, SLACK, "U1", "reflect start manager-medic")
+    await as_user(world, TEAMS_OWN, "U2", "reflect start manager-medic")
+    assert "Posted Q2" in text_of(await as_user(world, SLACK, "U9", "reflect next"))
+    assert "Posted Q3" in text_of(await as_user(world, SLACK, "U8", "reflect next"))
+    refused = await as_user(world, TEAMS_OWN, "U9", "reflect next")
+    assert "Only this reflection's facilitator" in text_of(refused)
+    assert (await opened_in(world, TEAMS_OWN)).step == 0
+    elsewhere = replace(SLACK, workspace="T2")
+    set_weekly = "schedule weekly monday 09:00"
+    assert "Only the people listed" in text_of(await as_user(world, elsewhere, "U8", set_weekly))
+    assert "Only the people listed" in text_of(await as_user(world, TEAMS_OWN, "U9", set_weekly))
+    assert await world.store.schedules.all() == []
+    assert "Weekly prompt set" in text_of(await as_user(world, SLACK, "U9", set_weekly))
+
+
+async def test_forget_me_on_one_platform_leaves_the_same_id_elsewhere_alone(world: World) -> None:
+    on_every_platform(world)
+    await as_user(world, SLACK, "U123", "reflect start manager-medic")
+    found = await opened_in(world, SLACK)
+    said = Message(replace(SLACK, thread=found.thread), Person("U123", "u123"), "Mine.", "m1")
+    await world.bot.handle(said)
+    await as_user(world, SLACK, "U123", "schedule weekly monday 09:00")
+    for elsewhere in (TEAMS, replace(SLACK, workspace="T2")):
+        nothing = await as_user(world, elsewhere, "U123", "forget-me")
+        assert "nothing stored about you" in text_of(nothing)
+    kept = await world.store.reflections.get(found.id)
+    assert kept is not None and kept.facilitator == "slack:T1:U123"
+    [contribution] = await world.store.reflections.contributions(found.id)
+    assert contribution.author == "slack:T1:U123"
+    assert "U123" in await everything_stored(world.store)
+    words = text_of(await as_user(world, SLACK, "U123", "forget-me"))
+    assert "contributions to reflection threads: 1." in words
+    assert "as facilitator, on reflection threads: 1." in words
+    assert "schedules you set: 1" in words
+    assert "U123" not in await everything_stored(world.store)
+
+
+async def orphan(world: World) -> str:
+    """Sam opens a thread and asks to be forgotten; the thread's id."""
+    await world.say("reflect start manager-medic closes 2h", user="sam")
+    await world.reply("Kit's words.", user="kit")
+    await world.say("forget-me", user="sam")
+    found = await world.latest()
+    assert found.facilitator is None
+    return str(found.id)
+
+
+async def test_with_no_admins_no_one_runs_an_orphaned_thread_and_its_deadline_closes_it(
+    world: World,
+) -> None:
+    ident = await orphan(world)
+    for user in ("kit", "sam"):  # a member, and the facilitator who was forgotten
+        for attempt in (
+            world.say("reflect next", user=user),
+            world.say("reflect close", user=user),
+            world.say("reflect export", user=user),
+            world.press(actions.REFLECT_NEXT, ident, user=user),
+            world.press(actions.REFLECT_CLOSE, ident, user=user),
+        ):
+            refused = await attempt
+            assert refused.kind == "error"
+            assert "no longer has a facilitator" in text_of(refused)
+            assert "only a Rounds admin can do that" in text_of(refused)
+    assert ((await world.latest()).step, (await world.latest()).state) == (0, OPEN)
+    world.clock.advance(hours=3)
+    assert (await world.scheduler().tick()).reflections == [f"closed:{ident}"]
+    summary = world.in_thread(await world.thread())[-1]
+    words = text_of(summary)
+    assert (
+        summary.kind == "reflection-summary" and "The facilitator has the transcript" not in words
+    )
+    assert "The transcript was not sent to anyone" in words
+    assert world.direct() == []  # and it was not: no one was sent it
+
+
+async def test_an_admin_runs_an_orphaned_thread(
+    library: Library, index: LookupIndex, store: Store
+) -> None:
+    world = await make_world(library, index, store, admins=frozenset({"console:U-ada"}))
+    ident = await orphan(world)
+    assert "no longer has a facilitator" in text_of(await world.say("reflect close", user="kit"))
+    assert "Posted Q2" in text_of(await world.press(actions.REFLECT_NEXT, ident, user="ada"))
+    assert "sent to you" in text_of(await world.say("reflect export", user="ada"))
+    [export] = world.direct()
+    assert export.person is not None and export.person.id == "U-ada"
+    assert "is closed" in text_of(await world.say("reflect close", user="ada"))
+    assert "not sent to anyone" in text_of(world.in_thread(await world.thread())[-1])
+    assert world.direct() == [export]  # the close sent the transcript to no one
 
 
 async def test_privacy_explains_reflections_retention_and_erasure(world: World) -> None:

@@ -100,6 +100,7 @@ def replica_env(fake: FakeSlack, token: str, database_url: str) -> dict[str, str
         "ROUNDS_SLACK_PER_MINUTE": "60000",  # the workspace budget is benchmarked elsewhere
         "ROUNDS_ADMINS": "",
         "MicrosoftAppId": "",
+        "ROUNDS_TEAMS_EMULATOR": "true",  # Teams without tokens: serve listens on 127.0.0.1
         "MicrosoftAppPassword": "",
     }
 

@@ -135,7 +135,7 @@ async def test_pause_resume_skip_stop_and_holidays(world: World) -> None:
 async def test_only_admins_change_a_schedule_when_admins_are_set(
     library: Library, index: LookupIndex, store: Store
 ) -> None:
-    world = await make_world(library, index, store, admins=frozenset({"U-alice"}))
+    world = await make_world(library, index, store, admins=frozenset({"console:U-alice"}))
     refused = await world.say("schedule weekly monday 09:00", user="bob")
     assert "Only the people listed as Rounds admins" in text_of(refused)
     assert await store.schedules.all() == []

@@ -145,6 +145,7 @@ def env(fake: FakeSlack, database_url: str, log_format: str, log_level: str) -> 
         "ROUNDS_DATABASE_URL": database_url,
         "MicrosoftAppId": "00000000-0000-0000-0000-0000000c0ffe",
         "MicrosoftAppPassword": TEAMS_PASSWORD,
+        "ROUNDS_TEAMS_SERVICE_HOSTS": "127.0.0.1",  # the fake Bot Connector
         "ROUNDS_LOG_FORMAT": log_format,
         "ROUNDS_LOG_LEVEL": log_level,
     }
@@ -376,6 +377,7 @@ def teams_settings(
         "SLACK_APP_TOKEN": "",
         "MicrosoftAppId": TEAMS_APP_ID,
         "MicrosoftAppPassword": password,
+        "ROUNDS_TEAMS_SERVICE_HOSTS": "127.0.0.1",  # the fake Bot Connector
         "ROUNDS_DATABASE_URL": database,
         "ROUNDS_LOG_LEVEL": "debug",
         **login.env(),

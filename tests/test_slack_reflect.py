@@ -209,7 +209,7 @@ async def test_reflect_start_posts_the_opening_in_the_channel_and_stores_its_thr
     assert {value for _id, value in buttons(opening).values()} == {str(reflection.id)}
     valid(opening)
     assert reflection.thread == rounds.fake.history["C0GENERAL"][-1]["ts"]
-    assert reflection.facilitator == "U0ALICE" and reflection.state == OPEN
+    assert reflection.facilitator == f"slack:{TEAM_ID}:U0ALICE" and reflection.state == OPEN
 
 
 # Replies in the thread
@@ -227,8 +227,8 @@ async def test_thread_replies_are_stored_as_contributions_once_each(rounds: Roun
     await event(rounds, retried, "EvReply1", **{"X-Slack-Retry-Num": "1"})
     found = await contributions(rounds, reflection)
     assert [(c.author, c.text) for c in found] == [
-        ("U0ALICE", "We never get to handover on time"),
-        ("U0BOB", "The <rota> decides for us"),
+        (f"slack:{TEAM_ID}:U0ALICE", "We never get to handover on time"),
+        (f"slack:{TEAM_ID}:U0BOB", "The <rota> decides for us"),
     ]
     assert rounds.fake.calls_to("chat.postEphemeral") == []  # all is well: nothing said
 
@@ -283,7 +283,8 @@ async def test_a_reply_mentioning_rounds_is_stored_once(rounds: Rounds) -> None:
     await event(rounds, message_event(said, ts=ts, thread_ts=thread), "EvBoth1")
     await event(rounds, app_mention(said, ts=ts, thread_ts=thread), "EvBoth2")
     [stored] = await contributions(rounds, reflection)
-    assert stored.text == "we should ask the porters" and stored.author == "U0ALICE"
+    assert stored.text == "we should ask the porters"
+    assert stored.author == f"slack:{TEAM_ID}:U0ALICE"
 
 
 async def test_a_reply_with_an_nhs_number_is_stored_without_it_and_its_author_warned(

@@ -9,14 +9,18 @@ import random
 import subprocess
 import sys
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import inspect
+from alembic import command
+from sqlalchemy import Connection, insert, inspect, select
 from sqlalchemy.exc import OperationalError
 
-from bot.store import Store, async_url, choose_next
+from bot.store import Store, async_url, choose_next, migrate
 from bot.store.migrate import current_revision
+from bot.store.schema import contributions, reflections, schedules
 from tests.conftest import PG_URL, drop_postgres, fresh_postgres
 
 
@@ -41,7 +45,7 @@ def test_choose_next_prefers_unseen_then_resets() -> None:
 
 
 async def test_migrations_create_the_schema(any_store: Store) -> None:
-    assert await current_revision(any_store.engine) == "0006"
+    assert await current_revision(any_store.engine) == "0007"
     async with any_store.engine.connect() as conn:
         tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
     assert {"rotation_seen", "seen_events", "conversation_refs", "reflections"} <= set(tables)
@@ -157,8 +161,146 @@ async def test_replicas_starting_together_migrate_one_at_a_time() -> None:
     url, name = await fresh_postgres()
     try:
         stores = await asyncio.gather(*(Store.open(url) for _ in range(4)))
-        assert {await current_revision(s.engine) for s in stores} == {"0006"}
+        assert {await current_revision(s.engine) for s in stores} == {"0007"}
         for store in stores:
             await store.close()
     finally:
         await drop_postgres(name)
+
+
+# 0007: people are (platform, workspace, user id)
+
+TEAMS_TENANT = "00000000-0000-0000-0000-00000000fa4e"
+WHEN = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+
+
+def thread_row(
+    ident: int, platform: str, workspace: str, facilitator: str | None
+) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "conversation": f"{platform}:{workspace}:C{ident}",
+        "platform": platform,
+        "channel": f"C{ident}",
+        "workspace": workspace,
+        "thread": f"t{ident}",
+        "topic": "manager-medic",
+        "model": "gibbs",
+        "facilitator": facilitator,
+        "anonymous": False,
+        "step": 0,
+        "state": "open",
+        "opened_at": WHEN,
+        "closes_at": WHEN,
+    }
+
+
+def said(ident: int, thread: int, author: str | None) -> dict[str, Any]:
+    row = {"id": ident, "reflection_id": thread, "step": 0, "author": author, "text": "x"}
+    return {**row, "created_at": WHEN}
+
+
+def schedule_row(
+    ident: int, platform: str, workspace: str, created_by: str | None
+) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "conversation": f"{platform}:{workspace}:C{ident}",
+        "platform": platform,
+        "channel": f"C{ident}",
+        "workspace": workspace,
+        "weekday": 0,
+        "at": "09:00",
+        "timezone": "Europe/London",
+        "topics": "",
+        "paused": False,
+        "since": WHEN,
+        "updated_at": WHEN,
+        "created_by": created_by,
+    }
+
+
+OLD_ROWS = {
+    reflections: [
+        thread_row(1, "slack", "T1", "U123"),
+        thread_row(2, "teams", TEAMS_TENANT, "29:abc"),  # Teams ids may hold ':'
+        thread_row(3, "console", "local", None),  # erased
+    ],
+    contributions: [
+        said(1, 1, "U123"),
+        said(2, 1, None),  # anonymous
+        said(3, 2, "29:abc"),
+        said(4, 3, "alice"),
+    ],
+    schedules: [
+        schedule_row(1, "slack", "T1", "U123"),
+        schedule_row(2, "teams", TEAMS_TENANT, None),
+    ],
+}
+
+
+async def people_in(store: Store) -> list[str | None]:
+    async with store.engine.connect() as conn:
+        found = [
+            (await conn.execute(select(column).order_by(column.table.c.id))).scalars().all()
+            for column in (
+                reflections.c.facilitator,
+                contributions.c.author,
+                schedules.c.created_by,
+            )
+        ]
+    return [value for values in found for value in values]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def at_0006(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """A database left at revision 0006, with rows as the code of that time wrote them."""
+    name = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    elif not PG_URL:
+        pytest.skip("PostgreSQL tests need ROUNDS_TEST_DATABASE_URL (.ci/run sets it)")
+    else:
+        url, name = await fresh_postgres()
+    store = await Store.open(url, upgrade=False)
+    await migrate.upgrade(store.engine, "0006")
+    async with store.engine.begin() as conn:
+        for table, rows in OLD_ROWS.items():
+            await conn.execute(insert(table), rows)
+    yield store
+    await store.close()
+    if name is not None:
+        await drop_postgres(name)
+
+
+async def test_0007_qualifies_stored_people_with_their_platform_and_workspace(
+    at_0006: Store,
+) -> None:
+    await migrate.upgrade(at_0006.engine)
+    assert await current_revision(at_0006.engine) == "0007"
+    teams = f"teams:{TEAMS_TENANT}:29:abc"
+    assert await people_in(at_0006) == [
+        *("slack:T1:U123", teams, None),  # facilitators; NULL (erased) stays NULL
+        *("slack:T1:U123", None, teams, "console:local:alice"),  # authors, with their thread's
+        *("slack:T1:U123", None),  # schedules' creators
+    ]
+    # what forget-me now looks for: the Slack U123's rows, by their key
+    erased = await at_0006.reflections.forget("slack:T1:U123")
+    assert (erased.contributions, erased.facilitated) == (1, 1)
+
+
+async def test_0007_downgrades_to_bare_ids_and_upgrades_again(at_0006: Store) -> None:
+    before = await people_in(at_0006)
+    await migrate.upgrade(at_0006.engine)
+    qualified = await people_in(at_0006)
+    await migrate.upgrade(at_0006.engine)  # at head already: nothing is qualified twice
+    assert await people_in(at_0006) == qualified
+
+    def down(conn: Connection) -> None:
+        command.downgrade(migrate._config(conn), "0006")
+
+    async with at_0006.engine.begin() as conn:
+        await conn.run_sync(down)
+    assert await people_in(at_0006) == before
+    await migrate.upgrade(at_0006.engine)
+    assert await people_in(at_0006) == qualified

@@ -83,7 +83,8 @@ async def running(
     library: Library, index: LookupIndex, db: Path, fake: FakeConnector, **settings: Any
 ) -> AsyncIterator[Teams]:
     bot = await make_bot(library, index, f"sqlite:///{db}")
-    config = replace(Settings(database_url=f"sqlite:///{db}"), **settings)
+    emulator = Settings(database_url=f"sqlite:///{db}", teams_emulator=True)
+    config = replace(emulator, **settings)
     server = Server(bot, config, Options(host="127.0.0.1", port=0, scheduler=False))
     await server.start()
     try:
@@ -275,7 +276,10 @@ async def test_with_an_app_id_requests_need_a_valid_token(
     tmp_path: Path,
     authorization: str | None,
 ) -> None:
-    ids = {"microsoft_app_id": "00000000-0000-0000-0000-000000000b07"}
+    ids = {
+        "microsoft_app_id": "00000000-0000-0000-0000-000000000b07",
+        "teams_service_hosts": ("127.0.0.1",),  # the fake Bot Connector
+    }
     async with running(library, index, tmp_path / "t.db", fake, **ids) as teams:
         assert TEAMS_AUTH in teams.server.status
         headers = {"Authorization": authorization} if authorization else {}

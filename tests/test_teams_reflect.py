@@ -178,7 +178,7 @@ async def test_replies_in_the_thread_without_a_mention_are_contributions(teams: 
     assert await deliver(teams, mention) == []
     found = await contributions(teams, reflection)
     assert [c.text for c in found] == ["We met before the ward round.", "the juniors felt unheard"]
-    assert {c.author for c in found} == {aad_object_id(USER_ID)}
+    assert {c.author for c in found} == {f"teams:{TENANT_ID}:{aad_object_id(USER_ID)}"}
     elsewhere = channel_message(
         "an unrelated thread", teams.fake.url, mention=False, reply_to_id="1700000000999"
     )
@@ -266,7 +266,10 @@ async def test_an_anonymous_nhs_number_is_not_posted_and_the_form_comes_back_1_1
     errors = [e["text"] for e in card["body"] if e.get("color") == "Attention"]
     assert errors and "NHS number" in errors[0]  # said in words, not only in colour
     [again] = card["actions"]
-    assert again["data"] == {"rounds": actions.ANONYMOUS_SUBMIT, "value": str(reflection.id)}
+    assert again["data"]["rounds"] == actions.ANONYMOUS_SUBMIT
+    assert again["data"]["value"] == str(reflection.id)
+    assert again["data"]["in"] == CHANNEL_ID  # the channel it is for, sealed to its sender
+    assert len(again["data"]["seal"]) == 32 and ANON not in json.dumps(again["data"])
     assert identity_in(await database_text(store_of(teams))) == []
     assert identity_in(logged(caplog)) == []
 

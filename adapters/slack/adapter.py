@@ -28,6 +28,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
@@ -167,6 +168,22 @@ async def _on_error(error: Exception) -> None:
         log.error("slack listener failed: %s", type(error).__name__, exc_info=error)
 
 
+OTHER_WORKSPACE = {"error": "this app serves one Slack workspace"}
+
+
+async def _same_workspace(
+    context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
+) -> BoltResponse | None:
+    """A request from a workspace other than the bot token's (`auth.test`, which bolt asks
+    once) is refused before any listener runs: Rounds is installed in one workspace."""
+    authorized = context.authorize_result
+    ours = authorized.team_id if authorized is not None else None
+    if ours and context.team_id != ours:
+        log.warning("slack: refused a request from another workspace (403)")
+        return BoltResponse(status=403, body=json.dumps(OTHER_WORKSPACE))
+    return await next()
+
+
 class SlackAdapter:
     def __init__(
         self,
@@ -191,6 +208,7 @@ class SlackAdapter:
             process_before_response=True,
             logger=logging.getLogger("rounds.slack.bolt"),
         )
+        self.app.use(_same_workspace)
         self.app.command(re.compile(r"^/"))(self._on_command)
         self.app.event("app_mention", middleware=[self._drop_repeats])(self._on_mention)
         # thread replies: matched before any database access; a repeat is harmless (the

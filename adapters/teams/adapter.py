@@ -6,13 +6,12 @@ SDK touches this folder only."""
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from aiohttp import web
 from azure.core.exceptions import DeserializationError
@@ -26,11 +25,14 @@ from botbuilder.schema.teams import (
 )
 from jwt import PyJWTError
 
-from adapters.teams.cards import TeamsMessage, search_results
+from adapters.teams.cards import TeamsMessage, read_submit, search_results
 from adapters.teams.connectors import ReusingAuthentication, TeamsConfig
+from adapters.teams.gate import Gate
 from adapters.teams.outbox import Prepared, TeamsOutbox, message_activity, rendered
 from adapters.teams.retry import with_retries
+from adapters.teams.seal import CHANNEL, SEAL, Sealer
 from adapters.teams.translate import (
+    PLATFORM,
     bot_is_member,
     conversation_of,
     deletion_of,
@@ -55,19 +57,7 @@ log = logging.getLogger("rounds.teams")
 
 SEARCH = "composeExtension/query"
 REFLECT = "reflect."  # the reflection buttons' actions begin with it
-
-
-def loopback(url: Any) -> bool:
-    """Whether a service URL points at this machine (all emulator mode will talk to)."""
-    host = urlsplit(url).hostname if isinstance(url, str) else None
-    if not host:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+SAVED_KEEP = 4096  # conversations whose stored reference is remembered as up to date
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -75,14 +65,23 @@ def _error(status: int, message: str) -> web.Response:
 
 
 class TeamsAdapter:
-    def __init__(self, bot: Bot, store: Store, config: TeamsConfig, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        store: Store,
+        config: TeamsConfig,
+        gate: Gate | None = None,
+        timeout: float = 30.0,
+    ) -> None:
         self.bot, self.store = bot, store
+        self.gate = gate or Gate(emulator=not config.APP_ID)
         self.auth = ReusingAuthentication(config, timeout)
         self.cloud = CloudAdapter(self.auth)
         self.cloud.on_turn_error = self._on_turn_error
         self.outbox = TeamsOutbox(self.cloud, store, config.APP_ID or "")
-        self.emulator = not config.APP_ID
-        self.saved: dict[str, str] = {}  # conversation key → service URL already stored
+        self.sealer = Sealer(config.APP_PASSWORD)
+        # conversation key → service URL already stored (most recently used last)
+        self.saved: OrderedDict[str, str] = OrderedDict()
         self.turns: dict[str, Callable[[TurnContext], Awaitable[None]]] = {
             "message": self._on_message,
             "messageDelete": self._on_delete,
@@ -100,9 +99,10 @@ class TeamsAdapter:
             return _error(400, "the body is not JSON")
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             return _error(400, "the body is not an activity")
-        if self.emulator and not loopback(body.get("serviceUrl")):
-            log.warning("emulator mode: refused an activity for a non-loopback serviceUrl")
-            return _error(403, "without MicrosoftAppId only a loopback serviceUrl is accepted")
+        refusal = self.gate.refusal(body)
+        if refusal is not None:
+            log.warning("teams: refused an activity (403): %s", refusal)
+            return _error(403, refusal)
         try:
             response = await self.cloud.process(request, self)
         except PyJWTError:  # a token that is not even a JWT: botbuilder lets it escape
@@ -132,6 +132,7 @@ class TeamsAdapter:
         event = to_event(context.activity)
         if event is None:
             return
+        event = self._unsealed(context.activity, event)
         if not anonymous(event):  # not even the 1:1 chat it may come from is kept
             await self._remember(context.activity)
         replies = await self.bot.handle(event)
@@ -201,7 +202,33 @@ class TeamsAdapter:
             if reply.visibility is Visibility.CHANNEL:
                 await self._send(context, reply)
             elif not confirms_anonymous(event, reply):
-                await self._direct(context, reply)
+                await self._direct(context, self._sealed(context.activity, event, reply))
+
+    def _sealed(self, activity: Activity, event: Event, reply: Reply) -> Reply:
+        """A form on its way to a 1:1 chat carries the channel it is for, sealed to the
+        person it is sent to (see `seal`)."""
+        if reply.kind != "form":
+            return reply
+        where, data = event.conversation, reply.data
+        action, value = data.get("submit", ""), data.get("value", "")
+        seal = self.sealer.seal(sender_id(activity), where.workspace, where.channel, action, value)
+        return replace(reply, data={**data, CHANNEL: where.channel, SEAL: seal})
+
+    def _unsealed(self, activity: Activity, event: Event) -> Event:
+        """A form sent back from a 1:1 chat comes from the channel it was sealed for, when
+        the seal is good for its sender; otherwise it stays in the 1:1 chat, where no
+        reflection is, and is refused."""
+        if not isinstance(event, Action) or not is_personal(activity):
+            return event
+        pressed = read_submit(activity.value)
+        if pressed is None or not pressed.seal:
+            return event
+        tenant = event.conversation.workspace
+        facts = (sender_id(activity), tenant, pressed.channel, pressed.action, pressed.value)
+        if not self.sealer.valid(pressed.seal, *facts):
+            log.info("teams: a form from a 1:1 chat with a seal not its own; refused")
+            return event
+        return replace(event, conversation=Conversation(PLATFORM, pressed.channel, tenant))
 
     async def _direct(self, context: TurnContext, reply: Reply) -> None:
         activity = context.activity
@@ -270,6 +297,7 @@ class TeamsAdapter:
         key = conversation_of(activity).key
         data = reference_data(activity)
         if not force and self.saved.get(key) == data["serviceUrl"]:
+            self.saved.move_to_end(key)
             return
         try:
             await self.store.save_reference(key, "teams", data)
@@ -277,6 +305,9 @@ class TeamsAdapter:
             log.warning("could not store a conversation reference; will retry next time")
             return
         self.saved[key] = data["serviceUrl"]
+        self.saved.move_to_end(key)
+        while len(self.saved) > SAVED_KEEP:
+            self.saved.popitem(last=False)
 
 
 def anonymous(event: Event) -> bool:

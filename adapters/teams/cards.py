@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from json.encoder import encode_basestring_ascii
 from typing import Any, NamedTuple
 
+from adapters.teams.seal import CHANNEL, SEAL, SEAL_CHARS
 from bot import actions
 from bot import messages as m
 from bot.replies import (
@@ -110,6 +111,8 @@ class Submit(NamedTuple):
     action: str
     value: str
     text: str = ""  # what was typed into the form's text box
+    channel: str = ""  # a form sent to a 1:1 chat: the channel it is for (`seal`)
+    seal: str = ""  # ... and its seal
 
 
 def render(reply: Reply) -> list[TeamsMessage]:
@@ -147,7 +150,10 @@ def read_submit(value: Any) -> Submit | None:
         return None
     if not _ACTION.fullmatch(action) or len(data) > MAX_VALUE or len(text) > FORM_TEXT:
         return None
-    return Submit(action, data, text)
+    channel, sealed = value.get(CHANNEL, ""), value.get(SEAL, "")
+    if not isinstance(channel, str) or not isinstance(sealed, str) or len(channel) > 512:
+        channel, sealed = "", ""
+    return Submit(action, data, text, channel, sealed[:SEAL_CHARS])
 
 
 def search_results(hits: Sequence[tuple[Reply, str, str]]) -> Json:
@@ -323,6 +329,8 @@ def _form(reply: Reply) -> TeamsMessage:
         body += _text_blocks(error, {"color": "Attention", "weight": "Bolder"})
     body.append(_text_box(data.get("label") or m.ANONYMOUS_FORM_LABEL, initial))
     submit = {KEY: data.get("submit", ""), "value": data.get("value", "")}
+    if data.get(SEAL):  # a form in a 1:1 chat: bound to its person and channel
+        submit |= {CHANNEL: data.get(CHANNEL, ""), SEAL: data[SEAL]}
     title = data.get("button") or m.ANONYMOUS_FORM_SUBMIT
     return TeamsMessage(_fallback(reply), _card(body, [_submit(title, submit)]))
 

@@ -12,8 +12,9 @@ deployed."""
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import aiohttp
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
@@ -100,6 +101,40 @@ class AiohttpSender(AsyncHTTPSender):  # type: ignore[type-arg]
         return Response(request, response)
 
 
+CLIENTS_KEPT = 32  # connector clients (service URL, audience) kept; Teams uses a handful
+TOKEN_CLIENTS_KEPT = 8
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Recent(Generic[K, V]):
+    """A dict bounded by count that forgets the least recently used entry first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        found = self.items.get(key)
+        if found is not None:
+            self.items.move_to_end(key)
+        return found
+
+    def put(self, key: K, value: V) -> None:
+        self.items[key] = value
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def clear(self) -> None:
+        self.items.clear()
+
+
 class ReusedConnectors(ConnectorFactory):  # type: ignore[misc]
     def __init__(self, inner: ConnectorFactory, owner: ReusingAuthentication) -> None:
         self.inner, self.owner = inner, owner
@@ -110,7 +145,7 @@ class ReusedConnectors(ConnectorFactory):  # type: ignore[misc]
         if client is None:
             made = await self.inner.create(service_url, audience)  # botbuilder's credentials
             client = self.owner.client_for(service_url, made.config.credentials)
-            self.owner.clients[key] = client
+            self.owner.clients.put(key, client)
         return client
 
 
@@ -121,8 +156,9 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
     def __init__(self, config: TeamsConfig, timeout: float = 30.0) -> None:
         self.inner = ConfigurationBotFrameworkAuthentication(config)
         self.timeout = timeout  # seconds for each call to the Bot Connector
-        self.clients: dict[tuple[str, str], ConnectorClient] = {}
-        self.token_clients: dict[str, UserTokenClient] = {}
+        # bounded: only authenticated activities reach here, but their service URLs vary
+        self.clients: Recent[tuple[str, str], ConnectorClient] = Recent(CLIENTS_KEPT)
+        self.token_clients: Recent[str, UserTokenClient] = Recent(TOKEN_CLIENTS_KEPT)
         self.session: aiohttp.ClientSession | None = None
 
     def client_for(self, service_url: str, credentials: Any) -> ConnectorClient:
@@ -168,7 +204,7 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         client = self.token_clients.get(key)
         if client is None:
             client = await self.inner.create_user_token_client(claims_identity)
-            self.token_clients[key] = client
+            self.token_clients.put(key, client)
         return client
 
     def create_bot_framework_client(self) -> BotFrameworkClient:

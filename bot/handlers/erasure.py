@@ -1,16 +1,18 @@
-"""`forget-me`: erase what Rounds stores about the person asking."""
+"""`forget-me`: erase what Rounds stores about the person asking: on their own platform,
+in their own workspace (the same user id elsewhere is someone else)."""
 
 from __future__ import annotations
 
 from bot import messages as m
 from bot.context import Context
 from bot.events import Command
+from bot.identity import key_of
 from bot.replies import Block, Heading, Note, Paragraph, Reply
 
 
 async def forget_me(ctx: Context, event: Command, args: str) -> list[Reply]:
-    person = event.person.id
-    if not person:
+    person = key_of(event.conversation, event.person)
+    if person is None:
         return [Reply(kind="forget-me", blocks=(Paragraph.of(m.FORGET_NOTHING),))]
     erased = await ctx.store.reflections.forget(person)
     schedules = await ctx.store.schedules.forget_creator(person)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from bot import messages as m
 from bot.content.model import ReflectionModel
 from bot.context import Context
-from bot.events import Action, Command, Conversation, Deletion, Message, Person
+from bot.events import Action, Command, Conversation, Deletion, Message
 from bot.format import topic_list
 from bot.reflect import flow
 from bot.reflect.flow import Opening, say
@@ -128,13 +128,20 @@ async def _managed(ctx: Context, event: Command, words: list[str], run: Run) -> 
     found = await chosen(ctx, event.conversation, words)
     if isinstance(found, str):
         return say(found, kind="error")
-    return await _permitted(ctx, found, event.person, run)
+    return await _permitted(ctx, found, event, run)
 
 
-async def _permitted(ctx: Context, found: Reflection, person: Person, run: Run) -> Reply:
-    if not flow.may_run(ctx, found, person):
-        return say(m.REFLECT_NOT_ALLOWED, kind="error")
+async def _permitted(ctx: Context, found: Reflection, event: Command | Action, run: Run) -> Reply:
+    if not flow.may_run(ctx, found, event.conversation, event.person):
+        return say(_refusal(found), kind="error")
     return await run(ctx, found)
+
+
+def _refusal(found: Reflection) -> str:
+    """Why not: a thread whose facilitator was forgotten is the admins' alone."""
+    if found.facilitator is None:
+        return m.REFLECT_NOT_ALLOWED_ORPHAN.format(id=found.id)
+    return m.REFLECT_NOT_ALLOWED
 
 
 def _while_open(run: Run) -> Run:
@@ -166,7 +173,8 @@ async def export(ctx: Context, event: Command, words: list[str]) -> Reply:
 
     if not words and not event.conversation.thread:
         every = await ctx.store.reflections.in_channel(event.conversation.key, open_only=False)
-        mine = [r for r in every if flow.may_run(ctx, r, event.person)] or every
+        mine = [r for r in every if flow.may_run(ctx, r, event.conversation, event.person)]
+        mine = mine or every
         words = [str(mine[0].id)] if mine else words
     return await _managed(ctx, event, words, send)
 
@@ -204,11 +212,21 @@ VERBS: dict[str, Verb] = {
 # buttons and thread messages
 
 
+def shown_here(found: Reflection, where: Conversation) -> bool:
+    """Whether a button or form naming `found` came from where its thread is: the same
+    platform, workspace or tenant and channel. The platform vouches for where a press came
+    from; the reflection id in it is the client's to choose, so it is checked here."""
+    return (found.platform, found.workspace, found.channel) == (
+        where.platform,
+        where.workspace,
+        where.channel,
+    )
+
+
 async def _pressed(ctx: Context, event: Action) -> Reflection | str:
     ident = event.value.lstrip("#")
     found = await ctx.store.reflections.get(int(ident)) if ident.isdigit() else None
-    workspace = event.conversation.workspace
-    if found is None or (workspace and found.workspace and workspace != found.workspace):
+    if found is None or not shown_here(found, event.conversation):
         return m.REFLECT_NOT_FOUND.format(id=ident)
     return found
 
@@ -222,14 +240,14 @@ async def _on_pressed(ctx: Context, event: Action, run: Run) -> list[Reply]:
 
 async def pressed_next(ctx: Context, event: Action) -> list[Reply]:
     async def run(ctx: Context, found: Reflection) -> Reply:
-        return await _permitted(ctx, found, event.person, _next)
+        return await _permitted(ctx, found, event, _next)
 
     return await _on_pressed(ctx, event, run)
 
 
 async def pressed_close(ctx: Context, event: Action) -> list[Reply]:
     async def run(ctx: Context, found: Reflection) -> Reply:
-        return await _permitted(ctx, found, event.person, _close)
+        return await _permitted(ctx, found, event, _close)
 
     return await _on_pressed(ctx, event, run)
 

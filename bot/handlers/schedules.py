@@ -13,6 +13,7 @@ from bot.context import Context
 from bot.events import Command
 from bot.format import topic_list
 from bot.handlers.prompts import ROTATION, prompt_reply
+from bot.identity import key_of
 from bot.replies import Block, Heading, Note, Paragraph, Reply, Visibility
 from bot.resolve import find_topic
 from bot.store.schedules import NewSchedule, Schedule
@@ -74,7 +75,7 @@ async def schedule(ctx: Context, event: Command, args: str) -> list[Reply]:
     action = ACTIONS.get(verb)
     if action is None:
         return [_say(m.SCHEDULE_UNKNOWN, m.SCHEDULE_USAGE, kind="error")]
-    if verb != "show" and not ctx.may_manage(event.person.id):
+    if verb != "show" and not ctx.may_manage(event.conversation, event.person):
         return [_say(m.SCHEDULE_NOT_ALLOWED, kind="error")]
     return [await action(ctx, event, words[1:])]
 
@@ -152,9 +153,8 @@ async def weekly(ctx: Context, event: Command, words: list[str]) -> Reply:
     if parsed is None:
         return _problem(problem or m.SCHEDULE_USAGE)
     where = event.conversation
-    new = NewSchedule(
-        where.key, where.platform, where.channel, where.workspace, *parsed, event.person.id
-    )
+    who = key_of(where, event.person)
+    new = NewSchedule(where.key, where.platform, where.channel, where.workspace, *parsed, who)
     saved = await ctx.store.schedules.save(new)
     upcoming = describe_next(state_of(saved), ctx.clock())
     notes = [m.SCHEDULE_SET_NEXT.format(when=when(upcoming, saved.timezone))] if upcoming else []

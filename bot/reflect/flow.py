@@ -20,6 +20,7 @@ from bot.events import Conversation, Person
 from bot.format import long_date
 from bot.guardrail import Finding, find_identifiers
 from bot.handlers.quotes import quote_block
+from bot.identity import key_of, user_of
 from bot.lookup import LookupHit
 from bot.outbox import DeliveryError, File, Outbox
 from bot.reflect import summary
@@ -65,14 +66,16 @@ def when(moment: dt.datetime, timezone: str) -> str:
     return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
 
 
-def may_run(ctx: Context, reflection: Reflection, person: Person) -> bool:
-    """The facilitator or an admin. A thread whose facilitator asked to be forgotten
-    follows the schedule rule: admins, or anyone when no admins are configured."""
-    if person.id and person.id in ctx.admins:
+def may_run(
+    ctx: Context, reflection: Reflection, conversation: Conversation, person: Person
+) -> bool:
+    """The facilitator (the same person: platform, workspace and user id) or an admin. A
+    thread whose facilitator asked to be forgotten is the admins' alone: with none set, no
+    one runs it by hand, and it closes at its deadline."""
+    if ctx.is_admin(conversation, person):
         return True
-    if reflection.facilitator is None:
-        return ctx.may_manage(person.id)
-    return bool(person.id) and person.id == reflection.facilitator
+    who = key_of(conversation, person)
+    return who is not None and who == reflection.facilitator
 
 
 def outbox_for(ctx: Context, platform: str) -> Outbox:
@@ -152,7 +155,7 @@ async def start(ctx: Context, conversation: Conversation, person: Person, o: Ope
         conversation.workspace,
         o.topic.slug,
         o.model.slug,
-        person.id,
+        key_of(conversation, person),
         o.anonymous,
         plan.closes_at,
         plan.remind_at,
@@ -265,7 +268,8 @@ def _passage(hit: LookupHit) -> Item:
 
 
 async def close(ctx: Context, reflection: Reflection) -> Reply:
-    """Post the summary, mark the thread closed, send the facilitator the transcript.
+    """Post the summary, mark the thread closed, send the facilitator the transcript (a
+    thread whose facilitator was forgotten sends it to no one, and its summary says so).
     Only one caller closes a thread; a close cut short by a crash is finished later."""
     claimed = await ctx.store.reflections.claim_close(reflection.id)
     if claimed is None:
@@ -283,7 +287,8 @@ async def close(ctx: Context, reflection: Reflection) -> Reply:
     await _finish_close(ctx, claimed.id)
     log.info("reflection %d closed", claimed.id)
     done = await ctx.store.reflections.get(claimed.id) or claimed
-    await deliver_transcript(ctx, done, None)
+    if done.facilitator is not None:
+        await deliver_transcript(ctx, done, None)
     return say(m.REFLECT_CLOSE_DONE.format(id=claimed.id))
 
 
@@ -309,7 +314,8 @@ async def _finish_close(ctx: Context, ident: int) -> None:
 
 async def deliver_transcript(ctx: Context, reflection: Reflection, to: Person | None) -> Reply:
     """The Markdown transcript, privately, to `to` (the facilitator by default)."""
-    person = to or (Person(reflection.facilitator) if reflection.facilitator else None)
+    facilitator = reflection.facilitator
+    person = to or (Person(user_of(facilitator)) if facilitator else None)
     if person is None:
         return say(m.REFLECT_TRANSCRIPT_FAILED.format(reason="no facilitator"), kind="error")
     found = await ctx.store.reflections.contributions(reflection.id)
@@ -351,7 +357,7 @@ async def contribute(
     if reflection.state != OPEN:
         return say(m.REFLECT_REPLY_CLOSED.format(id=reflection.id))
     findings = find_identifiers(text)
-    author = None if reflection.anonymous else person.id or None
+    author = None if reflection.anonymous else key_of(where(reflection), person)
     stored = await ctx.store.reflections.contribute(
         reflection.id,
         reflection.step,

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot import messages as m
 from bot.content.model import ReflectionModel, Topic
+from bot.identity import user_of
 from bot.replies import Block, Heading, Item, Note, Paragraph, Reply, Visibility
 from bot.store.reflections import Contribution, Reflection
 
@@ -104,7 +105,7 @@ def summary_reply(
         blocks += [Paragraph.of(m.SUMMARY_PASSAGES), *passages]
     if contributions:
         blocks += _action_blocks(model, contributions)
-    blocks.append(Note(m.SUMMARY_FOOTER.format(days=retention_days)))
+    blocks.append(Note(footer(reflection).format(days=retention_days)))
     return Reply(
         kind="reflection-summary",
         blocks=tuple(blocks),
@@ -112,6 +113,12 @@ def summary_reply(
         summary=m.SUMMARY_TITLE.format(topic=topic.title),
         data={"reflection": str(reflection.id)},
     )
+
+
+def footer(reflection: Reflection) -> str:
+    """Who has the transcript: no one, when the facilitator asked to be forgotten (the
+    close sends it to no one)."""
+    return m.SUMMARY_FOOTER if reflection.facilitator else m.SUMMARY_FOOTER_NO_FACILITATOR
 
 
 def _action_blocks(model: ReflectionModel, contributions: Sequence[Contribution]) -> list[Block]:
@@ -159,4 +166,4 @@ def transcript(
 def _who(contribution: Contribution) -> str:
     if contribution.author is None:
         return m.TRANSCRIPT_ANONYMOUS
-    return contribution.author_name or contribution.author
+    return contribution.author_name or user_of(contribution.author)

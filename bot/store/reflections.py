@@ -33,7 +33,7 @@ class Reflection:
     thread: str | None  # None until the opening post is out
     topic: str
     model: str
-    facilitator: str | None
+    facilitator: str | None  # the identity key (`bot.identity`); None once erased
     anonymous: bool
     step: int  # index of the question the thread is on
     state: str
@@ -52,7 +52,7 @@ class NewReflection:
     workspace: str
     topic: str
     model: str
-    facilitator: str
+    facilitator: str | None  # the identity key (`bot.identity`)
     anonymous: bool
     closes_at: dt.datetime
     remind_at: dt.datetime | None
@@ -64,7 +64,7 @@ class Contribution:
     id: int
     reflection_id: int
     step: int
-    author: str | None  # None: anonymous
+    author: str | None  # the identity key (`bot.identity`); None: anonymous
     author_name: str | None
     text: str
     created_at: dt.datetime
@@ -343,7 +343,9 @@ class ReflectionStore:
         return removed
 
     async def forget(self, person: str) -> Erased:
-        """Erase a person's named contributions and their name as facilitator."""
+        """Erase a person's named contributions and their name as facilitator. `person` is
+        their identity key: the same user id on another platform or workspace is another
+        person, and is left alone."""
         async with self.engine.begin() as conn:
             mine = contributions.c.author == person
             removed = (await conn.execute(delete(contributions).where(mine))).rowcount or 0

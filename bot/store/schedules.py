@@ -84,7 +84,7 @@ class NewSchedule:
     at: str
     timezone: str
     topics: tuple[str, ...]
-    created_by: str | None = None  # who set the rule; erased by forget-me
+    created_by: str | None = None  # who set the rule (identity key); erased by forget-me
 
 
 def _schedule(row: Row[tuple[object, ...]]) -> Schedule:
@@ -141,7 +141,8 @@ class ScheduleStore:
         return found
 
     async def forget_creator(self, person: str) -> int:
-        """Schedules keep running but no longer name the person who set them."""
+        """Schedules keep running but no longer name the person who set them (`person`:
+        their identity key, so only their own platform and workspace)."""
         where = schedules.c.created_by == person
         async with self.engine.begin() as conn:
             result = await conn.execute(update(schedules).where(where).values(created_by=None))

@@ -266,6 +266,7 @@ def card_submit(
     user: str = USER_ID,
     user_name: str = USER_NAME,
     thread_root_id: str | None = None,
+    channel: str = CHANNEL_ID,
 ) -> dict[str, Any]:
     """An Adaptive Card `Action.Submit`: a message with `value` (its data and inputs), no text.
 
@@ -277,8 +278,9 @@ def card_submit(
         conversation = _personal_conversation(user)
         channel_data: dict[str, Any] = {"tenant": _tenant()}
     else:
-        conversation = _channel_conversation(thread_conversation_id(thread_root_id or card_id))
-        channel_data = _channel_data()
+        root = thread_root_id or card_id
+        conversation = _channel_conversation(thread_conversation_id(root, channel))
+        channel_data = _channel_data(channel)
     channel_data["source"] = {"name": "message"}
     channel_data["legacy"] = {"replyToId": card_id}
     activity = _activity(
