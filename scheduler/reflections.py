@@ -49,7 +49,12 @@ async def _due(ctx: Context, reflection: Reflection, now: dt.datetime) -> list[s
 
 
 async def purge(ctx: Context) -> int:
-    """Delete threads, with their contributions, closed more than the retention period ago."""
+    """Delete threads, with their contributions, closed more than the retention period ago.
+    First, qualify any bare person id a replica on older code wrote during a rolling
+    upgrade, so that permissions and `forget-me` find it."""
+    qualified = await ctx.store.qualify_people()
+    if qualified:
+        log.info("identities: qualified %d rows written with a bare user id", qualified)
     before = ctx.clock() - dt.timedelta(days=ctx.retention_days)
     removed = await ctx.store.reflections.purge(before)
     if removed:

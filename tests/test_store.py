@@ -18,9 +18,13 @@ from alembic import command
 from sqlalchemy import Connection, insert, inspect, select
 from sqlalchemy.exc import OperationalError
 
+from bot.content.model import Library
+from bot.context import Context
+from bot.lookup import LookupIndex
 from bot.store import Store, async_url, choose_next, migrate
 from bot.store.migrate import current_revision
 from bot.store.schema import contributions, reflections, schedules
+from scheduler.reflections import purge
 from tests.conftest import PG_URL, drop_postgres, fresh_postgres
 
 
@@ -304,3 +308,25 @@ async def test_0007_downgrades_to_bare_ids_and_upgrades_again(at_0006: Store) ->
     assert await people_in(at_0006) == before
     await migrate.upgrade(at_0006.engine)
     assert await people_in(at_0006) == qualified
+
+
+async def test_bare_ids_written_during_a_rolling_upgrade_are_qualified_by_the_daily_job(
+    at_0006: Store, library: Library, index: LookupIndex
+) -> None:
+    """A replica still on older code writes bare ids after 0007 has run; the retention job
+    (at start and daily) qualifies them, so permissions and forget-me find them."""
+    await migrate.upgrade(at_0006.engine)
+    qualified = await people_in(at_0006)
+    async with at_0006.engine.begin() as conn:  # what the old code writes
+        await conn.execute(insert(reflections), [thread_row(4, "slack", "T1", "U777")])
+        await conn.execute(insert(contributions), [said(5, 4, "U777")])
+    ctx = Context(library=library, index=index, store=at_0006)
+    await purge(ctx)
+    assert await people_in(at_0006) == [
+        *qualified[:3],
+        "slack:T1:U777",
+        *qualified[3:7],
+        "slack:T1:U777",
+        *qualified[7:],
+    ]
+    assert await at_0006.qualify_people() == 0  # nothing left to do

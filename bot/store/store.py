@@ -12,13 +12,14 @@ from threading import Thread
 from typing import Any
 
 import aiosqlite
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.store import migrate
+from bot.store.people import QUALIFY
 from bot.store.reflections import ReflectionStore
 from bot.store.schedules import ScheduleStore, upsert
 from bot.store.schema import conversation_refs, rotation_seen, seen_events
@@ -181,6 +182,14 @@ class Store:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+    async def qualify_people(self) -> int:
+        """Qualify bare ids a replica on older code wrote (`people`); how many rows."""
+        changed = 0
+        async with self.engine.begin() as conn:
+            for statement in QUALIFY:
+                changed += (await conn.execute(text(statement))).rowcount or 0
+        return changed
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
