@@ -343,7 +343,10 @@ SUMMARY_THEMES = "Themes: {themes}"
 SUMMARY_PASSAGES = "Related reading from the articles:"
 SUMMARY_ACTIONS = "Actions named in answer to “{question}”:"
 SUMMARY_NO_ACTIONS = "No actions were named in answer to the last question."
-SUMMARY_FOOTER = "The facilitator has the transcript. The replies are deleted {days} days from now."
+SUMMARY_FOOTER = (
+    "The transcript goes privately to the facilitator (`reflect export` sends it again). The "
+    "replies are deleted {days} days from now."
+)
 SUMMARY_FOOTER_NO_FACILITATOR = (
     "The transcript was not sent to anyone: this thread's facilitator asked Rounds to forget "
     "them. The replies are deleted {days} days from now."

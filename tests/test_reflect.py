@@ -840,7 +840,8 @@ async def test_with_no_admins_no_one_runs_an_orphaned_thread_and_its_deadline_cl
     summary = world.in_thread(await world.thread())[-1]
     words = text_of(summary)
     assert (
-        summary.kind == "reflection-summary" and "The facilitator has the transcript" not in words
+        summary.kind == "reflection-summary"
+        and "The transcript goes privately to the facilitator" not in words
     )
     assert "The transcript was not sent to anyone" in words
     assert world.direct() == []  # and it was not: no one was sent it
