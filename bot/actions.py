@@ -9,3 +9,4 @@ REFLECT_NEXT = "reflect.next"
 REFLECT_CLOSE = "reflect.close"
 REFLECT_ANONYMOUS = "reflect.anonymous"  # opens the form
 ANONYMOUS_SUBMIT = "reflect.anonymous.submit"  # the form's text arrives in `Action.text`
+FORGET_CONFIRM = "forget.confirm"  # erases whoever pressed it (the value is never read)

@@ -60,6 +60,7 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.REFLECT_CLOSE: reflect.pressed_close,
     actions.REFLECT_ANONYMOUS: reflect.pressed_anonymous,
     actions.ANONYMOUS_SUBMIT: reflect.submitted_anonymous,
+    actions.FORGET_CONFIRM: erasure.pressed_erase,
 }
 
 NAMES = {name: name for name in COMMANDS} | ALIASES

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 
 from bot.content.model import Article, Library, Quote
 
@@ -35,3 +36,16 @@ def attribution(quote: Quote, article: Article) -> str:
 def topic_list(library: Library) -> str:
     """`manager-medic`, `wellbeing`, … for hints."""
     return ", ".join(f"`{slug}`" for slug in library.topics)
+
+
+# The punctuation that formats or links inside a line of Markdown (emphasis, code, links and
+# images, autolinks and HTML, strikethrough): a backslash before each shows it as typed.
+# Line-start markers (headings, lists, quotes) cannot occur: Rounds puts people's words
+# after its own text on the line.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>~])")
+
+
+def markdown_literal(text: str) -> str:
+    """People's text inside a Markdown document Rounds writes (a transcript), so that it
+    reads as typed: no link, image, heading or emphasis of theirs is rendered."""
+    return _MARKDOWN.sub(r"\\\1", text)

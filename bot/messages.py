@@ -69,9 +69,9 @@ COMMANDS: tuple[CommandHelp, ...] = (
     ),
     CommandHelp(
         "forget-me",
+        "forget-me [confirm]",
         "forget-me",
-        "forget-me",
-        "Erases everything Rounds stores about you on this platform and lists what went.",
+        "Lists what Rounds stores about you on this platform; `forget-me confirm` erases it.",
     ),
     CommandHelp(
         "privacy",
@@ -158,27 +158,41 @@ PRIVACY_POINTS: tuple[str, ...] = (
     "A channel's weekly prompt schedule, and a record of each scheduled post (when, which "
     "prompt, its message id). These are about the channel, never a person.",
     "In Teams, how to reach each team or chat Rounds was added to, so it can post there; "
-    "forgotten when Rounds is removed.",
+    "forgotten when Rounds is removed. For your own 1:1 chat with Rounds this names you, and "
+    "`forget-me` forgets it.",
     "So that each message from Slack is answered once, it keeps the message's event id (never "
     "its text or sender) for two hours.",
     "Reflection threads: the topic, the question reached, who facilitates, and each reply in "
     "the thread with its author's id and name. Anonymous contributions are stored with no name, "
     "no id and nothing else that links them to you, not even in logs; in a thread opened as "
-    "anonymous, no reply keeps its author.",
+    "anonymous, no reply keeps its author, and the Slack or Teams id of each reply is kept only "
+    "as a one-way digest, which still recognises the reply when you delete it but does not "
+    "lead back to the message or to you.",
     "Everyone in the channel sees the thread. The facilitator also gets a transcript with the "
-    "names of named contributions. The summary shows counts only when at least three people "
-    "took part.",
-    "Replies are deleted {days} days after their thread closes, with the thread itself. "
-    "Deleting your reply in Slack or Teams deletes Rounds' copy at once.",
-    "`forget-me` erases your named contributions, removes your name as facilitator and from the "
-    "schedules you set (they keep running), and tells you what it removed. It works where you "
-    "type it: your Slack workspace or your Teams organisation, each on its own. A thread whose "
+    "names of named contributions, privately (a Slack direct message, a Teams 1:1 chat); Rounds "
+    "records where it sent it, and to whom, so that it can delete it later. In the transcript, "
+    "what people typed is shown as typed: no link or formatting of theirs works there. The "
+    "summary shows counts only when at least three people can be told apart by name; "
+    "anonymous contributions are counted apart, never as people. Its themes and actions are "
+    "made from the replies with every suspected name, number, date and postcode left out.",
+    "Replies are deleted {days} days after their thread closes, with the thread itself and the "
+    "transcripts Rounds sent: they are deleted from the direct messages they were sent to, and "
+    "the record of where they went with them. A close that keeps failing is finished without "
+    "its summary after a day. Deleting your reply in Slack or Teams deletes Rounds' copy at once.",
+    "`forget-me` lists what Rounds stores about you; `forget-me confirm` (or its Erase button) "
+    "then erases your named contributions, removes your name as facilitator and from the "
+    "schedules you set (they keep running), deletes the transcripts Rounds sent you, forgets "
+    "how to reach your Teams 1:1 chat, and tells you what it removed. It works where you type "
+    "it: your Slack workspace or your Teams organisation, each on its own. A thread whose "
     "facilitator is forgotten is then run by Rounds admins only, and its transcript is sent to "
-    "no one. Anonymous contributions cannot be found or erased, because nothing links them to "
-    "you.",
-    "Please never post patient details. Rounds checks for NHS numbers and dates of birth: an "
-    "anonymous contribution that has one is not posted, and a named reply is stored with it "
-    "removed.",
+    "no one. Anonymous contributions, and replies in threads opened as anonymous, cannot be "
+    "found or erased, because nothing links them to you; delete such a reply in Slack or "
+    "Teams and Rounds' copy goes with it.",
+    "Please never post patient details. Rounds checks for NHS numbers, dates of birth, "
+    "postcodes and names: an anonymous contribution that has one is not posted; a named reply "
+    "is stored with the number, date or postcode removed, and a name is kept in the stored "
+    "reply (which only the facilitator's transcript shows), never in the summary. You are "
+    "told privately each time.",
 )
 
 SCHEDULE_NONE = (
@@ -232,6 +246,7 @@ BUTTON_MORE = "More results"
 BUTTON_ANONYMOUS = "Contribute anonymously"
 BUTTON_NEXT = "Next question"
 BUTTON_CLOSE = "Close"
+BUTTON_ERASE = "Erase"
 
 
 def plural(count: int, word: str) -> str:
@@ -260,7 +275,8 @@ REFLECT_BAD_DURATION = (
 REFLECT_TITLE = "Reflection: {topic} · {model} · closes {when}"
 REFLECT_GROUND_RULES = (
     "Ground rules: no patient details (no names, NHS numbers or dates of birth). {stored} "
-    "Replies are deleted {days} days after the thread closes. Anonymous contributions carry "
+    "Replies, and the facilitator's transcript, are deleted {days} days after the thread "
+    "closes. Anonymous contributions carry "
     "no name, anywhere, and the facilitator cannot see who wrote them."
 )
 REFLECT_STORED_NAMED = "Rounds keeps the replies in this thread with your name for the summary."
@@ -278,6 +294,7 @@ REFLECT_STARTED = (
 )
 REFLECT_POST_FAILED = "I couldn't post the reflection here: {reason}. Nothing was saved."
 REFLECT_NONE_OPEN = "There is no open reflection in this channel. Start one with `reflect start`."
+REFLECT_EMPTY_REPLY = "That reply was empty, so nothing was added to the thread."
 REFLECT_NOT_FOUND = "There is no reflection #{id} in this channel."
 REFLECT_NOT_ALLOWED = (
     "Only this reflection's facilitator or an admin can do that. You can still reply in the "
@@ -311,14 +328,23 @@ REFLECT_REPLY_CLOSED = (
     "Reflection #{id} has closed, so your reply was not recorded. It is still in the channel."
 )
 REFLECT_IDENTIFIER_NAMED = (
-    "Your reply in reflection #{id} looks like it contains {what}. Please edit or delete it. "
-    "Rounds stored it with that part removed."
+    "Your reply in reflection #{id} looks like it contains {what}. Please edit or delete it."
+)
+REFLECT_IDENTIFIER_REMOVED = "Rounds stored it with {what} removed."
+REFLECT_IDENTIFIER_NAME_KEPT = (
+    "Rounds keeps the name in its stored copy for the transcript, but never puts it in the "
+    "summary or anything else it posts."
 )
 REFLECT_IDENTIFIER_ANONYMOUS = (
     "Your contribution was not posted: it looks like it contains {what}. Please take that out "
     "and send it again."
 )
-IDENTIFIER_NAMES = {"nhs-number": "an NHS number", "date-of-birth": "a date of birth"}
+IDENTIFIER_NAMES = {
+    "nhs-number": "an NHS number",
+    "date-of-birth": "a date of birth",
+    "postcode": "a postcode",
+    "name": "a person's name",
+}
 REDACTED = "[removed]"
 ANONYMOUS_FORM_TITLE = "Contribute anonymously"
 ANONYMOUS_FORM_INTRO = (
@@ -336,8 +362,15 @@ ANONYMOUS_FAILED = (
     "your text to try again:"
 )
 SUMMARY_TITLE = "Summary: {topic}"
-SUMMARY_COUNTS = "{contributions} contributions from {people} people."
-SUMMARY_COUNTS_HIDDEN = "Counts are shown only when at least three people can be told apart."
+SUMMARY_COUNTS = "{contributions} named contributions from {people} people."
+SUMMARY_COUNTS_ANONYMOUS = (  # [False]: several, [True]: one
+    "Also {count} anonymous contributions, which may come from the same people.",
+    "Also 1 anonymous contribution, which may come from the same people.",
+)
+SUMMARY_COUNTS_HIDDEN = (
+    "Counts are shown only when at least three people can be told apart by name "
+    "(anonymous contributions cannot be)."
+)
 SUMMARY_NOTHING = "No one replied in this thread."
 SUMMARY_THEMES = "Themes: {themes}"
 SUMMARY_PASSAGES = "Related reading from the articles:"
@@ -345,7 +378,7 @@ SUMMARY_ACTIONS = "Actions named in answer to “{question}”:"
 SUMMARY_NO_ACTIONS = "No actions were named in answer to the last question."
 SUMMARY_FOOTER = (
     "The transcript goes privately to the facilitator (`reflect export` sends it again). The "
-    "replies are deleted {days} days from now."
+    "replies, and the transcripts sent, are deleted {days} days from now."
 )
 SUMMARY_FOOTER_NO_FACILITATOR = (
     "The transcript was not sent to anyone: this thread's facilitator asked Rounds to forget "
@@ -358,9 +391,23 @@ FORGET_FACILITATED = "Your name as facilitator, on reflection threads: {count}."
 FORGET_SCHEDULES = (
     "Your name on weekly prompt schedules you set: {count} (they keep running, without it)."
 )
+FORGET_TRANSCRIPTS = (
+    "Reflection transcripts Rounds sent you privately: {count} messages or files, deleted from "
+    "your direct messages."
+)
+FORGET_TRANSCRIPTS_LATER = (
+    "Transcript messages or files that could not be deleted just now: {count}. They no longer "
+    "name you, and are deleted with their thread."
+)
+FORGET_REFERENCES = "How to reach your 1:1 chat with Rounds in Teams: {count}."
+FORGET_PREVIEW_TITLE = "What `forget-me confirm` would erase"
+FORGET_CONFIRM_HOW = (
+    "Nothing has been erased yet. To erase all of this, type `forget-me confirm` or press Erase."
+)
 FORGET_NOTHING = "Rounds had nothing stored about you."
 FORGET_NOTE = (
     "This covers you here only: in this Slack workspace or Teams organisation, not on the other "
-    "platform. Anonymous contributions are not affected: nothing links them to you. Messages "
-    "you wrote in the channel itself are kept by Slack or Teams, not Rounds."
+    "platform. Anonymous contributions, and your replies in threads opened as anonymous, are "
+    "not affected: Rounds stores nothing that links them to you. Messages you wrote in the "
+    "channel itself are kept by Slack or Teams, not Rounds."
 )

@@ -31,6 +31,17 @@ class File:
     text: str
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """What `send_direct` left in someone's direct messages, for `withdraw_direct` to remove
+    later: the DM or 1:1 chat, and the ids of the messages and files in it. Empty when
+    nothing can be removed (printed in the console)."""
+
+    conversation: str = ""
+    message_ids: tuple[str, ...] = ()
+    file_ids: tuple[str, ...] = ()
+
+
 class Outbox(ABC):
     @abstractmethod
     async def post(self, conversation: Conversation, reply: Reply) -> str:
@@ -43,11 +54,19 @@ class Outbox(ABC):
 
     async def send_direct(
         self, conversation: Conversation, person: Person, reply: Reply, file: File | None = None
-    ) -> None:
+    ) -> Delivered:
         """Send to one person away from the channel: a Slack DM, a Teams 1:1 chat, printed in
-        the console. `conversation` says where the person was (workspace, tenant). By default
-        a private reply in the conversation (without the file)."""
+        the console. `conversation` says where the person was (workspace, tenant). Returns
+        what was left there. By default a private reply in the conversation (without the
+        file), which leaves nothing to remove."""
         await self.post_private(conversation, person, reply)
+        return Delivered()
+
+    async def withdraw_direct(self, conversation: Conversation, delivered: Delivered) -> None:
+        """Delete what `send_direct` delivered (`conversation` as it was given then). What is
+        gone already counts as deleted; `DeliveryError.permanent` when it can never be.
+        Nothing to do by default."""
+        return None
 
     async def find_posted(self, conversation: Conversation, marker: str) -> str | None:
         """The id of a post already carrying `marker` (a scheduled slot's id), when the
@@ -79,7 +98,7 @@ class MemoryOutbox(Outbox):
 
     def __init__(self) -> None:
         self.sent: list[Sent] = []
-        self.withdrawn: list[str] = []
+        self.withdrawn: list[str] = []  # message and file ids, channel and direct
         self._ids = itertools.count(1)
 
     async def post(self, conversation: Conversation, reply: Reply) -> str:
@@ -95,5 +114,11 @@ class MemoryOutbox(Outbox):
 
     async def send_direct(
         self, conversation: Conversation, person: Person, reply: Reply, file: File | None = None
-    ) -> None:
-        self.sent.append(Sent(conversation, reply, str(next(self._ids)), person, True, file))
+    ) -> Delivered:
+        message_id = str(next(self._ids))
+        self.sent.append(Sent(conversation, reply, message_id, person, True, file))
+        files = (f"file-{message_id}",) if file is not None else ()
+        return Delivered(f"direct:{person.id}", (message_id,), files)
+
+    async def withdraw_direct(self, conversation: Conversation, delivered: Delivered) -> None:
+        self.withdrawn += [*delivered.message_ids, *delivered.file_ids]

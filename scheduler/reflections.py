@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 
 from bot.context import Context
 from bot.reflect import flow
-from bot.store.reflections import CLOSING, Reflection
+from bot.store.reflections import CLOSING, Purged, Reflection
 
 log = logging.getLogger("rounds.scheduler")
 
@@ -48,15 +49,29 @@ async def _due(ctx: Context, reflection: Reflection, now: dt.datetime) -> list[s
     return done
 
 
-async def purge(ctx: Context) -> int:
-    """Delete threads, with their contributions, closed more than the retention period ago.
-    First, qualify any bare person id a replica on older code wrote during a rolling
-    upgrade, so that permissions and `forget-me` find it."""
+async def purge(ctx: Context) -> Purged:
+    """Retention: threads closed (or stuck closing) more than the retention period ago go,
+    with their contributions, after their transcripts are deleted from the direct messages
+    they were sent to (one that cannot be deleted now keeps its thread's row until a later
+    run manages). First, qualify any bare person id a replica on older code wrote during a
+    rolling upgrade, so that permissions and `forget-me` find it. One log line says what
+    went (counts only)."""
     qualified = await ctx.store.qualify_people()
     if qualified:
         log.info("identities: qualified %d rows written with a bare user id", qualified)
     before = ctx.clock() - dt.timedelta(days=ctx.retention_days)
+    sent = await ctx.store.reflections.expired_transcripts(before)
+    withdrawn = await flow.withdraw_transcripts(ctx, sent)
     removed = await ctx.store.reflections.purge(before)
-    if removed:
-        log.info("retention: deleted %d contributions of threads closed before %s", removed, before)
-    return removed
+    done = replace(removed, transcripts=len(withdrawn), transcripts_kept=len(sent) - len(withdrawn))
+    log.info(
+        "retention: deleted %d threads, %d contributions, %d unposted contributions; "
+        "%d transcript messages or files withdrawn, %d kept to retry (closed before %s)",
+        done.threads,
+        done.contributions,
+        done.unposted,
+        done.transcripts,
+        done.transcripts_kept,
+        before.date().isoformat(),
+    )
+    return done

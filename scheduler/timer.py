@@ -102,7 +102,7 @@ class Timer:
             try:
                 await reflections.purge(self.service.ctx)
             except Exception as exc:
-                failed(exc, "retention purge failed; it runs again at the next start")
+                failed(exc, "retention purge failed; it runs again tomorrow and at the next start")
 
     async def tick(self) -> Report | None:
         with self._job():

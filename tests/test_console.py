@@ -127,7 +127,7 @@ def test_a_reflection_from_start_to_summary_in_the_console(tmp_path: Path) -> No
     transcript = out.split("--- reflection-1-manager-medic.md ---", 1)[1]
     assert "- **sam**: The ops manager and I agreed" in transcript
     assert "- **Anonymous**: I felt the discharge plan was mine alone." in transcript
-    assert "Patient [removed] waited" in transcript and "943 476 5919" not in transcript
+    assert "Patient \\[removed\\] waited" in transcript and "943 476 5919" not in transcript
 
 
 def test_a_bare_admin_is_warned_about_at_start_and_still_works(tmp_path: Path) -> None:
@@ -143,3 +143,12 @@ def test_the_deploy_kits_admin_placeholder_stops_the_console(tmp_path: Path) -> 
     assert done.returncode == 2 and done.stdout == ""
     [line] = done.stderr.splitlines()
     assert "ROUNDS_ADMINS still holds the deploy kit's placeholder" in line
+
+
+def test_an_empty_reply_is_refused_not_confirmed(tmp_path: Path) -> None:
+    done = run_console("reflect start manager-medic\n>\n>    \nreflect close\n", tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.count("That reply was empty, so nothing was added to the thread.") == 2
+    assert "[your reply is in the reflection thread" not in out
+    assert "No one replied in this thread." in out  # nothing was stored

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import actions
+from bot import messages as m
 from bot.content.model import Library
 from bot.lookup import LookupIndex
 from bot.store.reflections import OPEN, Reflection
@@ -119,13 +120,14 @@ async def test_forget_me_in_teams_leaves_the_slack_user_with_the_same_id_alone(
     teams = teams_of(both, connector)
     forget = personal_message("forget-me", connector.url)
     answer = await deliver(teams, as_teams_user(forget, SLACK_USER, TEAM_ID))
-    assert "Rounds had nothing stored about you." in " ".join(words(s) for s in answer)
+    said = " ".join(words(s) for s in answer)  # only the Teams 1:1 chat it was typed in
+    assert m.FORGET_REFERENCES.format(count=1) in said and "Your named" not in said
     [contribution] = await store(both).reflections.contributions(found.id)
     assert (contribution.author, contribution.text) == (KEY, "Mine, from Slack.")
     kept = await store(both).reflections.get(found.id)
     assert kept is not None and kept.facilitator == KEY
     assert await created_by(both) == KEY
-    erased = await command(both, "forget-me", user=SLACK_USER)  # in Slack: it is them
+    erased = await command(both, "forget-me confirm", user=SLACK_USER)  # in Slack: it is them
     assert "Your name as facilitator, on reflection threads: 1." in slack_words(erased)
     assert await store(both).reflections.contributions(found.id) == []
     assert await created_by(both) is None

@@ -45,6 +45,8 @@ from botbuilder.schema.teams import (  # type: ignore[import-untyped, unused-ign
     ChannelInfo,
     MessagingExtensionResponse,
     MessagingExtensionResult,
+    TaskModuleMessageResponse,
+    TaskModuleResponse,
     TeamsChannelData,
 )
 from botframework.connector.aio import ConnectorClient  # type: ignore[import-untyped, unused-ignore]
@@ -58,6 +60,8 @@ from tests.fakes.connector import NOT_IN_ROSTER, FakeConnector
 from tests.fakes.faults import Cut
 
 THREAD = ta.thread_conversation_id("1700000000001")
+OPENS = {"msteams": {"type": "task/fetch"}, "rounds": "reflect.anonymous", "value": "7"}
+TYPED = {"rounds": "reflect.anonymous.submit", "value": "7", "text": "typed"}
 PERSONAL = ta.personal_conversation_id()
 
 
@@ -514,6 +518,14 @@ class RecordingHandler(TeamsActivityHandler):  # type: ignore[misc]
         result = MessagingExtensionResult(type="result", attachment_layout="list", attachments=[])
         return MessagingExtensionResponse(compose_extension=result)
 
+    async def on_teams_task_module_fetch(self, turn: Any, request: Any) -> Any:
+        self.seen.append(("task/fetch", (request.data, request.context.theme)))
+        return TaskModuleResponse(task=TaskModuleMessageResponse(value="opened"))
+
+    async def on_teams_task_module_submit(self, turn: Any, request: Any) -> Any:
+        self.seen.append(("task/submit", (request.data, request.context.theme)))
+        return TaskModuleResponse(task=TaskModuleMessageResponse(value="sent"))
+
     async def on_typing_activity(self, turn: Any) -> None:
         self.seen.append(("typing", turn.activity.conversation.conversation_type))
 
@@ -530,6 +542,8 @@ async def test_builders_reach_the_teams_activity_handler_hooks(fake: FakeConnect
         ta.members_removed(url),
         ta.members_added(url, scope="personal"),
         ta.compose_query("winter", url),
+        ta.task_fetch(OPENS, url),
+        ta.task_submit(TYPED, url),
         ta.unknown_activity(url),
     ]
     statuses = []
@@ -544,9 +558,11 @@ async def test_builders_reach_the_teams_activity_handler_hooks(fake: FakeConnect
         ("members_removed", ([ta.BOT_ID], ta.TEAM_NAME)),
         ("members_added", ([ta.BOT_ID], None)),
         ("query", ("lookup", "winter")),
+        ("task/fetch", (OPENS, "default")),
+        ("task/submit", (TYPED, "default")),
         ("typing", "personal"),
     ]
-    assert statuses == [None] * 6 + [200, None]
+    assert statuses == [None] * 6 + [200, 200, 200, None]
     assert fake.sent == []  # nothing here talks to the Connector
 
 
@@ -565,6 +581,9 @@ BUILDERS: dict[str, Builder] = {
     "members_removed": lambda url: ta.members_removed(url),
     "compose_query": lambda url: ta.compose_query("winter", url, skip=25, count=10),
     "compose_initial_run": lambda url: ta.compose_query("", url, initial_run=True),
+    "task_fetch": lambda url: ta.task_fetch(OPENS, url, reply_to_id="1700000000001"),
+    "task_submit": lambda url: ta.task_submit(TYPED, url, reply_to_id="1700000000001"),
+    "task_submit_personal": lambda url: ta.task_submit(TYPED, url, personal=True),
     "typing": lambda url: ta.unknown_activity(url),
     "reaction": lambda url: ta.unknown_activity(url, type_="messageReaction"),
 }
@@ -618,6 +637,22 @@ def test_channel_message_shape() -> None:
     assert [e["type"] for e in unmentioned["entities"]] == ["clientInfo"]
     reply = ta.channel_message("more", "https://x.test/", reply_to_id="1700000000001")
     assert reply["conversation"]["id"] == THREAD
+
+
+def test_dialog_invoke_shapes() -> None:
+    fetch = ta.task_fetch(OPENS, "https://x.test/", reply_to_id="1700000000009")
+    assert (fetch["type"], fetch["name"]) == ("invoke", "task/fetch")
+    assert fetch["value"] == {"type": "task/fetch", "data": OPENS, "context": {"theme": "default"}}
+    assert fetch["conversation"]["id"] == ta.thread_conversation_id("1700000000009")
+    assert fetch["conversation"]["conversationType"] == "channel"
+    assert fetch["channelData"]["channel"] == {"id": ta.CHANNEL_ID}
+    assert fetch["channelData"]["team"] == {"id": ta.TEAM_ID}
+    assert fetch["from"]["aadObjectId"] and "text" not in fetch
+    sent = ta.task_submit(TYPED, "https://x.test/", reply_to_id="1700000000009")
+    assert (sent["name"], sent["value"]["data"]) == ("task/submit", TYPED)
+    assert sent["conversation"] == fetch["conversation"]  # the card's thread, both times
+    personal = ta.task_submit(TYPED, "https://x.test/", personal=True)
+    assert personal["conversation"]["id"] == PERSONAL
 
 
 def test_personal_membership_and_query_shapes() -> None:

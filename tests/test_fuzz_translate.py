@@ -426,7 +426,8 @@ def check_activity(activity: Activity) -> None:
         assert activity.type == "message"
         assert event.conversation == conversation
         assert event_name(event) in LABELS
-        if isinstance(event, Action) and event.action == actions.ANONYMOUS_SUBMIT:
+        anonymous = (actions.ANONYMOUS_SUBMIT, actions.REFLECT_ANONYMOUS)
+        if isinstance(event, Action) and event.action in anonymous:  # the form, and its button
             assert event.person == Person("", "")
         elif not isinstance(event, Deletion):
             assert event.person == person

@@ -285,6 +285,49 @@ async def test_a_number_whose_check_digit_fails_is_not_flagged(world: World) -> 
     assert FAILING_CHECK_DIGIT in stored.text
 
 
+async def test_a_named_patient_is_warned_about_and_never_reaches_the_summary(
+    world: World,
+) -> None:
+    """The testers' case: the number and date were removed, but the names became themes."""
+    await world.say("reflect start manager-medic")
+    smith = f"Patient John Smith, NHS number {VALID_NHS}, waited on the discharge plan."
+    [first] = await world.reply(smith, user="sam")
+    [second] = await world.reply("Mrs Jones DOB 12/03/1945 waited on the discharge plan.", "kit")
+    assert first.visibility is second.visibility is Visibility.PRIVATE
+    assert "a person's name and an NHS number" in text_of(first)
+    assert "keeps the name in its stored copy" in text_of(first)
+    assert "a person's name and a date of birth" in text_of(second)
+    await reach_last_question(world)
+    [third] = await world.reply("I will ring Mrs Jones about the discharge plan.", user="lee")
+    assert "a person's name" in text_of(third) and "removed" not in text_of(third)
+    reflection = await world.latest()
+    stored = [c.text for c in await world.store.reflections.contributions(reflection.id)]
+    assert stored[:2] == [
+        "Patient John Smith, NHS number [removed], waited on the discharge plan.",
+        "Mrs Jones DOB [removed] waited on the discharge plan.",
+    ]
+    await world.say("reflect close")
+    words = text_of(world.in_thread(await world.thread())[-1])
+    assert "Themes:" in words and "discharge plan" in words
+    assert "• I will ring … about the discharge plan." in words
+    for leaked in ("john", "smith", "jones", "nhs number", "[removed]"):
+        assert leaked not in words.lower(), leaked
+    [transcript] = world.direct()  # the facilitator's private copy keeps what was stored
+    assert transcript.file is not None and "Patient John Smith" in transcript.file.text
+
+
+async def test_an_anonymous_contribution_naming_someone_is_not_posted(world: World) -> None:
+    await world.say("reflect start manager-medic")
+    found = await world.latest()
+    typed = "I keep thinking about mrs jones and how long she waited."
+    again = await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text=typed)
+    assert again.kind == "form" and again.visibility is Visibility.PRIVATE
+    assert "not posted" in again.data["error"] and "a person's name" in again.data["error"]
+    assert again.data["initial"] == typed
+    assert world.in_thread(await world.thread()) == []
+    assert await world.store.reflections.count(found.id) == 0
+
+
 # anonymous contributions
 
 
@@ -487,7 +530,7 @@ async def test_closing_posts_the_summary_and_sends_the_transcript(world: World) 
     summary = world.in_thread(await world.thread())[-1]
     words = text_of(summary)
     assert summary.kind == "reflection-summary"
-    assert "3 contributions from 3 people." in words
+    assert "3 named contributions from 3 people." in words
     assert "Themes:" in words and "discharge plan" in words
     passages = [b for b in summary.blocks if isinstance(b, Item)]
     assert 2 <= len(passages) <= 3
@@ -505,8 +548,10 @@ async def test_closing_posts_the_summary_and_sends_the_transcript(world: World) 
         (["sam", "kit"], 0, False),  # two people: counts would single them out
         (["sam", "kit", "lee"], 0, True),
         (["sam", "sam", "sam", "kit"], 0, False),  # many replies, still two people
-        (["sam", "kit"], 2, True),  # anonymous replies count as one more person at most
+        # anonymous words may be sam's or kit's: they prove no third person
+        (["sam", "kit"], 2, False),
         (["sam"], 3, False),
+        (["sam", "kit", "lee"], 1, True),
     ],
 )
 async def test_counts_are_shown_only_when_three_people_took_part(
@@ -523,6 +568,9 @@ async def test_counts_are_shown_only_when_three_people_took_part(
     words = text_of(world.in_thread(await world.thread())[-1])
     assert ("contributions from" in words) is shown
     assert ("Counts are shown only when" in words) is not shown
+    if shown:  # never more people than can be told apart; the anonymous said apart
+        assert f"{len(named)} named contributions from {len(set(named))} people." in words
+        assert ("anonymous contribution" in words) is bool(anonymous)
 
 
 async def test_a_summary_with_no_replies_says_so(world: World) -> None:
@@ -641,7 +689,7 @@ async def test_retention_deletes_threads_closed_long_enough_ago(world: World) ->
     await world.say("reflect start inclusive-leadership")
     await world.reply("Still open.")
     world.clock.advance(days=21)  # the first closed 31 days ago, the second 21
-    assert await due.purge(world.bot.ctx) == 1
+    assert (await due.purge(world.bot.ctx)).contributions == 1
     everything = await everything_stored(world.store)
     assert "Old words." not in everything
     assert "Newer words." in everything and "Still open." in everything
@@ -676,7 +724,7 @@ async def test_forget_me_erases_named_contributions_and_unlinks_the_rest(world: 
     await world.store.schedules.save(
         NewSchedule(CHANNEL.key, "console", "ops", "T1", 0, "09:00", "Europe/London", (), SAM_KEY)
     )
-    reply = await world.say("forget-me", user="sam")
+    reply = await world.say("forget-me confirm", user="sam")
     words = text_of(reply)
     assert "Your named contributions to reflection threads: 2." in words
     assert "Your name as facilitator, on reflection threads: 1." in words
@@ -686,7 +734,7 @@ async def test_forget_me_erases_named_contributions_and_unlinks_the_rest(world: 
     assert "Kit's reply." in everything and "Unnamed words." in everything
     schedule = await world.store.schedules.get(CHANNEL.key)
     assert schedule is not None and not schedule.paused  # it keeps running
-    again = await world.say("forget-me", user="sam")
+    again = await world.say("forget-me confirm", user="sam")
     assert "nothing stored about you" in text_of(again)
 
 
@@ -695,7 +743,7 @@ async def test_a_thread_whose_facilitator_was_forgotten_can_still_be_closed(
 ) -> None:
     world = await make_world(library, index, store, admins=frozenset({"console:U-ada"}))
     await world.say("reflect start manager-medic", user="sam")
-    await world.say("forget-me", user="sam")
+    await world.say("forget-me confirm", user="sam")
     refused = await world.say("reflect close", user="sam")
     assert "only a Rounds admin can do that" in text_of(refused)
     assert "is closed" in text_of(await world.say("reflect close", user="ada"))
@@ -794,14 +842,14 @@ async def test_forget_me_on_one_platform_leaves_the_same_id_elsewhere_alone(worl
     await world.bot.handle(said)
     await as_user(world, SLACK, "U123", "schedule weekly monday 09:00")
     for elsewhere in (TEAMS, replace(SLACK, workspace="T2")):
-        nothing = await as_user(world, elsewhere, "U123", "forget-me")
+        nothing = await as_user(world, elsewhere, "U123", "forget-me confirm")
         assert "nothing stored about you" in text_of(nothing)
     kept = await world.store.reflections.get(found.id)
     assert kept is not None and kept.facilitator == "slack:T1:U123"
     [contribution] = await world.store.reflections.contributions(found.id)
     assert contribution.author == "slack:T1:U123"
     assert "U123" in await everything_stored(world.store)
-    words = text_of(await as_user(world, SLACK, "U123", "forget-me"))
+    words = text_of(await as_user(world, SLACK, "U123", "forget-me confirm"))
     assert "contributions to reflection threads: 1." in words
     assert "as facilitator, on reflection threads: 1." in words
     assert "schedules you set: 1" in words
@@ -812,7 +860,7 @@ async def orphan(world: World) -> str:
     """Sam opens a thread and asks to be forgotten; the thread's id."""
     await world.say("reflect start manager-medic closes 2h", user="sam")
     await world.reply("Kit's words.", user="kit")
-    await world.say("forget-me", user="sam")
+    await world.say("forget-me confirm", user="sam")
     found = await world.latest()
     assert found.facilitator is None
     return str(found.id)
@@ -890,7 +938,7 @@ async def test_the_whole_flow_on_each_database(postgres_world: World) -> None:
     assert (await world.scheduler().tick()).reflections == ["closed:1"]
     assert (await world.latest()).state == CLOSED
     world.clock.advance(days=31)
-    assert await due.purge(world.bot.ctx) == 2
+    assert (await due.purge(world.bot.ctx)).contributions == 2
 
 
 async def test_the_timer_runs_the_retention_purge_at_start_and_daily(world: World) -> None:

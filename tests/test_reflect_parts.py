@@ -14,7 +14,7 @@ from bot.content.model import Library
 from bot.context import Context
 from bot.handlers.reflect import parse_start
 from bot.reflect.flow import Opening
-from bot.reflect.summary import actions, key_phrases, people, shorten, transcript
+from bot.reflect.summary import actions, counts, key_phrases, people, shorten, transcript
 from bot.reflect.timing import LONGEST, SHORTEST, describe, parse_duration, timetable
 from bot.store.reflections import Contribution, Reflection
 
@@ -72,10 +72,35 @@ def said(text: str, author: str | None = "U1", step: int = 0) -> Contribution:
     return Contribution(0, 1, step, author, author and author.lower(), text, NOW)
 
 
-def test_people_counts_anonymous_contributions_as_one_person_at_most() -> None:
+def test_people_are_the_named_authors_anonymous_words_prove_no_one_more() -> None:
     assert people([]) == 0
     assert people([said("a", "U1"), said("b", "U1"), said("c", "U2")]) == 2
-    assert people([said("a", None), said("b", None), said("c", "U2")]) == 2
+    assert people([said("a", None), said("b", None), said("c", "U2")]) == 1
+    assert counts([said("a", "U1"), said("b", "U2"), said("c", None)]) is None
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["U1", "U2", "U3", "U4", None]), st.text(min_size=1)),
+        max_size=30,
+    )
+)
+def test_counts_never_name_more_people_than_can_be_told_apart(
+    replies: list[tuple[str | None, str]],
+) -> None:
+    """For any mix of named and anonymous replies: the people said are the distinct named
+    authors, at least three of them, and anonymous replies are never counted as people."""
+    found = [said(text, author) for author, text in replies]
+    sentence = counts(found)
+    distinct = {author for author, _ in replies if author}
+    if len(distinct) < 3:
+        assert sentence is None
+        return
+    assert sentence is not None
+    named = sum(1 for author, _ in replies if author)
+    assert sentence.startswith(f"{named} named contributions from {len(distinct)} people.")
+    anonymous = len(replies) - named
+    assert ("anonymous" in sentence) is bool(anonymous)
 
 
 def test_key_phrases_prefer_what_several_people_said() -> None:
@@ -132,3 +157,21 @@ def test_reflect_start_arguments_are_read_or_refused_never_crash(words: list[str
     if isinstance(parsed, Opening):
         assert SHORTEST <= parsed.duration <= LONGEST
         assert parsed.topic.slug in LIBRARY.topics and parsed.model.slug in LIBRARY.models
+
+
+def test_a_transcript_shows_peoples_markdown_as_typed() -> None:
+    """A spoofed link, an image, emphasis or HTML someone typed is text in the transcript."""
+    spoof = "See [NHS login](https://evil.example/) ![x](https://evil.example/p.png) <b>*hi*</b>"
+    reflection = Reflection(
+        1, "console:local:ops", "console", "ops", "local", "t", "manager-medic", "gibbs",
+        "console:local:sam", False, 0, "closed", NOW, NOW, None, None, NOW,
+    )  # fmt: skip
+    library = load_library([bundled_content_dir()]).library
+    model = library.models["gibbs"]
+    topic = library.topics["manager-medic"]
+    found = [said(spoof, "console:local:sam_[x](y)")]
+    text = transcript(reflection, topic, model, found)
+    line = next(line for line in text.splitlines() if "NHS login" in line)
+    assert "](" not in line.replace("\\](", "")  # no link or image is formed
+    assert "\\[NHS login\\]" in line and "\\<b\\>\\*hi\\*\\</b\\>" in line
+    assert line.startswith("- **console:local:sam\\_\\[x\\](y)**: ")  # the name too

@@ -17,8 +17,8 @@ its flows, and no canary may appear in what it prints or logs, in any HTTP answe
   or unknown key id), for another bot or another service URL get 401 and store nothing; the
   password goes only to the token endpoint, as the client secret, and the access token only
   in the Authorization header of calls to the Bot Connector: replies, a scheduled prompt,
-  and a reflection thread (start, a reply, an anonymous contribution through the inline
-  form, close with the transcript in a 1:1 chat).
+  and a reflection thread (start, a reply, an anonymous contribution through its dialog,
+  close with the transcript in a 1:1 chat).
 - Teams with a wrong password: Entra refuses it (401 invalid_client); nothing can be sent,
   the process keeps answering, the password goes only to the token endpoint.
 - PostgreSQL behind a TCP proxy that is cut and restored, its URL carrying the password:
@@ -72,10 +72,11 @@ from tests.fakes.teams_activities import (
     CHANNEL_ID,
     TENANT_ID,
     USER_ID,
-    card_submit,
     channel_message,
     personal_conversation_id,
     personal_message,
+    task_fetch,
+    task_submit,
 )
 from tests.slack_harness import buttons
 from tests.test_replicas import through
@@ -95,10 +96,10 @@ from tests.test_teams_reflect import (
     ANON_NAME,
     BOB,
     BOB_NAME,
+    anonymous_button,
     chats,
     identity_in,
     in_thread,
-    show_card,
 )
 
 BOT_TOKEN = "xoxb-CANARY-bot-0000-notreal"
@@ -235,7 +236,8 @@ async def reflection(driver: Driver) -> None:
     await driver.calls("files.completeUploadExternal", 1)  # the transcript, in a DM
     await driver.command("reflect export")
     await driver.calls("files.completeUploadExternal", 2)
-    assert m.FORGET_TITLE in await driver.command("forget-me", "U0BOB", "bob")
+    assert m.FORGET_PREVIEW_TITLE in await driver.command("forget-me", "U0BOB", "bob")
+    assert m.FORGET_TITLE in await driver.command("forget-me confirm", "U0BOB", "bob")
 
 
 async def health(driver: Driver) -> None:
@@ -498,7 +500,7 @@ async def test_teams_with_an_app_id_posts_a_scheduled_prompt_and_runs_a_reflecti
     login: FakeMicrosoftLogin, connector: FakeConnector, tmp_path: Path
 ) -> None:
     """A weekly prompt due as the process starts, then a reflection thread: start, a reply in
-    the reply chain, an anonymous contribution through the inline form (Action.ShowCard),
+    the reply chain, an anonymous contribution through its dialog (task/fetch, task/submit),
     close with the transcript sent in a 1:1 chat. Every call to the Bot Connector carries the
     fetched token; the password goes only to the token endpoint; no canary anywhere else."""
     database = f"sqlite:///{tmp_path / 't.db'}"
@@ -514,13 +516,14 @@ async def test_teams_with_an_app_id_posts_a_scheduled_prompt_and_runs_a_reflecti
         sent = await teams.say(channel_message("reflect start manager-medic", service))
         [opening] = [s for s in sent if s.method == "create_conversation"]
         root = opening.response["activityId"]
-        form = show_card(opening)["card"]
         said = channel_message(SAID_IN_TEAMS, service, BOB, BOB_NAME, False, root)
         assert await teams.say(said) == []  # stored, nothing said
+        pressed = anonymous_button(opening)["data"]
+        assert await teams.say(task_fetch(pressed, service, root, ANON, ANON_NAME)) == []
+        form = json.loads(teams.answers[-1].split(" ", 1)[1])["task"]["value"]["card"]["content"]
         [send] = form["actions"]
         typed = {**send["data"], INPUT: TYPED_IN_TEAMS}
-        anonymous = card_submit(typed, service, reply_to_id=root, user=ANON, user_name=ANON_NAME)
-        [posted] = in_thread(await teams.say(anonymous), root)
+        [posted] = in_thread(await teams.say(task_submit(typed, service, root, ANON)), root)
         assert TYPED_IN_TEAMS in words(posted)
         sent = await teams.say(channel_message("reflect close", service, reply_to_id=root))
         [summary] = in_thread(sent, root)

@@ -311,6 +311,28 @@ async def test_a_number_whose_check_digit_fails_is_not_an_nhs_number(rounds: Rou
     assert rounds.fake.calls_to("chat.postEphemeral") == []
 
 
+async def test_a_reply_naming_a_patient_is_warned_and_the_summary_leaves_the_name_out(
+    rounds: Rounds,
+) -> None:
+    reflection, _ = await start(rounds)
+    named = "Patient John Smith waited all night on the discharge plan"
+    await reply(rounds, reflection, named, 1, user="U0BOB")
+    await reply(rounds, reflection, "mrs jones and the discharge plan again", 2, user="U0CARA")
+    bob, cara = rounds.fake.calls_to("chat.postEphemeral")
+    assert (bob.params["user"], cara.params["user"]) == ("U0BOB", "U0CARA")
+    assert bob.params["thread_ts"] == reflection.thread
+    assert "a person's name" in words(bob.params) and "a person's name" in words(cara.params)
+    first, _second = await contributions(rounds, reflection)
+    assert first.text == named  # kept in the stored copy
+    await command(rounds, "reflect close")
+    in_thread = rounds.fake.calls_to("chat.postMessage")
+    [summary] = [c for c in in_thread if c.params.get("thread_ts") == reflection.thread]
+    posted = words(summary.params)
+    assert "Summary:" in posted and "discharge plan" in posted
+    for name in ("john", "smith", "jones"):
+        assert name not in posted.lower(), name
+
+
 # Contributing anonymously
 
 
@@ -493,14 +515,15 @@ async def test_closing_posts_the_summary_and_sends_the_transcript_as_a_file_in_a
     await reply(rounds, reflection, "Handover is where we lose each other", 1, user="U0BOB")
     answer = await command(rounds, "reflect close")
     assert m.REFLECT_CLOSE_DONE.format(id=reflection.id) in words(answer)
-    _opening, summary = rounds.fake.calls_to("chat.postMessage")
+    _opening, summary, letter = rounds.fake.calls_to("chat.postMessage")
     assert summary.params["thread_ts"] == reflection.thread
     assert "Summary: Manager–medic" in words(summary.params)
     [opened] = rounds.fake.calls_to("conversations.open")
     assert opened.params["users"] == "U0ALICE"
+    assert letter.params["channel"] == "D0U0ALICE"  # the file's own message, to delete later
+    assert letter.params["text"].startswith(f"Transcript of reflection #{reflection.id}")
     [upload] = rounds.fake.shared_files()
     assert upload.channel == "D0U0ALICE" and upload.filename.endswith(".md")
-    assert upload.initial_comment.startswith(f"Transcript of reflection #{reflection.id}")
     assert upload.content is not None
     assert "Handover is where we lose each other" in upload.content.decode()
     found = await store(rounds).reflections.get(reflection.id)

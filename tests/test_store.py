@@ -23,6 +23,8 @@ from bot.context import Context
 from bot.lookup import LookupIndex
 from bot.store import Store, async_url, choose_next, migrate
 from bot.store.migrate import current_revision
+from bot.store.reflections import LEASE, Purged, digest
+from bot.store.schedules import utc
 from bot.store.schema import contributions, reflections, schedules
 from scheduler.reflections import purge
 from tests.conftest import PG_URL, drop_postgres, fresh_postgres
@@ -49,7 +51,7 @@ def test_choose_next_prefers_unseen_then_resets() -> None:
 
 
 async def test_migrations_create_the_schema(any_store: Store) -> None:
-    assert await current_revision(any_store.engine) == "0007"
+    assert await current_revision(any_store.engine) == "0008"
     async with any_store.engine.connect() as conn:
         tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
     assert {"rotation_seen", "seen_events", "conversation_refs", "reflections"} <= set(tables)
@@ -165,7 +167,7 @@ async def test_replicas_starting_together_migrate_one_at_a_time() -> None:
     url, name = await fresh_postgres()
     try:
         stores = await asyncio.gather(*(Store.open(url) for _ in range(4)))
-        assert {await current_revision(s.engine) for s in stores} == {"0007"}
+        assert {await current_revision(s.engine) for s in stores} == {"0008"}
         for store in stores:
             await store.close()
     finally:
@@ -280,7 +282,7 @@ async def at_0006(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 async def test_0007_qualifies_stored_people_with_their_platform_and_workspace(
     at_0006: Store,
 ) -> None:
-    await migrate.upgrade(at_0006.engine)
+    await migrate.upgrade(at_0006.engine, "0007")
     assert await current_revision(at_0006.engine) == "0007"
     teams = f"teams:{TEAMS_TENANT}:29:abc"
     assert await people_in(at_0006) == [
@@ -330,3 +332,126 @@ async def test_bare_ids_written_during_a_rolling_upgrade_are_qualified_by_the_da
         *qualified[7:],
     ]
     assert await at_0006.qualify_people() == 0  # nothing left to do
+
+
+# 0008: retention and erasure cover what Rounds delivered
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def at_0007(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """A database at revision 0007: an anonymous thread whose replies kept their platform
+    message ids, a named thread, and a close stuck in `closing`."""
+    name = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    elif not PG_URL:
+        pytest.skip("PostgreSQL tests need ROUNDS_TEST_DATABASE_URL (.ci/run sets it)")
+    else:
+        url, name = await fresh_postgres()
+    store = await Store.open(url, upgrade=False)
+    await migrate.upgrade(store.engine, "0007")
+    lease = WHEN + dt.timedelta(minutes=5)
+    threads = [  # one statement for all: each row has the same keys
+        {**thread_row(1, "slack", "T1", "slack:T1:U1"), "anonymous": True, "claimed_until": None},
+        {**thread_row(2, "slack", "T1", "slack:T1:U1"), "claimed_until": None},
+        {**thread_row(3, "slack", "T1", None), "state": "closing", "claimed_until": lease},
+    ]
+    replies = [
+        {**said(1, 1, None), "message_id": "1700000100.000001"},
+        {**said(2, 1, None), "message_id": None},
+        {**said(3, 2, "slack:T1:U2"), "message_id": "1700000100.000002"},
+    ]
+    async with store.engine.begin() as conn:
+        await conn.execute(insert(reflections), threads)
+        await conn.execute(insert(contributions), replies)
+    yield store
+    await store.close()
+    if name is not None:
+        await drop_postgres(name)
+
+
+async def stored_ids(store: Store) -> list[str | None]:
+    query = select(contributions.c.message_id).order_by(contributions.c.id)
+    async with store.engine.connect() as conn:
+        return list((await conn.execute(query)).scalars())
+
+
+async def test_0008_digests_anonymous_threads_message_ids_and_adds_the_new_columns(
+    at_0007: Store,
+) -> None:
+    await migrate.upgrade(at_0007.engine)
+    assert await current_revision(at_0007.engine) == "0008"
+    async with at_0007.engine.connect() as conn:
+        rows = (await conn.execute(select(reflections).order_by(reflections.c.id))).all()
+        columns = await conn.run_sync(
+            lambda c: {t: {x["name"] for x in inspect(c).get_columns(t)} for t in TABLES}
+        )
+    salt = rows[0].salt
+    assert salt and rows[1].salt is None and rows[2].salt is None  # anonymous threads only
+    assert await stored_ids(at_0007) == [
+        digest(salt, "1700000100.000001"),  # no longer the platform's id…
+        None,
+        "1700000100.000002",  # a named thread's is kept as it was
+    ]
+    assert digest(salt, "1700000100.000001") != "1700000100.000001"
+    # …but the platform's id still finds it: a retry is recognised, a deletion deletes it
+    assert (
+        await at_0007.reflections.contribute(1, 0, "again", message_id="1700000100.000001") is None
+    )
+    assert await at_0007.reflections.remove_message(1, "1700000100.000001")
+    assert rows[2].closing_since is not None and utc(rows[2].closing_since) == WHEN + LEASE
+    assert {"person"} <= columns["conversation_refs"]
+    assert {"reflection_id", "conversation", "message_id", "file_id", "recipient"} <= columns[
+        "sent_transcripts"
+    ]
+
+    def down(conn: Connection) -> None:
+        command.downgrade(migrate._config(conn), "0007")
+
+    async with at_0007.engine.begin() as conn:
+        await conn.run_sync(down)
+    assert await current_revision(at_0007.engine) == "0007"
+    await migrate.upgrade(at_0007.engine)  # and up again
+    assert await current_revision(at_0007.engine) == "0008"
+
+
+TABLES = ("conversation_refs", "sent_transcripts", "reflections")
+
+
+async def test_a_1_1_chat_reference_names_its_person_and_is_forgotten_with_them(
+    any_store: Store,
+) -> None:
+    chat, channel = "teams:tenant:a:1chat", "teams:tenant:19:abc@thread.tacv2"
+    await any_store.save_reference(chat, "teams", {"serviceUrl": "https://a/"}, "teams:tenant:U1")
+    await any_store.save_reference(channel, "teams", {"serviceUrl": "https://a/"})
+    await any_store.save_reference("teams:tenant:a:2chat", "teams", {}, "teams:other:U1")
+    assert await any_store.personal_references("teams:tenant:U1") == 1
+    assert await any_store.forget_personal_references("teams:tenant:U1") == 1
+    assert await any_store.reference(chat) is None
+    assert await any_store.reference(channel) is not None  # a channel's names no one
+    assert await any_store.reference("teams:tenant:a:2chat") is not None  # someone else
+
+
+async def test_a_thread_with_a_transcript_still_out_is_kept_until_it_is_withdrawn(
+    any_store: Store,
+) -> None:
+    """No cascade: on PostgreSQL the foreign key would refuse to delete such a thread; the
+    purge leaves it (and deletes its contributions) until its transcripts are gone."""
+    async with any_store.engine.begin() as conn:
+        await conn.execute(insert(reflections), [thread_row(1, "slack", "T1", None)])
+        await conn.execute(insert(contributions), [said(1, 1, "slack:T1:U2")])
+    closed = {"state": "closed", "closed_at": WHEN}
+    async with any_store.engine.begin() as conn:
+        await conn.execute(reflections.update().values(closed))
+    store = any_store.reflections
+    await store.record_transcript(1, "slack", "slack:T1:U1", "D1", ["1.1"], ["F1"])
+    later = WHEN + dt.timedelta(days=1)
+    [message, file] = await store.expired_transcripts(later)
+    assert (message.conversation, message.message_id, message.file_id) == ("D1", "1.1", None)
+    assert (file.message_id, file.file_id, file.channel) == (None, "F1", "C1")
+    assert await store.purge(later) == Purged(threads=0, contributions=1)
+    assert await store.get(1) is not None
+    assert [t.id for t in await store.transcripts_to("slack:T1:U1")] == [message.id, file.id]
+    await store.drop_transcripts([message.id, file.id])
+    assert await store.purge(later) == Purged(threads=1)
+    assert await store.get(1) is None

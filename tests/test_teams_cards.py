@@ -20,6 +20,9 @@ from adapters.teams.cards import (
     Submit,
     TeamsMessage,
     attachment,
+    dialog,
+    form_again,
+    plain_text,
     problems,
     read_submit,
     render,
@@ -30,6 +33,7 @@ from adapters.teams.cards import (
 from bot import actions
 from bot import messages as say
 from bot.content.model import Library
+from bot.events import Action, Conversation, Person
 from bot.replies import (
     Block,
     Button,
@@ -67,8 +71,12 @@ def valid(reply: Reply) -> list[TeamsMessage]:
 def assert_buttons(reply: Reply, card: Json) -> None:
     pressed = card.get("actions", [])
     assert [a["title"] for a in pressed] == [b.label for b in reply.buttons]
-    sent = [a["data"] if "data" in a else a["fallback"]["data"] for a in pressed]
+    assert {a["type"] for a in pressed} <= {"Action.Submit"}
+    sent = [{k: v for k, v in a["data"].items() if k != "msteams"} for a in pressed]
     assert sent == [submit_data(b) for b in reply.buttons]
+    dialogs = [a["data"].get("msteams") for a in pressed]  # only the anonymous form's
+    opens = [b.action == actions.REFLECT_ANONYMOUS for b in reply.buttons]
+    assert dialogs == [{"type": "task/fetch"} if o else None for o in opens]
     assert [read_submit(d) for d in sent] == [Submit(b.action, b.value) for b in reply.buttons]
 
 
@@ -633,33 +641,86 @@ def reflection_post() -> Reply:
     return Reply(kind="reflection", blocks=(Paragraph.of("Q1"),), buttons=buttons)
 
 
-def test_the_anonymous_button_opens_its_form_inline() -> None:
+def test_the_anonymous_button_opens_a_dialog() -> None:
     [message] = valid(reflection_post())
-    shown, plain = message.card["actions"]
-    assert shown["type"] == "Action.ShowCard" and plain["type"] == "Action.Submit"
-    body = shown["card"]["body"]
-    assert normal(say.ANONYMOUS_FORM_INTRO) in normal(unescape(body[0]["text"]))
-    assert body[-1]["type"] == "Input.Text" and body[-1]["label"] == say.ANONYMOUS_FORM_LABEL
-    [send] = shown["card"]["actions"]
+    opens, plain = message.card["actions"]
+    assert opens["type"] == plain["type"] == "Action.Submit"
+    assert opens["data"] == {
+        "msteams": {"type": "task/fetch"},  # Teams sends invoke task/fetch, not a message
+        "rounds": actions.REFLECT_ANONYMOUS,
+        "value": "4",
+    }
+    assert read_submit(opens["data"]) == Submit(actions.REFLECT_ANONYMOUS, "4")
+    assert "msteams" not in plain["data"]
+
+
+def anonymous_form(error: str = "", initial: str = "") -> Reply:
+    """The core's anonymous form (`flow.anonymous_form`), as a reply."""
+    data = {
+        "submit": actions.ANONYMOUS_SUBMIT,
+        "value": "4",
+        "title": say.ANONYMOUS_FORM_TITLE,
+        "label": say.ANONYMOUS_FORM_LABEL,
+        "button": say.ANONYMOUS_FORM_SUBMIT,
+        "initial": initial,
+        "error": error,
+    }
+    blocks: tuple[Block, ...] = (
+        Heading(say.ANONYMOUS_FORM_TITLE),
+        Paragraph.of(say.ANONYMOUS_FORM_INTRO),
+        *((Paragraph.of(error),) if error else ()),
+        *((QuoteBlock(initial, say.ANONYMOUS_FORM_LABEL),) if initial else ()),
+    )
+    return Reply(kind="form", blocks=blocks, summary=error or data["title"], data=data)
+
+
+def test_the_dialog_holds_the_form_in_a_valid_card_under_its_title() -> None:
+    info = dialog(anonymous_form())
+    assert set(info) == {"title", "height", "width", "card"}
+    assert info["title"] == say.ANONYMOUS_FORM_TITLE and info["card"]["contentType"] == CARD
+    card = info["card"]["content"]
+    assert problems(card) == []
+    texts = shown_texts(card)
+    assert say.ANONYMOUS_FORM_TITLE not in texts  # the dialog shows the title itself
+    assert normal(say.ANONYMOUS_FORM_INTRO) in normal(" ".join(texts))
+    [box] = [e for e in card["body"] if e["type"] == "Input.Text"]
+    assert box["label"] == say.ANONYMOUS_FORM_LABEL and "value" not in box
+    [send] = card["actions"]
     typed = {**send["data"], "text": "what I typed"}  # Teams adds the inputs to the data
     assert read_submit(typed) == Submit(actions.ANONYMOUS_SUBMIT, "4", "what I typed")
     assert read_submit({**typed, "text": "x" * 3001}) is None
 
 
+def test_a_refusal_without_a_form_brings_the_form_back_with_the_reason_and_the_text() -> None:
+    sent = Action(
+        Conversation("teams", "19:c", "t"), Person(""), actions.ANONYMOUS_SUBMIT, "4", "Mine"
+    )
+    reason = "Reflection #4 has already closed."
+    card = dialog(form_again(sent, reason))["card"]["content"]
+    assert problems(card) == []
+    [error] = [e for e in card["body"] if e.get("color") == "Attention"]
+    assert unescape(error["text"]) == reason
+    [box] = [e for e in card["body"] if e["type"] == "Input.Text"]
+    assert box["value"] == "Mine"
+    assert card["actions"][0]["data"] == {"rounds": actions.ANONYMOUS_SUBMIT, "value": "4"}
+    said = Reply("error", (Paragraph.of("Something `went` wrong."), Note("Try again (ref x).")))
+    assert plain_text(said) == "Something went wrong.\nTry again (ref x)."
+
+
 def test_problems_names_a_broken_form() -> None:
-    [message] = render(reflection_post())
-    card = json.loads(json.dumps(message.card))
-    shown = card["actions"][0]
-    shown["card"]["body"][-1].update(label="", maxLength=10, id="other")
-    shown["card"]["actions"].append({**shown, "card": {"type": "AdaptiveCard", "body": []}})
-    shown["fallback"] = {"type": "Action.OpenUrl", "url": "https://x.test"}
+    card = json.loads(json.dumps(dialog(anonymous_form())["card"]["content"]))
+    card["body"][-1].update(label="", maxLength=10, id="other")
+    card["body"].append(dict(card["body"][-1]))
+    card["actions"].append({"type": "Action.ShowCard", "title": "Inline", "card": {}})
+    card["actions"][0]["data"]["msteams"] = {"type": "messageBack"}
     found = "\n".join(problems(card))
     for expected_problem in (
         "text box id is not 'text'",
         "text box has no label",
         "maxLength is not 3000",
-        "card action 2 is not an Action.Submit",  # no ShowCard inside a ShowCard
-        "fallback is not an Action.Submit",
+        "body has more than one text box",
+        "action 1 data.msteams is not a dialog's",
+        "action 2 is not an Action.Submit",  # forms are in dialogs, never inline
     ):
         assert expected_problem in found
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ from botbuilder.schema import Activity
 from sqlalchemy import inspect
 
 from adapters.teams.cards import INPUT, MAX_ACTIVITY_BYTES, markdown_pages, problems, size
-from adapters.teams.translate import to_event
+from adapters.teams.translate import dialog_event, to_event
 from bot import actions
+from bot import messages as m
 from bot.content.model import Library
 from bot.events import Action, Conversation, Person
 from bot.lookup import LookupIndex
@@ -34,6 +36,8 @@ from tests.fakes.teams_activities import (
     channel_message,
     message_deleted,
     personal_conversation_id,
+    task_fetch,
+    task_submit,
 )
 from tests.test_teams import Teams, running, words
 
@@ -107,11 +111,67 @@ async def contributions(teams: Teams, reflection: Reflection) -> list[Contributi
     return await store_of(teams).reflections.contributions(reflection.id)
 
 
-def show_card(opening: Sent) -> dict[str, Any]:
+def anonymous_button(opening: Sent) -> dict[str, Any]:
+    """The card's *Contribute anonymously*: an Action.Submit that opens a dialog."""
     [card] = cards(opening)
-    shown: list[dict[str, Any]] = [a for a in card["actions"] if a["type"] == "Action.ShowCard"]
-    assert len(shown) == 1
-    return shown[0]
+    found = [a for a in card["actions"] if a["data"].get("msteams") == {"type": "task/fetch"}]
+    assert len(found) == 1 and found[0]["type"] == "Action.Submit"
+    return dict(found[0])
+
+
+@dataclass
+class Dialog:
+    """A dialog's answer (the invoke's HTTP response) and what the bot sent meanwhile."""
+
+    status: int
+    body: dict[str, Any]
+    sent: list[Sent]
+
+    @property
+    def form(self) -> dict[str, Any]:
+        """The card of a `continue` answer: the form shown in the dialog."""
+        assert self.body["task"]["type"] == "continue", self.body
+        card: dict[str, Any] = self.body["task"]["value"]["card"]["content"]
+        return card
+
+    @property
+    def message(self) -> str:
+        """The text of a `message` answer: shown in place of the dialog."""
+        assert self.body["task"]["type"] == "message", self.body
+        return str(self.body["task"]["value"])
+
+
+async def ask(teams: Teams, activity: dict[str, Any]) -> Dialog:
+    """Post a `task/fetch` or `task/submit` invoke: the answer Teams gets, and what was sent."""
+    before = len(teams.fake.sent)
+    async with teams.http.post(teams.url, json=activity) as response:
+        body = await response.json()
+        status = response.status
+    return Dialog(status, body, teams.fake.sent[before:])
+
+
+async def opened(teams: Teams, reflection: Reflection, opening: Sent) -> Dialog:
+    """*Contribute anonymously* pressed on the opening card, by Quinn."""
+    data = anonymous_button(opening)["data"]
+    fetch = task_fetch(data, teams.fake.url, str(reflection.thread), ANON, ANON_NAME)
+    return await ask(teams, fetch)
+
+
+async def sent_in(teams: Teams, reflection: Reflection, form: dict[str, Any], text: str) -> Dialog:
+    """The dialog's form sent by Quinn with `text` typed in its box."""
+    [send] = form["actions"]
+    data = {**send["data"], INPUT: text}
+    return await ask(teams, task_submit(data, teams.fake.url, str(reflection.thread), ANON))
+
+
+def box_of(form: dict[str, Any]) -> dict[str, Any]:
+    [box] = [e for e in form["body"] if e["type"] == "Input.Text"]
+    return dict(box)
+
+
+def errors_of(form: dict[str, Any]) -> list[str]:
+    """The reasons shown in words (in colour too) above the text box."""
+    return [e["text"] for e in form["body"] if e.get("color") == "Attention"]
 
 
 async def database_text(store: Store) -> str:
@@ -140,7 +200,7 @@ def identity_in(text: str) -> list[str]:
 # Opening
 
 
-async def test_reflect_start_opens_a_new_thread_with_an_inline_anonymous_form(
+async def test_reflect_start_opens_a_new_thread_whose_anonymous_button_opens_a_dialog(
     teams: Teams,
 ) -> None:
     reflection, opening = await start(teams)
@@ -149,17 +209,14 @@ async def test_reflect_start_opens_a_new_thread_with_an_inline_anonymous_form(
     assert "Reflection: Manager–medic collaboration" in words(opening)
     [card] = cards(opening)
     assert problems(card) == []
-    shown = show_card(opening)
-    form = shown["card"]
-    [box] = [e for e in form["body"] if e["type"] == "Input.Text"]
-    assert box["id"] == INPUT and box["isMultiline"] and box["maxLength"] > 0
-    [send] = form["actions"]
-    assert send["data"] == {"rounds": actions.ANONYMOUS_SUBMIT, "value": str(reflection.id)}
-    assert shown["fallback"]["data"] == {
+    button = anonymous_button(opening)
+    assert button["data"] == {
+        "msteams": {"type": "task/fetch"},
         "rounds": actions.REFLECT_ANONYMOUS,
         "value": str(reflection.id),
     }
-    titles = [a["title"] for a in card["actions"] if a["type"] == "Action.Submit"]
+    assert [a["type"] for a in card["actions"]] == ["Action.Submit"] * 3  # no inline form
+    titles = [a["title"] for a in card["actions"] if "msteams" not in a["data"]]
     assert titles == ["Next question", "Close"]
     assert opening.activity["activity"]["summary"]  # the plain-text fallback
 
@@ -214,27 +271,41 @@ async def test_a_named_reply_with_an_nhs_number_is_stored_without_it_and_warned_
     assert NHS_NUMBER not in stored.text and "waited too long" in stored.text
 
 
-# Anonymous contributions
+# Anonymous contributions, in a dialog
+
+
+async def test_contribute_anonymously_opens_the_form_in_a_dialog_and_sends_nothing(
+    teams: Teams,
+) -> None:
+    reflection, opening = await start(teams)
+    answer = await opened(teams, reflection, opening)
+    assert answer.status == 200 and answer.sent == []  # the form is the invoke's answer
+    info = answer.body["task"]["value"]
+    assert info["title"] == m.ANONYMOUS_FORM_TITLE and info["height"] and info["width"]
+    assert info["card"]["contentType"] == "application/vnd.microsoft.card.adaptive"
+    form = answer.form
+    assert problems(form) == []
+    box = box_of(form)
+    assert box["isMultiline"] and box["maxLength"] > 0 and "value" not in box
+    assert errors_of(form) == []
+    [send] = form["actions"]
+    assert send["data"] == {"rounds": actions.ANONYMOUS_SUBMIT, "value": str(reflection.id)}
+    assert teams.fake.chats == {} and await contributions(teams, reflection) == []
 
 
 async def test_an_anonymous_contribution_is_posted_and_stored_with_no_trace_of_who(
     teams: Teams, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    reflection, _ = await start(teams)
+    reflection, opening = await start(teams)
     root, text = str(reflection.thread), "I was afraid to say the rota was unsafe"
-    activity = card_submit(
-        submit(str(reflection.id), text),
-        teams.fake.url,
-        reply_to_id=root,
-        user=ANON,
-        user_name=ANON_NAME,
-    )
-    sent = await deliver(teams, activity)
-    [posted] = in_thread(sent, root)
+    form = (await opened(teams, reflection, opening)).form
+    answer = await sent_in(teams, reflection, form, text)
+    assert answer.message == m.ANONYMOUS_DONE.format(id=reflection.id)  # in the dialog only
+    [posted] = in_thread(answer.sent, root)
     assert "Anonymous contribution" in words(posted) and text in words(posted)
-    assert chats(sent) == [] and teams.fake.chats == {}  # no 1:1 was opened
-    assert not [s for s in sent if s.method == "update_activity"]  # the card is untouched
+    assert chats(answer.sent) == [] and teams.fake.chats == {}  # no 1:1 was opened
+    assert not [s for s in answer.sent if s.method == "update_activity"]  # the card is untouched
     [stored] = await contributions(teams, reflection)
     assert (stored.text, stored.author, stored.author_name) == (text, None, None)
     assert identity_in(await database_text(store_of(teams))) == []
@@ -242,80 +313,123 @@ async def test_an_anonymous_contribution_is_posted_and_stored_with_no_trace_of_w
     assert any(r.levelno == logging.DEBUG for r in caplog.records)  # the logs were seen
 
 
-async def test_an_anonymous_nhs_number_is_not_posted_and_the_form_comes_back_1_1(
+async def test_an_anonymous_nhs_number_is_refused_inside_the_dialog_and_nothing_is_kept(
     teams: Teams, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    reflection, _ = await start(teams)
+    reflection, opening = await start(teams)
     root, text = str(reflection.thread), f"Bed 4, {NHS_NUMBER}, was moved twice"
-    activity = card_submit(
-        submit(str(reflection.id), text),
-        teams.fake.url,
-        reply_to_id=root,
-        user=ANON,
-        user_name=ANON_NAME,
-    )
-    sent = await deliver(teams, activity)
-    assert in_thread(sent, root) == [] and await contributions(teams, reflection) == []
-    [form] = chats(sent)
-    assert form.conversation_id == personal_conversation_id(ANON)
-    [card] = cards(form)
-    assert problems(card) == []
-    [box] = [e for e in card["body"] if e["type"] == "Input.Text"]
-    assert box["value"] == text
-    errors = [e["text"] for e in card["body"] if e.get("color") == "Attention"]
-    assert errors and "NHS number" in errors[0]  # said in words, not only in colour
-    [again] = card["actions"]
-    assert again["data"]["rounds"] == actions.ANONYMOUS_SUBMIT
-    assert again["data"]["value"] == str(reflection.id)
-    assert again["data"]["in"] == CHANNEL_ID  # the channel it is for, sealed to its sender
-    assert len(again["data"]["seal"]) == 32 and ANON not in json.dumps(again["data"])
+    form = (await opened(teams, reflection, opening)).form
+    answer = await sent_in(teams, reflection, form, text)
+    assert answer.sent == []  # nothing posted, nothing in any chat
+    assert teams.fake.direct_to(ANON) == [] and teams.fake.chats == {}
+    assert await contributions(teams, reflection) == []
+    again = answer.form  # the form again, in the same dialog
+    assert problems(again) == []
+    assert box_of(again)["value"] == text
+    [error] = errors_of(again)
+    assert "NHS number" in error  # said in words, not only in colour
+    [send] = again["actions"]
+    assert send["data"] == {"rounds": actions.ANONYMOUS_SUBMIT, "value": str(reflection.id)}
     assert identity_in(await database_text(store_of(teams))) == []
     assert identity_in(logged(caplog)) == []
 
-    fixed = card_submit(
-        {**again["data"], INPUT: "Bed 4 was moved twice"},
-        teams.fake.url,
-        personal=True,
-        reply_to_id=form.response["id"],
-        user=ANON,
-        user_name=ANON_NAME,
-    )
-    sent = await deliver(teams, fixed)
-    [posted] = in_thread(sent, root)  # from the 1:1 chat into the reflection's thread
-    assert "Bed 4 was moved twice" in words(posted) and chats(sent) == []
+    fixed = await sent_in(teams, reflection, again, "Bed 4 was moved twice")
+    [posted] = in_thread(fixed.sent, root)
+    assert "Bed 4 was moved twice" in words(posted) and chats(fixed.sent) == []
     [stored] = await contributions(teams, reflection)
     assert stored.author is None and identity_in(await database_text(store_of(teams))) == []
 
 
+async def test_a_closed_reflection_says_so_inside_the_dialog(teams: Teams) -> None:
+    reflection, opening = await start(teams)
+    form = (await opened(teams, reflection, opening)).form  # opened before the close
+    store = store_of(teams).reflections
+    assert await store.claim_close(reflection.id) is not None
+    await store.finish_close(reflection.id)
+    closed = m.REFLECT_CLOSED_ALREADY.format(id=reflection.id)
+    answer = await sent_in(teams, reflection, form, "Too late, but true")
+    assert answer.sent == [] and teams.fake.direct_to(ANON) == []
+    assert errors_of(answer.form) == [closed]  # the reason, in the dialog
+    assert box_of(answer.form)["value"] == "Too late, but true"  # the text, kept
+    pressed = await opened(teams, reflection, opening)  # the button, pressed after the close
+    assert pressed.message == closed and pressed.sent == []
+    assert await contributions(teams, reflection) == []
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        (ConnectionRefusedError("database down"), m.DATABASE_AWAY),
+        (RuntimeError("a bug"), m.ERROR_TITLE),
+    ],
+)
+async def test_an_outage_or_an_error_is_answered_inside_the_dialog(
+    teams: Teams, monkeypatch: pytest.MonkeyPatch, fault: Exception, said: str
+) -> None:
+    reflection, opening = await start(teams)
+    form = (await opened(teams, reflection, opening)).form
+
+    async def failing(*args: Any) -> Any:
+        raise fault
+
+    monkeypatch.setattr(store_of(teams).reflections, "get", failing)
+    answer = await sent_in(teams, reflection, form, "Kept while the database is away")
+    assert answer.status == 200 and answer.sent == [] and teams.fake.chats == {}
+    [error] = errors_of(answer.form)
+    assert said in error and "try again" in error.lower()
+    assert box_of(answer.form)["value"] == "Kept while the database is away"
+    pressed = await opened(teams, reflection, opening)
+    assert said in pressed.message and pressed.sent == []
+    monkeypatch.undo()
+    assert await contributions(teams, reflection) == []
+
+
+async def test_a_turn_that_fails_in_the_adapter_still_answers_inside_the_dialog(
+    teams: Teams, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reflection, opening = await start(teams)
+    form = (await opened(teams, reflection, opening)).form
+    adapter = teams.server.teams
+    assert adapter is not None
+
+    async def broken(*args: Any) -> Any:
+        raise RuntimeError("a bug in the adapter")
+
+    monkeypatch.setitem(adapter.invokes, "task/submit", broken)
+    answer = await sent_in(teams, reflection, form, "Kept through a bug")
+    assert answer.status == 200 and answer.sent == [] and teams.fake.chats == {}
+    [error] = errors_of(answer.form)
+    assert m.ERROR_TITLE in error and box_of(answer.form)["value"] == "Kept through a bug"
+
+
 async def test_a_failing_check_digit_is_not_taken_for_an_nhs_number(teams: Teams) -> None:
-    reflection, _ = await start(teams)
+    reflection, opening = await start(teams)
     root, text = str(reflection.thread), f"Extension {NOT_NHS_NUMBER} never answers"
-    activity = card_submit(
-        submit(str(reflection.id), text),
-        teams.fake.url,
-        reply_to_id=root,
-        user=ANON,
-        user_name=ANON_NAME,
-    )
-    sent = await deliver(teams, activity)
-    [posted] = in_thread(sent, root)
-    assert NOT_NHS_NUMBER in words(posted) and chats(sent) == []
+    form = (await opened(teams, reflection, opening)).form
+    answer = await sent_in(teams, reflection, form, text)
+    [posted] = in_thread(answer.sent, root)
+    assert NOT_NHS_NUMBER in words(posted) and chats(answer.sent) == []
     [stored] = await contributions(teams, reflection)
     assert stored.text == text and stored.author is None
 
 
-async def test_the_plain_anonymous_button_sends_the_form_1_1(teams: Teams) -> None:
-    reflection, opening = await start(teams)
-    data = show_card(opening)["fallback"]["data"]
-    root = str(reflection.thread)
-    sent = await deliver(teams, card_submit(data, teams.fake.url, reply_to_id=root, user=BOB))
-    assert in_thread(sent, root) == []
-    [form] = chats(sent)
-    assert form.conversation_id == personal_conversation_id(BOB)
-    [card] = cards(form)
-    assert [e["type"] for e in card["body"]].count("Input.Text") == 1
-    assert card["actions"][0]["data"]["rounds"] == actions.ANONYMOUS_SUBMIT
+async def test_the_inline_form_of_an_older_card_posts_but_never_answers_in_a_chat(
+    teams: Teams,
+) -> None:
+    """Cards posted before the dialog opened the form inside the card (Action.ShowCard),
+    with a plain button as its fallback. What they send still posts clean words; any other
+    answer (the form, a refusal) would have to go to a 1:1 chat, so it is not sent."""
+    reflection, _opening = await start(teams)
+    root, ident = str(reflection.thread), str(reflection.id)
+    plain = {"rounds": actions.REFLECT_ANONYMOUS, "value": ident}
+    for value in (plain, submit(ident, f"Bed 4, {NHS_NUMBER}"), submit(ident, "  ")):
+        sent = await deliver(teams, card_submit(value, teams.fake.url, reply_to_id=root, user=BOB))
+        assert sent == []
+    assert teams.fake.chats == {} and await contributions(teams, reflection) == []
+    clean = card_submit(submit(ident, "Still heard"), teams.fake.url, reply_to_id=root, user=BOB)
+    [posted] = in_thread(await deliver(teams, clean), root)
+    assert "Still heard" in words(posted) and teams.fake.chats == {}
 
 
 # The facilitator's buttons and commands
@@ -391,6 +505,26 @@ def test_an_anonymous_submit_reaches_the_core_without_its_sender() -> None:
         )
     )
     assert isinstance(named, Action) and named.person.id == aad_object_id(ANON)
+
+
+def test_a_dialog_reaches_the_core_without_its_sender_and_only_as_the_anonymous_form() -> None:
+    url = "http://127.0.0.1:1/"
+    sent = task_submit(submit("7", "typed"), url, "1700000000001", ANON, ANON_NAME)
+    event = dialog_event(Activity().deserialize(sent))
+    assert isinstance(event, Action) and event.person == Person("")
+    assert (event.action, event.value, event.text) == (actions.ANONYMOUS_SUBMIT, "7", "typed")
+    assert event.conversation == Conversation("teams", CHANNEL_ID, TENANT_ID, "1700000000001")
+    pressed = {"msteams": {"type": "task/fetch"}, "rounds": actions.REFLECT_ANONYMOUS, "value": "7"}
+    fetched = dialog_event(Activity().deserialize(task_fetch(pressed, url, user=ANON)))
+    assert isinstance(fetched, Action) and fetched.person == Person("")
+    for wrong in (
+        task_fetch(submit("7", "posted at once"), url),  # a fetch never posts
+        task_submit(pressed, url),
+        task_submit(submit("7", "x", actions.REFLECT_CLOSE), url),  # no other button
+        task_submit({"nothing": "of ours"}, url),
+        {**task_submit(submit("7", "x"), url), "name": "task/other"},
+    ):
+        assert dialog_event(Activity().deserialize(wrong)) is None
 
 
 async def test_a_long_transcript_arrives_in_messages_teams_accepts(teams: Teams) -> None:

@@ -24,7 +24,6 @@ import pytest
 from botframework.connector.auth import ClaimsIdentity
 
 from adapters.slack.render import FORM_BLOCK, FORM_INPUT
-from adapters.teams.cards import INPUT
 from adapters.teams.connectors import CLIENTS_KEPT, ReusingAuthentication, TeamsConfig
 from adapters.teams.gate import SERVICE_HOSTS, Gate, is_loopback, matches
 from bot import actions
@@ -32,7 +31,7 @@ from bot import messages as m
 from bot.content.model import Library
 from bot.lookup import LookupIndex
 from bot.store import Store
-from bot.store.reflections import OPEN, Reflection
+from bot.store.reflections import OPEN
 from rounds.cli import parser
 from rounds.server import ANY_TENANT, TEAMS_OFF, Options, Server
 from rounds.settings import Settings, SettingsError, from_env
@@ -51,13 +50,15 @@ from tests.fakes.teams_activities import (
     card_submit,
     channel_message,
     personal_message,
+    task_fetch,
+    task_submit,
 )
 from tests.slack_harness import Rounds, buttons, running, slack_settings, words
 from tests.test_slack_reflect import interactive, settle
 from tests.test_slack_reflect import start as slack_start
 from tests.test_teams import Teams
 from tests.test_teams import running as teams_running
-from tests.test_teams_reflect import in_thread, submit
+from tests.test_teams_reflect import ANON, ask, box_of, errors_of, in_thread, submit
 from tests.test_teams_reflect import start as teams_start
 
 OTHER_CHANNEL = "19:0ther0ther0ther0ther0ther0ther@thread.tacv2"
@@ -272,26 +273,52 @@ async def test_a_multitenant_bot_with_no_tenant_list_is_warned_about(
 # -- buttons and forms act only where they were shown -------------------------------------------
 
 
-async def test_a_teams_form_replayed_from_another_channel_posts_nothing(teams: Teams) -> None:
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        {"channel": OTHER_CHANNEL},  # a channel where the reflection is not
+        {"personal": True},  # someone's 1:1 chat with Rounds
+    ],
+)
+async def test_a_teams_dialog_replayed_from_another_conversation_posts_nothing(
+    teams: Teams, elsewhere: dict[str, Any]
+) -> None:
     reflection, _opening = await teams_start(teams)
-    root = str(reflection.thread)
+    root, form = str(reflection.thread), submit(str(reflection.id), "words for a private thread")
     before = len(teams.fake.sent)
-    replayed = card_submit(
-        submit(str(reflection.id), "words for a private thread"),
-        teams.fake.url,
-        channel=OTHER_CHANNEL,
-    )
-    assert (await teams.post(replayed)).status in (200, 201)
+    answer = await ask(teams, task_submit(form, teams.fake.url, root, ANON, **elsewhere))
+    assert answer.status == 200 and answer.sent == []  # refused in the dialog
+    assert m.REFLECT_NOT_FOUND.format(id=reflection.id) in "".join(errors_of(answer.form))
+    assert box_of(answer.form)["value"] == "words for a private thread"
     store = store_of(teams.server)
-    assert await store.reflections.contributions(reflection.id) == []
-    async with store.engine.connect() as conn:
-        rows = (await conn.exec_driver_sql("SELECT COUNT(*) FROM contributions")).scalar_one()
-    assert rows == 0  # not even a pending row
-    assert in_thread(teams.fake.sent[before:], root) == []
-    # the same form from the reflection's own channel is posted
-    await teams.post(card_submit(submit(str(reflection.id), "words for here"), teams.fake.url))
+    assert await contribution_rows(store) == 0  # not even a pending row
+    assert in_thread(teams.fake.sent[before:], root) == [] and teams.fake.chats == {}
+    pressed = {**submit(str(reflection.id), ""), "rounds": actions.REFLECT_ANONYMOUS}
+    opened = await ask(teams, task_fetch(pressed, teams.fake.url, root, ANON, **elsewhere))
+    assert m.REFLECT_NOT_FOUND.format(id=reflection.id) in opened.message  # no form to fill
+    # the same form from the reflection's own thread is posted
+    await ask(
+        teams, task_submit(submit(str(reflection.id), "words for here"), teams.fake.url, root)
+    )
     [stored] = await store.reflections.contributions(reflection.id)
     assert stored.text == "words for here"
+
+
+async def test_an_older_cards_inline_form_from_another_channel_posts_nothing(
+    teams: Teams,
+) -> None:
+    """The inline form of a card posted before the dialog is bound to its channel too."""
+    reflection, _opening = await teams_start(teams)
+    form = submit(str(reflection.id), "words for a private thread")
+    sent = await teams.post(card_submit(form, teams.fake.url, channel=OTHER_CHANNEL, user=ANON))
+    assert sent.status in (200, 201) and teams.fake.chats == {}
+    assert await contribution_rows(store_of(teams.server)) == 0
+
+
+async def contribution_rows(store: Store) -> int:
+    async with store.engine.connect() as conn:
+        rows = await conn.exec_driver_sql("SELECT COUNT(*) FROM contributions")
+        return int(rows.scalar_one())
 
 
 async def test_a_teams_close_pressed_in_another_channel_does_nothing(teams: Teams) -> None:
@@ -461,58 +488,3 @@ def test_the_gate_reads_hostile_bodies_without_failing() -> None:
     ):
         assert gate.refusal(body) is not None
     assert is_loopback("localhost") and is_loopback("::1") and not is_loopback("0.0.0.0")
-
-
-# -- a form sent to a 1:1 chat is sealed to its person and channel ------------------------------
-
-NHS_NUMBER = "943 476 5919"  # a valid check digit: the form comes back to be edited
-ANON, BOB = "29:quinn", "29:bob"
-
-
-async def sealed_form(teams: Teams) -> tuple[Reflection, dict[str, Any]]:
-    """Quinn's anonymous words hold an NHS number: the form comes back in Quinn's 1:1 chat.
-    The reflection and the data of the form's button."""
-    reflection, _opening = await teams_start(teams)
-    text = f"Bed 4, {NHS_NUMBER}, was moved twice"
-    before = len(teams.fake.sent)
-    await teams.post(card_submit(submit(str(reflection.id), text), teams.fake.url, user=ANON))
-    [form] = teams.fake.direct_to(ANON)
-    assert teams.fake.sent.index(form) >= before
-    [card] = [a["content"] for a in form.activity.get("attachments", [])]
-    [again] = card["actions"]
-    return reflection, dict(again["data"])
-
-
-async def from_chat(teams: Teams, data: dict[str, Any], user: str) -> list[str]:
-    """The form sent back from `user`'s 1:1 chat; the contributions stored afterwards."""
-    fixed = card_submit({**data, INPUT: "Bed 4 was moved twice"}, teams.fake.url, True, user=user)
-    assert (await teams.post(fixed)).status in (200, 201)
-    store = store_of(teams.server)
-    async with store.engine.connect() as conn:
-        rows = await conn.exec_driver_sql("SELECT text FROM contributions")
-        return [str(row[0]) for row in rows]
-
-
-async def test_a_sealed_form_is_posted_when_its_own_person_sends_it(teams: Teams) -> None:
-    reflection, data = await sealed_form(teams)
-    assert await from_chat(teams, data, ANON) == ["Bed 4 was moved twice"]
-    assert [
-        c.text for c in await store_of(teams.server).reflections.contributions(reflection.id)
-    ] == ["Bed 4 was moved twice"]
-
-
-@pytest.mark.parametrize(
-    "tamper",
-    [
-        lambda data: data,  # sent by someone else, from their own 1:1 chat
-        lambda data: {k: v for k, v in data.items() if k not in ("in", "seal")},  # no seal
-        lambda data: {**data, "in": OTHER_CHANNEL},  # sealed for another channel
-        lambda data: {**data, "seal": "0" * 32},  # a made-up seal
-    ],
-)
-async def test_a_form_from_a_1_1_chat_acts_only_for_the_person_it_was_sealed_for(
-    teams: Teams, tamper: Any
-) -> None:
-    _reflection, data = await sealed_form(teams)
-    sender = BOB if tamper(data) == data else ANON
-    assert await from_chat(teams, tamper(data), sender) == []

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from adapters.console.render import render
 from bot.events import Conversation, Person
-from bot.outbox import File, Outbox
+from bot.outbox import Delivered, File, Outbox
 from bot.replies import Reply
 
 DIRECT = "[sent privately to {person}]"
@@ -33,9 +33,11 @@ class ConsoleOutbox(Outbox):
 
     async def send_direct(
         self, conversation: Conversation, person: Person, reply: Reply, file: File | None = None
-    ) -> None:
+    ) -> Delivered:
+        """Printed where you chat: nothing is left anywhere to delete later."""
         lines = [DIRECT.format(person=person.display), render(reply, conversation.channel)]
         if file is not None:
             lines += [f"--- {file.name} ---", file.text.rstrip(), "---"]
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
+        return Delivered()

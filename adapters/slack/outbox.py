@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -31,7 +32,7 @@ from adapters import observe
 from adapters.pace import ChannelPace
 from adapters.slack.render import SlackMessage, render
 from bot.events import Conversation, Person
-from bot.outbox import DeliveryError, File, Outbox
+from bot.outbox import Delivered, DeliveryError, File, Outbox
 from bot.replies import Reply
 
 log = logging.getLogger("rounds.slack")
@@ -134,15 +135,25 @@ def _handlers(
     return handlers
 
 
+# A deletion answered with one of these has nothing left to delete.
+GONE = frozenset({"message_not_found", "file_not_found", "file_deleted"})
+
 FAILURES = (SlackClientError, aiohttp.ClientError, TimeoutError)  # SlackApiError is one
+
+
+def error_code(exc: Exception) -> str | None:
+    """Slack's error code (`not_in_channel`), or `http 500`; None for a network error."""
+    if not isinstance(exc, SlackApiError):
+        return None
+    data = exc.response.data
+    error = data.get("error") if isinstance(data, dict) else None
+    return str(error or f"http {exc.response.status_code}")
 
 
 def delivery_error(exc: Exception) -> DeliveryError:
     """Turn an SDK or network error into the port's error, without tokens or bodies."""
-    if isinstance(exc, SlackApiError):
-        data = exc.response.data
-        error = data.get("error") if isinstance(data, dict) else None
-        code = str(error or f"http {exc.response.status_code}")
+    code = error_code(exc)
+    if code is not None:
         return DeliveryError(f"slack: {code}", permanent=code in PERMANENT)
     return DeliveryError(f"slack: {type(exc).__name__}")
 
@@ -244,29 +255,57 @@ class SlackOutbox(Outbox):
 
     async def send_direct(
         self, conversation: Conversation, person: Person, reply: Reply, file: File | None = None
-    ) -> None:
-        """A direct message from the bot: the reply, or the file with the reply's summary as
-        its comment (a reflection's transcript for its facilitator)."""
+    ) -> Delivered:
+        """A direct message from the bot: the reply, then the file (a reflection's transcript
+        for its facilitator). The messages' ts and the file's id come back, for
+        `withdraw_direct` (a file's own comment could not be deleted with it, so the reply
+        is a message of its own)."""
         client = self.client
         opened = await self._direct(
             "conversations.open", lambda: client.conversations_open(users=person.id)
         )
         channel = str((opened.get("channel") or {}).get("id", ""))
-        if file is None:
-            for message in render(reply):
-                await self._call("chat.postMessage", channel, **_fields(message, None))
-            return
-        comment = render(reply)[0].text
-        await self._direct(
+        posted = []
+        for message in render(reply):
+            data = await self._call("chat.postMessage", channel, **_fields(message, None))
+            posted.append(str(data.get("ts", "")))
+        files: tuple[str, ...] = ()
+        if file is not None:
+            files = await self._upload(channel, file)
+        return Delivered(channel, tuple(posted), files)
+
+    async def _upload(self, channel: str, file: File) -> tuple[str, ...]:
+        """Share a document in a DM; the file ids."""
+        client = self.client
+        uploaded = await self._direct(
             "file upload",
             lambda: client.files_upload_v2(
-                channel=channel,
-                content=file.text,
-                filename=file.name,
-                title=file.name,
-                initial_comment=comment,
+                channel=channel, content=file.text, filename=file.name, title=file.name
             ),
         )
+        shared = uploaded.get("files") or []
+        return tuple(str(f["id"]) for f in shared if isinstance(f, dict) and f.get("id"))
+
+    async def withdraw_direct(self, conversation: Conversation, delivered: Delivered) -> None:
+        """Delete a DM's messages (`chat.delete`) and files (`files.delete`, which takes the
+        file's message in the DM with it). What is gone already counts as deleted."""
+        client, channel = self.client, delivered.conversation
+        for ts in delivered.message_ids:
+            await self._removal("chat.delete", partial(client.chat_delete, channel=channel, ts=ts))
+        for file_id in delivered.file_ids:
+            await self._removal("files.delete", partial(client.files_delete, file=file_id))
+
+    async def _removal(
+        self, method: str, call: Callable[[], Awaitable[AsyncSlackResponse]]
+    ) -> None:
+        try:
+            await call()
+        except FAILURES as exc:
+            if error_code(exc) in GONE:
+                return
+            error = delivery_error(exc)
+            log.warning("%s failed: %s", method, error.reason)
+            raise error from None
 
     async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> str:
         """Open a modal for the person whose click gave `trigger_id` (valid for 3 seconds).

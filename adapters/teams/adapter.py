@@ -22,32 +22,47 @@ from botbuilder.schema.teams import (
     MessagingExtensionAttachment,
     MessagingExtensionResponse,
     MessagingExtensionResult,
+    TaskModuleContinueResponse,
+    TaskModuleMessageResponse,
+    TaskModuleResponse,
+    TaskModuleTaskInfo,
 )
 from jwt import PyJWTError
 
-from adapters.teams.cards import TeamsMessage, read_submit, search_results
+from adapters.teams.cards import (
+    Json,
+    TeamsMessage,
+    dialog,
+    form_again,
+    plain_text,
+    search_results,
+    uncode,
+)
 from adapters.teams.connectors import ReusingAuthentication, TeamsConfig
 from adapters.teams.gate import Gate
 from adapters.teams.outbox import Prepared, TeamsOutbox, message_activity, rendered
 from adapters.teams.retry import with_retries
-from adapters.teams.seal import CHANNEL, SEAL, Sealer
 from adapters.teams.translate import (
-    PLATFORM,
+    ANONYMOUS,
+    DIALOGS,
     bot_is_member,
     conversation_of,
     deletion_of,
+    dialog_event,
     in_reply_chain,
     is_personal,
+    person_of,
     reference_data,
     sender_id,
     to_event,
 )
 from bot import messages as m
 from bot.actions import ANONYMOUS_SUBMIT
-from bot.core import Bot
+from bot.core import Bot, error_reply
 from bot.events import Action, Conversation, Event, Message
 from bot.handlers.info import welcome
 from bot.handlers.reflect import in_reflection
+from bot.identity import key_of
 from bot.outbox import DeliveryError
 from bot.reflect.flow import ANONYMOUS_DONE
 from bot.replies import Reply, Visibility
@@ -79,7 +94,6 @@ class TeamsAdapter:
         self.cloud = CloudAdapter(self.auth)
         self.cloud.on_turn_error = self._on_turn_error
         self.outbox = TeamsOutbox(self.cloud, store, config.APP_ID or "")
-        self.sealer = Sealer(config.APP_PASSWORD)
         # conversation key → service URL already stored (most recently used last)
         self.saved: OrderedDict[str, str] = OrderedDict()
         self.turns: dict[str, Callable[[TurnContext], Awaitable[None]]] = {
@@ -87,6 +101,10 @@ class TeamsAdapter:
             "messageDelete": self._on_delete,
             "conversationUpdate": self._on_update,
             "invoke": self._on_invoke,
+        }
+        self.invokes: dict[str, Callable[[Activity], Awaitable[Any]]] = {
+            SEARCH: self._search,
+            **dict.fromkeys(DIALOGS, self._dialog),
         }
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -132,7 +150,6 @@ class TeamsAdapter:
         event = to_event(context.activity)
         if event is None:
             return
-        event = self._unsealed(context.activity, event)
         if not anonymous(event):  # not even the 1:1 chat it may come from is kept
             await self._remember(context.activity)
         replies = await self.bot.handle(event)
@@ -157,20 +174,35 @@ class TeamsAdapter:
             log.info("removed from a conversation; its reference is forgotten")
 
     async def _on_invoke(self, context: TurnContext) -> None:
-        activity = context.activity
-        if activity.name != SEARCH:
+        """Invokes are answered in the HTTP response, never in a chat."""
+        answer = self.invokes.get(str(context.activity.name))
+        if answer is None:
             await _invoke_response(context, 501, None)
             return
+        await _invoke_response(context, 200, await answer(context.activity))
+
+    async def _search(self, activity: Activity) -> MessagingExtensionResponse:
         query, skip, count = _search_args(activity.value)
-        hits = self.bot.search(query, skip, count)
-        await _invoke_response(context, 200, compose_response(search_results(hits)))
+        return compose_response(search_results(self.bot.search(query, skip, count)))
+
+    async def _dialog(self, activity: Activity) -> TaskModuleResponse:
+        """The anonymous form in a dialog: opened (`task/fetch`) and sent (`task/submit`) from
+        the reflection's card in its channel. A refusal or an error is shown in the dialog,
+        with the text kept; nothing is written into any chat."""
+        event = dialog_event(activity)
+        if event is None:
+            return task_response(uncode(m.BUTTON_EXPIRED))
+        return task_response(dialog_answer(event, await self.bot.handle(event)))
 
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
         ref = uuid.uuid4().hex[:8]
         log.error("teams turn failed ref=%s: %s", ref, type(error).__name__)
         text = f"{m.ERROR_TITLE} {m.ERROR_BODY.format(ref=ref)}"
         try:
-            await context.send_activity(Activity(type="message", text=text))
+            if context.activity.type == "invoke":  # answered where it was asked, not in a chat
+                await _invoke_response(context, *failed_invoke(context.activity, ref))
+            else:
+                await context.send_activity(Activity(type="message", text=text))
         except Exception:
             log.warning("could not tell the user about failure ref=%s", ref)
 
@@ -195,40 +227,16 @@ class TeamsAdapter:
         self, context: TurnContext, event: Event, replies: list[Reply]
     ) -> None:
         """Private replies go to the person in a 1:1 chat, never into the reflection's
-        thread or in place of its card. The confirmation of an anonymous contribution is
-        not sent at all: the post in the thread shows it worked, and a 1:1 message would
-        leave a record of who wrote it."""
+        thread or in place of its card. An anonymous form's answers are sent nowhere: a 1:1
+        message would leave a record of who wrote it. (Its dialog answers in place; this is
+        the form inside cards posted before the dialog.)"""
         for reply in replies:
             if reply.visibility is Visibility.CHANNEL:
                 await self._send(context, reply)
-            elif not confirms_anonymous(event, reply):
-                await self._direct(context, self._sealed(context.activity, event, reply))
-
-    def _sealed(self, activity: Activity, event: Event, reply: Reply) -> Reply:
-        """A form on its way to a 1:1 chat carries the channel it is for, sealed to the
-        person it is sent to (see `seal`)."""
-        if reply.kind != "form":
-            return reply
-        where, data = event.conversation, reply.data
-        action, value = data.get("submit", ""), data.get("value", "")
-        seal = self.sealer.seal(sender_id(activity), where.workspace, where.channel, action, value)
-        return replace(reply, data={**data, CHANNEL: where.channel, SEAL: seal})
-
-    def _unsealed(self, activity: Activity, event: Event) -> Event:
-        """A form sent back from a 1:1 chat comes from the channel it was sealed for, when
-        the seal is good for its sender; otherwise it stays in the 1:1 chat, where no
-        reflection is, and is refused."""
-        if not isinstance(event, Action) or not is_personal(activity):
-            return event
-        pressed = read_submit(activity.value)
-        if pressed is None or not pressed.seal:
-            return event
-        tenant = event.conversation.workspace
-        facts = (sender_id(activity), tenant, pressed.channel, pressed.action, pressed.value)
-        if not self.sealer.valid(pressed.seal, *facts):
-            log.info("teams: a form from a 1:1 chat with a seal not its own; refused")
-            return event
-        return replace(event, conversation=Conversation(PLATFORM, pressed.channel, tenant))
+            elif anonymous(event):
+                log.info("teams: an anonymous form from an older card; its answer is not sent")
+            else:
+                await self._direct(context, reply)
 
     async def _direct(self, context: TurnContext, reply: Reply) -> None:
         activity = context.activity
@@ -300,7 +308,7 @@ class TeamsAdapter:
             self.saved.move_to_end(key)
             return
         try:
-            await self.store.save_reference(key, "teams", data)
+            await self.store.save_reference(key, "teams", data, personal_owner(activity))
         except Exception:
             log.warning("could not store a conversation reference; will retry next time")
             return
@@ -310,13 +318,52 @@ class TeamsAdapter:
             self.saved.popitem(last=False)
 
 
+def personal_owner(activity: Activity) -> str | None:
+    """Whose 1:1 chat this is (their identity key, for `forget-me`); None elsewhere."""
+    if not is_personal(activity):
+        return None
+    return key_of(conversation_of(activity), person_of(activity))
+
+
 def anonymous(event: Event) -> bool:
-    return isinstance(event, Action) and event.action == ANONYMOUS_SUBMIT
+    return isinstance(event, Action) and event.action in ANONYMOUS
 
 
-def confirms_anonymous(event: Event, reply: Reply) -> bool:
-    """The core's "your anonymous contribution is in the thread"."""
-    return anonymous(event) and reply.kind == ANONYMOUS_DONE
+def dialog_answer(event: Action, replies: list[Reply]) -> Json | str:
+    """What the dialog shows next: a form (the form, or the form again with the reason in
+    words), or a short message (posted; or why the form cannot be opened). A refused
+    `task/submit` keeps its text, even when the core's answer came without the form."""
+    form = next((reply for reply in replies if reply.kind == "form"), None)
+    if form is not None:
+        return dialog(form)
+    said = plain_text(replies[0]) if replies else m.ERROR_TITLE
+    posted = any(reply.kind == ANONYMOUS_DONE for reply in replies)
+    if event.action == ANONYMOUS_SUBMIT and not posted:
+        return dialog(form_again(event, said))
+    return said
+
+
+def task_response(answer: Json | str) -> TaskModuleResponse:
+    """A dialog's answer as botbuilder's models: `continue` with a form, or `message`."""
+    if isinstance(answer, str):
+        return TaskModuleResponse(task=TaskModuleMessageResponse(value=answer))
+    card = answer["card"]
+    info = TaskModuleTaskInfo(
+        title=answer["title"],
+        height=answer["height"],
+        width=answer["width"],
+        card=Attachment(content_type=card["contentType"], content=Prepared(card["content"])),
+    )
+    return TaskModuleResponse(task=TaskModuleContinueResponse(value=info))
+
+
+def failed_invoke(activity: Activity, ref: str) -> tuple[int, Any]:
+    """The answer to an invoke whose turn failed: a dialog says so in place (keeping the
+    text of a form sent); anything else gets a bare 500."""
+    if str(activity.name) not in DIALOGS:
+        return 500, None
+    event, failed = dialog_event(activity), error_reply(ref)
+    return 200, task_response(dialog_answer(event, [failed]) if event else plain_text(failed))
 
 
 async def _send_one(context: TurnContext, activity: Activity) -> None:

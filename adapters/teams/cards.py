@@ -20,9 +20,9 @@ from dataclasses import dataclass, replace
 from json.encoder import encode_basestring_ascii
 from typing import Any, NamedTuple
 
-from adapters.teams.seal import CHANNEL, SEAL, SEAL_CHARS
 from bot import actions
 from bot import messages as m
+from bot.events import Action
 from bot.replies import (
     Block,
     Button,
@@ -63,6 +63,8 @@ MARKDOWN_BYTES = 20_000  # the text of one Markdown message (a transcript is spl
 
 ELLIPSIS = "…"
 KEY = "rounds"  # the key that marks submit data as ours
+TASK_FETCH = "task/fetch"  # a button whose data asks Teams to open a dialog (a task module)
+DIALOG_SIZE = "medium"  # the dialog's height and width, in Teams' named sizes
 
 Json = dict[str, Any]
 
@@ -111,8 +113,6 @@ class Submit(NamedTuple):
     action: str
     value: str
     text: str = ""  # what was typed into the form's text box
-    channel: str = ""  # a form sent to a 1:1 chat: the channel it is for (`seal`)
-    seal: str = ""  # ... and its seal
 
 
 def render(reply: Reply) -> list[TeamsMessage]:
@@ -150,10 +150,7 @@ def read_submit(value: Any) -> Submit | None:
         return None
     if not _ACTION.fullmatch(action) or len(data) > MAX_VALUE or len(text) > FORM_TEXT:
         return None
-    channel, sealed = value.get(CHANNEL, ""), value.get(SEAL, "")
-    if not isinstance(channel, str) or not isinstance(sealed, str) or len(channel) > 512:
-        channel, sealed = "", ""
-    return Submit(action, data, text, channel, sealed[:SEAL_CHARS])
+    return Submit(action, data, text)
 
 
 def search_results(hits: Sequence[tuple[Reply, str, str]]) -> Json:
@@ -278,14 +275,15 @@ def _boxed(items: list[Json], props: Json) -> list[Json]:
 
 def _actions(buttons: Sequence[Button]) -> list[Json]:
     """Action.Submit buttons, leaving out any whose data would be refused or too big. The
-    anonymous contribution button opens its form inline instead (Action.ShowCard)."""
+    anonymous contribution button opens its form in a dialog (`task/fetch`): what is said
+    there, a refusal too, stays in the dialog, seen by no one else and kept in no chat."""
     chosen: list[Json] = []
     used = 0
     for button in buttons:
         data = submit_data(button)
-        action = _submit(button.label, data)
         if button.action == actions.REFLECT_ANONYMOUS:
-            action = _show_form(button, action)
+            data["msteams"] = {"type": TASK_FETCH}
+        action = _submit(button.label, data)
         cost = _wire(action) + 1
         if read_submit(data) and _wire(data) <= DATA_BYTES and used + cost <= ACTIONS_BYTES:
             chosen.append(action)
@@ -295,24 +293,6 @@ def _actions(buttons: Sequence[Button]) -> list[Json]:
 
 def _submit(label: str, data: Json) -> Json:
     return {"type": "Action.Submit", "title": _title(label), "data": data}
-
-
-def _show_form(button: Button, fallback: Json) -> Json:
-    """The anonymous form, opened inline under the post for whoever pressed it: nothing is
-    sent until they submit it. A client without ShowCard presses the plain button instead
-    (and gets the form in a 1:1 chat)."""
-    data = {KEY: actions.ANONYMOUS_SUBMIT, "value": button.value}
-    form = {
-        "type": "AdaptiveCard",
-        "body": [*_text_blocks(m.ANONYMOUS_FORM_INTRO), _text_box(m.ANONYMOUS_FORM_LABEL, "")],
-        "actions": [_submit(m.ANONYMOUS_FORM_SUBMIT, data)],
-    }
-    return {
-        "type": "Action.ShowCard",
-        "title": _title(button.label),
-        "card": form,
-        "fallback": fallback,
-    }
 
 
 # Forms
@@ -329,8 +309,6 @@ def _form(reply: Reply) -> TeamsMessage:
         body += _text_blocks(error, {"color": "Attention", "weight": "Bolder"})
     body.append(_text_box(data.get("label") or m.ANONYMOUS_FORM_LABEL, initial))
     submit = {KEY: data.get("submit", ""), "value": data.get("value", "")}
-    if data.get(SEAL):  # a form in a 1:1 chat: bound to its person and channel
-        submit |= {CHANNEL: data.get(CHANNEL, ""), SEAL: data[SEAL]}
     title = data.get("button") or m.ANONYMOUS_FORM_SUBMIT
     return TeamsMessage(_fallback(reply), _card(body, [_submit(title, submit)]))
 
@@ -358,6 +336,35 @@ def _text_box(label: str, initial: str) -> Json:
     if initial:
         box["value"] = initial
     return box
+
+
+# Dialogs
+
+
+def dialog(form: Reply) -> Json:
+    """A form as a Teams dialog's `TaskInfo`: its title, size and card. The dialog shows the
+    title itself, so the form's heading is left out of the card."""
+    blocks = tuple(block for block in form.blocks if not isinstance(block, Heading))
+    return {
+        "title": _title(form.data.get("title") or m.ANONYMOUS_FORM_TITLE),
+        "height": DIALOG_SIZE,
+        "width": DIALOG_SIZE,
+        "card": attachment(_form(replace(form, blocks=blocks)).card),
+    }
+
+
+def form_again(sent: Action, reason: str) -> Reply:
+    """The form `sent` came from, back with the reason in words and the text as typed, for a
+    refusal that came without a form (the thread closed, the database away, an error)."""
+    data = {"submit": sent.action, "value": sent.value, "initial": sent.text, "error": reason}
+    blocks = (Paragraph.of(m.ANONYMOUS_FORM_INTRO),)
+    return Reply(kind="form", blocks=blocks, summary=reason, data=data)
+
+
+def plain_text(reply: Reply) -> str:
+    """Every block of the reply in plain words, as a dialog's short message shows them."""
+    text = "\n".join(filter(None, map(_plain, reply.blocks))).strip()
+    return _cut(uncode(text), FALLBACK_TEXT) if text else _fallback(reply)
 
 
 def _title(label: str) -> str:
@@ -706,25 +713,25 @@ def _text_box_problems(box: Json) -> list[str]:
     return found
 
 
-def _actions_problems(actions: Any, nested: bool = False) -> list[str]:
+def _actions_problems(actions: Any) -> list[str]:
     if not isinstance(actions, list):
         return ["actions is not a list"]
     found: list[str] = []
     for n, action in enumerate(actions, 1):
-        kind = action.get("type") if isinstance(action, dict) else None
-        if kind == "Action.ShowCard" and not nested:
-            found += [f"action {n} {p}" for p in _show_card_problems(action)]
-        elif kind == "Action.Submit":
+        if isinstance(action, dict) and action.get("type") == "Action.Submit":
             found += [f"action {n} {p}" for p in _submit_problems(action)]
         else:
-            found.append(f"action {n} is not an Action.Submit (or a top-level Action.ShowCard)")
+            found.append(f"action {n} is not an Action.Submit")
     return found
 
 
 def _submit_problems(action: Json) -> list[str]:
     found = _title_problems(action)
-    if not isinstance(action.get("data"), dict) or read_submit(action["data"]) is None:
-        found.append(f"data is not submit data: {action.get('data')!r}")
+    data = action.get("data")
+    if not isinstance(data, dict) or read_submit(data) is None:
+        found.append(f"data is not submit data: {data!r}")
+    elif data.get("msteams", {"type": TASK_FETCH}) != {"type": TASK_FETCH}:
+        found.append(f"data.msteams is not a dialog's {{'type': {TASK_FETCH!r}}}")
     return found
 
 
@@ -733,28 +740,6 @@ def _title_problems(action: Json) -> list[str]:
     if not isinstance(title, str) or not title.strip() or len(title) > TITLE_TEXT:
         return [f"title is not 1 to {TITLE_TEXT} characters: {title!r}"]
     return []
-
-
-def _show_card_problems(action: Json) -> list[str]:
-    """A ShowCard: its card holds a form (no further ShowCard); its fallback is a button."""
-    found = _title_problems(action)
-    card = action.get("card")
-    if not isinstance(card, dict) or card.get("type") != "AdaptiveCard":
-        return [*found, "card is not an AdaptiveCard"]
-    found += [f"card {p}" for p in _body_problems(card)]
-    inner = card.get("actions")
-    if not isinstance(inner, list) or not inner:
-        found.append("card has no button to send it")
-    found += [f"card {p}" for p in _actions_problems(inner or [], nested=True)]
-    fallback = action.get("fallback")
-    if fallback is not None:
-        fallback_ok = isinstance(fallback, dict) and fallback.get("type") == "Action.Submit"
-        found += (
-            [f"fallback {p}" for p in _submit_problems(fallback)]
-            if fallback_ok
-            else ["fallback is not an Action.Submit"]
-        )
-    return found
 
 
 def _size_problems(card: Json) -> list[str]:

@@ -3,6 +3,7 @@ from its stored reference, through CloudAdapter's proactive calls."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -26,7 +27,7 @@ from adapters.teams.retry import status_of, with_retries
 from adapters.teams.translate import reference_from
 from bot.events import Conversation, Person
 from bot.memo import IdentityMemo
-from bot.outbox import DeliveryError, File, Outbox
+from bot.outbox import Delivered, DeliveryError, File, Outbox
 from bot.replies import Reply
 from bot.store import Store
 
@@ -36,6 +37,7 @@ log = logging.getLogger("rounds.teams")
 # removed (403 BotNotInConversationRoster), the conversation is gone (404).
 PERMANENT = frozenset({401, 403, 404})
 CONNECTOR_ERRORS = (HttpOperationError, ClientRequestError, aiohttp.ClientError, OSError)
+GONE = 404  # a deletion answered so has nothing left to delete
 DIRECT = "teams:direct"  # one pace for all 1:1 messages: no person's id is kept for it
 TEAMS_USER = "29:"  # how a Teams user id begins (otherwise an Entra object id)
 
@@ -145,31 +147,71 @@ class TeamsOutbox(Outbox):
 
     async def send_direct(
         self, conversation: Conversation, person: Person, reply: Reply, file: File | None = None
-    ) -> None:
+    ) -> Delivered:
         """A 1:1 chat with the person, reached through the channel they were in. `person.id`
         may be the Entra object id Rounds stores: it is looked up in the channel's roster
         first, as Teams opens a chat by object id only for people who installed the app."""
         data = await self.store.reference(conversation.key)
         if data is None:
             raise DeliveryError("teams: Rounds is not installed in that conversation", True)
-        await self.direct(data, person.id, reply, file)
+        return await self.direct(data, person.id, reply, file)
 
     async def direct(
         self, data: dict[str, str], member: str, reply: Reply, file: File | None = None
-    ) -> None:
+    ) -> Delivered:
         """Send to `member` (a Teams user id, or an Entra object id) in a 1:1 chat, opened
-        through the stored reference `data`. Neither the member nor the chat is logged."""
+        through the stored reference `data`; the chat and the messages' ids. Neither the
+        member nor the chat is logged."""
         if not member:
             raise DeliveryError("teams: no one to send it to", permanent=True)
         try:
             chat = await self._open_chat(data, await self._user_id(data, member))
-            for activity in direct_activities(reply, file):
-                async with self.pace.limiter(DIRECT):
-                    await self._in_conversation(chat, None, activity)
         except CONNECTOR_ERRORS as exc:
-            error = delivery_error(exc)
-            log.warning("teams direct message failed: %s", error.reason)
+            raise _direct_failed(exc) from None
+        sent = await self._send_all(chat, direct_activities(reply, file))
+        return Delivered(chat["conversationId"], tuple(sent))
+
+    async def _send_all(self, chat: dict[str, str], activities: list[Activity]) -> list[str]:
+        """Send in order; the ids. One failing takes back those sent before it (a
+        transcript is there whole, and recorded for deletion, or not at all), then raises."""
+        sent: list[str] = []
+        try:
+            for activity in activities:
+                async with self.pace.limiter(DIRECT):
+                    sent.append(await self._in_conversation(chat, None, activity))
+        except CONNECTOR_ERRORS as exc:
+            error = _direct_failed(exc)
+            for message_id in filter(None, sent):
+                with contextlib.suppress(*CONNECTOR_ERRORS):
+                    await self._turn(reference_from(chat), _deletion(message_id))
             raise error from None
+        return [ident for ident in sent if ident]
+
+    async def withdraw_direct(self, conversation: Conversation, delivered: Delivered) -> None:
+        """Delete messages from a 1:1 chat, reached with the reference of the channel they
+        were sent from (or, if Rounds has left it, of any conversation in the tenant). A
+        message gone already (404) counts as deleted."""
+        data = await self._reference_in(conversation)
+        if data is None:
+            raise DeliveryError("teams: no conversation left to reach that chat from", True)
+        chat = {**data, "conversationId": delivered.conversation, "conversationType": "personal"}
+        for message_id in delivered.message_ids:
+            try:
+                await self._turn(reference_from(chat), _deletion(message_id))
+            except CONNECTOR_ERRORS as exc:
+                if status_of(exc) == GONE:
+                    continue
+                error = delivery_error(exc)
+                log.warning("teams: deleting a direct message failed: %s", error.reason)
+                raise error from None
+
+    async def _reference_in(self, conversation: Conversation) -> dict[str, str] | None:
+        data = await self.store.reference(conversation.key)
+        if data is not None:
+            return data
+        known = await self.store.references(conversation.platform)
+        same = (d for d in known.values() if d.get("tenantId") == conversation.workspace)
+        return next(same, None)
 
     async def _user_id(self, data: dict[str, str], member: str) -> str:
         """The Teams user id (`29:…`) of a member of the stored conversation, or `member` as
@@ -272,6 +314,19 @@ class TeamsOutbox(Outbox):
             )
         )
         return created.get("id", "")
+
+
+def _direct_failed(exc: Exception) -> DeliveryError:
+    error = delivery_error(exc)
+    log.warning("teams direct message failed: %s", error.reason)
+    return error
+
+
+def _deletion(message_id: str) -> Callable[[TurnContext], Awaitable[None]]:
+    async def remove(context: TurnContext) -> None:
+        await with_retries(lambda: context.delete_activity(message_id))
+
+    return remove
 
 
 def _remember_chat(created: dict[str, str]) -> Callable[[TurnContext], Awaitable[None]]:

@@ -11,11 +11,15 @@ from typing import Any
 
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
-from adapters.teams.cards import read_submit
-from bot.actions import ANONYMOUS_SUBMIT
+from adapters.teams.cards import TASK_FETCH, read_submit
+from bot.actions import ANONYMOUS_SUBMIT, REFLECT_ANONYMOUS
 from bot.events import Action, Command, Conversation, Deletion, Event, Message, Person
 
 PLATFORM = "teams"
+TASK_SUBMIT = "task/submit"
+# The dialogs (task modules) Rounds opens: the invoke's name and the one action it may carry.
+DIALOGS = {TASK_FETCH: REFLECT_ANONYMOUS, TASK_SUBMIT: ANONYMOUS_SUBMIT}
+ANONYMOUS = frozenset(DIALOGS.values())  # actions that never carry who sent them
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<br\s*/?>|</p>|</div>", re.IGNORECASE)
@@ -109,7 +113,7 @@ def to_event(activity: Activity) -> Event | None:
     pressed = read_submit(activity.value)
     if pressed is not None:
         # An anonymous contribution never carries who sent it into the core.
-        person = Person("") if pressed.action == ANONYMOUS_SUBMIT else person_of(activity)
+        person = Person("") if pressed.action in ANONYMOUS else person_of(activity)
         return Action(conversation, person, pressed.action, pressed.value, pressed.text)
     if in_reply_chain(activity) and not mentions_bot(activity):
         text = message_text(activity)
@@ -119,6 +123,18 @@ def to_event(activity: Activity) -> Event | None:
         return None  # a new post in the channel that is not for the bot
     text = command_text(activity)
     return Command(conversation, person_of(activity), text) if text or not activity.value else None
+
+
+def dialog_event(activity: Activity) -> Action | None:
+    """A dialog's `task/fetch` (its button pressed) or `task/submit` (its form sent): the
+    button's or form's data, from the conversation of the card it was opened from. Only the
+    anonymous form is a dialog, so no person is read; None for anything else."""
+    action = DIALOGS.get(_str(activity.name)) if activity.type == "invoke" else None
+    pressed = read_submit(_dict(activity.value).get("data"))
+    if action is None or pressed is None or pressed.action != action:
+        return None
+    conversation = conversation_of(activity)
+    return Action(conversation, Person(""), pressed.action, pressed.value, pressed.text)
 
 
 def is_channel(activity: Activity) -> bool:

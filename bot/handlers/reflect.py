@@ -287,8 +287,10 @@ async def message(ctx: Context, event: Message) -> list[Reply]:
         found = newest[0] if newest else None
         if found is None:
             return [say(m.REFLECT_NONE_OPEN)]
-    if found is None or not event.text.strip():
+    if found is None:
         return []
+    if not event.text.strip():  # nothing to keep: said so, never confirmed as stored
+        return [say(m.REFLECT_EMPTY_REPLY)]
     warning = await flow.contribute(ctx, found, event.person, event.text, event.message_id)
     return [warning] if warning else []
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
@@ -18,16 +18,23 @@ from bot.content.model import ReflectionModel, Topic, join_names
 from bot.context import Context
 from bot.events import Conversation, Person
 from bot.format import long_date
-from bot.guardrail import Finding, find_identifiers
+from bot.guardrail import REDACTED_KINDS, Finding, find_identifiers
 from bot.handlers.quotes import quote_block
 from bot.identity import key_of, user_of
 from bot.lookup import LookupHit
-from bot.outbox import DeliveryError, File, Outbox
+from bot.outbox import Delivered, DeliveryError, File, Outbox
 from bot.reflect import summary
 from bot.reflect.timing import following_step, timetable
 from bot.replies import Block, Button, Heading, Item, Note, Paragraph, QuoteBlock, Reply, Visibility
 from bot.store import unreachable
-from bot.store.reflections import LEASE, OPEN, NewReflection, Reflection
+from bot.store.reflections import (
+    CLOSE_GIVE_UP,
+    LEASE,
+    OPEN,
+    NewReflection,
+    Reflection,
+    SentTranscript,
+)
 
 log = logging.getLogger("rounds.reflect")
 SETTLE_WITHIN = LEASE * 0.8  # how long a close waits for the database to record it
@@ -270,7 +277,8 @@ def _passage(hit: LookupHit) -> Item:
 async def close(ctx: Context, reflection: Reflection) -> Reply:
     """Post the summary, mark the thread closed, send the facilitator the transcript (a
     thread whose facilitator was forgotten sends it to no one, and its summary says so).
-    Only one caller closes a thread; a close cut short by a crash is finished later."""
+    Only one caller closes a thread; a close cut short by a crash is finished later, and
+    one whose summary cannot be posted for CLOSE_GIVE_UP is finished without it."""
     claimed = await ctx.store.reflections.claim_close(reflection.id)
     if claimed is None:
         return say(m.REFLECT_CLOSE_BUSY.format(id=reflection.id))
@@ -281,7 +289,7 @@ async def close(ctx: Context, reflection: Reflection) -> Reply:
     try:
         await outbox_for(ctx, claimed.platform).post(where(claimed), reply)
     except DeliveryError as exc:
-        if not exc.permanent:
+        if not exc.permanent and not given_up(ctx, claimed):
             raise  # the claim's lease runs out and the scheduler closes it again
         log.warning("reflection %d: summary not posted (%s)", claimed.id, exc.reason)
     await _finish_close(ctx, claimed.id)
@@ -290,6 +298,13 @@ async def close(ctx: Context, reflection: Reflection) -> Reply:
     if done.facilitator is not None:
         await deliver_transcript(ctx, done, None)
     return say(m.REFLECT_CLOSE_DONE.format(id=claimed.id))
+
+
+def given_up(ctx: Context, reflection: Reflection) -> bool:
+    """A close that has failed for CLOSE_GIVE_UP is finished without its summary, rather
+    than left closing (and unpurged) for ever."""
+    since = reflection.closing_since
+    return since is not None and ctx.clock() - since >= CLOSE_GIVE_UP
 
 
 async def _settled(write: Callable[[], Awaitable[None]]) -> None:
@@ -325,13 +340,73 @@ async def deliver_transcript(ctx: Context, reflection: Reflection, to: Person | 
     letter = Reply(kind="transcript", blocks=(Heading(title),), summary=title)
     file = File(f"reflection-{reflection.id}-{topic.slug}.md", text)
     try:
-        await outbox_for(ctx, reflection.platform).send_direct(
+        delivered = await outbox_for(ctx, reflection.platform).send_direct(
             where(reflection), person, letter, file
         )
     except DeliveryError as exc:
         log.warning("reflection %d: transcript not sent (%s)", reflection.id, exc.reason)
         return say(m.REFLECT_TRANSCRIPT_FAILED.format(reason=exc.reason), kind="error")
+    await _record_transcript(ctx, reflection, key_of(where(reflection), person), delivered)
     return say(m.REFLECT_TRANSCRIPT_SENT.format(id=reflection.id))
+
+
+async def _record_transcript(
+    ctx: Context, reflection: Reflection, recipient: str | None, delivered: Delivered
+) -> None:
+    """The transcript is out: remember where, so it is deleted with its thread (and with
+    its recipient, by `forget-me`). A database away for a moment is waited for; past that
+    the transcript stays where it was sent, and the log says so."""
+    if not delivered.message_ids and not delivered.file_ids:
+        return  # nothing the platform could remove (the console prints it)
+    store = ctx.store.reflections
+    try:
+        await _settled(
+            lambda: store.record_transcript(
+                reflection.id,
+                reflection.platform,
+                recipient,
+                delivered.conversation,
+                delivered.message_ids,
+                delivered.file_ids,
+            )
+        )
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        log.warning("reflection %d: transcript sent but not recorded for deletion", reflection.id)
+
+
+async def withdraw_transcripts(ctx: Context, sent: Sequence[SentTranscript]) -> list[int]:
+    """Delete transcripts from the direct messages they were sent to, and forget them. The
+    ids done with: deleted, gone already, or never deletable (logged). One that failed for
+    now, or whose platform is not connected, is kept for the next try."""
+    done = [item.id for item in sent if await _withdrawn(ctx, item)]
+    if done:
+        await ctx.store.reflections.drop_transcripts(done)
+    return done
+
+
+async def _withdrawn(ctx: Context, item: SentTranscript) -> bool:
+    outbox = ctx.outbox(item.platform)
+    if outbox is None:
+        return False
+    messages = (item.message_id,) if item.message_id else ()
+    files = (item.file_id,) if item.file_id else ()
+    delivered = Delivered(item.conversation, messages, files)
+    try:
+        await outbox.withdraw_direct(
+            Conversation(item.platform, item.channel, item.workspace), delivered
+        )
+    except DeliveryError as exc:
+        later = "" if exc.permanent else "; tried again later"
+        log.warning(
+            "a transcript of reflection %d not deleted (%s)%s",
+            item.reflection_id,
+            exc.reason,
+            later,
+        )
+        return exc.permanent
+    return True
 
 
 # contributions
@@ -339,21 +414,37 @@ async def deliver_transcript(ctx: Context, reflection: Reflection, to: Person | 
 
 def named(findings: list[Finding]) -> str:
     kinds = dict.fromkeys(m.IDENTIFIER_NAMES.get(f.kind, f.kind) for f in findings)
-    return " and ".join(kinds)
+    return join_names(list(kinds))
 
 
 def redact(text: str, findings: list[Finding]) -> str:
+    """The text as stored: numbers, dates of birth and postcodes replaced; names kept (they
+    never reach anything derived from it: bot/reflect/summary.py)."""
     for found in sorted(findings, key=lambda f: f.start, reverse=True):
-        text = text[: found.start] + m.REDACTED + text[found.end :]
+        if found.kind in REDACTED_KINDS:
+            text = text[: found.start] + m.REDACTED + text[found.end :]
     return text
+
+
+def identifier_warning(reflection: Reflection, findings: list[Finding]) -> str:
+    """What the author of a named reply is told, privately: what was found, what was removed
+    from the stored copy, and that a name is kept there but never posted."""
+    removed = [f for f in findings if f.kind in REDACTED_KINDS]
+    parts = [m.REFLECT_IDENTIFIER_NAMED.format(id=reflection.id, what=named(findings))]
+    if removed:
+        parts.append(m.REFLECT_IDENTIFIER_REMOVED.format(what=named(removed)))
+    if len(removed) < len(findings):
+        parts.append(m.REFLECT_IDENTIFIER_NAME_KEPT)
+    return " ".join(parts)
 
 
 async def contribute(
     ctx: Context, reflection: Reflection, person: Person, text: str, message_id: str
 ) -> Reply | None:
     """Record a reply in the thread. One with a patient identifier is stored with it
-    removed, and its author is warned privately (once, however often the platform sends
-    the reply). Nothing is said when all is well."""
+    removed (a suspected name is kept, and left out of the summary), and its author is
+    warned privately (once, however often the platform sends the reply). Nothing is said
+    when all is well."""
     if reflection.state != OPEN:
         return say(m.REFLECT_REPLY_CLOSED.format(id=reflection.id))
     findings = find_identifiers(text)
@@ -367,7 +458,7 @@ async def contribute(
         message_id or None,
     )
     if findings and stored is not None:  # a platform's retry of a stored reply: warned once
-        return say(m.REFLECT_IDENTIFIER_NAMED.format(id=reflection.id, what=named(findings)))
+        return say(identifier_warning(reflection, findings))
     return None
 
 
@@ -406,7 +497,9 @@ def anonymous_post(reflection: Reflection, text: str) -> Reply:
 
 
 async def post_anonymous(ctx: Context, reflection: Reflection, typed: str) -> Reply:
-    """Check, store, post. Nothing about who sent it is passed in, so nothing can be kept."""
+    """Check, store, post. Any identifier, a suspected name too, sends the form back with
+    the reason, and nothing is posted. Nothing about who sent it is passed in, so nothing
+    can be kept."""
     text = typed.strip()
     if not text:
         return anonymous_form(reflection, error=m.ANONYMOUS_EMPTY)

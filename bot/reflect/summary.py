@@ -9,8 +9,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from bot import guardrail
 from bot import messages as m
 from bot.content.model import ReflectionModel, Topic
+from bot.format import markdown_literal
 from bot.identity import user_of
 from bot.replies import Block, Heading, Item, Note, Paragraph, Reply, Visibility
 from bot.store.reflections import Contribution, Reflection
@@ -21,10 +23,25 @@ ACTION_CHARS = 200
 
 
 def people(contributions: Sequence[Contribution]) -> int:
-    """How many people took part, at least: named authors count once each, and all the
-    anonymous contributions together as one (they cannot be told apart)."""
-    named = {c.author for c in contributions if c.author}
-    return len(named) + (1 if any(c.author is None for c in contributions) else 0)
+    """How many people can be proved to have taken part: the distinct named authors. An
+    anonymous contribution proves no one more (it may be one of them), so it is never
+    counted as a person."""
+    return len({c.author for c in contributions if c.author})
+
+
+def counts(contributions: Sequence[Contribution]) -> str | None:
+    """The counts sentence, or None when fewer than SHOW_COUNTS_FROM people can be told
+    apart (k-anonymity over what can be proved). Anonymous contributions are said apart:
+    never folded into the people."""
+    named = [c for c in contributions if c.author]
+    anonymous = len(contributions) - len(named)
+    who = people(contributions)
+    if who < SHOW_COUNTS_FROM:
+        return None
+    text = m.SUMMARY_COUNTS.format(contributions=len(named), people=who)
+    if anonymous:
+        text += " " + m.SUMMARY_COUNTS_ANONYMOUS[anonymous == 1].format(count=anonymous)
+    return text
 
 
 @functools.cache
@@ -37,8 +54,11 @@ def _extractor() -> Any:
 def key_phrases(texts: Sequence[str], limit: int = THEMES) -> list[str]:
     """Key phrases of the replies (YAKE), without repeating a word. Phrases several replies
     share come first, longer ones before shorter; a single word counts only when more than
-    one reply uses it."""
-    replies = [t.replace(m.REDACTED, " ") for t in texts if t.strip()]
+    one reply uses it. Made only from what passed the guardrail: every identifier and every
+    word of a name found anywhere in the thread is cut out first, and a phrase that still
+    holds one (or talks of NHS numbers and the like) is dropped."""
+    clean = guardrail.cleaned([t.replace(m.REDACTED, " ") for t in texts if t.strip()])
+    replies = [t for t in clean.texts if t.strip()]
     if not replies:
         return []
     found = _extractor().extract_keywords("\n".join(replies))
@@ -47,6 +67,8 @@ def key_phrases(texts: Sequence[str], limit: int = THEMES) -> list[str]:
     for phrase, _score in found:
         phrase = phrase.lower()
         shared = sum(phrase in reply for reply in lowered)
+        if not clean.allows(phrase):
+            continue
         if any(w.isalpha() for w in phrase.split()) and (" " in phrase or shared > 1):
             ranked.append((shared * len(phrase.split()), phrase))
     ranked.sort(key=lambda pair: -pair[0])  # stable: YAKE's order among equals
@@ -75,9 +97,15 @@ def shorten(text: str, limit: int = ACTION_CHARS) -> str:
 
 
 def actions(model: ReflectionModel, contributions: Sequence[Contribution]) -> list[str]:
-    """What people answered to the model's last question, in the order they said it."""
+    """What people answered to the model's last question, in the order they said it, with
+    every identifier and name found in the thread cut out."""
     last = len(model.steps) - 1
-    return [shorten(c.text) for c in contributions if c.step == last and c.text.strip()]
+    clean = guardrail.cleaned([c.text for c in contributions]).texts
+    return [
+        shorten(text)
+        for c, text in zip(contributions, clean, strict=True)
+        if c.step == last and c.text.strip()
+    ]
 
 
 def summary_reply(
@@ -91,11 +119,8 @@ def summary_reply(
     blocks: list[Block] = [Heading(m.SUMMARY_TITLE.format(topic=topic.title))]
     if not contributions:
         blocks.append(Paragraph.of(m.SUMMARY_NOTHING))
-    elif people(contributions) >= SHOW_COUNTS_FROM:
-        counts = m.SUMMARY_COUNTS.format(
-            contributions=len(contributions), people=people(contributions)
-        )
-        blocks.append(Paragraph.of(counts))
+    elif (said := counts(contributions)) is not None:
+        blocks.append(Paragraph.of(said))
     else:
         blocks.append(Note(m.SUMMARY_COUNTS_HIDDEN))
     themes = key_phrases([c.text for c in contributions])
@@ -159,8 +184,15 @@ def transcript(
     for number, step in enumerate(model.steps[: reflection.step + 1]):
         lines += ["", f"## Q{number + 1} ({step.label}) {step.question}", ""]
         answers = [c for c in contributions if c.step == number]
-        lines += [f"- **{_who(c)}**: {' '.join(c.text.split())}" for c in answers] or ["- —"]
+        lines += [_line(c) for c in answers] or ["- —"]
     return "\n".join(lines) + "\n"
+
+
+def _line(contribution: Contribution) -> str:
+    """One contribution as a list item: the name in bold, the words as typed (escaped, so a
+    link or heading someone typed is shown as text, never rendered)."""
+    said = markdown_literal(" ".join(contribution.text.split()))
+    return f"- **{markdown_literal(_who(contribution))}**: {said}"
 
 
 def _who(contribution: Contribution) -> str:

@@ -5,20 +5,37 @@ the one whose update changes a row acts, the others do nothing."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import hashlib
+import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    DateTime,
+    Delete,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.store.schedules import utc
-from bot.store.schema import contributions, reflections
+from bot.store.schema import contributions, reflections, sent_transcripts
 
 Clock = Callable[[], dt.datetime]
 LEASE = dt.timedelta(minutes=5)  # a close claimed longer ago than this was left by a crash
 UNPOSTED_AGE = dt.timedelta(days=1)  # a thread still without its opening post after this
+CLOSE_GIVE_UP = dt.timedelta(days=1)  # a close failing this long is finished without summary
+DIGESTED = "sha256:"  # how a stored message id that is a digest begins
 
 OPEN, CLOSING, CLOSED = "open", "closing", "closed"
 
@@ -42,6 +59,7 @@ class Reflection:
     remind_at: dt.datetime | None
     next_step_at: dt.datetime | None
     closed_at: dt.datetime | None
+    closing_since: dt.datetime | None = None  # when its close was first claimed
 
 
 @dataclass(frozen=True)
@@ -72,11 +90,59 @@ class Contribution:
 
 @dataclass(frozen=True)
 class Erased:
-    """What `forget` removed or unlinked."""
+    """What `forget` removed or unlinked (or, before it runs, would)."""
 
     contributions: int
     facilitated: int
     schedules: int = 0
+    transcripts: int = 0  # sent to the person, deleted from their direct messages
+    transcripts_later: int = 0  # could not be deleted now: unlinked, deleted at retention
+    references: int = 0  # how to reach their Teams 1:1 chat
+
+    @property
+    def anything(self) -> bool:
+        return any(self.__dict__.values())
+
+
+@dataclass(frozen=True)
+class SentTranscript:
+    """One message or file of a transcript sent privately, and the thread it came from."""
+
+    id: int
+    reflection_id: int
+    platform: str
+    channel: str  # the thread's channel and workspace: how the platform is reached
+    workspace: str
+    conversation: str  # the DM or 1:1 chat it is in
+    message_id: str | None
+    file_id: str | None
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What a retention run removed."""
+
+    threads: int = 0
+    contributions: int = 0
+    unposted: int = 0  # anonymous contributions whose post never went out
+    transcripts: int = 0  # withdrawn from the platform (or found gone already)
+    transcripts_kept: int = 0  # to try again at the next run
+
+
+def digest(salt: str, message_id: str) -> str:
+    """What an anonymous thread stores for a platform message id: the same id always gives
+    the same digest (so retries and deletions still match), but the digest does not name
+    the message, and so not its author."""
+    return DIGESTED + hashlib.sha256(f"{salt}:{message_id}".encode()).hexdigest()
+
+
+async def _stored_id(conn: AsyncConnection, ident: int, message_id: str | None) -> str | None:
+    """The message id as the thread `ident` stores it: a digest in an anonymous thread."""
+    if message_id is None:
+        return None
+    query = select(reflections.c.salt).where(reflections.c.id == ident)
+    salt = (await conn.execute(query)).scalar_one_or_none()
+    return digest(salt, message_id) if salt else message_id
 
 
 def _when(value: object) -> dt.datetime | None:
@@ -103,6 +169,7 @@ def _reflection(row: Row[tuple[object, ...]]) -> Reflection:
         remind_at=_when(m["remind_at"]),
         next_step_at=_when(m["next_step_at"]),
         closed_at=_when(m["closed_at"]),
+        closing_since=_when(m["closing_since"]),
     )
 
 
@@ -129,6 +196,7 @@ class ReflectionStore:
             "step": 0,
             "state": OPEN,
             "opened_at": self.clock(),
+            "salt": secrets.token_hex(16) if new.anonymous else None,
         }
         async with self.engine.begin() as conn:
             stmt = insert(reflections).values(row).returning(reflections.c.id)
@@ -203,7 +271,8 @@ class ReflectionStore:
         now = self.clock()
         stale = (reflections.c.state == CLOSING) & (reflections.c.claimed_until < now)
         where = (reflections.c.id == ident) & or_(reflections.c.state == OPEN, stale)
-        values = {"state": CLOSING, "claimed_until": now + self.lease}
+        since = func.coalesce(reflections.c.closing_since, literal(now, DateTime(timezone=True)))
+        values = {"state": CLOSING, "claimed_until": now + self.lease, "closing_since": since}
         async with self.engine.begin() as conn:
             result = await conn.execute(update(reflections).where(where).values(values))
         return await self.get(ident) if result.rowcount else None
@@ -252,6 +321,7 @@ class ReflectionStore:
         }
         try:
             async with self.engine.begin() as conn:
+                row["message_id"] = await _stored_id(conn, ident, message_id)
                 stmt = insert(contributions).values(row).returning(contributions.c.id)
                 return int((await conn.execute(stmt)).scalar_one())
         except IntegrityError:
@@ -261,7 +331,12 @@ class ReflectionStore:
         """The contribution's post is out: it counts from now on."""
         async with self.engine.begin() as conn:
             where = contributions.c.id == contribution
-            values = {"message_id": message_id, "pending": False}
+            query = select(contributions.c.reflection_id).where(where)
+            thread = (await conn.execute(query)).scalar_one_or_none()
+            if thread is None:
+                return
+            stored = await _stored_id(conn, int(thread), message_id)
+            values = {"message_id": stored, "pending": False}
             await conn.execute(update(contributions).where(where).values(values))
 
     async def sent_again(
@@ -285,10 +360,11 @@ class ReflectionStore:
 
     async def remove_message(self, ident: int, message_id: str) -> bool:
         """The person deleted their reply: its stored copy goes too."""
-        where = (contributions.c.reflection_id == ident) & (
-            contributions.c.message_id == message_id
-        )
         async with self.engine.begin() as conn:
+            stored = await _stored_id(conn, ident, message_id)
+            where = (contributions.c.reflection_id == ident) & (
+                contributions.c.message_id == stored
+            )
             return bool((await conn.execute(delete(contributions).where(where))).rowcount)
 
     async def unposted(self, before: dt.datetime) -> list[tuple[Contribution, Reflection]]:
@@ -326,30 +402,108 @@ class ReflectionStore:
         async with self.engine.connect() as conn:
             return int((await conn.execute(query)).scalar_one())
 
-    async def purge(self, closed_before: dt.datetime) -> int:
-        """Delete threads (and their contributions) closed before the given time, and what
-        a crash or an outage left half-done a day ago: threads whose opening post never went
-        out, contributions never posted. Returns how many contributions went."""
+    def _expired(self, closed_before: dt.datetime) -> ColumnElement[bool]:
+        """Threads past retention: closed before `closed_before`, or stuck closing since
+        before it, and threads whose opening post never went out (a day on)."""
         c = reflections.c
+        closed = (c.state == CLOSED) & (c.closed_at < closed_before)
+        since = func.coalesce(c.closing_since, c.closes_at)  # NULL: claimed by older code
+        stuck = (c.state == CLOSING) & (since < closed_before)
         unposted = c.thread.is_(None) & (c.opened_at < self.clock() - UNPOSTED_AGE)
-        old = select(c.id).where(((c.state == CLOSED) & (c.closed_at < closed_before)) | unposted)
-        cut_short = contributions.c.pending & (
-            contributions.c.created_at < self.clock() - UNPOSTED_AGE
-        )
+        return closed | stuck | unposted
+
+    async def purge(self, closed_before: dt.datetime) -> Purged:
+        """Delete the contributions of threads past retention (`_expired`) and anonymous
+        contributions whose post never went out a day on; then the threads, except those
+        with a transcript not yet withdrawn from the platform (the caller withdraws them
+        first, `expired_transcripts`): those go at a later run."""
+        old = select(reflections.c.id).where(self._expired(closed_before))
+        c, t = contributions.c, sent_transcripts.c
+        cut_short = c.pending & (c.created_at < self.clock() - UNPOSTED_AGE)
+        waiting = select(t.reflection_id).where(t.reflection_id.in_(old))
+        empty = reflections.c.id.in_(old) & reflections.c.id.not_in(waiting)
         async with self.engine.begin() as conn:
-            gone = contributions.c.reflection_id.in_(old) | cut_short
-            removed = (await conn.execute(delete(contributions).where(gone))).rowcount or 0
-            await conn.execute(delete(reflections).where(c.id.in_(old)))
-        return removed
+            removed = await _deleted(conn, delete(contributions).where(c.reflection_id.in_(old)))
+            unposted = await _deleted(conn, delete(contributions).where(cut_short))
+            threads = await _deleted(conn, delete(reflections).where(empty))
+        return Purged(threads=threads, contributions=removed, unposted=unposted)
+
+    # transcripts sent privately
+
+    async def record_transcript(
+        self,
+        ident: int,
+        platform: str,
+        recipient: str | None,
+        conversation: str,
+        messages: Sequence[str] = (),
+        files: Sequence[str] = (),
+    ) -> None:
+        """Remember what a transcript left in someone's direct messages (one row a message
+        or file; nothing when the platform left nothing to remove, as the console)."""
+        base = {"reflection_id": ident, "platform": platform, "conversation": conversation}
+        base |= {"recipient": recipient, "created_at": self.clock()}
+        rows = [{**base, "message_id": m, "file_id": None} for m in messages]
+        rows += [{**base, "message_id": None, "file_id": f} for f in files]
+        if rows:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(sent_transcripts), rows)
+
+    async def expired_transcripts(self, closed_before: dt.datetime) -> list[SentTranscript]:
+        """Transcripts of the threads `purge` deletes: to withdraw before it runs."""
+        return await self._transcripts(self._expired(closed_before))
+
+    async def transcripts_to(self, person: str) -> list[SentTranscript]:
+        return await self._transcripts(sent_transcripts.c.recipient == person)
+
+    async def _transcripts(self, where: ColumnElement[bool]) -> list[SentTranscript]:
+        t, r = sent_transcripts.c, reflections.c
+        columns = (t.id, t.reflection_id, t.platform, r.channel, r.workspace, t.conversation)
+        query = select(*columns, t.message_id, t.file_id).join(reflections, t.reflection_id == r.id)
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(query.where(where).order_by(t.id))
+            return [SentTranscript(*row) for row in rows]
+
+    async def drop_transcripts(self, ids: Sequence[int]) -> None:
+        """Forget transcripts withdrawn from the platform (or gone from it already)."""
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(sent_transcripts).where(sent_transcripts.c.id.in_(ids)))
+
+    async def unlink_transcripts(self, ids: Sequence[int]) -> None:
+        """Transcripts that could not be withdrawn for someone being forgotten: kept, without
+        their recipient, for the retention job to withdraw with their thread."""
+        where = sent_transcripts.c.id.in_(ids)
+        async with self.engine.begin() as conn:
+            await conn.execute(update(sent_transcripts).where(where).values(recipient=None))
+
+    # erasure
+
+    async def about(self, person: str) -> Erased:
+        """What `forget` (and the transcripts sent to them) would erase, erasing nothing."""
+        async with self.engine.connect() as conn:
+            named = await _count(conn, contributions, contributions.c.author == person)
+            led = await _count(conn, reflections, reflections.c.facilitator == person)
+            sent = await _count(conn, sent_transcripts, sent_transcripts.c.recipient == person)
+        return Erased(contributions=named, facilitated=led, transcripts=sent)
 
     async def forget(self, person: str) -> Erased:
         """Erase a person's named contributions and their name as facilitator. `person` is
         their identity key: the same user id on another platform or workspace is another
-        person, and is left alone."""
+        person, and is left alone. (A reply in an anonymous thread has no author: it cannot
+        be found.)"""
         async with self.engine.begin() as conn:
             mine = contributions.c.author == person
-            removed = (await conn.execute(delete(contributions).where(mine))).rowcount or 0
+            removed = await _deleted(conn, delete(contributions).where(mine))
             led = reflections.c.facilitator == person
             stmt = update(reflections).where(led).values(facilitator=None)
             unlinked = (await conn.execute(stmt)).rowcount or 0
         return Erased(contributions=removed, facilitated=unlinked)
+
+
+async def _deleted(conn: AsyncConnection, statement: Delete) -> int:
+    return (await conn.execute(statement)).rowcount or 0
+
+
+async def _count(conn: AsyncConnection, table: Table, where: ColumnElement[bool]) -> int:
+    query = select(func.count()).select_from(table).where(where)
+    return int((await conn.execute(query)).scalar_one())

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Table, and_, delete, insert, or_, select, update
+from sqlalchemy import Column, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
@@ -147,6 +147,13 @@ class ScheduleStore:
         async with self.engine.begin() as conn:
             result = await conn.execute(update(schedules).where(where).values(created_by=None))
             return result.rowcount or 0
+
+    async def created_by(self, person: str) -> int:
+        """How many schedules name the person as their creator (`forget_creator`)."""
+        where = schedules.c.created_by == person
+        query = select(func.count()).select_from(schedules).where(where)
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
 
     async def get(self, conversation: str) -> Schedule | None:
         query = select(schedules).where(schedules.c.conversation == conversation)

@@ -40,7 +40,8 @@ seen_events = Table(
 
 # How to reach a conversation the bot was added to, so it can post there later (Teams needs
 # the service URL and ids it was given at install). Opaque JSON written by the adapter;
-# removed when the bot is removed. Names no person.
+# removed when the bot is removed. A channel's names no person; a 1:1 chat is one person's,
+# and `person` (their identity key) says whose, so that `forget-me` removes it.
 conversation_refs = Table(
     "conversation_refs",
     metadata,
@@ -48,6 +49,7 @@ conversation_refs = Table(
     Column("platform", String(32), nullable=False),
     Column("reference", Text(), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("person", String(255), nullable=True, index=True),  # set for a 1:1 chat only
 )
 
 # One weekly prompt schedule per channel. The database is the source of truth; timers only
@@ -111,6 +113,12 @@ reflections = Table(
     Column("next_step_at", DateTime(timezone=True), nullable=True),  # timed models only
     Column("claimed_until", DateTime(timezone=True), nullable=True),
     Column("closed_at", DateTime(timezone=True), nullable=True),
+    # when a close was first claimed: a close failing for a day is finished without its
+    # summary, and one stuck in `closing` is purged with the closed threads
+    Column("closing_since", DateTime(timezone=True), nullable=True),
+    # anonymous threads only: the random salt of the digest stored for their replies'
+    # platform message ids (`bot.store.reflections.digest`)
+    Column("salt", String(64), nullable=True),
 )
 
 # What people said in a thread. `author` is None for anonymous contributions (and in
@@ -129,4 +137,22 @@ contributions = Table(
     # an anonymous contribution not yet posted: not counted or shown until it is
     Column("pending", Boolean(), nullable=False, server_default=false()),
     UniqueConstraint("reflection_id", "message_id", name="contributions_message"),
+)
+
+# The transcripts Rounds sent privately (a Slack DM with a file, a Teams 1:1 chat's
+# messages), one row per message or file, so that the retention job deletes them from the
+# platform with their thread (and `forget-me` with their recipient). `conversation` is the
+# DM or 1:1 chat; `recipient` the identity key of who was sent it. No cascade: the purge
+# withdraws them first, then deletes these rows, then the thread.
+sent_transcripts = Table(
+    "sent_transcripts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reflection_id", Integer, ForeignKey("reflections.id"), nullable=False, index=True),
+    Column("platform", String(32), nullable=False),
+    Column("conversation", String(512), nullable=False),
+    Column("message_id", String(255), nullable=True),
+    Column("file_id", String(255), nullable=True),
+    Column("recipient", String(255), nullable=True, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )

@@ -274,9 +274,14 @@ class Store:
             result = await conn.execute(delete(seen_events).where(seen_events.c.seen_at < before))
             return result.rowcount or 0
 
-    async def save_reference(self, conversation: str, platform: str, data: dict[str, str]) -> None:
-        """Remember how to reach a conversation (replacing what was there)."""
+    async def save_reference(
+        self, conversation: str, platform: str, data: dict[str, str], person: str | None = None
+    ) -> None:
+        """Remember how to reach a conversation (replacing what was there). `person`: whose
+        1:1 chat it is (their identity key), so that `forget-me` finds it; None for a
+        channel or group chat."""
         values = {"reference": json.dumps(data, sort_keys=True), "updated_at": self.clock()}
+        values["person"] = person
         row = {"conversation": conversation, "platform": platform, **values}
         key, dialect = conversation_refs.c.conversation, self.engine.dialect.name
         async with self.engine.begin() as conn:
@@ -287,6 +292,19 @@ class Store:
         async with self.engine.begin() as conn:
             result = await conn.execute(delete(conversation_refs).where(where))
             return bool(result.rowcount)
+
+    async def personal_references(self, person: str) -> int:
+        """How many 1:1 chat references are the person's (`forget_personal_references`)."""
+        where = conversation_refs.c.person == person
+        query = select(func.count()).select_from(conversation_refs).where(where)
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def forget_personal_references(self, person: str) -> int:
+        """Forget how to reach the person's 1:1 chats (`forget-me`); how many went."""
+        where = conversation_refs.c.person == person
+        async with self.engine.begin() as conn:
+            return (await conn.execute(delete(conversation_refs).where(where))).rowcount or 0
 
     async def reference(self, conversation: str) -> dict[str, str] | None:
         where = conversation_refs.c.conversation == conversation

@@ -3,9 +3,10 @@
 Point `AsyncWebClient(base_url=fake.api_url)` (or `ROUNDS_SLACK_API_URL`) at it. It serves the
 Web API methods the bot uses with Slack's response shapes, answers `response_url` POSTs, takes
 file uploads the way `files_upload_v2` sends them (files.getUploadURLExternal hands out an
-upload URL on this server, files.completeUploadExternal shares the file), and runs Socket
-Mode: `apps.connections.open` hands out a `ws://` URL whose socket says `hello`, carries
-envelopes from `socket_send` and collects the app's acks for `socket_ack`.
+upload URL on this server, files.completeUploadExternal shares the file; files.delete and
+chat.delete remove what the bot sent, once: again is `file_not_found`/`message_not_found`),
+and runs Socket Mode: `apps.connections.open` hands out a `ws://` URL whose socket says
+`hello`, carries envelopes from `socket_send` and collects the app's acks for `socket_ack`.
 
 Faults are scripted per method for the next N calls: an HTTP status (`fail`), a request never
 answered (`hang`), or a connection dropped mid-response, before or after the call took effect
@@ -177,8 +178,12 @@ class FakeSlack:
             "conversations.open": self._open_dm,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
+            "files.delete": self._delete_file,
         }
         self.uploads: dict[str, Upload] = {}  # file id -> upload
+        self.posted: set[tuple[str, str]] = set()  # (channel, ts) of every message posted
+        self.deleted: list[tuple[str, str]] = []  # (channel, ts) deleted, in order
+        self.deleted_files: list[str] = []  # file ids deleted, in order
         self._user_errors: dict[str, str] = {}
         self.history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, newest last
         self.delay = 0.0  # seconds each chat.postMessage takes (to catch a fan-out mid-way)
@@ -420,6 +425,7 @@ class FakeSlack:
     def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
         ts = self._ts()
         message = self._message(params, ts)
+        self.posted.add((params["channel"], ts))
         if not params.get("thread_ts"):
             self.history.setdefault(params["channel"], []).append(message)
         return {"ok": True, "channel": params["channel"], "ts": ts, "message": message}
@@ -493,9 +499,20 @@ class FakeSlack:
         }
 
     def _delete(self, params: dict[str, Any]) -> dict[str, Any]:
-        if not params.get("ts"):
+        """A message deleted once is gone: deleting it again is `message_not_found`."""
+        where = (str(params["channel"]), str(params.get("ts") or ""))
+        if not where[1] or where in self.deleted:
             return _error("message_not_found")
+        self.deleted.append(where)  # (`history` keeps it: what the channel once showed)
         return {"ok": True, "channel": params["channel"], "ts": params["ts"]}
+
+    def _delete_file(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A file the bot uploaded; one unknown or deleted already is `file_not_found`."""
+        file_id = str(params.get("file") or "")
+        if file_id not in self.uploads or file_id in self.deleted_files:
+            return _error("file_not_found")
+        self.deleted_files.append(file_id)
+        return {"ok": True}
 
     def _view(self, params: dict[str, Any]) -> dict[str, Any]:
         view = params.get("view")

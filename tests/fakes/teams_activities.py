@@ -409,6 +409,75 @@ def compose_query(
     return activity
 
 
+def task_fetch(
+    data: dict[str, Any],
+    service_url: str,
+    reply_to_id: str | None = None,
+    user: str = USER_ID,
+    user_name: str = USER_NAME,
+    channel: str = CHANNEL_ID,
+    personal: bool = False,
+) -> dict[str, Any]:
+    """A dialog opened from a card: an `Action.Submit` whose data holds
+    `"msteams": {"type": "task/fetch"}` sends invoke "task/fetch" with that data under
+    `value.data`, and the client's theme under `value.context`. It comes from the
+    conversation of the card (a channel's thread, "{channel};messageid={root}"); the bot
+    must answer in the HTTP response, with the dialog (`{"task": {"type": "continue", …}}`).
+    """
+    value = {"type": "task/fetch", "data": data, "context": {"theme": "default"}}
+    return _task("task/fetch", value, service_url, reply_to_id, user, user_name, channel, personal)
+
+
+def task_submit(
+    data: dict[str, Any],
+    service_url: str,
+    reply_to_id: str | None = None,
+    user: str = USER_ID,
+    user_name: str = USER_NAME,
+    channel: str = CHANNEL_ID,
+    personal: bool = False,
+) -> dict[str, Any]:
+    """An Adaptive Card dialog's `Action.Submit`: invoke "task/submit", `value.data` being the
+    button's data with the inputs added under their ids, from the same conversation as the
+    card that opened the dialog. Answered in the HTTP response: `message` or `continue`."""
+    value = {"data": data, "context": {"theme": "default"}}
+    return _task("task/submit", value, service_url, reply_to_id, user, user_name, channel, personal)
+
+
+def _task(
+    name: str,
+    value: dict[str, Any],
+    service_url: str,
+    reply_to_id: str | None,
+    user: str,
+    user_name: str,
+    channel: str,
+    personal: bool,
+) -> dict[str, Any]:
+    card_id = reply_to_id or next_message_id()
+    if personal:
+        conversation = _personal_conversation(user)
+        channel_data: dict[str, Any] = {"tenant": _tenant()}
+    else:
+        conversation = _channel_conversation(thread_conversation_id(card_id, channel))
+        channel_data = _channel_data(channel)
+    channel_data["source"] = {"name": "message"}
+    activity = _activity(
+        "invoke", f"f:{next_message_id()}", service_url, _user(user, user_name), conversation
+    )
+    activity.update(
+        {
+            "name": name,
+            "value": value,
+            "replyToId": card_id,
+            "entities": [_client_info()],
+            "channelData": channel_data,
+            "locale": LOCALE,
+        }
+    )
+    return activity
+
+
 def unknown_activity(
     service_url: str,
     type_: str = "typing",

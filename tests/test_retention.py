@@ -1,0 +1,501 @@
+"""Retention and erasure cover everything Rounds delivered (issue 16): transcripts sent
+privately are deleted from the platform with their thread, a close stuck in `closing` is
+finished and purged, the daily job says what it removed, `forget-me` asks first and also
+deletes the transcripts sent to the person and their Teams 1:1 chat's reference, and an
+anonymous thread keeps no platform message id that would lead back to a reply's author.
+
+Through the core with the in-memory outbox and an injected clock, then over real HTTP with
+the fake Slack and the fake Bot Connector."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import select
+
+from adapters.console.outbox import ConsoleOutbox
+from bot import actions
+from bot import messages as m
+from bot.content.model import Library
+from bot.events import Action, Conversation, Deletion, Message, Person
+from bot.lookup import LookupIndex
+from bot.outbox import Delivered, DeliveryError, File
+from bot.replies import Heading, Reply
+from bot.store import Store
+from bot.store.reflections import CLOSED, CLOSING, Purged
+from bot.store.schema import contributions, conversation_refs, sent_transcripts
+from scheduler import reflections as due
+from tests.conftest import button, text_of
+from tests.fakes.connector import FakeConnector
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_requests import message_deleted_event, message_event
+from tests.fakes.teams_activities import (
+    CHANNEL_ID,
+    TENANT_ID,
+    USER_ID,
+    aad_object_id,
+    channel_message,
+    personal_conversation_id,
+    personal_message,
+)
+from tests.slack_harness import Rounds, running, slack_settings, words
+from tests.test_reflect import CHANNEL, FlakyOutbox, World, make_world, person
+from tests.test_slack_reflect import GENERAL, command, event, settle, store
+from tests.test_teams import Teams
+from tests.test_teams import running as teams_running
+
+
+class Withdrawing(FlakyOutbox):
+    """The in-memory outbox whose deletions can be refused."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refusing: DeliveryError | None = None
+
+    async def withdraw_direct(self, conversation: Conversation, delivered: Delivered) -> None:
+        if self.refusing is not None:
+            raise self.refusing
+        await super().withdraw_direct(conversation, delivered)
+
+
+@pytest.fixture
+async def world(library: Library, index: LookupIndex, store: Store) -> World:
+    made = await make_world(library, index, store)
+    made.outbox = Withdrawing()
+    made.bot.ctx.outboxes = {"console": made.outbox}
+    return made
+
+
+def withdrawing(world: World) -> Withdrawing:
+    assert isinstance(world.outbox, Withdrawing)
+    return world.outbox
+
+
+async def recorded(store: Store) -> list[tuple[str, str | None, str | None, str | None]]:
+    t = sent_transcripts.c
+    query = select(t.conversation, t.message_id, t.file_id, t.recipient).order_by(t.id)
+    async with store.engine.connect() as conn:
+        return [tuple(row) for row in await conn.execute(query)]
+
+
+async def closed_with_transcript(world: World, user: str = "fran") -> None:
+    await world.say("reflect start manager-medic", user=user)
+    await world.reply("Words to keep a while.", user="sam")
+    await world.say("reflect close", user=user)
+
+
+# transcripts
+
+
+async def test_the_transcript_sent_at_close_is_recorded_and_deleted_at_retention(
+    world: World,
+) -> None:
+    await closed_with_transcript(world)
+    [sent] = world.direct()
+    assert await recorded(world.store) == [
+        ("direct:U-fran", sent.message_id, None, "console:T1:U-fran"),
+        ("direct:U-fran", None, f"file-{sent.message_id}", "console:T1:U-fran"),
+    ]
+    world.clock.advance(days=29)
+    assert await due.purge(world.bot.ctx) == Purged()  # not yet
+    world.clock.advance(days=2)
+    done = await due.purge(world.bot.ctx)
+    assert done == Purged(threads=1, contributions=1, transcripts=2)
+    assert withdrawing(world).withdrawn == [sent.message_id, f"file-{sent.message_id}"]
+    assert await recorded(world.store) == []
+    assert await world.store.reflections.in_channel(CHANNEL.key, open_only=False) == []
+
+
+async def test_an_export_is_recorded_too_and_deleted_with_its_thread(world: World) -> None:
+    await closed_with_transcript(world)
+    await world.say("reflect export")
+    assert len(world.direct()) == 2 and len(await recorded(world.store)) == 4
+    world.clock.advance(days=31)
+    assert (await due.purge(world.bot.ctx)).transcripts == 4
+
+
+async def test_a_deletion_failing_for_now_is_tried_again_and_the_thread_waits_for_it(
+    world: World,
+) -> None:
+    await closed_with_transcript(world)
+    world.clock.advance(days=31)
+    withdrawing(world).refusing = DeliveryError("timeout")
+    done = await due.purge(world.bot.ctx)
+    assert done == Purged(threads=0, contributions=1, transcripts_kept=2)
+    assert len(await recorded(world.store)) == 2
+    [kept] = await world.store.reflections.in_channel(CHANNEL.key, open_only=False)
+    assert await world.store.reflections.contributions(kept.id) == []  # the words went
+    withdrawing(world).refusing = None
+    assert await due.purge(world.bot.ctx) == Purged(threads=1, transcripts=2)
+    assert await recorded(world.store) == []
+
+
+async def test_a_transcript_that_can_never_be_deleted_counts_as_done(world: World) -> None:
+    await closed_with_transcript(world)
+    world.clock.advance(days=31)
+    withdrawing(world).refusing = DeliveryError("slack: cannot_dm_bot", permanent=True)
+    assert await due.purge(world.bot.ctx) == Purged(threads=1, contributions=1, transcripts=2)
+
+
+async def test_a_platform_not_connected_keeps_its_transcripts_for_a_later_run(
+    world: World,
+) -> None:
+    await closed_with_transcript(world)
+    world.clock.advance(days=31)
+    world.bot.ctx.outboxes = {}
+    assert (await due.purge(world.bot.ctx)).transcripts_kept == 2
+    world.bot.ctx.outboxes = {"console": world.outbox}
+    assert (await due.purge(world.bot.ctx)).transcripts == 2
+
+
+async def test_the_console_records_nothing_it_printed(world: World) -> None:
+    world.bot.ctx.outboxes = {"console": ConsoleOutbox(io.StringIO())}
+    await closed_with_transcript(world)
+    assert await recorded(world.store) == []
+
+
+async def test_the_daily_job_logs_one_line_of_counts_and_nothing_personal(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    await closed_with_transcript(world)
+    world.clock.advance(days=31)
+    with caplog.at_level(logging.INFO, logger="rounds.scheduler"):
+        await due.purge(world.bot.ctx)
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retention")]
+    assert line.startswith(
+        "retention: deleted 1 threads, 1 contributions, 0 unposted contributions; "
+        "2 transcript messages or files withdrawn, 0 kept to retry"
+    )
+    for personal in ("fran", "sam", "Words to keep", "direct:"):
+        assert personal not in caplog.text
+
+
+# a close stuck in `closing`
+
+
+async def test_a_close_failing_for_a_day_is_finished_without_its_summary(world: World) -> None:
+    await world.say("reflect start manager-medic closes 1h")
+    await world.reply("Said before the trouble.")
+    world.clock.advance(hours=1)
+    world.outbox.failing = DeliveryError("slack: http 500")  # every post, every pass
+    for _pass in range(4):
+        assert (await world.scheduler().tick()).reflections == []
+        assert (await world.latest()).state == CLOSING
+        world.clock.advance(hours=6)
+    world.clock.advance(minutes=1)  # a day and more since the close was first claimed
+    assert (await world.scheduler().tick()).reflections == ["closed:1"]
+    assert (await world.latest()).state == CLOSED
+    [transcript] = world.direct()  # the facilitator still gets the words
+    assert transcript.file is not None and "Said before the trouble." in transcript.file.text
+
+
+async def test_a_thread_stuck_closing_is_purged_after_the_retention_period(world: World) -> None:
+    """A close that never finishes (a crash each time, say) keeps nothing past retention."""
+    await world.say("reflect start manager-medic")
+    await world.reply("Stuck words.")
+    found = await world.latest()
+    assert await world.store.reflections.claim_close(found.id) is not None  # then it crashed
+    world.clock.advance(days=30)
+    assert await due.purge(world.bot.ctx) == Purged()
+    world.clock.advance(days=1, minutes=1)
+    assert await due.purge(world.bot.ctx) == Purged(threads=1, contributions=1)
+    assert await world.store.reflections.get(found.id) is None
+
+
+# forget-me
+
+
+async def test_forget_me_says_what_would_go_and_erases_nothing_until_confirmed(
+    world: World,
+) -> None:
+    await closed_with_transcript(world, user="sam")
+    preview = await world.say("forget-me", user="sam")
+    words_ = text_of(preview)
+    assert m.FORGET_PREVIEW_TITLE in words_ and m.FORGET_CONFIRM_HOW in words_
+    assert m.FORGET_CONTRIBUTIONS.format(count=1) in words_
+    assert m.FORGET_FACILITATED.format(count=1) in words_
+    assert m.FORGET_TRANSCRIPTS.format(count=2) in words_
+    assert [b.label for b in preview.buttons] == [m.BUTTON_ERASE]
+    assert len(await world.store.reflections.contributions(1)) == 1  # nothing erased yet
+    assert withdrawing(world).withdrawn == []
+    erased = text_of(await world.say("forget-me confirm", user="sam"))
+    assert m.FORGET_TITLE in erased and m.FORGET_TRANSCRIPTS.format(count=2) in erased
+    assert await world.store.reflections.contributions(1) == []
+    assert len(withdrawing(world).withdrawn) == 2 and await recorded(world.store) == []
+    assert "U-sam" not in str(await world.store.reflections.get(1))
+
+
+async def test_the_erase_button_erases_whoever_pressed_it_and_only_if_it_was_theirs(
+    world: World,
+) -> None:
+    await world.say("reflect start manager-medic")
+    await world.reply("Sam's words.", user="sam")
+    await world.reply("Kit's words.", user="kit")
+    erase = button(await world.say("forget-me", user="sam"), m.BUTTON_ERASE)
+    # Kit presses the button on Sam's list (a Teams channel shows it to all): Kit is shown
+    # Kit's own list; nothing of anyone's goes.
+    [shown] = await world.bot.handle(Action(CHANNEL, person("kit"), erase.action, erase.value))
+    assert m.FORGET_PREVIEW_TITLE in text_of(shown)
+    assert len(await world.store.reflections.contributions(1)) == 2
+    # Sam presses it: Sam's go, whatever the button says
+    [done] = await world.bot.handle(Action(CHANNEL, person("sam"), erase.action, erase.value))
+    assert m.FORGET_TITLE in text_of(done)
+    assert [c.text for c in await world.store.reflections.contributions(1)] == ["Kit's words."]
+    # Kit presses Kit's own: Kit's go
+    mine = button(await world.say("forget-me", user="kit"), m.BUTTON_ERASE)
+    await world.bot.handle(Action(CHANNEL, person("kit"), actions.FORGET_CONFIRM, mine.value))
+    assert await world.store.reflections.contributions(1) == []
+
+
+async def test_forget_me_keeps_a_transcript_it_could_not_delete_without_its_name(
+    world: World,
+) -> None:
+    await closed_with_transcript(world, user="sam")
+    withdrawing(world).refusing = DeliveryError("timeout")
+    erased = text_of(await world.say("forget-me confirm", user="sam"))
+    assert m.FORGET_TRANSCRIPTS_LATER.format(count=2) in erased
+    assert [row[3] for row in await recorded(world.store)] == [None, None]  # no one named
+    withdrawing(world).refusing = None
+    world.clock.advance(days=31)
+    assert (await due.purge(world.bot.ctx)).transcripts == 2  # deleted with the thread
+
+
+# anonymous threads
+
+
+async def stored_message_ids(store: Store) -> list[str | None]:
+    query = select(contributions.c.message_id).order_by(contributions.c.id)
+    async with store.engine.connect() as conn:
+        return list((await conn.execute(query)).scalars())
+
+
+async def test_an_anonymous_thread_stores_no_platform_message_id(world: World) -> None:
+    await world.say("reflect start manager-medic anonymous")
+    thread = await world.thread()
+    where = replace(CHANNEL, thread=thread)
+    said = Message(where, person("sam"), "Named, in an anonymous thread.", "m-sam-1")
+    await world.bot.handle(said)
+    await world.bot.handle(said)  # the platform sends it again: stored once
+    [stored] = await stored_message_ids(world.store)
+    assert stored is not None and stored != "m-sam-1" and "m-sam-1" not in stored
+    [kept] = await world.store.reflections.contributions((await world.latest()).id)
+    assert kept.author is None
+    await world.bot.handle(Deletion(where, "m-sam-1"))  # Sam deletes it on the platform
+    assert await stored_message_ids(world.store) == []
+
+
+# Slack, over HTTP
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def rounds(
+    library: Library, index: LookupIndex, slack: FakeSlack, tmp_path: Path
+) -> AsyncIterator[Rounds]:
+    settings = slack_settings(slack, tmp_path / "r.db")
+    async with running(library, index, settings, slack, scheduler=False) as r:
+        yield r
+
+
+def past_retention(ctx: Any) -> None:
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=ctx.retention_days + 1)
+    ctx.clock = lambda: later
+
+
+async def slack_closed(rounds: Rounds) -> tuple[str, str]:
+    """Alice runs a thread and closes it; the ts of the DM message and the file's id."""
+    await command(rounds, "reflect start manager-medic")
+    [found] = await store(rounds).reflections.in_channel(GENERAL)
+    said = message_event("Handover words.", user="U0BOB", thread_ts=found.thread)
+    await event(rounds, said, "EvRetention1")
+    await command(rounds, "reflect close")
+    letter = rounds.fake.calls_to("chat.postMessage")[-1]
+    assert letter.params["channel"] == "D0U0ALICE"
+    [upload] = rounds.fake.shared_files()
+    [dm] = [ts for channel, ts in rounds.fake.posted if channel == "D0U0ALICE"]
+    return dm, upload.file_id
+
+
+async def test_slack_transcripts_are_deleted_from_the_dm_at_retention(rounds: Rounds) -> None:
+    dm, file_id = await slack_closed(rounds)
+    ctx = rounds.server.bot.ctx
+    assert await due.purge(ctx) == Purged()  # not yet
+    past_retention(ctx)
+    done = await due.purge(ctx)
+    assert done == Purged(threads=1, contributions=1, transcripts=2)
+    assert rounds.fake.deleted == [("D0U0ALICE", dm)]
+    assert rounds.fake.deleted_files == [file_id]
+    [deleted] = rounds.fake.calls_to("files.delete")
+    assert deleted.params == {"file": file_id}
+    assert await recorded(store(rounds)) == []
+
+
+async def test_slack_deletions_failing_for_now_wait_and_gone_ones_count_as_done(
+    rounds: Rounds,
+) -> None:
+    dm, file_id = await slack_closed(rounds)
+    ctx = rounds.server.bot.ctx
+    past_retention(ctx)
+    rounds.fake.fail("files.delete", 500, times=10)
+    assert (await due.purge(ctx)).transcripts_kept == 1  # the DM message went; the file waits
+    assert rounds.fake.deleted == [("D0U0ALICE", dm)] and rounds.fake.deleted_files == []
+    rounds.fake.deleted_files.append(file_id)  # someone deleted it in the meantime
+    rounds.fake._failures.clear()
+    assert await due.purge(ctx) == Purged(threads=1, transcripts=1)  # file_not_found: done
+    assert await recorded(store(rounds)) == []
+
+
+async def test_slack_anonymous_thread_keeps_a_digest_and_a_deletion_still_finds_it(
+    rounds: Rounds,
+) -> None:
+    await command(rounds, "reflect start manager-medic anonymous")
+    [found] = await store(rounds).reflections.in_channel(GENERAL)
+    ts = "1700000100.000042"
+    said = message_event("A named reply.", user="U0BOB", ts=ts, thread_ts=found.thread)
+    await event(rounds, said, "EvAnon1")
+    await event(rounds, said, "EvAnon1-again")  # Slack sends it twice (message, mention)
+    [stored] = await stored_message_ids(store(rounds))
+    assert stored is not None and ts not in stored
+    assert found.thread is not None
+    await event(rounds, message_deleted_event(ts, found.thread, user="U0BOB"), "EvAnonDel")
+    assert await store(rounds).reflections.contributions(found.id) == []
+
+
+async def test_slack_forget_me_asks_then_deletes_the_transcripts_sent_to_the_person(
+    rounds: Rounds,
+) -> None:
+    dm, file_id = await slack_closed(rounds)
+    asked = words(await command(rounds, "forget-me"))
+    assert m.FORGET_TRANSCRIPTS.format(count=2) in asked and m.BUTTON_ERASE in asked
+    assert rounds.fake.calls_to("files.delete") == []
+    erased = words(await command(rounds, "forget-me confirm"))
+    assert m.FORGET_FACILITATED.format(count=1) in erased
+    assert rounds.fake.deleted == [("D0U0ALICE", dm)] and rounds.fake.deleted_files == [file_id]
+    await settle(rounds)
+
+
+# Teams, over HTTP
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    fake = FakeConnector()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def teams(
+    library: Library, index: LookupIndex, connector: FakeConnector, tmp_path: Path
+) -> AsyncIterator[Teams]:
+    async with teams_running(library, index, tmp_path / "t.db", connector) as t:
+        yield t
+
+
+async def teams_closed(teams: Teams) -> list[str]:
+    """Alice runs a thread in the channel and closes it; the ids of what her 1:1 chat got."""
+    url = teams.fake.url
+    assert (await teams.post(channel_message("reflect start manager-medic", url))).status < 300
+    ctx = teams.server.bot.ctx
+    [found] = await ctx.store.reflections.in_channel(f"teams:{TENANT_ID}:{CHANNEL_ID}")
+    root = str(found.thread)
+    said = channel_message("Handover words.", url, "29:bob", "Bob Other", False, root)
+    await teams.post(said)
+    await teams.post(channel_message("reflect close", url, reply_to_id=root))
+    chat = personal_conversation_id(USER_ID)
+    transcript = [s for s in teams.fake.direct_to(USER_ID) if s.activity.get("textFormat")]
+    assert transcript, "no transcript in the 1:1 chat"
+    recorded_ids = [row[1] for row in await recorded(ctx.store)]
+    assert {row[0] for row in await recorded(ctx.store)} == {chat}
+    return [str(i) for i in recorded_ids]
+
+
+async def test_teams_transcripts_are_deleted_from_the_1_1_chat_at_retention(teams: Teams) -> None:
+    sent = await teams_closed(teams)
+    given = {str(s.response["id"]) for s in teams.fake.direct_to(USER_ID)}
+    assert set(sent) <= given and len(sent) >= 2  # the letter and the transcript's pages
+    ctx = teams.server.bot.ctx
+    past_retention(ctx)
+    done = await due.purge(ctx)
+    assert done.transcripts == len(sent) and done.threads == 1
+    deleted = teams.fake.sent_to("delete_activity")
+    assert [d.reply_to for d in deleted] == sent
+    assert {d.conversation_id for d in deleted} == {personal_conversation_id(USER_ID)}
+    assert all(d.status == 200 for d in deleted)
+    assert await recorded(ctx.store) == []
+
+
+async def test_teams_a_message_gone_already_counts_as_deleted(teams: Teams) -> None:
+    sent = await teams_closed(teams)
+    ctx = teams.server.bot.ctx
+    past_retention(ctx)
+    teams.fake.fail(404, times=len(sent), method="delete_activity")
+    assert (await due.purge(ctx)).transcripts == len(sent)
+    assert await recorded(ctx.store) == []
+
+
+async def test_teams_forget_me_removes_the_persons_1_1_chat_reference(teams: Teams) -> None:
+    url, chat = teams.fake.url, personal_conversation_id(USER_ID)
+    ctx = teams.server.bot.ctx
+    await teams.post(channel_message("help", url))  # the channel: a reference naming no one
+    await teams.post(personal_message("forget-me", url))
+    key = f"teams:{TENANT_ID}:{chat}"
+    owner = f"teams:{TENANT_ID}:{aad_object_id(USER_ID)}"
+    assert await people_of_references(ctx.store) == {
+        f"teams:{TENANT_ID}:{CHANNEL_ID}": None,
+        key: owner,
+    }
+    await teams.post(personal_message("forget-me confirm", url))
+    answer = [s for s in teams.fake.sent if s.conversation_id == chat][-1]
+    assert m.FORGET_REFERENCES.format(count=1) in str(answer.activity)
+    assert await ctx.store.reference(key) is None
+    assert await ctx.store.reference(f"teams:{TENANT_ID}:{CHANNEL_ID}") is not None
+
+
+async def people_of_references(store: Store) -> dict[str, str | None]:
+    query = select(conversation_refs.c.conversation, conversation_refs.c.person)
+    async with store.engine.connect() as conn:
+        return {row.conversation: row.person for row in await conn.execute(query)}
+
+
+async def test_teams_a_transcript_cut_short_is_taken_back_whole(teams: Teams) -> None:
+    """A connection lost after the first pages: those are deleted again, so nothing is left
+    in the chat that retention would not know about (`reflect export` sends it again)."""
+    await teams.post(channel_message("help", teams.fake.url))  # the channel becomes known
+    assert teams.server.teams is not None
+    outbox = teams.server.teams.outbox
+    sending = outbox._in_conversation
+    calls = 0
+
+    async def cut_on_the_second(data: dict[str, str], thread: str | None, activity: Any) -> str:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise aiohttp.ClientConnectionError("connection lost")
+        return await sending(data, thread, activity)
+
+    outbox._in_conversation = cut_on_the_second  # type: ignore[method-assign]
+    letter = Reply("transcript", (Heading("Transcript of reflection #9"),), summary="T")
+    where = Conversation("teams", CHANNEL_ID, TENANT_ID)
+    with pytest.raises(DeliveryError):
+        await outbox.send_direct(where, Person(aad_object_id(USER_ID)), letter, File("t.md", "x"))
+    [first] = teams.fake.direct_to(USER_ID)
+    [removed] = teams.fake.sent_to("delete_activity")
+    assert removed.reply_to == first.response["id"]
+    assert removed.conversation_id == personal_conversation_id(USER_ID)
