@@ -51,6 +51,7 @@ from tests.test_reflect import CHANNEL, FlakyOutbox, World, make_world, person
 from tests.test_slack_reflect import GENERAL, command, event, settle, store
 from tests.test_teams import Teams
 from tests.test_teams import running as teams_running
+from tests.test_teams_reflect import database_text
 
 
 class Withdrawing(FlakyOutbox):
@@ -387,6 +388,24 @@ async def test_slack_forget_me_asks_then_deletes_the_transcripts_sent_to_the_per
     assert m.FORGET_FACILITATED.format(count=1) in erased
     assert rounds.fake.deleted == [("D0U0ALICE", dm)] and rounds.fake.deleted_files == [file_id]
     await settle(rounds)
+
+
+async def test_slack_forget_me_leaves_no_row_holding_the_persons_id(rounds: Rounds) -> None:
+    """Alice set a schedule, ran a thread, replied in it and got its transcript; Bob replied.
+    After `forget-me confirm` no value in any column of any table holds her id (her DM's id
+    included); Bob's reply is still there."""
+    await command(rounds, "schedule weekly monday 09:00")
+    await command(rounds, "reflect start manager-medic")
+    [found] = await store(rounds).reflections.in_channel(GENERAL)
+    for n, user in enumerate(("U0ALICE", "U0BOB")):
+        said = message_event(f"Handover words {n}.", user=user, thread_ts=found.thread)
+        await event(rounds, {**said, "ts": f"1700000300.00000{n}"}, f"EvForget{n}")
+    await command(rounds, "reflect close")
+    assert "U0ALICE" in await database_text(store(rounds))
+    await command(rounds, "forget-me confirm")
+    left = await database_text(store(rounds))
+    assert "U0ALICE" not in left and "alice" not in left.lower()
+    assert "U0BOB" in left and "Handover words 1." in left
 
 
 # Teams, over HTTP
