@@ -518,3 +518,19 @@ async def test_teams_a_transcript_cut_short_is_taken_back_whole(teams: Teams) ->
     [removed] = teams.fake.sent_to("delete_activity")
     assert removed.reply_to == first.response["id"]
     assert removed.conversation_id == personal_conversation_id(USER_ID)
+
+
+async def test_teams_forget_me_in_a_channel_answers_in_the_1_1_chat_only(teams: Teams) -> None:
+    """What Rounds holds about someone is not shown to the channel: Teams has no private
+    replies there, so the list (and its Erase button) goes to their 1:1 chat."""
+    url = teams.fake.url
+    await teams_closed(teams)  # Alice facilitated a thread and got its transcript
+    before = len(teams.fake.sent)
+    asked = channel_message("forget-me", url)
+    assert (await teams.post(asked)).status < 300
+    sent = teams.fake.sent[before:]
+    chat = personal_conversation_id(USER_ID)
+    posts = ("send_to_conversation", "reply_to_activity", "create_conversation")
+    answers = [s for s in sent if s.method in posts]
+    assert answers and all(s.conversation_id == chat for s in answers)
+    assert any("would erase" in str(s.activity) for s in answers)

@@ -153,7 +153,8 @@ class TeamsAdapter:
         if not anonymous(event):  # not even the 1:1 chat it may come from is kept
             await self._remember(context.activity)
         replies = await self.bot.handle(event)
-        if await self._reflective(context.activity, event, replies):
+        reflective = await self._reflective(context.activity, event, replies)
+        if reflective or about_someone(replies):
             await self._answer_privately(context, event, replies)
             return
         if isinstance(event, Action):
@@ -323,6 +324,15 @@ def personal_owner(activity: Activity) -> str | None:
     if not is_personal(activity):
         return None
     return key_of(conversation_of(activity), person_of(activity))
+
+
+# Replies that say what Rounds holds about the person asking (`forget-me`): in a channel,
+# where Teams has no private replies, they go to the person's 1:1 chat, never the thread.
+ABOUT_SOMEONE = frozenset({"forget-me"})
+
+
+def about_someone(replies: list[Reply]) -> bool:
+    return any(r.kind in ABOUT_SOMEONE and r.visibility is Visibility.PRIVATE for r in replies)
 
 
 def anonymous(event: Event) -> bool:
