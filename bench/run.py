@@ -14,6 +14,7 @@ BENCHES = [
     "slack_bench.py",
     "teams_bench.py",
     "fanout_bench.py",
+    "worst_bench.py",  # the costliest inputs, a 2,000-reply close, 10,000 long commands
     "soak_bench.py",  # last: 80 s of mixed load on one server
 ]
 

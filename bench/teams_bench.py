@@ -110,6 +110,7 @@ async def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "ROUNDS_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}"}
         env |= {"MicrosoftAppId": "", "ROUNDS_TEAMS_EMULATOR": "true"}
+        env |= {"ROUNDS_RATE_PER_MINUTE": "1000000"}  # one benchmark user: no per-person limit
         env |= {"PYTHONPATH": str(HERE.parent)}
         rounds_cmd = [sys.executable, "-m", "rounds.cli", "serve", "--host", "127.0.0.1"]
         procs = []

@@ -33,6 +33,11 @@ class Context:
     admins: frozenset[str] = frozenset()
     retention_days: int = 90  # contributions are deleted this long after a thread closes
     outboxes: Mapping[str, Outbox] = field(default_factory=dict)  # platform → outbox
+    # Fairness (bot/fairness.py): commands and presses a person may send a minute, and
+    # anonymous contributions one thread takes a minute; None: not limited (set from the
+    # settings by rounds/app.py)
+    rate_per_minute: int | None = None
+    anonymous_per_minute: int | None = None
 
     def is_admin(self, conversation: Conversation, person: Person) -> bool:
         """Admins are people on one platform: `slack:U1` is no admin in Teams."""

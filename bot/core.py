@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
-from bot import actions
+from bot import actions, fairness, limits
 from bot import messages as m
 from bot.context import Context
 from bot.events import Action, Command, Deletion, Event, Message
 from bot.handlers import erasure, info, library, lookup, prompts, quotes, reflect, schedules
+from bot.memo import ByteBudgetLRU
 from bot.parser import Parsed, parse, suggest
 from bot.replies import Block, Note, Paragraph, Reply
 from bot.store import unreachable
@@ -66,10 +67,26 @@ ACTIONS: dict[str, ActionHandler] = {
 NAMES = {name: name for name in COMMANDS} | ALIASES
 
 
-@functools.lru_cache(maxsize=4096)
+# Not a command: what any command longer than `limits.COMMAND_CHARS` is taken for. It is
+# answered with the limit, never parsed.
+TOO_LONG = "too-long"
+_PARSED: ByteBudgetLRU[str, Parsed] = ByteBudgetLRU("commands", limits.COMMAND_CACHE_BYTES)
+
+
 def parsed_command(text: str) -> Parsed:
     """The command word and its arguments (the same text is parsed by several layers)."""
+    if len(text) > limits.COMMAND_CHARS:
+        return Parsed(TOO_LONG, "", "", known=True)
+    return _PARSED.fetch(text, _parse)
+
+
+def _parse(text: str) -> Parsed:
     return parse(text, NAMES)
+
+
+def too_long(text: str) -> Reply:
+    said = m.COMMAND_TOO_LONG.format(length=len(text), limit=limits.COMMAND_CHARS)
+    return Reply(kind="too-long", blocks=(Paragraph.of(said),), summary=said)
 
 
 def unknown_command(typed: str) -> Reply:
@@ -148,7 +165,16 @@ async def timing(event: Event, call_next: Next) -> list[Reply]:
     return replies
 
 
-DEFAULT_MIDDLEWARE: tuple[Middleware, ...] = (error_boundary, timing)
+@dataclass(frozen=True)
+class PerBot:
+    """A middleware layer with state of its own (the fairness buckets), made once for each
+    bot from its context, so that two bots never share it."""
+
+    make: Callable[[Context], Middleware]
+
+
+Layer = Middleware | PerBot
+DEFAULT_MIDDLEWARE: tuple[Layer, ...] = (error_boundary, PerBot(fairness.middleware), timing)
 
 
 def _wrap(layer: Middleware, call_next: Next) -> Next:
@@ -159,9 +185,11 @@ def _wrap(layer: Middleware, call_next: Next) -> Next:
 
 
 class Bot:
-    def __init__(self, ctx: Context, middleware: Sequence[Middleware] = DEFAULT_MIDDLEWARE) -> None:
+    def __init__(self, ctx: Context, middleware: Sequence[Layer] = DEFAULT_MIDDLEWARE) -> None:
         self.ctx = ctx
-        self.middleware = tuple(middleware)
+        self.middleware = tuple(
+            layer.make(ctx) if isinstance(layer, PerBot) else layer for layer in middleware
+        )
         call: Next = self._dispatch
         for layer in reversed(self.middleware):
             call = _wrap(layer, call)
@@ -179,7 +207,7 @@ class Bot:
         if not isinstance(event, Command):
             return False
         parsed = parsed_command(event.text)
-        return not parsed.known or parsed.name in IN_MEMORY
+        return not parsed.known or parsed.name in IN_MEMORY or parsed.name == TOO_LONG
 
     async def _dispatch(self, event: Event) -> list[Reply]:
         if isinstance(event, Message):
@@ -193,6 +221,8 @@ class Bot:
                 return [Reply(kind="error", blocks=(Paragraph.of(text),), summary=text)]
             return await handler(self.ctx, event)
         parsed = parsed_command(event.text)
+        if parsed.name == TOO_LONG:
+            return [too_long(event.text)]
         if not parsed.name:
             return [
                 Reply(kind="help", blocks=(Paragraph.of(m.EMPTY_COMMAND),), summary=m.EMPTY_COMMAND)

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 
+from bot import limits
 from bot.content.model import Article, Library, Quote
+from bot.memo import ByteBudgetLRU
 
 UNDATED = "undated"
 
 
-@functools.lru_cache(maxsize=4096)
-def long_date(day: dt.date | None) -> str:
+def _long_date(day: dt.date | None) -> str:
     return f"{day.day} {day:%B %Y}" if day else UNDATED
+
+
+_DATES: ByteBudgetLRU[dt.date | None, str] = ByteBudgetLRU("dates", limits.SMALL_CACHE_BYTES)
+
+
+def long_date(day: dt.date | None) -> str:
+    """`25 January 2023` (formatted once per date: every result and article names one)."""
+    return _DATES.fetch(day, _long_date)
 
 
 def article_meta(article: Article) -> str:

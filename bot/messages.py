@@ -98,6 +98,10 @@ WELCOME = (
     "them, `@Rounds prompt` posts a question for the team."
 )
 EMPTY_COMMAND = "Rounds is here. Type `help` to see what it can do, or try `quote`."
+COMMAND_TOO_LONG = (
+    "That command is {length:,} characters long; Rounds reads commands of up to {limit:,}. "
+    "Please send a shorter one: a lookup needs only a few words."
+)
 
 ERROR_TITLE = "Sorry, something went wrong on our side."
 DATABASE_AWAY = (
@@ -327,6 +331,11 @@ REFLECT_REMINDER = (
 REFLECT_REPLY_CLOSED = (
     "Reflection #{id} has closed, so your reply was not recorded. It is still in the channel."
 )
+REFLECT_REPLY_TOO_LONG = (
+    "Your reply in reflection #{id} is {length:,} characters long; Rounds records replies of up "
+    "to {limit:,}, so it was not recorded. It is still in the channel: please post it again in "
+    "shorter parts."
+)
 REFLECT_IDENTIFIER_NAMED = (
     "Your reply in reflection #{id} looks like it contains {what}. Please edit or delete it."
 )
@@ -357,9 +366,19 @@ ANONYMOUS_FORM_CONSOLE = "Type your contribution on the next line; it is posted 
 ANONYMOUS_HEADING = "Anonymous contribution"
 ANONYMOUS_DONE = "Your anonymous contribution is in the thread of reflection #{id}."
 ANONYMOUS_EMPTY = "There was nothing to post. Type your contribution and send it again."
+ANONYMOUS_TOO_LONG = (
+    "That is {length:,} characters; an anonymous contribution can be up to {limit:,}. Please "
+    "shorten it and send it again."
+)
 ANONYMOUS_FAILED = (
     "Your anonymous contribution could not be posted ({reason}), so nothing was kept. Here is "
     "your text to try again:"
+)
+RATE_LIMITED = (  # [False]: several seconds, [True]: one
+    "You've asked a lot in the last minute. Please wait {seconds} seconds, then try again: "
+    "Rounds shares its time fairly between everyone.",
+    "You've asked a lot in the last minute. Please wait a second, then try again: Rounds "
+    "shares its time fairly between everyone.",
 )
 SUMMARY_TITLE = "Summary: {topic}"
 SUMMARY_COUNTS = "{contributions} named contributions from {people} people."
@@ -373,9 +392,13 @@ SUMMARY_COUNTS_HIDDEN = (
 )
 SUMMARY_NOTHING = "No one replied in this thread."
 SUMMARY_THEMES = "Themes: {themes}"
+SUMMARY_THEMES_READ = (
+    "The thread is long: the themes come from {read} of its {of} replies, taken evenly across it."
+)
 SUMMARY_PASSAGES = "Related reading from the articles:"
 SUMMARY_ACTIONS = "Actions named in answer to “{question}”:"
 SUMMARY_NO_ACTIONS = "No actions were named in answer to the last question."
+SUMMARY_MORE_ACTIONS = "…and {count} more answers to that question, in the thread."
 SUMMARY_FOOTER = (
     "The transcript goes privately to the facilitator (`reflect export` sends it again). The "
     "replies, and the transcripts sent, are deleted {days} days from now."

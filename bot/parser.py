@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot import limits
+
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\x00"))
 PREFIXES = ("/rounds", "@rounds")
 
@@ -40,10 +42,13 @@ def parse(text: str, names: Mapping[str, str]) -> Parsed:
 
 
 def suggest(word: str, choices: Iterable[str], limit: int = 3) -> list[str]:
-    """Close matches for a mistyped word: prefixes first, then by similarity."""
+    """Close matches for a mistyped word: prefixes first, then by similarity (only for words
+    of up to `limits.LONGEST_CORRECTED` characters, like every typo correction)."""
     word = word.lower()
     options = list(dict.fromkeys(choices))
     prefixed = [c for c in options if len(word) >= 2 and c.startswith(word)]
+    if len(word) > limits.LONGEST_CORRECTED:
+        return prefixed[:limit]
     scored = process.extract(word, options, scorer=fuzz.ratio, limit=limit, score_cutoff=60)
     ranked = prefixed + [c for c, _score, _i in scored if c not in prefixed]
     return ranked[:limit]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.content.loader import LoadResult, content_dirs, load_library
 from bot.context import Context
-from bot.core import DEFAULT_MIDDLEWARE, Bot, Middleware
+from bot.core import DEFAULT_MIDDLEWARE, Bot, Layer
 from bot.lookup import LookupIndex
 from bot.store import Store
 from rounds.settings import Settings
@@ -59,8 +59,10 @@ def load_content(settings: Settings) -> LoadResult:
 async def build_bot(
     settings: Settings,
     rng: random.Random | None = None,
-    middleware: Sequence[Middleware] = DEFAULT_MIDDLEWARE,
+    middleware: Sequence[Layer] = DEFAULT_MIDDLEWARE,
+    fair: bool = True,
 ) -> Bot:
+    """The bot; `fair=False` (the console: one person) sets no fairness limits."""
     library = load_content(settings).library
     store = await Store.open(settings.database_url)
     store.schedules.lease = dt.timedelta(seconds=settings.claim_lease_seconds)
@@ -73,5 +75,7 @@ async def build_bot(
         timezone=settings.timezone,
         admins=settings.admins,
         retention_days=settings.retention_days,
+        rate_per_minute=settings.rate_per_minute if fair else None,
+        anonymous_per_minute=settings.anonymous_per_minute if fair else None,
     )
     return Bot(ctx, middleware)

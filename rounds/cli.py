@@ -133,7 +133,7 @@ async def console(settings: Settings, user: str, channel: str) -> int:
     from scheduler.timer import Timer
 
     setup_logging(settings)
-    bot = await build_bot(settings)
+    bot = await build_bot(settings, fair=False)  # one person at the keyboard: no one to share with
     interactive = sys.stdin.isatty()
     if interactive:
         print("Rounds console. Type `help` to begin; Ctrl-D leaves.\n")

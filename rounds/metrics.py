@@ -7,10 +7,14 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections.abc import Iterator
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from adapters import observe
+from bot import fairness, memo
 from bot.core import Next, event_name
 from bot.events import Event
 from bot.replies import Reply
@@ -43,6 +47,12 @@ ERRORS = Counter(
     "Unexpected errors (logged at ERROR or above), by the part of Rounds that logged them",
     ["component"],
 )
+LIMITED = Counter(
+    "rounds_limited",
+    "Commands and button presses refused by the fairness limit (ROUNDS_RATE_PER_MINUTE, "
+    "ROUNDS_ANONYMOUS_PER_MINUTE), by platform, kind and name",
+    ["platform", "kind", "name"],
+)
 RETRIES = Counter(
     "rounds_outbound_retries",
     "Calls to Slack or the Bot Connector tried again, by platform and reason",
@@ -59,6 +69,27 @@ DELIVERIES = Counter(
     "Scheduled prompt slots by outcome: posted, skipped, failed (for good), retrying",
     ["outcome"],
 )
+
+
+class CacheSizes(Collector):
+    """`rounds_cache_bytes` and `rounds_cache_budget_bytes` by cache, read from the caches
+    themselves (bot/memo.py) when Prometheus scrapes."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        held = GaugeMetricFamily(
+            "rounds_cache_bytes", "Estimated bytes held by each memory cache", labels=["cache"]
+        )
+        budget = GaugeMetricFamily(
+            "rounds_cache_budget_bytes", "The most each memory cache may hold", labels=["cache"]
+        )
+        for name, (used, most) in sorted(memo.sizes().items()):
+            held.add_metric([name], used)
+            budget.add_metric([name], most)
+        yield held
+        yield budget
+
+
+REGISTRY.register(CacheSizes())
 
 
 def count_deliveries(report: Report) -> None:
@@ -86,10 +117,12 @@ async def measure(event: Event, call_next: Next) -> list[Reply]:
         event_name(event),
     )
     outcome = "error" if any(r.kind == "error" for r in replies) else "ok"
+    if any(r.kind == fairness.LIMITED for r in replies):
+        outcome = "limited"
     handled, latency = _series(labels, outcome)
     handled.inc()
     latency.observe(elapsed)
-    if name == "lookup":
+    if name == "lookup" and replies and outcome != "limited":  # none: refused, said once
         found = any(r.kind == "lookup" for r in replies)
         _lookups(platform, "found" if found else "none").inc()
     if ACCESS_LOG is not None and ACCESS.isEnabledFor(logging.INFO):
@@ -116,6 +149,12 @@ class ErrorCounter(logging.Handler):
             ERRORS.labels(parts[1] if len(parts) > 1 else "rounds").inc()
 
 
+def count_limited(event: Event) -> None:
+    LIMITED.labels(
+        event.conversation.platform, type(event).__name__.lower(), event_name(event)
+    ).inc()
+
+
 def count_retry(platform: str, reason: str) -> None:
     RETRIES.labels(platform, reason).inc()
 
@@ -128,6 +167,7 @@ def install(log: access.AccessLog | None = None) -> None:
     if not any(isinstance(h, ErrorCounter) for h in root.handlers):
         root.addHandler(ErrorCounter())
     observe.subscribe(count_retry)
+    fairness.subscribe(count_limited)
 
 
 @functools.cache

@@ -19,6 +19,7 @@ from adapters.teams.connectors import TeamsConfig
 from adapters.teams.gate import SERVICE_HOSTS, Gate, is_loopback
 from bot.core import Bot
 from bot.outbox import Outbox
+from rounds.deadlines import HeadDeadline, body_deadline
 from rounds.metrics import count_deliveries, exposition
 from rounds.settings import Settings, SettingsError
 from scheduler.service import GRACE, Scheduler
@@ -66,6 +67,16 @@ class Options:
     scheduler: bool = True  # run the weekly-prompt timer in this process
     grace: dt.timedelta = GRACE
     scheduler_pass: dt.timedelta = PASS_EVERY
+    # Slow clients (docs/security.md): a connection that has not sent its first request's
+    # head (request line and headers) this long after opening is closed; a body that has
+    # not all arrived this long after its head gets 408; an idle connection between requests
+    # (or one whose next head trickles in) is closed after keep-alive; what is left of an
+    # unread body is read and dropped for at most `linger` after the answer, then the
+    # connection is closed.
+    header_timeout: float = 10.0
+    body_timeout: float = 10.0
+    keepalive_timeout: float = 75.0  # over the proxy's idle time for us (Caddy: 60 s)
+    linger: float = 2.0
 
 
 class Server:
@@ -83,6 +94,8 @@ class Server:
         self.runner: web.AppRunner | None = None
         self.metrics_runner: web.AppRunner | None = None
         self.timer: Timer | None = None
+        self.heads = HeadDeadline(options.header_timeout)
+        self.sweeper: asyncio.Task[None] | None = None
         self.port = options.port
         self.status: list[str] = []
 
@@ -91,19 +104,20 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        app = web.Application(client_max_size=MAX_BODY)
+        app = self._app(MAX_BODY)
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)
         if self.settings.metrics_port is None:
             app.router.add_get("/metrics", self._metrics)
         await self._start_slack(app)
         self._start_teams(app)
-        self.runner = web.AppRunner(app, access_log=None)
+        self.runner = self._runner(app)
         await self.runner.setup()
         site = web.TCPSite(self.runner, self.options.host, self.options.port)
         await site.start()
         self.port = self.runner.addresses[0][1]
         await self._start_metrics()
+        self.sweeper = asyncio.create_task(self.heads.run(self._runners))
         if self.socket is not None:
             await self.socket.connect_async()  # type: ignore[no-untyped-call]
         self._start_scheduler()
@@ -114,12 +128,29 @@ class Server:
         port = self.settings.metrics_port
         if port is None:
             return
-        app = web.Application(client_max_size=1024)
+        app = self._app(1024)
         app.router.add_get("/metrics", self._metrics)
-        self.metrics_runner = web.AppRunner(app, access_log=None)
+        self.metrics_runner = self._runner(app)
         await self.metrics_runner.setup()
         await web.TCPSite(self.metrics_runner, self.options.host, port).start()
         self.status.append(METRICS_APART.format(port=self.metrics_runner.addresses[0][1]))
+
+    def _app(self, max_body: int) -> web.Application:
+        """An application whose clients must send their requests in time (`Options`)."""
+        middlewares = [self.heads.middleware, body_deadline(self.options.body_timeout)]
+        return web.Application(client_max_size=max_body, middlewares=middlewares)
+
+    def _runner(self, app: web.Application) -> web.AppRunner:
+        options = self.options
+        return web.AppRunner(
+            app,
+            access_log=None,
+            keepalive_timeout=options.keepalive_timeout,
+            lingering_time=options.linger,
+        )
+
+    def _runners(self) -> list[web.AppRunner]:
+        return [r for r in (self.runner, self.metrics_runner) if r is not None]
 
     def _start_scheduler(self) -> None:
         outboxes: dict[str, Outbox] = {}
@@ -180,6 +211,8 @@ class Server:
             self.status.append(ANY_TENANT)
 
     async def stop(self) -> None:
+        if self.sweeper is not None:
+            self.sweeper.cancel()
         if self.timer is not None:
             await self.timer.stop()
         if self.socket is not None:

@@ -31,6 +31,8 @@ class Settings:
     slack_app_token: str | None = field(default=None, repr=False)
     slack_api_url: str = "https://slack.com/api/"
     slack_workspace_per_minute: int = 600  # Web API calls a minute, for fan-out
+    rate_per_minute: int = 30  # a person's commands and button presses (bursts of a third)
+    anonymous_per_minute: int = 30  # anonymous contributions to one reflection thread
     microsoft_app_id: str | None = None
     microsoft_app_password: str | None = field(default=None, repr=False)
     microsoft_app_type: str | None = None
@@ -95,6 +97,14 @@ def from_env(env: Mapping[str, str]) -> Settings:
         slack_api_url=get("ROUNDS_SLACK_API_URL") or Settings.slack_api_url,
         slack_workspace_per_minute=_positive_int(
             "ROUNDS_SLACK_PER_MINUTE", get("ROUNDS_SLACK_PER_MINUTE"), 600
+        ),
+        rate_per_minute=_positive_int(
+            "ROUNDS_RATE_PER_MINUTE", get("ROUNDS_RATE_PER_MINUTE"), Settings.rate_per_minute
+        ),
+        anonymous_per_minute=_positive_int(
+            "ROUNDS_ANONYMOUS_PER_MINUTE",
+            get("ROUNDS_ANONYMOUS_PER_MINUTE"),
+            Settings.anonymous_per_minute,
         ),
         microsoft_app_id=get("MicrosoftAppId"),
         microsoft_app_password=get("MicrosoftAppPassword"),

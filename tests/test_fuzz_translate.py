@@ -20,13 +20,15 @@ from adapters.slack.render import FORM_BLOCK, FORM_INPUT
 from adapters.teams import translate as teams
 from adapters.teams.cards import FORM_TEXT, INPUT, KEY, MAX_VALUE, read_submit
 from bot import actions
-from bot.core import ACTIONS, COMMANDS, NAMES, event_name, parsed_command
+from bot.core import ACTIONS, COMMANDS, NAMES, TOO_LONG, event_name, parsed_command
 from bot.events import Action, Command, Conversation, Deletion, Event, Message, Person
-from bot.parser import INVISIBLE, PREFIXES, clean, parse, suggest
+from bot.limits import COMMAND_CHARS
+from bot.parser import INVISIBLE, PREFIXES, Parsed, clean, parse, suggest
 from bot.replies import Button, Paragraph, Reply
 
 FUZZ = settings(max_examples=200, deadline=None)
 LABELS = frozenset(COMMANDS) | frozenset(ACTIONS) | {"message", "deletion", "empty", "unknown"}
+LABELS |= {TOO_LONG}
 FORMS = frozenset({actions.ANONYMOUS_SUBMIT, "reflect.form"})
 BOT = "B0T"
 
@@ -553,7 +555,10 @@ def test_clean_removes_nul_and_zero_width_characters(text: str) -> None:
 @given(TEXT)
 def test_parse_names_a_known_command_or_the_lowercased_first_word(text: str) -> None:
     parsed = parse(text, NAMES)
-    assert parsed == parsed_command(text)
+    if len(text) > COMMAND_CHARS:  # answered with the limit, never parsed
+        assert parsed_command(text) == Parsed(TOO_LONG, "", "", known=True)
+    else:
+        assert parsed == parsed_command(text)
     words = clean(text).split()
     if words and words[0].lower() in PREFIXES:
         words = words[1:]

@@ -135,12 +135,13 @@ def test_nothing_planted_in_replies_reaches_the_summary_themes_actions_or_lookup
 ) -> None:
     contributions, planted, names, numbers = planted_replies
     texts = [c.text for c in contributions]
-    reply = summary.summary_reply(THREAD, TOPIC, MODEL, contributions, [], 30)
+    made = summary.digest(MODEL, contributions)
+    reply = summary.summary_reply(THREAD, TOPIC, MODEL, contributions, made, [], 30)
     derived = [
         text_of(reply),
         " ".join(summary.key_phrases(texts)),
         " ".join(summary.actions(MODEL, contributions)),
-        summary.related_query(texts),
+        summary.related_query(made.themes),
     ]
     for text in derived:
         assert_carries_none(text, planted, names, numbers)

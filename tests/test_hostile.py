@@ -5,7 +5,9 @@ a 5xx; each gets a 4xx or a polite answer, and nothing is stored from a rejected
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,8 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
+from adapters.nesting import MAX_DEPTH, MAX_VALUES, TOO_DEEP, TOO_MANY
+from bot import messages as m
 from bot.content.model import Library
 from bot.lookup import LookupIndex
 from bot.store import Store
@@ -21,9 +25,17 @@ from bot.store.schema import metadata
 from rounds.server import MAX_BODY
 from tests.fakes.connector import FakeConnector
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import TEAM_ID, sign, slash_command
+from tests.fakes.slack_requests import (
+    TEAM_ID,
+    app_mention,
+    block_actions_payload,
+    event_callback,
+    sign,
+    slack_json,
+    slash_command,
+)
 from tests.fakes.teams_activities import channel_message
-from tests.slack_harness import Rounds, running, slack_settings
+from tests.slack_harness import Rounds, buttons, running, slack_settings
 from tests.test_teams import Teams
 from tests.test_teams import running as teams_running
 
@@ -123,6 +135,13 @@ REJECTED_SLACK: dict[str, tuple[bytes, str]] = {
         FORM,
     ),
     "plain text": (b"command=/rounds&text=quote", "text/plain"),
+    # bolt reads any body starting with `{` as JSON, and a form's last `payload` field
+    "a form that is broken JSON": (b"{nope", FORM),
+    "a form with a bare payload field": (b"command=/rounds&payload", FORM),
+    "a form whose last payload is not JSON": (
+        urlencode([("payload", '{"type":"block_actions"}'), ("payload", "[")]).encode(),
+        FORM,
+    ),
 }
 
 
@@ -238,3 +257,102 @@ async def test_a_slack_body_that_is_not_utf8_gets_4xx(slack: Rounds, content_typ
     body = b"\xff\xfe{}"
     async with slack.http.post(slack.events_url, data=body, headers=headers) as answer:
         assert 400 <= answer.status < 500
+
+
+# Nesting: bolt and botbuilder parse bodies themselves, and Python's json raises
+# RecursionError (a 500) past about a thousand levels. MAX_DEPTH is refused before.
+
+
+def depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(depth, value), default=0)
+    return 0
+
+
+def deepened(doc: dict[str, Any], levels: int) -> str:
+    """`doc` with one more field, arrays nested so that the whole text nests `levels` deep
+    (compact and with `/` escaped, as Slack writes JSON)."""
+    marker = "DEEP-MARKER"
+    text = slack_json({**doc, "deep": marker}).decode()
+    text = text.replace(f'"{marker}"', "[" * (levels - 1) + "]" * (levels - 1))
+    assert levels > 500 or depth(json.loads(text)) == levels  # deeper: json gives up
+    return text
+
+
+async def test_deep_json_is_refused_with_400_and_nothing_is_touched(slack: Rounds) -> None:
+    event = json.loads(event_callback(app_mention("<@U0BOT> help"), event_id="EvDeep"))
+    body = deepened(event, MAX_DEPTH + 1).encode()
+    before = await rows(slack.server.bot.ctx.store)
+    assert await raw(slack, body, JSON) == (400, json.dumps({"error": TOO_DEEP}))
+    assert await rows(slack.server.bot.ctx.store) == before  # the event id was not claimed
+    abyss = b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}"  # json itself would give up
+    assert (await raw(slack, abyss, JSON))[0] == 400
+    assert (await raw(slack, abyss, FORM))[0] == 400  # bolt reads `{…` as JSON whatever
+    assert slack.fake.calls == []
+    # the same event nested to the limit is answered
+    body = deepened(event, MAX_DEPTH).encode()
+    assert (await raw(slack, body, JSON))[0] == 200
+    [answer] = await slack.fake.wait_for("chat.postEphemeral")
+    assert "lookup" in json.dumps(answer.params)
+
+
+@pytest.mark.parametrize("levels", [MAX_DEPTH, MAX_DEPTH + 1])
+async def test_a_button_payload_nested_past_the_limit_gets_400(slack: Rounds, levels: int) -> None:
+    quote = await slack.send(slash_command("quote winter", slack.fake.response_url()))
+    action_id, value = buttons(quote)[m.BUTTON_ANOTHER]
+    url = slack.fake.response_url()
+    payload = deepened(block_actions_payload(action_id, value, url), levels)
+    called = len(slack.fake.calls)
+    status, text = await raw(slack, urlencode({"payload": payload}).encode(), FORM)
+    if levels > MAX_DEPTH:
+        assert (status, json.loads(text)) == (400, {"error": TOO_DEEP})
+        await asyncio.sleep(0.2)
+        assert slack.fake.calls[called:] == []
+    else:
+        assert status == 200
+        [another] = await slack.fake.wait_for("response_url")
+        assert another.params["replace_original"] is True and another.params["blocks"]
+
+
+@pytest.mark.parametrize("levels", [MAX_DEPTH, MAX_DEPTH + 1, 100_000])
+async def test_a_teams_activity_nested_past_the_limit_gets_400(teams: Teams, levels: int) -> None:
+    before = await rows(teams.server.bot.ctx.store)
+    body = deepened(activity(teams.fake), levels).encode()
+    status = await post_teams(teams, body)
+    if levels > MAX_DEPTH:
+        assert status == 400
+        assert teams.fake.sent == [] and await rows(teams.server.bot.ctx.store) == before
+    else:
+        assert status in (200, 201)
+        await teams.fake.wait_for(1)
+        assert "lookup" in json.dumps(teams.fake.sent[0].activity)
+
+
+async def test_a_teams_body_in_another_charset_gets_415(teams: Teams) -> None:
+    body = json.dumps(activity(teams.fake)).encode()
+    assert await post_teams(teams, body, "application/json; charset=bogus") == 415
+    assert await post_teams(teams, body, "application/json; charset=UTF-8") in (200, 201)
+
+
+async def test_a_teams_activity_of_a_million_values_is_refused_at_once(teams: Teams) -> None:
+    """botbuilder turns each value of `value` into objects one by one: a megabyte of numbers
+    took it 1.6 s of CPU before anyone checked a token."""
+    before = await rows(teams.server.bot.ctx.store)
+    body = json.dumps(activity(teams.fake, value=[0] * 300_000)).encode()
+    began = time.perf_counter()
+    async with teams.http.post(teams.url, data=body, headers={"Content-Type": JSON}) as answer:
+        assert (answer.status, await answer.json()) == (400, {"error": TOO_MANY})
+    assert time.perf_counter() - began < 0.5
+    assert teams.fake.sent == [] and await rows(teams.server.bot.ctx.store) == before
+    small = activity(teams.fake, value=[0] * (MAX_VALUES // 2))
+    assert await post_teams(teams, json.dumps(small).encode()) in (200, 201)
+
+
+async def test_a_slack_body_of_too_many_values_gets_400(slack: Rounds) -> None:
+    event = json.loads(event_callback(app_mention("<@U0BOT> help"), event_id="EvMany"))
+    body = slack_json({**event, "many": [0] * MAX_VALUES})
+    assert await raw(slack, body, JSON) == (400, json.dumps({"error": TOO_MANY}))
+    payload = urlencode({"payload": json.dumps({"type": "block_actions", "x": [[]] * MAX_VALUES})})
+    assert await raw(slack, payload.encode(), FORM) == (400, json.dumps({"error": TOO_MANY}))

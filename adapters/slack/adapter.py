@@ -45,7 +45,7 @@ from adapters.slack.translate import (
     thread_deletion,
     thread_message,
 )
-from bot import actions
+from bot import actions, limits
 from bot import messages as m
 from bot.core import Bot, failed
 from bot.events import Action, Command, Conversation, Deletion, Event, Message
@@ -76,7 +76,9 @@ class _QuietBolt(logging.Filter):
 _QUIET = _QuietBolt()
 
 
-_RENDERED: IdentityMemo[Reply, list[dict[str, Any]]] = IdentityMemo()
+_RENDERED: IdentityMemo[Reply, list[dict[str, Any]]] = IdentityMemo(
+    "slack-pages", limits.REPLY_MEMO_BYTES
+)
 
 
 def pages(replies: list[Reply]) -> list[dict[str, Any]]:
@@ -93,7 +95,7 @@ def _pages_of(reply: Reply) -> list[dict[str, Any]]:
     ]
 
 
-_BODIES: IdentityMemo[Reply, str] = IdentityMemo()
+_BODIES: IdentityMemo[Reply, str] = IdentityMemo("slack-bodies", limits.REPLY_MEMO_BYTES)
 
 
 def _first_page_json(reply: Reply) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from bot import limits
 from bot.replies import (
     Block,
     Button,
@@ -45,7 +46,7 @@ MESSAGE_TEXT = 3000
 MODAL_TITLE = 24  # a modal's title and its submit and close labels
 MODAL_BLOCKS = 100
 INPUT_LABEL = 2000
-INPUT_TEXT = 3000  # the most a form's text box takes (and the core stores)
+INPUT_TEXT = min(3000, limits.CONTRIBUTION_CHARS)  # a form's text box: Slack's most, the core's
 METADATA = 3000
 
 FORM_BLOCK = "contribution"  # the block id of a form's text box (errors are shown under it)

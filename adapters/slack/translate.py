@@ -5,20 +5,28 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl
 
+from adapters import nesting
 from adapters.slack.render import FORM_BLOCK, FORM_INPUT
+from bot import limits
 from bot.events import Action, Command, Conversation, Deletion, Message, Person
 
 PLATFORM = "slack"
-_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+# No pattern scans on past a `<` (Slack escapes a typed one as `&lt;`): each character is
+# read a bounded number of times, whatever the text (`[^>]*` read to the end of the text
+# from every unclosed `<@U…|`).
+_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^<>]*)?>")
 _REPLY_SUBTYPES = (None, "thread_broadcast")  # typed replies ("also send to channel" too)
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 
 
 def plain(text: str) -> str:
     """Slack's wire text to what the person typed: links to their labels, mentions kept as
-    @id, `&amp;`, `&lt;` and `&gt;` decoded."""
+    @id, `&amp;`, `&lt;` and `&gt;` decoded. Time linear in the length; text over
+    `limits.RAW_CHARS` is not cleaned (the core refuses it by its length)."""
+    if len(text) > limits.RAW_CHARS:
+        return text
 
     def link(match: re.Match[str]) -> str:
         target, label = match.group(1), match.group(2)
@@ -36,15 +44,24 @@ JSON = "application/json"
 
 def malformed(body: str, content_type: str) -> tuple[int, str] | None:
     """Why Slack would never send this request (a status and a reason), or None. bolt
-    raises on such bodies, which would be a 500."""
-    if content_type == JSON:
-        return None if _json_object(body) else (400, "the body is not a JSON object")
-    if content_type != FORM:
+    raises on such bodies, which would be a 500. It reads as JSON a JSON body, any body
+    starting with `{`, and a form's last `payload` field; JSON too deep or too big for a
+    parser (`adapters.nesting`) is refused before anything parses it."""
+    if content_type not in (JSON, FORM):
         return 415, "expected a form or JSON body"
-    if "payload=" not in body:
+    if content_type == JSON or body.startswith("{"):
+        return _not_object(body, "the body")
+    if "payload" not in body:
         return None
-    payload = parse_qs(body).get("payload", [""])[0]
-    return None if _json_object(payload) else (400, "the payload is not a JSON object")
+    payloads = [v for k, v in parse_qsl(body, keep_blank_values=True) if k == "payload"]
+    return _not_object(payloads[-1], "the payload") if payloads else None
+
+
+def _not_object(text: str, what: str) -> tuple[int, str] | None:
+    problem = nesting.refusal(text)
+    if problem is not None:
+        return 400, problem
+    return None if _json_object(text) else (400, f"{what} is not a JSON object")
 
 
 def _json_object(text: str) -> bool:
@@ -94,7 +111,7 @@ def mentions(text: str, user: str) -> bool:
 
 
 def _mention_of(user: str) -> str:
-    return rf"<@{re.escape(user)}(?:\|[^>]*)?>"
+    return rf"<@{re.escape(user)}(?:\|[^<>]*)?>"
 
 
 def thread_message(event: dict[str, Any], team: str, bot_user: str | None) -> Message | None:

@@ -6,6 +6,7 @@ SDK touches this folder only."""
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections import OrderedDict
@@ -29,6 +30,7 @@ from botbuilder.schema.teams import (
 )
 from jwt import PyJWTError
 
+from adapters import nesting
 from adapters.teams.cards import (
     Json,
     TeamsMessage,
@@ -111,8 +113,17 @@ class TeamsAdapter:
         """The aiohttp route for `POST /api/messages`."""
         if request.content_type != "application/json":
             return _error(415, "expected application/json")
+        if (request.charset or "utf-8").lower() != "utf-8":  # botbuilder decodes it as said
+            return _error(415, "expected UTF-8")
         try:
-            body = await request.json()
+            text = (await request.read()).decode("utf-8")
+        except UnicodeDecodeError:
+            return _error(400, "the body is not UTF-8")
+        problem = nesting.refusal(text)  # botbuilder parses the body again: refuse it before
+        if problem is not None:
+            return _error(400, problem)
+        try:
+            body = json.loads(text)
         except ValueError:
             return _error(400, "the body is not JSON")
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from json.encoder import encode_basestring_ascii
 from typing import Any, NamedTuple
 
-from bot import actions
+from bot import actions, limits
 from bot import messages as m
 from bot.events import Action
 from bot.replies import (
@@ -57,7 +57,7 @@ PREVIEW_TITLE = 200
 PREVIEW_TEXT = 1_000
 MAX_VALUE = 2_000  # characters of a button value that `read_submit` accepts
 RUN_BYTES = 70  # `{"type":"TextRun","text":"","weight":"Bolder","fontType":"Monospace"},`
-FORM_TEXT = 3_000  # characters a form's text box takes (any text fits a card escaped)
+FORM_TEXT = limits.CONTRIBUTION_CHARS  # a form's text box: what the core records (fits a card)
 INPUT = "text"  # the id of a form's text box: Teams sends what was typed under it
 MARKDOWN_BYTES = 20_000  # the text of one Markdown message (a transcript is split)
 

@@ -25,6 +25,7 @@ from adapters.pace import ChannelPace
 from adapters.teams.cards import TeamsMessage, attachment, markdown_pages, render
 from adapters.teams.retry import status_of, with_retries
 from adapters.teams.translate import reference_from
+from bot import limits
 from bot.events import Conversation, Person
 from bot.memo import IdentityMemo
 from bot.outbox import Delivered, DeliveryError, File, Outbox
@@ -64,7 +65,9 @@ def card_attachment(card: dict[str, Any]) -> Attachment:
     return Attachment(content_type=described["contentType"], content=Prepared(card))
 
 
-_RENDERED: IdentityMemo[Reply, list[TeamsMessage]] = IdentityMemo()
+_RENDERED: IdentityMemo[Reply, list[TeamsMessage]] = IdentityMemo(
+    "teams-cards", limits.REPLY_MEMO_BYTES
+)
 
 
 def rendered(reply: Reply) -> list[TeamsMessage]:

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
 from adapters.teams.cards import TASK_FETCH, read_submit
+from bot import limits
 from bot.actions import ANONYMOUS_SUBMIT, REFLECT_ANONYMOUS
 from bot.events import Action, Command, Conversation, Deletion, Event, Message, Person
 
@@ -20,10 +23,16 @@ TASK_SUBMIT = "task/submit"
 # The dialogs (task modules) Rounds opens: the invoke's name and the one action it may carry.
 DIALOGS = {TASK_FETCH: REFLECT_ANONYMOUS, TASK_SUBMIT: ANONYMOUS_SUBMIT}
 ANONYMOUS = frozenset(DIALOGS.values())  # actions that never carry who sent them
-_AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
+# Every pattern reads each character a bounded number of times: none scans on past a `<`
+# from each `<` it tries (`<at>(.*?)</at>` and `<[^>]+>` did: 160 KB of `<at>` stalled the
+# loop for tens of seconds). A name holds no tag, a tag no `<` (Teams escapes it: `&lt;`).
+_AT = re.compile(r"<at>([^<]*)</at>", re.IGNORECASE)
+MENTIONS = 16  # the bot's own mentions removed from one message (Teams sends one per @)
 _BREAK = re.compile(r"<br\s*/?>|</p>|</div>", re.IGNORECASE)
 _SPACES = re.compile(r"[^\S\n]+")
+_NAME_OPEN, _NAME_CLOSE = "\ue000", "\ue001"  # private use: a mention's name, while tags go
+_NAME = re.compile("\ue000([0-9]+)\ue001")
+_PIECES = re.compile("[<>]|\ue000[0-9]+\ue001|[^<>\ue000]+|\ue000")
 
 
 def _str(value: Any) -> str:
@@ -62,24 +71,80 @@ def person_of(activity: Activity) -> Person:
 def command_text(activity: Activity) -> str:
     """The text with the bot's own @mention removed, found through the activity's mention
     entities (not by guessing at names); other people's mentions keep their names."""
-    return " ".join(_without_mention(activity).split())
+    return plain_command(_str(activity.text), _mention_texts(activity))
 
 
 def message_text(activity: Activity) -> str:
     """What someone wrote in a thread, as plain text: like `command_text`, but keeping the
     line breaks of a longer reply."""
-    text = _BREAK.sub("\n", _without_mention(activity, unescape=False).replace("\r\n", "\n"))
-    text = html.unescape(_TAG.sub(" ", text))
+    return plain_message(_str(activity.text), _mention_texts(activity))
+
+
+def plain_command(text: str, mentions: Sequence[str] = ()) -> str:
+    """Teams' HTML as the command typed: each of `mentions` (the bot's `<at>…</at>`) removed
+    once, other mentions kept as names, tags dropped, entities decoded, spaces collapsed.
+    Time linear in the length; text over `limits.RAW_CHARS` is not cleaned (the core refuses
+    it by its length)."""
+    if len(text) > limits.RAW_CHARS:
+        return " ".join(text.split())
+    kept, names = _without_mention(text, mentions)
+    return " ".join(html.unescape(_named(strip_tags(kept), names)).split())
+
+
+def plain_message(text: str, mentions: Sequence[str] = ()) -> str:
+    """Like `plain_command`, keeping line breaks (at most one blank line in a row)."""
+    if len(text) > limits.RAW_CHARS:
+        return text
+    kept, names = _without_mention(text, mentions)
+    text = _BREAK.sub("\n", kept.replace("\r\n", "\n"))
+    text = html.unescape(_named(strip_tags(text), names))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def _without_mention(activity: Activity, unescape: bool = True) -> str:
-    text = _str(activity.text)
-    for entity in _bot_mentions(activity):
-        text = text.replace(_str(entity.get("text")) or "\0", " ", 1)
-    text = _AT.sub(lambda m: m.group(1), text)
-    return html.unescape(_TAG.sub(" ", text)) if unescape else text
+def strip_tags(text: str) -> str:
+    """Tags dropped (each replaced by a space), in one pass: every `>` closes the nearest
+    `<` still open before it, so a tag with a stray `<` inside it (`<br <at>>`) goes whole and
+    no `<…>` is left; a `<` never closed stays as text. Linear: each piece is kept or
+    dropped once (a regex such as `<[^>]+>` rescans to the end from every unclosed `<`)."""
+    out: list[str] = []
+    opened: list[int] = []  # where in `out` each `<` not yet closed stands
+    for piece in _PIECES.findall(text):
+        if piece == "<":
+            opened.append(len(out))
+        elif piece == ">" and opened:
+            del out[opened.pop() :]
+            piece = " "
+        elif len(piece) > 1 and piece[0] == _NAME_OPEN:
+            opened.clear()  # a mention's name is never inside a tag: strays stay text
+        out.append(piece)
+    return "".join(out)
+
+
+def _named(text: str, names: list[str]) -> str:
+    """The mentions' names back in place of their markers."""
+    return _NAME.sub(lambda match: names[int(match[1])], text) if names else text
+
+
+def _without_mention(text: str, mentions: Sequence[str]) -> tuple[str, list[str]]:
+    """The text with each of the bot's mentions removed once (one pass per distinct mention,
+    of at most MENTIONS), and every other `<at>name</at>` replaced by a marker, so that no
+    stray `<` or `>` around it can take the name for part of a tag; the names, in order."""
+    text = text.replace(_NAME_OPEN, "").replace(_NAME_CLOSE, "")
+    for said, times in Counter(mentions[:MENTIONS]).items():
+        if said:
+            text = text.replace(said, " ", times)
+    names: list[str] = []
+
+    def marker(match: re.Match[str]) -> str:
+        names.append(match.group(1))
+        return f"{_NAME_OPEN}{len(names) - 1}{_NAME_CLOSE}"
+
+    return _AT.sub(marker, text), names
+
+
+def _mention_texts(activity: Activity) -> list[str]:
+    return [_str(entity.get("text")) for entity in _bot_mentions(activity)]
 
 
 def _bot_mentions(activity: Activity) -> list[dict[str, Any]]:

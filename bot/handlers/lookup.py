@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot import actions
+from bot import actions, limits
 from bot import messages as m
 from bot.content.model import join_names
 from bot.context import Context
 from bot.events import Action, Command
 from bot.format import long_date, topic_list
-from bot.lookup import LookupHit, LookupResult
-from bot.memo import IdentityMemo
+from bot.lookup import Document, LookupHit, LookupResult
+from bot.memo import IdentityMemo, footprint
 from bot.replies import Block, Button, Item, Note, Paragraph, Reply, Visibility, rich_text
 
 PAGE = 3
@@ -41,7 +41,13 @@ def _header(result: LookupResult) -> list[Block]:
     return notes
 
 
-_REPLIES: IdentityMemo[LookupResult, Reply] = IdentityMemo()
+def _reply_bytes(result: LookupResult, reply: Reply) -> int:
+    return footprint((result, reply), shared=(Document,))  # passages belong to the index
+
+
+_REPLIES: IdentityMemo[LookupResult, Reply] = IdentityMemo(
+    "lookup-replies", limits.REPLY_MEMO_BYTES, _reply_bytes
+)
 
 
 def results_reply(ctx: Context, result: LookupResult) -> Reply:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from bot import limits
 from bot.content.model import Library
 from bot.lookup import wording
 from bot.lookup.documents import library_documents, library_topic_aliases
@@ -16,8 +17,9 @@ from bot.lookup.snippets import clean, lead, to_spans
 from bot.lookup.store import Filters, PassageStore
 from bot.lookup.types import Document, LookupHit, LookupResult
 from bot.lookup.vocabulary import Vocabulary, correctable, words_of
+from bot.memo import ByteBudgetLRU, footprint
 
-RECENT = 2048  # answers kept for repeated searches
+SearchKey = tuple[str, int, int]  # the query, offset and limit
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,11 @@ class LookupIndex:
         self._topics.update({k.lower(): v for k, v in topic_aliases.items()})
         self._clean = {d.id: clean(d.text) for d in docs}
         self._lock = threading.Lock()  # one SQLite connection: one search at a time
-        self._recent: OrderedDict[tuple[str, int, int], LookupResult] = OrderedDict()
+        # The index never changes once built, so recent answers can be given again: people
+        # repeat popular searches, and paging re-asks the same query.
+        self._recent: ByteBudgetLRU[SearchKey, LookupResult] = ByteBudgetLRU(
+            "lookup", limits.LOOKUP_CACHE_BYTES, _answer_bytes
+        )
 
     @classmethod
     def from_documents(
@@ -67,29 +73,23 @@ class LookupIndex:
     def vocabulary(self) -> Vocabulary:
         return self._vocabulary
 
+    @property
+    def cache(self) -> ByteBudgetLRU[SearchKey, LookupResult]:
+        return self._recent
+
     def search(self, query: str, offset: int = 0, limit: int = 3) -> LookupResult:
         """One page of passages for `query`, best first, with the total number matching.
-        Negative offsets and limits count as 0."""
-        offset, limit = max(offset, 0), max(limit, 0)
-        key = (query, offset, limit)
+        Negative offsets and limits count as 0; only the first `limits.COMMAND_CHARS`
+        characters of a query are read (a platform's search box may send more)."""
+        key = (query, max(offset, 0), max(limit, 0))
         with self._lock:
-            found = self._recent.get(key)
-            if found is None:
-                found = self._search(query, offset, limit)
-            else:
-                self._recent.move_to_end(key)
-            self._remember(key, found)
-        return found
+            return self._recent.fetch(key, self._answer)
 
-    def _remember(self, key: tuple[str, int, int], result: LookupResult) -> None:
-        """The index never changes once built, so recent answers can be given again: people
-        repeat popular searches, and paging re-asks the same query."""
-        self._recent[key] = result
-        if len(self._recent) > RECENT:
-            self._recent.popitem(last=False)
+    def _answer(self, key: SearchKey) -> LookupResult:
+        return self._search(*key)
 
     def _search(self, query: str, offset: int, limit: int) -> LookupResult:
-        plan = self.plan(parse_query(query))
+        plan = self.plan(parse_query(query[: limits.COMMAND_CHARS]))
         result = _empty_result(query, plan, offset)
         if plan.problem is not None:
             return result
@@ -163,6 +163,11 @@ class LookupIndex:
             return ()
         snippets = self._store.snippets(expression, [i for i, _ in page])
         return tuple(self._hit(i, score, snippets.get(i)) for i, score in page)
+
+
+def _answer_bytes(key: SearchKey, result: LookupResult) -> int:
+    """A remembered answer's size; its passages belong to the index and are not counted."""
+    return footprint((key, result), shared=(Document,))
 
 
 def _name_expression(person: str) -> str:

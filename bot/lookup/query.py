@@ -11,14 +11,17 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot import limits
+
 # Letters and digits, as the unicode61 tokenizer sees them (the underscore separates).
 WORD = re.compile(r"[^\W_]+")
+# A field name is tried only at the start of a word, and taken whole (possessive `++`): a
+# long word without a colon is read once, not once from each of its letters.
 TOKEN = re.compile(
-    r'(?P<field>[^\W_]+):(?:"(?P<quoted>[^"]*)(?:"|$)|(?P<bare>[^\s"]+))'
+    r'(?<![^\W_])(?P<field>[^\W_]++):(?:"(?P<quoted>[^"]*)(?:"|$)|(?P<bare>[^\s"]+))'
     r'|"(?P<phrase>[^"]*)"'
 )
 FIELDS = ("author", "topic")
-MAX_WORDS = 24  # words beyond this are ignored: a lookup is a few keywords
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def _capped(terms: list[Term]) -> tuple[Term, ...]:
     count = 0
     for term in terms:
         count += len(term.words)
-        if count > MAX_WORDS:
+        if count > limits.QUERY_WORDS:
             break
         kept.append(term)
     return tuple(kept)

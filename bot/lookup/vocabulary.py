@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot import limits
 from bot.lookup.query import WORD
 
 SHORTEST_CORRECTED = 4  # words of three letters or fewer are never corrected
@@ -26,7 +27,9 @@ def max_edits(word: str) -> int:
 
 
 def correctable(word: str) -> bool:
-    return len(word) >= SHORTEST_CORRECTED and not word.isnumeric()
+    """Long enough to correct, short enough to correct cheaply, and not a number."""
+    shortest, longest = SHORTEST_CORRECTED, limits.LONGEST_CORRECTED
+    return shortest <= len(word) <= longest and not word.isnumeric()
 
 
 class Vocabulary:
@@ -64,7 +67,11 @@ class Vocabulary:
     def candidates(self, word: str) -> list[tuple[str, int]]:
         """Known words within `max_edits` (Damerau/OSA distance, so a swap of two adjacent
         letters is one edit), nearest first, then the most frequent, then alphabetical.
-        Words two edits away are only looked for when none is one edit away."""
+        Words two edits away are only looked for when none is one edit away. A word longer
+        than `limits.LONGEST_CORRECTED` has none (its deletion forms would cost the square
+        of its length)."""
+        if len(word) > limits.LONGEST_CORRECTED:
+            return []
         found = self._one_edit(word)
         if not found and max_edits(word) >= 2:
             found = process.extract(

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 
-from bot import actions
+from bot import actions, limits
 from bot import messages as m
 from bot.content.model import ReflectionModel, Topic, join_names
 from bot.context import Context
@@ -25,6 +25,7 @@ from bot.lookup import LookupHit
 from bot.outbox import Delivered, DeliveryError, File, Outbox
 from bot.reflect import summary
 from bot.reflect.timing import following_step, timetable
+from bot.reflect.worker import off_loop
 from bot.replies import Block, Button, Heading, Item, Note, Paragraph, QuoteBlock, Reply, Visibility
 from bot.store import unreachable
 from bot.store.reflections import (
@@ -254,10 +255,11 @@ async def remind(ctx: Context, reflection: Reflection) -> bool:
 # closing
 
 
-def passages(ctx: Context, topic: Topic, texts: list[str]) -> list[Item]:
-    """Up to three passages, one per article, related to what people wrote: from the
-    topic's own articles first, then from any."""
-    words = summary.related_query(texts)
+def passages(ctx: Context, topic: Topic, themes: Sequence[str]) -> list[Item]:
+    """Up to three passages, one per article, related to what people wrote (its themes, a
+    few words: two quick look-ups whatever the thread's size): from the topic's own
+    articles first, then from any."""
+    words = summary.related_query(themes)
     if not words:
         return []
     hits = ctx.index.search(f"topic:{topic.slug} {words}", 0, 6).hits
@@ -284,8 +286,9 @@ async def close(ctx: Context, reflection: Reflection) -> Reply:
         return say(m.REFLECT_CLOSE_BUSY.format(id=reflection.id))
     found = await ctx.store.reflections.contributions(claimed.id)
     topic, model = topic_of(ctx, claimed), model_of(ctx, claimed)
-    related = passages(ctx, topic, [c.text for c in found])
-    reply = summary.summary_reply(claimed, topic, model, found, related, ctx.retention_days)
+    made = await off_loop(summary.digest, model, found)
+    related = passages(ctx, topic, made.themes)
+    reply = summary.summary_reply(claimed, topic, model, found, made, related, ctx.retention_days)
     try:
         await outbox_for(ctx, claimed.platform).post(where(claimed), reply)
     except DeliveryError as exc:
@@ -335,7 +338,7 @@ async def deliver_transcript(ctx: Context, reflection: Reflection, to: Person | 
         return say(m.REFLECT_TRANSCRIPT_FAILED.format(reason="no facilitator"), kind="error")
     found = await ctx.store.reflections.contributions(reflection.id)
     topic, model = topic_of(ctx, reflection), model_of(ctx, reflection)
-    text = summary.transcript(reflection, topic, model, found)
+    text = await off_loop(summary.transcript, reflection, topic, model, found)
     title = f"Transcript of reflection #{reflection.id}: {topic.title}"
     letter = Reply(kind="transcript", blocks=(Heading(title),), summary=title)
     file = File(f"reflection-{reflection.id}-{topic.slug}.md", text)
@@ -447,6 +450,9 @@ async def contribute(
     when all is well."""
     if reflection.state != OPEN:
         return say(m.REFLECT_REPLY_CLOSED.format(id=reflection.id))
+    if len(text) > limits.CONTRIBUTION_CHARS:
+        limit = limits.CONTRIBUTION_CHARS
+        return say(m.REFLECT_REPLY_TOO_LONG.format(id=reflection.id, length=len(text), limit=limit))
     findings = find_identifiers(text)
     author = None if reflection.anonymous else key_of(where(reflection), person)
     stored = await ctx.store.reflections.contribute(
@@ -465,6 +471,11 @@ async def contribute(
 def anonymous_form(reflection: Reflection, initial: str = "", error: str = "") -> Reply:
     """The form for an anonymous contribution; shown again, with the text, when it has to
     be changed."""
+    return form_for(str(reflection.id), initial, error)
+
+
+def form_for(reflection: str, initial: str = "", error: str = "") -> Reply:
+    """The anonymous form for the reflection with id `reflection`."""
     blocks: list[Block] = [Heading(m.ANONYMOUS_FORM_TITLE), Paragraph.of(m.ANONYMOUS_FORM_INTRO)]
     if error:
         blocks.append(Paragraph.of(error))
@@ -476,7 +487,7 @@ def anonymous_form(reflection: Reflection, initial: str = "", error: str = "") -
         summary=error or m.ANONYMOUS_FORM_TITLE,
         data={
             "submit": actions.ANONYMOUS_SUBMIT,
-            "value": str(reflection.id),
+            "value": reflection,
             "title": m.ANONYMOUS_FORM_TITLE,
             "label": m.ANONYMOUS_FORM_LABEL,
             "button": m.ANONYMOUS_FORM_SUBMIT,
@@ -503,6 +514,9 @@ async def post_anonymous(ctx: Context, reflection: Reflection, typed: str) -> Re
     text = typed.strip()
     if not text:
         return anonymous_form(reflection, error=m.ANONYMOUS_EMPTY)
+    if len(text) > limits.CONTRIBUTION_CHARS:  # more than the form's box takes: not shown again
+        error = m.ANONYMOUS_TOO_LONG.format(length=len(text), limit=limits.CONTRIBUTION_CHARS)
+        return anonymous_form(reflection, error=error)
     findings = find_identifiers(text)
     if findings:
         error = m.REFLECT_IDENTIFIER_ANONYMOUS.format(what=named(findings))

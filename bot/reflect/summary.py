@@ -1,5 +1,7 @@
 """What a closed reflection leaves behind: the summary posted in the thread and the Markdown
-transcript for the facilitator. Pure functions of the thread and its contributions."""
+transcript for the facilitator. Pure functions of the thread and its contributions: `digest`
+and `transcript`, the heavy ones, take and return plain data, so they can run in a worker
+(`bot.reflect.worker`) while the event loop answers everyone else."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot import guardrail
@@ -20,6 +23,10 @@ from bot.store.reflections import Contribution, Reflection
 SHOW_COUNTS_FROM = 3  # people, so that no one is singled out
 THEMES = 5
 ACTION_CHARS = 200
+# Themes are drawn from at most this many characters of replies, taken evenly across the
+# thread, so a summary's cost is bounded whatever the thread's size (YAKE reads it all).
+THEME_BUDGET = 60_000
+ACTIONS_SHOWN = 20  # answers to the last question listed in the summary; the rest counted
 
 
 def people(contributions: Sequence[Contribution]) -> int:
@@ -52,15 +59,26 @@ def _extractor() -> Any:
 
 
 def key_phrases(texts: Sequence[str], limit: int = THEMES) -> list[str]:
-    """Key phrases of the replies (YAKE), without repeating a word. Phrases several replies
-    share come first, longer ones before shorter; a single word counts only when more than
-    one reply uses it. Made only from what passed the guardrail: every identifier and every
-    word of a name found anywhere in the thread is cut out first, and a phrase that still
-    holds one (or talks of NHS numbers and the like) is dropped."""
+    """Key phrases of the replies (YAKE), without repeating a word: `themes`, all read."""
+    return themes(texts, limit, budget=None)[0]
+
+
+def themes(
+    texts: Sequence[str], limit: int = THEMES, budget: int | None = THEME_BUDGET
+) -> tuple[list[str], int]:
+    """Key phrases of the replies, and how many replies they were drawn from (at most
+    `budget` characters of them, `spread` across the thread). Phrases several replies share
+    come first, longer ones before shorter; a single word counts only when more than one
+    reply uses it. Made only from what passed the guardrail: every identifier and every word
+    of a name found anywhere in the thread (all of it, not only what is read) is cut out
+    first, and a phrase that still holds one (or talks of NHS numbers and the like) is
+    dropped."""
     clean = guardrail.cleaned([t.replace(m.REDACTED, " ") for t in texts if t.strip()])
     replies = [t for t in clean.texts if t.strip()]
+    if budget is not None:
+        replies = spread(replies, budget)
     if not replies:
-        return []
+        return [], 0
     found = _extractor().extract_keywords("\n".join(replies))
     lowered = [r.lower() for r in replies]
     ranked: list[tuple[int, str]] = []
@@ -72,7 +90,21 @@ def key_phrases(texts: Sequence[str], limit: int = THEMES) -> list[str]:
         if any(w.isalpha() for w in phrase.split()) and (" " in phrase or shared > 1):
             ranked.append((shared * len(phrase.split()), phrase))
     ranked.sort(key=lambda pair: -pair[0])  # stable: YAKE's order among equals
-    return _distinct([phrase for _shared, phrase in ranked], limit)
+    return _distinct([phrase for _shared, phrase in ranked], limit), len(replies)
+
+
+def spread(texts: Sequence[str], budget: int) -> list[str]:
+    """All the texts when they fit in `budget` characters; else every k-th, in order, so
+    that every part of a long thread is heard, up to the budget."""
+    total = sum(len(text) for text in texts)
+    if total <= budget:
+        return list(texts)
+    chosen, used = [], 0
+    for text in texts[:: -(-total // budget)]:
+        if used + len(text) <= budget:
+            chosen.append(text)
+            used += len(text)
+    return chosen
 
 
 def _distinct(phrases: list[str], limit: int) -> list[str]:
@@ -108,11 +140,40 @@ def actions(model: ReflectionModel, contributions: Sequence[Contribution]) -> li
     ]
 
 
+@dataclass(frozen=True)
+class Digest:
+    """What a summary says about the replies, made by `digest` (in a worker: plain data)."""
+
+    themes: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()  # the first ACTIONS_SHOWN
+    more_actions: int = 0  # answers to the last question not listed
+    read: int = 0  # replies the themes were drawn from
+    replies: int = 0  # replies with words in them
+
+
+def digest(
+    model: ReflectionModel, contributions: Sequence[Contribution], budget: int = THEME_BUDGET
+) -> Digest:
+    """The themes and actions of a thread: the heavy part of a close, bounded by `budget`
+    (themes) and ACTIONS_SHOWN (actions)."""
+    texts = [c.text for c in contributions if c.text.strip()]
+    found, read = themes(texts, budget=budget)
+    named = actions(model, contributions)
+    return Digest(
+        themes=tuple(found),
+        actions=tuple(named[:ACTIONS_SHOWN]),
+        more_actions=max(len(named) - ACTIONS_SHOWN, 0),
+        read=read,
+        replies=len(texts),
+    )
+
+
 def summary_reply(
     reflection: Reflection,
     topic: Topic,
     model: ReflectionModel,
     contributions: Sequence[Contribution],
+    made: Digest,
     passages: Sequence[Item],
     retention_days: int,
 ) -> Reply:
@@ -123,13 +184,14 @@ def summary_reply(
         blocks.append(Paragraph.of(said))
     else:
         blocks.append(Note(m.SUMMARY_COUNTS_HIDDEN))
-    themes = key_phrases([c.text for c in contributions])
-    if themes:
-        blocks.append(Paragraph.of(m.SUMMARY_THEMES.format(themes=", ".join(themes))))
+    if made.themes:
+        blocks.append(Paragraph.of(m.SUMMARY_THEMES.format(themes=", ".join(made.themes))))
+        if made.read < made.replies:
+            blocks.append(Note(m.SUMMARY_THEMES_READ.format(read=made.read, of=made.replies)))
     if passages:
         blocks += [Paragraph.of(m.SUMMARY_PASSAGES), *passages]
     if contributions:
-        blocks += _action_blocks(model, contributions)
+        blocks += _action_blocks(model, made)
     blocks.append(Note(footer(reflection).format(days=retention_days)))
     return Reply(
         kind="reflection-summary",
@@ -146,18 +208,20 @@ def footer(reflection: Reflection) -> str:
     return m.SUMMARY_FOOTER if reflection.facilitator else m.SUMMARY_FOOTER_NO_FACILITATOR
 
 
-def _action_blocks(model: ReflectionModel, contributions: Sequence[Contribution]) -> list[Block]:
-    named = actions(model, contributions)
-    if not named:
+def _action_blocks(model: ReflectionModel, made: Digest) -> list[Block]:
+    if not made.actions:
         return [Note(m.SUMMARY_NO_ACTIONS)]
     question = model.steps[-1].question
     blocks: list[Block] = [Paragraph.of(m.SUMMARY_ACTIONS.format(question=question))]
-    return blocks + [Paragraph.of(f"• {action}") for action in named]
+    blocks += [Paragraph.of(f"• {action}") for action in made.actions]
+    if made.more_actions:
+        blocks.append(Note(m.SUMMARY_MORE_ACTIONS.format(count=made.more_actions)))
+    return blocks
 
 
-def related_query(texts: Sequence[str]) -> str:
+def related_query(phrases: Sequence[str]) -> str:
     """Words to look the thread up by: the words of its key phrases."""
-    words = dict.fromkeys(w for phrase in key_phrases(texts) for w in phrase.split())
+    words = dict.fromkeys(w for phrase in phrases for w in phrase.split())
     return " ".join(w for w in words if re.fullmatch(r"[a-z][a-z'-]+", w))
 
 
