@@ -7,8 +7,11 @@ as long as it liked. Two deadlines close that gap:
   headers) `seconds` after it opened is closed. Later requests on a kept-alive connection
   are bounded by aiohttp's keep-alive timeout, which closes a connection whose next head
   has not arrived in time.
-- `body_deadline`: a body that has not all arrived `seconds` after its head is answered 408
-  and its connection closed (after aiohttp's short linger, so the client reads the 408).
+- the body deadline: a body that has not all arrived `body_seconds` after its head is
+  answered 408 and its connection closed (after aiohttp's short linger, so the client
+  reads the 408).
+
+Both are one aiohttp middleware (`HeadDeadline.middleware`): each layer costs every request.
 
 Only aiohttp's public API is used: `runner.server.connections`, `request.protocol` and
 `RequestHandler.force_close()`.
@@ -21,30 +24,28 @@ import logging
 from collections.abc import Callable, Iterable
 
 from aiohttp import web
-from aiohttp.typedefs import Handler, Middleware
+from aiohttp.typedefs import Handler
 
 log = logging.getLogger("rounds.server")
 TOO_SLOW = "the request's body took too long to arrive"
 
 
-def body_deadline(seconds: float) -> Middleware:
-    """A middleware that reads a routed request's body within `seconds`, else answers 408.
-    The body stays in the request (aiohttp keeps it), so the handler reads it at once."""
-
-    @web.middleware
-    async def read_in_time(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.can_read_body and request.match_info.http_exception is None:
-            try:
-                async with asyncio.timeout(seconds):
-                    await request.read()
-            except TimeoutError:
-                log.info("a request body took over %.0f s to arrive (408)", seconds)
-                response = web.json_response({"error": TOO_SLOW}, status=408)
-                response.force_close()
-                return response
-        return await handler(request)
-
-    return read_in_time
+async def _late_body(request: web.Request, seconds: float) -> web.Response | None:
+    """A 408 when the body has not all arrived within `seconds`; None once it has (at once
+    when it came with its head, as small requests do: no timer is set then)."""
+    if not request.can_read_body or request.content.is_eof():
+        return None
+    if request.match_info.http_exception is not None:
+        return None
+    try:
+        async with asyncio.timeout(seconds):
+            await request.read()
+    except TimeoutError:
+        log.info("a request body took over %.0f s to arrive (408)", seconds)
+        response = web.json_response({"error": TOO_SLOW}, status=408)
+        response.force_close()
+        return response
+    return None
 
 
 class HeadDeadline:
@@ -52,14 +53,20 @@ class HeadDeadline:
     `middleware` notes each connection whose request has arrived; `sweep` (every `every`
     seconds, from `run`) closes the rest once they are too old."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, body_seconds: float | None = None) -> None:
         self.seconds = seconds
+        self.body_seconds = body_seconds  # with it, the middleware also holds bodies to time
         self.every = min(1.0, seconds / 4)
         self.opened: dict[web.RequestHandler, float | None] = {}  # None: a request came
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """One middleware for both deadlines (each layer costs every request)."""
         self.opened[request.protocol] = None
+        if self.body_seconds is not None:
+            too_slow = await _late_body(request, self.body_seconds)
+            if too_slow is not None:
+                return too_slow
         return await handler(request)
 
     def sweep(self, connections: Iterable[web.RequestHandler], now: float) -> int:

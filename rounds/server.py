@@ -19,7 +19,7 @@ from adapters.teams.connectors import TeamsConfig
 from adapters.teams.gate import SERVICE_HOSTS, Gate, is_loopback
 from bot.core import Bot
 from bot.outbox import Outbox
-from rounds.deadlines import HeadDeadline, body_deadline
+from rounds.deadlines import HeadDeadline
 from rounds.metrics import count_deliveries, exposition
 from rounds.settings import Settings, SettingsError
 from scheduler.service import GRACE, Scheduler
@@ -94,7 +94,7 @@ class Server:
         self.runner: web.AppRunner | None = None
         self.metrics_runner: web.AppRunner | None = None
         self.timer: Timer | None = None
-        self.heads = HeadDeadline(options.header_timeout)
+        self.heads = HeadDeadline(options.header_timeout, options.body_timeout)
         self.sweeper: asyncio.Task[None] | None = None
         self.port = options.port
         self.status: list[str] = []
@@ -137,8 +137,7 @@ class Server:
 
     def _app(self, max_body: int) -> web.Application:
         """An application whose clients must send their requests in time (`Options`)."""
-        middlewares = [self.heads.middleware, body_deadline(self.options.body_timeout)]
-        return web.Application(client_max_size=max_body, middlewares=middlewares)
+        return web.Application(client_max_size=max_body, middlewares=[self.heads.middleware])
 
     def _runner(self, app: web.Application) -> web.AppRunner:
         options = self.options
