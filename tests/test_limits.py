@@ -26,7 +26,7 @@ from bot.core import TOO_LONG, event_name, parsed_command
 from bot.events import Command, Conversation, Person
 from bot.handlers import lookup as lookup_handler
 from bot.lookup import Document, LookupIndex, parse_query
-from bot.memo import ByteBudgetLRU, sizes
+from bot.memo import ByteBudgetLRU, rendered_size, sizes
 from bot.replies import Paragraph, Reply, Visibility
 from bot.store import Store
 from rounds import metrics
@@ -411,3 +411,26 @@ def test_stray_openings_before_a_late_close_leave_no_tag() -> None:
     """Found by hypothesis: many `<br ` then `<at>>` once left `<br >` behind."""
     text = "<br  " * ((limits.RAW_CHARS - 600) // 5) + "<at>>"
     assert not tags_in(teams.plain_command(text)) and not tags_in(teams.plain_message(text))
+
+
+def test_the_rendered_memos_estimate_at_least_what_they_hold() -> None:
+    """A rendered answer and the reply it pins are estimated from the answer's pickle: never
+    less than the memory they hold, and not wildly more."""
+    cache = slack_adapter._RENDERED
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        held_replies = []
+        estimated = 0
+        for n in range(200):
+            text = f"{n} " + "word " * 80
+            reply = Reply(kind="x", blocks=(Paragraph.of(text), Paragraph.of(f"*{n}* _x_")))
+            answer = slack_adapter._pages_of(reply)
+            held_replies.append((reply, answer))
+            estimated += rendered_size(reply, answer)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held <= estimated <= 6 * held, (held, estimated)  # text-heavy replies: about 5x
+    assert cache.cache.budget == limits.REPLY_MEMO_BYTES

@@ -49,7 +49,7 @@ from bot import actions, limits
 from bot import messages as m
 from bot.core import Bot, failed
 from bot.events import Action, Command, Conversation, Deletion, Event, Message
-from bot.memo import IdentityMemo
+from bot.memo import IdentityMemo, rendered_size
 from bot.outbox import DeliveryError
 from bot.replies import Paragraph, Reply, Visibility
 from bot.store import Store
@@ -77,7 +77,7 @@ _QUIET = _QuietBolt()
 
 
 _RENDERED: IdentityMemo[Reply, list[dict[str, Any]]] = IdentityMemo(
-    "slack-pages", limits.REPLY_MEMO_BYTES
+    "slack-pages", limits.REPLY_MEMO_BYTES, rendered_size
 )
 
 

@@ -27,7 +27,7 @@ from adapters.teams.retry import status_of, with_retries
 from adapters.teams.translate import reference_from
 from bot import limits
 from bot.events import Conversation, Person
-from bot.memo import IdentityMemo
+from bot.memo import IdentityMemo, rendered_size
 from bot.outbox import Delivered, DeliveryError, File, Outbox
 from bot.replies import Reply
 from bot.store import Store
@@ -66,7 +66,7 @@ def card_attachment(card: dict[str, Any]) -> Attachment:
 
 
 _RENDERED: IdentityMemo[Reply, list[TeamsMessage]] = IdentityMemo(
-    "teams-cards", limits.REPLY_MEMO_BYTES
+    "teams-cards", limits.REPLY_MEMO_BYTES, rendered_size
 )
 
 
