@@ -12,6 +12,7 @@ fairness limit (not a security control) can live with."""
 from __future__ import annotations
 
 import math
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from bot import actions, limits
 from bot import messages as m
-from bot.context import Context
+from bot.context import Context, utc_now
 from bot.events import Action, Deletion, Event, Message
 from bot.identity import key_of
 from bot.reflect.flow import form_for
@@ -146,7 +147,10 @@ def _form_again(event: Action, wait: float) -> Reply:
 
 
 def middleware(ctx: Context) -> Middleware:
-    """The layer for a bot with `ctx`'s rates (none set: nothing is limited) and clock."""
+    """The layer for a bot with `ctx`'s rates (none set: nothing is limited) and clock (the
+    wall clock read directly when it is the default: the same seconds, without making a
+    datetime for every command)."""
     person = Rate(ctx.rate_per_minute) if ctx.rate_per_minute else None
     anonymous = Rate(ctx.anonymous_per_minute) if ctx.anonymous_per_minute else None
-    return Fairness(person, anonymous, lambda: ctx.clock().timestamp())
+    clock = time.time if ctx.clock is utc_now else lambda: ctx.clock().timestamp()
+    return Fairness(person, anonymous, clock)

@@ -40,5 +40,8 @@ MIB = 1024 * KIB
 
 COMMAND_CACHE_BYTES = 4 * MIB  # parsed commands (bot/core.py)
 LOOKUP_CACHE_BYTES = 8 * MIB  # lookup answers (bot/lookup/index.py)
-REPLY_MEMO_BYTES = 4 * MIB  # each memo of replies built or rendered once (handlers, adapters)
+# Each memo of replies built or rendered once (handlers, adapters): room for the few hundred
+# searches people repeat (a rendered lookup is estimated at about 18 KB), so a popular
+# search is rendered once, not again each time it falls out.
+REPLY_MEMO_BYTES = 8 * MIB
 SMALL_CACHE_BYTES = 256 * KIB  # formatted dates (bot/format.py)

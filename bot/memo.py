@@ -60,8 +60,9 @@ def _parts(item: object) -> Iterable[object]:
 
 
 # Memory per byte of a rendered answer's pickle, counting the reply the memo pins as well:
-# pages and cards hold 3 to 7 times their pickle, and the reply about as much again.
-RENDERED_PER_PICKLED = 16
+# a lookup's pages and cards hold 4 to 7 times their pickle and its reply about as much
+# again (about 10 in all); a reply of one long text, about 3.5.
+RENDERED_PER_PICKLED = 12
 
 
 def rendered_size(reply: object, answer: object) -> int:
