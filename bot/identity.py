@@ -36,8 +36,10 @@ def identity_of(conversation: Conversation, person: Person) -> Identity | None:
 
 
 def key_of(conversation: Conversation, person: Person) -> str | None:
-    found = identity_of(conversation, person)
-    return found.key if found else None
+    """`identity_of(...).key`, made directly (it is asked for every command)."""
+    if not person.id:
+        return None
+    return f"{conversation.platform}:{conversation.workspace}:{person.id}"
 
 
 def parse(key: str) -> Identity | None:

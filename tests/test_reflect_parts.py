@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from bot.content.loader import bundled_content_dir, load_library
 from bot.content.model import Library
 from bot.context import Context
+from bot.events import Conversation, Person
 from bot.handlers.reflect import parse_start
+from bot.identity import identity_of, key_of, parse
 from bot.reflect.flow import Opening
 from bot.reflect.summary import actions, counts, key_phrases, people, shorten, transcript
 from bot.reflect.timing import LONGEST, SHORTEST, describe, parse_duration, timetable
@@ -175,3 +177,11 @@ def test_a_transcript_shows_peoples_markdown_as_typed() -> None:
     assert "](" not in line.replace("\\](", "")  # no link or image is formed
     assert "\\[NHS login\\]" in line and "\\<b\\>\\*hi\\*\\</b\\>" in line
     assert line.startswith("- **console:local:sam\\_\\[x\\](y)**: ")  # the name too
+
+
+@given(st.sampled_from(["slack", "teams", "console"]), st.text(max_size=12), st.text(max_size=12))
+def test_a_persons_key_is_their_identity_key(platform: str, workspace: str, user: str) -> None:
+    where, who = Conversation(platform, "C1", workspace), Person(user)
+    found = identity_of(where, who)
+    assert key_of(where, who) == (found.key if found else None)
+    assert found is None or parse(found.key) == found or ":" in workspace
