@@ -45,3 +45,10 @@ LOOKUP_CACHE_BYTES = 8 * MIB  # lookup answers (bot/lookup/index.py)
 # search is rendered once, not again each time it falls out.
 REPLY_MEMO_BYTES = 8 * MIB
 SMALL_CACHE_BYTES = 256 * KIB  # formatted dates (bot/format.py)
+# A remembered lookup answer and its reply are small by construction (a page of passages,
+# the passages themselves the index's): their size is estimated from the query's length and
+# the page size, without walking them on every new search (tests/test_limits.py holds the
+# estimates above the real sizes, maximal queries included).
+LOOKUP_ANSWER_BYTES = 4 * KIB  # plus LOOKUP_HIT_BYTES a passage asked for, plus the query
+LOOKUP_HIT_BYTES = 3 * KIB
+LOOKUP_REPLY_BYTES = 4 * KIB  # plus LOOKUP_HIT_BYTES a passage shown, plus the query

@@ -22,11 +22,13 @@ from adapters.teams import outbox as teams_outbox
 from adapters.teams import translate as teams
 from bot import actions, core, limits
 from bot.content.model import Library
+from bot.context import Context
 from bot.core import TOO_LONG, event_name, parsed_command
 from bot.events import Command, Conversation, Person
 from bot.handlers import lookup as lookup_handler
-from bot.lookup import Document, LookupIndex, parse_query
-from bot.memo import ByteBudgetLRU, rendered_size, sizes
+from bot.lookup import Document, LookupIndex, LookupResult, parse_query
+from bot.lookup import index as lookup_index
+from bot.memo import ByteBudgetLRU, footprint, rendered_size, sizes
 from bot.replies import Paragraph, Reply, Visibility
 from bot.store import Store
 from rounds import metrics
@@ -434,3 +436,34 @@ def test_the_rendered_memos_estimate_at_least_what_they_hold() -> None:
         tracemalloc.stop()
     assert held <= estimated <= 6 * held, (held, estimated)  # text-heavy replies: about 5x
     assert cache.cache.budget == limits.REPLY_MEMO_BYTES
+
+
+LOOKUP_QUERIES = [
+    "winter pressures",
+    "managre medics",  # a typo, corrected
+    "author:vyas winter",
+    "topic:manager-medic rota",
+    '"dark side"',
+    "x" * limits.COMMAND_CHARS,
+    " ".join(["managre"] * 40),
+    " ".join(f"wordd{i}" for i in range(40)),
+    " ".join("abcdefghij"[i % 10] * 40 for i in range(90)),  # words at the correction limit
+    "operations members",
+]
+
+
+@pytest.mark.parametrize("limit", [3, 25])
+def test_lookup_answers_are_estimated_above_what_they_hold(
+    index: LookupIndex, library: Library, limit: int
+) -> None:
+    """The lookup memories estimate an answer from its query and page size, without walking
+    it: never less than the answer and its reply really hold."""
+    ctx = Context(library=library, index=index, store=None)  # type: ignore[arg-type]
+    for query in LOOKUP_QUERIES + [f"{w} {w}s" for w in ("rota", "huddle", "board", "ward")]:
+        result = index.search(query, 0, limit)
+        key = (query, 0, limit)
+        held = footprint((key, result), shared=(Document,))
+        assert held <= lookup_index._answer_bytes(key, result), query[:40]
+        reply = lookup_handler._results_reply(ctx, result)
+        shown = footprint(reply, shared=(Document, LookupResult))
+        assert shown <= lookup_handler._reply_bytes(result, reply), query[:40]

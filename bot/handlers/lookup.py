@@ -8,8 +8,8 @@ from bot.content.model import join_names
 from bot.context import Context
 from bot.events import Action, Command
 from bot.format import long_date, topic_list
-from bot.lookup import Document, LookupHit, LookupResult
-from bot.memo import IdentityMemo, footprint
+from bot.lookup import LookupHit, LookupResult
+from bot.memo import IdentityMemo
 from bot.replies import Block, Button, Item, Note, Paragraph, Reply, Visibility, rich_text
 
 PAGE = 3
@@ -42,7 +42,10 @@ def _header(result: LookupResult) -> list[Block]:
 
 
 def _reply_bytes(result: LookupResult, reply: Reply) -> int:
-    return footprint((result, reply), shared=(Document,))  # passages belong to the index
+    """A page of results as a reply (the result itself is counted by the index's memory):
+    a few passages' words and the query."""
+    hits = limits.LOOKUP_HIT_BYTES * len(result.hits)
+    return limits.LOOKUP_REPLY_BYTES + hits + 8 * len(result.query)
 
 
 _REPLIES: IdentityMemo[LookupResult, Reply] = IdentityMemo(

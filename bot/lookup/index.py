@@ -17,7 +17,7 @@ from bot.lookup.snippets import clean, lead, to_spans
 from bot.lookup.store import Filters, PassageStore
 from bot.lookup.types import Document, LookupHit, LookupResult
 from bot.lookup.vocabulary import Vocabulary, correctable, words_of
-from bot.memo import ByteBudgetLRU, footprint
+from bot.memo import ByteBudgetLRU
 
 SearchKey = tuple[str, int, int]  # the query, offset and limit
 
@@ -166,8 +166,12 @@ class LookupIndex:
 
 
 def _answer_bytes(key: SearchKey, result: LookupResult) -> int:
-    """A remembered answer's size; its passages belong to the index and are not counted."""
-    return footprint((key, result), shared=(Document,))
+    """A remembered answer's size, from the query and the page asked for (its passages
+    belong to the index and are not counted): the query's text is held a few times over
+    (the key, as typed, as searched for, in its corrections)."""
+    query, _offset, limit = key
+    hits = min(limit, len(result.hits))
+    return limits.LOOKUP_ANSWER_BYTES + limits.LOOKUP_HIT_BYTES * hits + 8 * len(query)
 
 
 def _name_expression(person: str) -> str:
