@@ -48,7 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -616,17 +616,26 @@ async def soak(slack: FakeSlack, teams: FakeConnector, tmp: Path) -> bool:
     return report(run, samples, log)
 
 
-async def main() -> int:
+Benchmark = Callable[[FakeSlack, FakeConnector, Path], Awaitable[bool]]
+
+
+async def with_fakes(bench: Benchmark) -> int:
+    """Run `bench` against a fake Slack and Bot Connector in a scratch folder; the exit
+    status (1 when a target was missed)."""
     slack, teams = FakeSlack(), FakeConnector()
     await slack.start()
     await teams.start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            ok = await soak(slack, teams, Path(tmp))
+            ok = await bench(slack, teams, Path(tmp))
     finally:
         await slack.stop()
         await teams.stop()
     return 0 if ok else 1
+
+
+async def main() -> int:
+    return await with_fakes(soak)
 
 
 if __name__ == "__main__":

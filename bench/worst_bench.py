@@ -36,7 +36,6 @@ import json
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -49,7 +48,15 @@ import aiohttp
 from adapters import nesting
 from adapters.nesting import MAX_DEPTH, MAX_VALUES
 from bench.slack_bench import library_words, start
-from bench.soak_bench import Run, open_slack, open_teams, rss_mib, server_env, stop
+from bench.soak_bench import (
+    Run,
+    open_slack,
+    open_teams,
+    rss_mib,
+    server_env,
+    stop,
+    with_fakes,
+)
 from bot import limits
 from rounds.server import MAX_BODY
 from tests.fakes.connector import FakeConnector
@@ -638,16 +645,7 @@ async def worst(slack: FakeSlack, teams: FakeConnector, tmp: Path) -> bool:
 
 
 async def main() -> int:
-    slack, teams = FakeSlack(), FakeConnector()
-    await slack.start()
-    await teams.start()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            ok = await worst(slack, teams, Path(tmp))
-    finally:
-        await slack.stop()
-        await teams.stop()
-    return 0 if ok else 1
+    return await with_fakes(worst)
 
 
 if __name__ == "__main__":

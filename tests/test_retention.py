@@ -36,7 +36,12 @@ from scheduler import reflections as due
 from tests.conftest import button, text_of
 from tests.fakes.connector import FakeConnector
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import message_deleted_event, message_event
+from tests.fakes.slack_requests import (
+    TEAM_ID,
+    block_actions_payload,
+    message_deleted_event,
+    message_event,
+)
 from tests.fakes.teams_activities import (
     CHANNEL_ID,
     TENANT_ID,
@@ -46,9 +51,9 @@ from tests.fakes.teams_activities import (
     personal_conversation_id,
     personal_message,
 )
-from tests.slack_harness import Rounds, running, slack_settings, words
+from tests.slack_harness import Rounds, buttons, running, slack_settings, words
 from tests.test_reflect import CHANNEL, FlakyOutbox, World, make_world, person
-from tests.test_slack_reflect import GENERAL, command, event, settle, store
+from tests.test_slack_reflect import GENERAL, command, event, interactive, settle, store
 from tests.test_teams import Teams
 from tests.test_teams import running as teams_running
 from tests.test_teams_reflect import database_text
@@ -534,3 +539,31 @@ async def test_teams_forget_me_in_a_channel_answers_in_the_1_1_chat_only(teams: 
     answers = [s for s in sent if s.method in posts]
     assert answers and all(s.conversation_id == chat for s in answers)
     assert any("would erase" in str(s.activity) for s in answers)
+
+
+async def test_slack_an_erase_button_pressed_by_someone_else_erases_nothing(
+    rounds: Rounds,
+) -> None:
+    """Over HTTP: the Erase button on Alice's list, pressed by Bob (a replayed payload, or
+    a shared screen), shows Bob his own list and erases nothing; Alice's own press erases."""
+    await slack_closed(rounds)
+    action_id, value = buttons(await command(rounds, "forget-me"))[m.BUTTON_ERASE]
+    pressed = block_actions_payload(action_id, value, rounds.fake.response_url(), user="U0BOB")
+    assert await rounds.send(interactive(pressed)) == {}
+    await settle(rounds)
+    [shown] = [c.params for c in rounds.fake.calls_to("response_url")][-1:]
+    said = words(shown)  # Bob's own list: his one reply, no thread facilitated
+    assert m.FORGET_CONTRIBUTIONS.format(count=1) in said
+    assert m.FORGET_FACILITATED.format(count=1) not in said
+    [found] = await store(rounds).reflections.in_channel(GENERAL, open_only=False)
+    assert found.facilitator == f"slack:{TEAM_ID}:U0ALICE"
+    assert [c.author for c in await store(rounds).reflections.contributions(found.id)] == [
+        f"slack:{TEAM_ID}:U0BOB"
+    ]
+    assert rounds.fake.calls_to("files.delete") == []
+    mine = block_actions_payload(action_id, value, rounds.fake.response_url(), user="U0ALICE")
+    assert await rounds.send(interactive(mine)) == {}
+    await settle(rounds)
+    erased = await store(rounds).reflections.get(found.id)
+    assert erased is not None and erased.facilitator is None
+    assert len(rounds.fake.calls_to("files.delete")) == 1

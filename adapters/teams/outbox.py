@@ -138,13 +138,8 @@ class TeamsOutbox(Outbox):
         data = self._recent.get(conversation.key) or await self.store.reference(conversation.key)
         if data is None:
             return
-
-        async def remove(context: TurnContext) -> None:
-            await with_retries(lambda: context.delete_activity(message_id))
-
         try:
-            reference = reference_from(data, message_id)
-            await self._turn(reference, remove)
+            await self._turn(reference_from(data, message_id), _deletion(message_id))
         except CONNECTOR_ERRORS as exc:
             raise delivery_error(exc) from None
 
