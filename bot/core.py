@@ -73,15 +73,29 @@ TOO_LONG = "too-long"
 _PARSED: ByteBudgetLRU[str, Parsed] = ByteBudgetLRU("commands", limits.COMMAND_CACHE_BYTES)
 
 
+# the last text parsed and its parse: the layers that ask about one event (fairness, the
+# log's name, dispatch) pass the same string object, so they are answered by one `is`
+_last: tuple[str, Parsed]
+
+
 def parsed_command(text: str) -> Parsed:
     """The command word and its arguments (the same text is parsed by several layers)."""
+    global _last
+    last = _last  # one read: another thread may replace it, never tear it
+    if last[0] is text:
+        return last[1]
     if len(text) > limits.COMMAND_CHARS:
         return Parsed(TOO_LONG, "", "", known=True)
-    return _PARSED.fetch(text, _parse)
+    parsed = _PARSED.fetch(text, _parse)
+    _last = (text, parsed)
+    return parsed
 
 
 def _parse(text: str) -> Parsed:
     return parse(text, NAMES)
+
+
+_last = ("", _parse(""))
 
 
 def too_long(text: str) -> Reply:

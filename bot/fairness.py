@@ -15,13 +15,13 @@ import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot import actions, limits
 from bot import messages as m
 from bot.context import Context, utc_now
-from bot.events import Action, Deletion, Event, Message
+from bot.events import Action, Command, Deletion, Event, Message
 from bot.identity import key_of
 from bot.reflect.flow import form_for
 from bot.replies import Paragraph, Reply
@@ -46,14 +46,13 @@ def subscribe(listener: Listener) -> None:
 @dataclass(frozen=True)
 class Rate:
     per_minute: int
+    # worked out once (read for every command): a bucket's size, and its refill a second
+    capacity: int = field(init=False, compare=False)
+    per_second: float = field(init=False, compare=False)
 
-    @property
-    def capacity(self) -> int:
-        return max(1, self.per_minute // BURST_SHARE)
-
-    @property
-    def per_second(self) -> float:
-        return self.per_minute / 60
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "capacity", max(1, self.per_minute // BURST_SHARE))
+        object.__setattr__(self, "per_second", self.per_minute / 60)
 
 
 @dataclass(frozen=True)
@@ -79,11 +78,12 @@ def whose(event: Event) -> tuple[str, bool] | None:
     """The bucket an event takes from, and whether it is a thread's anonymous one. None for
     what is never limited: thread replies and deletions, and presses that name no one other
     than an anonymous contribution (opening the anonymous form in Teams)."""
-    if isinstance(event, Message | Deletion):
-        return None
-    if isinstance(event, Action) and event.action == actions.ANONYMOUS_SUBMIT:
-        thread = event.value.lstrip("#")[:20]  # the reflection id the form names
-        return f"anonymous:{event.conversation.key}:{thread}", True
+    if not isinstance(event, Command):  # a command (most events) names its person
+        if isinstance(event, Message | Deletion):
+            return None
+        if event.action == actions.ANONYMOUS_SUBMIT:
+            thread = event.value.lstrip("#")[:20]  # the reflection id the form names
+            return f"anonymous:{event.conversation.key}:{thread}", True
     key = key_of(event.conversation, event.person)
     return (key, False) if key else None
 
