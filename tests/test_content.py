@@ -81,7 +81,7 @@ def test_quotes_are_verbatim(library: Library) -> None:
 BROKEN_ARTICLE = """+++
 id = "broken-article"
 title = "A broken article"
-authors = []
+authors = "not a list"
 date = "last tuesday"
 source = "Nowhere"
 topics = ["no-such-topic"]

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.model import (
+    ARTICLE,
+    KINDS,
     Article,
     Library,
     ModelStep,
@@ -158,15 +160,24 @@ def _article(meta: dict[str, Any], body: str, origin: str) -> Article:
     return Article(
         id=_id(meta, "id"),
         title=_str(meta, "title"),
-        authors=_str_list(meta, "authors", required=True),
+        authors=_str_list(meta, "authors"),  # [] when the source names no author
         date=_date(meta, "date"),
-        source=_str(meta, "source"),
+        source=_optional_str(meta, "source") or "",  # absent: the publisher is not named
         topics=_str_list(meta, "topics", required=True),
         summary=_str(meta, "summary"),
         body=body,
         url=url,
+        kind=_kind(meta) or ARTICLE,
+        expires=_optional_date(meta, "expires"),
         origin=origin,
     )
+
+
+def _kind(entry: dict[str, Any]) -> str | None:
+    kind = _optional_str(entry, "kind")
+    if kind is not None and kind not in KINDS:
+        raise FieldError("kind", f"{kind!r} must be one of {', '.join(KINDS)}")
+    return kind
 
 
 def _topic(entry: dict[str, Any], origin: str) -> Topic:
@@ -189,6 +200,10 @@ def _quote(entry: dict[str, Any], origin: str) -> Quote:
         text=_str(entry, "text"),
         speaker=_str(entry, "speaker"),
         topics=_str_list(entry, "topics", required=True),
+        described=_bool(entry, "described"),
+        role=_optional_str(entry, "role") or "",
+        reported_by=_str_list(entry, "reported_by"),
+        kind=_kind(entry),
         origin=origin,
     )
 
@@ -241,6 +256,22 @@ def _str(entry: dict[str, Any], name: str) -> str:
 
 def _optional_str(entry: dict[str, Any], name: str) -> str | None:
     return _str(entry, name) if name in entry else None
+
+
+def _bool(entry: dict[str, Any], name: str) -> bool:
+    value = entry.get(name, False)
+    if not isinstance(value, bool):
+        raise FieldError(name, "must be true or false")
+    return value
+
+
+def _optional_date(entry: dict[str, Any], name: str) -> dt.date | None:
+    if name not in entry:
+        return None
+    value = entry[name]
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise FieldError(name, "must be a date such as 2023-11-13")
+    return value
 
 
 def _id(entry: dict[str, Any], name: str) -> str:

@@ -5,19 +5,31 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+# What a piece of writing is: only `article` (writing about leadership) is ever offered
+# unasked (a quote of the day, a prompt's grounding, a reflection's opener, related
+# reading); `promotional` (course or product copy) and `advert` (a recruitment or event
+# notice) stay searchable and readable.
+ARTICLE, PROMOTIONAL, ADVERT = "article", "promotional", "advert"
+KINDS = (ARTICLE, PROMOTIONAL, ADVERT)
+
 
 @dataclass(frozen=True)
 class Article:
     id: str
     title: str
-    authors: tuple[str, ...]
+    authors: tuple[str, ...]  # empty when the source names no author
     date: dt.date | None  # None when the source gives no date
-    source: str
+    source: str  # the publisher; "" when the source names none
     topics: tuple[str, ...]
     summary: str
     body: str
     url: str | None = None
+    kind: str = ARTICLE
+    expires: dt.date | None = None  # an advert's last day: after it, never offered unasked
     origin: str = ""  # the file it was loaded from, for messages
+
+    def expired(self, today: dt.date | None) -> bool:
+        return self.expires is not None and today is not None and today > self.expires
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -45,8 +57,15 @@ class Quote:
     id: str
     article: str  # article id
     text: str
+    # who says it: a name ("Rachna Vyas", "Dan Hughes and Paul St. Georges"), or with
+    # `described`, a description of someone the article does not name ("a medically
+    # trained participant in the tweet chat")
     speaker: str
     topics: tuple[str, ...] = ()
+    described: bool = False
+    role: str = ""  # tells apart two people of one name ("Chief Strategy Officer, MSE")
+    reported_by: tuple[str, ...] = ()  # who reports the words: the article's author(s)
+    kind: str | None = None  # None: the article's kind
     origin: str = ""
 
 
@@ -86,6 +105,21 @@ class Library:
 
     def quotes_for_topic(self, slug: str) -> list[Quote]:
         return [q for q in self.quotes.values() if slug in q.topics]
+
+    def kind_of(self, quote: Quote) -> str:
+        """The quote's own kind, else its article's."""
+        if quote.kind is not None:
+            return quote.kind
+        article = self.articles.get(quote.article)
+        return article.kind if article is not None else ARTICLE
+
+    def offered(self, quote: Quote, today: dt.date | None = None) -> bool:
+        """Whether Rounds may offer the quote unasked (a quote of the day, a prompt's
+        grounding, a reflection's opener, related reading): an article's words, and not
+        from an advert past its last day. Anything may still be found by a search."""
+        article = self.articles.get(quote.article)
+        expired = article is not None and article.expired(today)
+        return self.kind_of(quote) == ARTICLE and not expired
 
     def prompts_for_topic(self, slug: str) -> list[Prompt]:
         return [p for p in self.prompts.values() if p.topic == slug]
