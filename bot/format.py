@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from bot import limits
-from bot.content.model import Article, Library, Quote
+from bot import messages as m
+from bot.content.model import Article, Library, Quote, join_names
+from bot.content.validate import fold, split_names
 from bot.memo import ByteBudgetLRU
 
 UNDATED = "undated"
@@ -24,21 +27,90 @@ def long_date(day: dt.date | None) -> str:
     return _DATES.fetch(day, _long_date)
 
 
+def byline(authors: Sequence[str]) -> str:
+    """`Emma Challans-Rasool and Charlotte Williams`, or `author not named`."""
+    return join_names(list(authors)) or m.AUTHOR_NOT_NAMED
+
+
+def publisher(article: Article) -> str:
+    """Where the article was published, or `publisher not named`."""
+    return article.source or m.PUBLISHER_NOT_NAMED
+
+
 def article_meta(article: Article) -> str:
     """`Emma Challans-Rasool and Charlotte Williams · 25 January 2023`."""
-    return f"{article.byline} · {long_date(article.date)}"
+    return f"{byline(article.authors)} · {long_date(article.date)}"
+
+
+def capitalised(text: str) -> str:
+    """The first letter upper case: for a described speaker that starts a line or follows
+    `— ` (`a medically trained participant…` → `A medically trained participant…`)."""
+    return text[:1].upper() + text[1:]
+
+
+def speaker(quote: Quote) -> str:
+    """Who says the words, with their role and whoever reports them:
+    `Charlotte Williams (Chief Strategy and Improvement Officer, Mid and South Essex)`,
+    `a medically trained participant in the tweet chat, reported by Emma Challans-Rasool`."""
+    said = (
+        m.SPEAKER_ROLE.format(name=quote.speaker, role=quote.role) if quote.role else quote.speaker
+    )
+    if quote.reported_by:
+        said = m.REPORTED_BY.format(speaker=said, reporters=join_names(quote.reported_by))
+    return said
+
+
+def credit(quote: Quote) -> str:
+    """The speaker as printed after `— `: capitalised."""
+    return capitalised(speaker(quote))
 
 
 def attribution(quote: Quote, article: Article) -> str:
-    """`Rachna Vyas, in "Title" (Distilled Post, 13 November 2023)`.
+    """`Rachna Vyas, in “Title” (Distilled Post, 13 November 2023)`, capitalised (it is
+    printed after `— `).
 
-    The article's author is named in brackets when someone else is speaking, and the
-    source when it differs from the author."""
-    credits = [] if quote.speaker == article.byline else [article.byline]
-    if article.source not in (article.byline, quote.speaker):
+    The article's authors are named in brackets unless the speaker or the reporters are
+    already just them; the publisher when it differs from the authors and the speaker."""
+    credits = [] if _byline_said(quote, article) else [byline(article.authors)]
+    if not article.source:
+        credits.append(m.PUBLISHER_NOT_NAMED)
+    elif article.source not in (article.byline, quote.speaker):
         credits.append(article.source)
     credits.append(long_date(article.date))
-    return f"{quote.speaker}, in “{article.title}” ({', '.join(credits)})"
+    text = m.ATTRIBUTION.format(
+        speaker=speaker(quote), title=quoted_title(article.title), credits=", ".join(credits)
+    )
+    return capitalised(text)
+
+
+def _byline_said(quote: Quote, article: Article) -> bool:
+    """Whether the speaker, or the reporters, are exactly the article's authors."""
+    if not article.authors:
+        return False
+    authors = _names(article.authors)
+    spoken = () if quote.described else split_names(quote.speaker)
+    return authors in (_names(spoken), _names(quote.reported_by))
+
+
+def _names(names: Sequence[str]) -> frozenset[str]:
+    return frozenset(fold(name) for name in names)
+
+
+_DOUBLE_QUOTES = '“”"'
+_INNER = str.maketrans({"“": "‘", "”": "’"})
+
+
+def quoted_title(title: str) -> str:
+    """A title as it goes inside “…”: quotation marks around the whole of it dropped, and
+    those inside it made single (`“Managers value you…?”` → `Managers value you…?`;
+    `“The darkest hour…”: …` → `‘The darkest hour…’: …`), so that no “ sits inside “."""
+    title = title.strip()
+    inner = title[1:-1]
+    whole = len(title) > 1 and title[0] in '“"' and title[-1] in '”"'
+    if whole and not any(mark in inner for mark in _DOUBLE_QUOTES):
+        title = inner.strip()
+    title = re.sub(r'"([^"]*)"', "‘\\1’", title)
+    return title.translate(_INNER)
 
 
 def topic_list(library: Library) -> str:

@@ -18,9 +18,11 @@ COMMANDS: tuple[CommandHelp, ...] = (
     CommandHelp("help", "help [command]", "help lookup", "What Rounds can do, with examples."),
     CommandHelp(
         "quote",
-        "quote [topic, author or words]",
-        "quote winter",
-        "A quote from the articles, word for word, with who said it.",
+        'quote [topic, person or words] ["exact phrase"] [author:name] [topic:slug]',
+        "quote Challans-Rasool",
+        "A quote from the articles, word for word, with who said it. Name a topic, a person "
+        "(any part of their name) or words in the quote; `author:`, `topic:` and "
+        '"exact phrase" narrow it as in `lookup`.',
     ),
     CommandHelp(
         "lookup",
@@ -33,13 +35,14 @@ COMMANDS: tuple[CommandHelp, ...] = (
         "topics",
         "topics",
         "topics",
-        "The topics, with how many articles and prompts each has.",
+        "The topics, each with its slug (to type in other commands), a description and how "
+        "many articles and prompts it has.",
     ),
     CommandHelp(
         "articles",
         "articles [topic]",
         "articles manager-medic",
-        "The articles in the library.",
+        "The articles in the library, newest first, each with its number and id for `read`.",
     ),
     CommandHelp(
         "schedule",
@@ -50,9 +53,10 @@ COMMANDS: tuple[CommandHelp, ...] = (
     ),
     CommandHelp(
         "read",
-        "read <article>",
-        "read dark-side-managers",
-        "One article: its summary, source and key quotes.",
+        "read <number, id or title words>",
+        "read dark side",
+        "One article: its summary, source and key quotes. Give its number or id from "
+        "`articles`, or words from its title; when several titles match, they are listed.",
     ),
     CommandHelp(
         "prompt",
@@ -120,10 +124,21 @@ SHARED_BY = "Shared by {name}"
 DISCUSS_STARTED = "{name} started a discussion of this quote"
 DISCUSS_INVITE = "{name} would like to discuss this. Reply in this thread with your thoughts."
 
+# Who said a quote, and where: `Rachna Vyas, in “Title” (Distilled Post, 13 November 2023)`
+ATTRIBUTION = "{speaker}, in “{title}” ({credits})"
+SPEAKER_ROLE = "{name} ({role})"  # tells apart two people of one name
+REPORTED_BY = "{speaker}, reported by {reporters}"
+AUTHOR_NOT_NAMED = "author not named"
+PUBLISHER_NOT_NAMED = "publisher not named"
+
 LOOKUP_USAGE = (
     'Tell me what to look for, for example `lookup triumvirate` or `lookup "patient flow"`.'
 )
 LOOKUP_CORRECTED = "Showing results for “{used}” (you typed “{typed}”)."
+LOOKUP_WIDENED = "Showing results for “{used}” and related words: {related}."
+LOOKUP_CORRECTED_WIDENED = (
+    "Showing results for “{used}” (you typed “{typed}”) and related words: {related}."
+)
 LOOKUP_BROADENED = "No passage has all of your words; showing passages with some of them."
 LOOKUP_COUNT = "{first}–{last} of {total} passages"
 LOOKUP_NONE = "Nothing in the articles matches “{query}”."
@@ -134,17 +149,40 @@ LOOKUP_PROBLEM = "I couldn't search for that: {problem}."
 
 TOPICS_TITLE = "Topics"
 TOPICS_META = "{articles} · {prompts}"
-TOPICS_HINT = "Try `quote <topic>`, `prompt <topic>` or `articles <topic>`."
+TOPICS_HINT = (
+    "Type a topic's slug, title or alias in other commands: `quote <topic>`, "
+    "`prompt <topic>`, `articles <topic>`, `lookup topic:<slug>`."
+)
+TOPIC_ITEM = "{title} (`{slug}`)"
+TOPIC_CORRECTED = "Using the topic {title} (`{slug}`): you typed “{typed}”."
 
 ARTICLES_TITLE = "Articles"
 ARTICLES_TITLE_TOPIC = "Articles on {topic}"
-ARTICLES_HINT = "Type `read <article>` to open one, for example `read {example}`."
+ARTICLES_ITEM = "{number}. {title}"
+ARTICLES_ITEM_META = "{meta} · `{id}`"
+ARTICLES_HINT = (
+    "Type `read` with an article's number, its id or words from its title to open it, for "
+    "example `read {number}` or `read {example}`."
+)
 ARTICLES_NONE = "No articles are filed under “{topic}”."
 
-READ_USAGE = "Which article? Type `articles` to see them, then `read <article>`."
+READ_USAGE = (
+    "Which article? Type `articles` to see them, then `read` with an article's number, its "
+    "id or words from its title."
+)
 READ_NOT_FOUND = "I couldn't find an article called “{name}”."
+READ_NO_NUMBER = "There is no article number {number}: `articles` lists {count}."
+READ_SEVERAL = "Several articles match “{name}”"
+READ_CHOOSE = "Type `read` with the number of the one you want, for example `read {number}`."
 READ_KEY_QUOTES = "Key quotes"
 READ_SOURCE = "Source: {source}"
+# an article's kind, beside it in `articles`, and said when it is read (plain articles: nothing)
+ARTICLE_KINDS = {"promotional": "promotional", "advert": "advert"}
+READ_KIND = {
+    "promotional": "Promotional copy: Rounds never offers its words unasked.",
+    "advert": "An advert, kept for reference: Rounds never offers its words unasked.",
+}
+READ_EXPIRES = "Last day: {day}."
 READ_TOPICS = "Topics: {topics}"
 
 PROMPT_TITLE = "Discussion prompt · {topic}"

@@ -3,7 +3,8 @@ Adaptive Card or plain text. Nothing here knows about a platform."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 
@@ -89,3 +90,10 @@ class Reply:
     summary: str = ""  # one-line plain-text fallback for notifications and screen readers
     data: dict[str, str] = field(default_factory=dict)  # ids the adapters may need (quote id)
     in_thread: bool = False  # post as a reply under the previous channel reply of this turn
+
+
+def with_notes(reply: Reply, notes: Sequence[str]) -> Reply:
+    """The reply with small print after its blocks (itself when there is none)."""
+    if not notes:
+        return reply
+    return replace(reply, blocks=(*reply.blocks, *map(Note, notes)))

@@ -53,6 +53,8 @@ def load_content(settings: Settings) -> LoadResult:
     result = load_library(content_dirs(settings.content_dirs))
     for problem in result.problems:
         log.warning("content problem, entry skipped: %s", problem)
+    for warning in result.warnings:
+        log.warning("content warning: %s", warning)
     return result
 
 

@@ -91,9 +91,17 @@ def content_check(settings: Settings, dirs: list[Path]) -> int:
         f"{len(library.quotes)} quotes, {len(library.prompts)} prompts, "
         f"{len(library.models)} reflection models"
     )
+    warnings = len(result.warnings)
     if result.problems:
+        for warning in result.warnings:
+            print(f"warning: {warning}")
         print(f"content check failed: {len(result.problems)} problem(s)", file=sys.stderr)
         return 1
+    if warnings:  # still usable: exit 0, but never a bare OK
+        print(f"content OK with {warnings} warning{'s' if warnings > 1 else ''}: {counts}")
+        for warning in result.warnings:
+            print(f"warning: {warning}")
+        return 0
     print(f"content OK: {counts}")
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.content.model import Library, normalise_space
 from bot.events import Command, Conversation, Person
+from bot.format import credit, quoted_title
 from bot.replies import Item, QuoteBlock, Reply, Visibility, rich_text
 from bot.store import Store
 from tests.conftest import TestBot, button, text_of
@@ -63,8 +64,8 @@ async def test_quote_is_verbatim_with_attribution(testbot: TestBot, library: Lib
     article = library.articles[quote.article]
     assert block.text == quote.text
     assert normalise_space(quote.text) in normalise_space(article.body)
-    assert block.attribution.startswith(quote.speaker)
-    assert article.title in block.attribution
+    assert block.attribution.startswith(credit(quote))
+    assert f"in “{quoted_title(article.title)}” (" in block.attribution
     assert (str(article.date.year) if article.date else "undated") in block.attribution
     assert [b.label for b in reply.buttons] == ["Another", "Share in channel", "Discuss"]
     assert reply.visibility is Visibility.PRIVATE

@@ -136,13 +136,20 @@ def test_all_words_must_match(index: LookupIndex) -> None:
 def test_stemming_matches_other_forms_of_a_word(index: LookupIndex) -> None:
     result = index.search("manager")  # only "managers" and "managing" are written
     assert result.total >= 2 and not result.corrected
-    assert all(hit.document.article_id == DARK for hit in result.hits)
+    assert articles(result)[:2] == [DARK, DARK]
 
 
-def test_results_are_ranked_best_first(index: LookupIndex) -> None:
+def test_results_are_ranked_best_first_two_passages_of_an_article_at_a_time(
+    index: LookupIndex,
+) -> None:
     hits = index.search("leadership", limit=10).hits
-    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert hits[0].document.text.startswith("Leadership, leadership")
+    for article in (DARK, WINTER, TALENT):
+        scores = [h.score for h in hits if h.document.article_id == article]
+        assert scores == sorted(scores, reverse=True)
+    assert [h.document.article_id for h in hits].index(TALENT) == 0
+    third = [h.document.article_id for h in hits[:3]].count(TALENT)
+    assert third <= 2  # the talent article's third passage waits for the others
 
 
 def test_a_long_passage_is_cut_to_a_short_snippet_of_whole_words(index: LookupIndex) -> None:
@@ -513,4 +520,5 @@ def test_real_library_is_indexed_paragraph_by_paragraph(
     real: LookupIndex, real_library: Library
 ) -> None:
     paragraphs = [p for a in real_library.articles.values() for p in a.paragraphs]
-    assert len(real) == len(paragraphs) > 0
+    assert 0 < len(real) <= len(paragraphs)
+    assert len(real) >= 0.8 * len(paragraphs)  # only references, links and repeats are left

@@ -30,10 +30,18 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FRONT_MATTER = "+++"
 
 
+# What a content folder may hold; anything else is named in a warning (and ignored).
+CONTENT_FILES = ("topics.toml", "quotes.toml", "prompts.toml", "models.toml", "README.md")
+ARTICLES = "articles"
+
+
 @dataclass
 class LoadResult:
     library: Library
     problems: list[Problem] = field(default_factory=list)
+    # Nothing wrong with what loaded, but worth saying: files Rounds does not read, a
+    # folder with no content in it
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -68,7 +76,8 @@ def _load_folder(folder: Path, result: LoadResult) -> None:
     if not folder.is_dir():
         result.problems.append(Problem(str(folder), "folder", "not found or not a folder"))
         return
-    articles = folder / "articles"
+    result.warnings.extend(folder_warnings(folder))
+    articles = folder / ARTICLES
     if articles.is_dir():
         for path in sorted(articles.glob("*.md")):
             _add(result, "article", result.library.articles, _load_article(path, result))
@@ -83,6 +92,34 @@ def _load_folder(folder: Path, result: LoadResult) -> None:
         if path.exists():
             for item in _load_table(path, kind, build, result):
                 _add(result, kind, target, item)
+
+
+def folder_warnings(folder: Path) -> list[Problem]:
+    """Files and folders Rounds does not read (they are ignored), or no content at all."""
+    expected = ", ".join([f"{ARTICLES}/*.md", *CONTENT_FILES])
+    unknown = [p for p in sorted(folder.iterdir()) if not _known(p)]
+    articles = folder / ARTICLES
+    if articles.is_dir():
+        unknown += [p for p in sorted(articles.iterdir()) if not _is_article(p)]
+    warnings = [
+        Problem(str(path), "file", f"not a content file (expected {expected}); ignored")
+        for path in unknown
+    ]
+    has_articles = articles.is_dir() and any(_is_article(p) for p in articles.iterdir())
+    tables = [name for name in CONTENT_FILES[:-1] if (folder / name).is_file()]
+    if not has_articles and not tables:
+        warnings.append(Problem(str(folder), "folder", f"has no content (expected {expected})"))
+    return warnings
+
+
+def _known(path: Path) -> bool:
+    if path.name == ARTICLES:
+        return path.is_dir()
+    return path.name in CONTENT_FILES and path.is_file()
+
+
+def _is_article(path: Path) -> bool:
+    return path.suffix == ".md" and path.is_file()
 
 
 def _add(result: LoadResult, kind: str, target: dict[str, Any], item: Any) -> None:

@@ -68,6 +68,13 @@ class Quote:
     kind: str | None = None  # None: the article's kind
     origin: str = ""
 
+    @property
+    def people(self) -> tuple[str, ...]:
+        """The names a search for a person finds the quote by: its speaker's, unless the
+        speaker is only described (`quote nhs` is no search for a person), and its
+        reporters'."""
+        return self.reported_by if self.described else (self.speaker, *self.reported_by)
+
 
 @dataclass(frozen=True)
 class Prompt:
@@ -120,6 +127,12 @@ class Library:
         article = self.articles.get(quote.article)
         expired = article is not None and article.expired(today)
         return self.kind_of(quote) == ARTICLE and not expired
+
+    def article_offered(self, article_id: str, today: dt.date | None = None) -> bool:
+        """Whether the article may be offered unasked (as related reading): a plain
+        article, not past an `expires` day."""
+        article = self.articles.get(article_id)
+        return article is not None and article.kind == ARTICLE and not article.expired(today)
 
     def prompts_for_topic(self, slug: str) -> list[Prompt]:
         return [p for p in self.prompts.values() if p.topic == slug]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from bot import actions, limits
 from bot import messages as m
-from bot.content.model import join_names
 from bot.context import Context
 from bot.events import Action, Command
-from bot.format import long_date, topic_list
-from bot.lookup import LookupHit, LookupResult
+from bot.format import byline, long_date, topic_list
+from bot.lookup import LookupHit, LookupResult, parse_query
 from bot.memo import IdentityMemo
 from bot.replies import Block, Button, Item, Note, Paragraph, Reply, Visibility, rich_text
+from bot.resolve import match_topic, topic_notes
 
 PAGE = 3
 
@@ -26,14 +26,35 @@ def decode(value: str) -> tuple[int, str]:
 
 def _item(number: int, hit: LookupHit) -> Item:
     doc = hit.document
-    meta = f"{join_names(doc.authors)} · {long_date(doc.date)}"
+    meta = f"{byline(doc.authors)} · {long_date(doc.date)}"
     return Item(title=f"{number}. {doc.title}", meta=meta, body=hit.snippet, key=doc.article_id)
 
 
-def _header(result: LookupResult) -> list[Block]:
-    notes: list[Block] = []
+def _showing(result: LookupResult) -> str | None:
+    """The "showing results for …" note: the query as corrected, and the related words."""
+    used, typed, related = result.searched_for, result.query, ", ".join(result.related)
+    if result.corrected and result.widened:
+        return m.LOOKUP_CORRECTED_WIDENED.format(used=used, typed=typed, related=related)
+    if result.widened:
+        return m.LOOKUP_WIDENED.format(used=used, related=related)
     if result.corrected:
-        notes.append(Note(m.LOOKUP_CORRECTED.format(used=result.searched_for, typed=result.query)))
+        return m.LOOKUP_CORRECTED.format(used=used, typed=typed)
+    return None
+
+
+def _topic_guessed(ctx: Context, result: LookupResult) -> tuple[str, ...]:
+    """`topic:welbeing`: say which topic was used for the typo (nothing for a topic named
+    by its slug, title or an alias)."""
+    typed = parse_query(result.query).topic if result.topic else None
+    found = match_topic(ctx.library, typed) if typed else None
+    return topic_notes(found) if found and found.topic.slug == result.topic else ()
+
+
+def _header(ctx: Context, result: LookupResult) -> list[Block]:
+    notes: list[Block] = [Note(note) for note in _topic_guessed(ctx, result)]
+    showing = _showing(result)
+    if showing is not None:
+        notes.append(Note(showing))
     if result.broadened:
         notes.append(Note(m.LOOKUP_BROADENED))
     first, last = result.offset + 1, result.offset + len(result.hits)
@@ -71,7 +92,7 @@ def _results_reply(ctx: Context, result: LookupResult) -> Reply:
     summary = m.LOOKUP_COUNT.format(first=result.offset + 1, last=end, total=result.total)
     return Reply(
         kind="lookup",
-        blocks=(*_header(result), *items),
+        blocks=(*_header(ctx, result), *items),
         buttons=tuple(buttons),
         summary=f"{result.searched_for}: {summary}",
     )

@@ -7,9 +7,9 @@ from bot.content.model import Prompt
 from bot.context import Context
 from bot.events import Action, Command
 from bot.format import topic_list
-from bot.handlers.quotes import quote_block
+from bot.handlers.quotes import offered, quote_block
 from bot.replies import Heading, Note, Paragraph, Reply, Visibility
-from bot.resolve import find_topic
+from bot.resolve import TopicMatch, match_topic, topic_notes
 
 ROTATION = "prompt"
 
@@ -31,18 +31,31 @@ def prompt_reply(ctx: Context, prompt: Prompt) -> Reply:
     )
 
 
+def grounded(ctx: Context, prompt: Prompt) -> bool:
+    """Whether the prompt's quote may be offered unasked today (see `offered`)."""
+    quote = ctx.library.quotes.get(prompt.quote)
+    return quote is not None and offered(ctx, quote)
+
+
 async def prompt(ctx: Context, event: Command | Action, args: str) -> list[Reply]:
     pool = list(ctx.library.prompts.values())
+    found = None
     if args.strip():
-        topic = find_topic(ctx.library, args)
-        if topic is None:
+        found = match_topic(ctx.library, args)
+        if found is None:
             return [_unknown_topic(ctx, args)]
-        pool = ctx.library.prompts_for_topic(topic.slug)
+        pool = ctx.library.prompts_for_topic(found.topic.slug)
+    pool = [p for p in pool if grounded(ctx, p)]
     if not pool:
         return [Reply(kind="error", blocks=(Paragraph.of(m.PROMPT_NONE),), summary=m.PROMPT_NONE)]
     ids = sorted(p.id for p in pool)
     chosen = await ctx.store.rotate(event.conversation.key, ROTATION, ids, ctx.rng)
-    return [prompt_reply(ctx, ctx.library.prompts[chosen])]
+    return [prompt_reply(ctx, ctx.library.prompts[chosen]), *_corrected(found)]
+
+
+def _corrected(found: TopicMatch | None) -> list[Reply]:
+    """A private word when the topic was guessed from a typo: the prompt itself is public."""
+    return [Reply(kind="note", blocks=(Note(text),), summary=text) for text in topic_notes(found)]
 
 
 def _unknown_topic(ctx: Context, typed: str) -> Reply:

@@ -1,4 +1,5 @@
-"""`quote [topic, author or words]` and its buttons: Another, Share in channel, Discuss."""
+"""`quote [topic, person or words] ["phrase"] [author:name] [topic:slug]` and its buttons:
+Another, Share in channel, Discuss."""
 
 from __future__ import annotations
 
@@ -9,24 +10,30 @@ from bot import messages as m
 from bot.content.model import Quote
 from bot.context import Context
 from bot.events import Action, Command
-from bot.format import attribution, topic_list
-from bot.replies import Button, Note, Paragraph, QuoteBlock, Reply, Visibility
-from bot.resolve import find_topic, quotes_by_person, quotes_with_words
+from bot.format import attribution, credit, topic_list
+from bot.replies import Button, Note, Paragraph, QuoteBlock, Reply, Visibility, with_notes
+from bot.resolve import QuoteSearch, find_quotes, topic_notes
 
 ROTATION = "quote"
 
 
 def quote_pool(ctx: Context, words: str) -> list[Quote]:
-    """The quotes that match what was asked for: a speaker, a topic, or words in them."""
-    if not words.strip():
-        return list(ctx.library.quotes.values())
-    people = quotes_by_person(ctx.library, words)
-    if people:
-        return people
-    topic = find_topic(ctx.library, words)
-    if topic is not None:
-        return ctx.library.quotes_for_topic(topic.slug)
-    return quotes_with_words(ctx.library, words)
+    """The quotes that match what was asked for: a speaker, a topic, words in them, and
+    `lookup`'s filters (see `find_quotes`)."""
+    return quote_search(ctx, words).quotes
+
+
+def quote_search(ctx: Context, words: str) -> QuoteSearch:
+    """`quote_pool`, with the topic it was narrowed to (or the `topic:` that named none)."""
+    if not words.strip():  # a quote of the day: only what may be offered unasked
+        return QuoteSearch([q for q in ctx.library.quotes.values() if offered(ctx, q)])
+    return find_quotes(ctx.library, words)
+
+
+def offered(ctx: Context, quote: Quote) -> bool:
+    """Whether the quote may be offered unasked today (not promotional, not an expired
+    advert's): a quote of the day, a prompt's grounding, a reflection's opener."""
+    return ctx.library.offered(quote, ctx.clock().date())
 
 
 def quote_block(ctx: Context, quote: Quote) -> QuoteBlock:
@@ -43,7 +50,7 @@ def quote_reply(ctx: Context, quote: Quote, words: str) -> Reply:
             Button(m.BUTTON_SHARE, actions.SHARE_QUOTE, quote.id),
             Button(m.BUTTON_DISCUSS, actions.DISCUSS_QUOTE, quote.id),
         ),
-        summary=f"“{quote.text}” — {quote.speaker}",
+        summary=f"“{quote.text}” — {credit(quote)}",
         data={"quote": quote.id},
     )
 
@@ -60,13 +67,21 @@ def nothing_found(ctx: Context, words: str) -> Reply:
     )
 
 
+def unknown_topic(ctx: Context, typed: str) -> Reply:
+    text = m.LOOKUP_UNKNOWN_TOPIC.format(topic=typed, topics=topic_list(ctx.library))
+    return Reply(kind="quote", blocks=(Paragraph.of(text),), summary=text)
+
+
 async def quote(ctx: Context, event: Command | Action, words: str) -> list[Reply]:
-    pool = quote_pool(ctx, words)
-    if not pool:
+    found = quote_search(ctx, words)
+    if found.unknown_topic is not None:
+        return [unknown_topic(ctx, found.unknown_topic)]
+    if not found.quotes:
         return [nothing_found(ctx, words)]
-    ids = sorted(q.id for q in pool)
+    ids = sorted(q.id for q in found.quotes)
     chosen = await ctx.store.rotate(event.conversation.key, ROTATION, ids, ctx.rng)
-    return [quote_reply(ctx, ctx.library.quotes[chosen], words)]
+    reply = quote_reply(ctx, ctx.library.quotes[chosen], words)
+    return [with_notes(reply, topic_notes(found.topic))]
 
 
 async def another(ctx: Context, event: Action) -> list[Reply]:
@@ -78,7 +93,7 @@ def public_quote(ctx: Context, quote: Quote, note: str) -> Reply:
         kind="quote",
         blocks=(quote_block(ctx, quote), Note(note)),
         visibility=Visibility.CHANNEL,
-        summary=f"“{quote.text}” — {quote.speaker}",
+        summary=f"“{quote.text}” — {credit(quote)}",
         data={"quote": quote.id},
     )
 

@@ -14,8 +14,8 @@ from bot.format import topic_list
 from bot.reflect import flow
 from bot.reflect.flow import Opening, say
 from bot.reflect.timing import LONGEST, SHORTEST, default_duration, describe, parse_duration
-from bot.replies import Heading, Item, Reply
-from bot.resolve import find_topic
+from bot.replies import Heading, Item, Reply, with_notes
+from bot.resolve import match_topic, topic_notes
 from bot.store.reflections import OPEN, Reflection
 
 Verb = Callable[[Context, Command, list[str]], Awaitable[Reply]]
@@ -54,18 +54,25 @@ def find_model(ctx: Context, typed: str) -> ReflectionModel | None:
     return None
 
 
-def parse_start(ctx: Context, words: list[str]) -> Opening | str:
-    """`<topic> [model] [closes <duration>] [anonymous]`, or what is wrong with it."""
+def _options(words: list[str]) -> tuple[bool, dt.timedelta | None, list[str], str]:
+    """`anonymous` and `closes <duration>` taken out of the words (or what is wrong)."""
     anonymous = any(w.lower() == "anonymous" for w in words)
     words = [w for w in words if w.lower() != "anonymous"]
     duration, words, problem = _closes(words)
+    return anonymous, duration, words, problem
+
+
+def parse_start(ctx: Context, words: list[str]) -> Opening | str:
+    """`<topic> [model] [closes <duration>] [anonymous]`, or what is wrong with it."""
+    anonymous, duration, words, problem = _options(words)
     if problem:
         return problem
     if not words:
         return m.REFLECT_NO_TOPIC.format(topics=topic_list(ctx.library))
-    topic = find_topic(ctx.library, words[0])
-    if topic is None:
+    found = match_topic(ctx.library, words[0])
+    if found is None:
         return m.REFLECT_BAD_TOPIC.format(typed=words[0], topics=topic_list(ctx.library))
+    topic = found.topic
     model = next(iter(ctx.library.models.values()), None)
     if len(words) > 1:
         model = find_model(ctx, "-".join(words[1:]))
@@ -97,7 +104,9 @@ async def start(ctx: Context, event: Command, words: list[str]) -> Reply:
     parsed = parse_start(ctx, words)
     if isinstance(parsed, str):
         return say(parsed, m.REFLECT_USAGE, kind="error")
-    return await flow.start(ctx, event.conversation, event.person, parsed)
+    started = await flow.start(ctx, event.conversation, event.person, parsed)
+    typed = _options(words)[2][0]  # the topic as typed: parse_start has found it
+    return with_notes(started, topic_notes(match_topic(ctx.library, typed)))
 
 
 # the facilitator's commands

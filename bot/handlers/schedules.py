@@ -12,10 +12,10 @@ from bot import messages as m
 from bot.context import Context
 from bot.events import Command
 from bot.format import topic_list
-from bot.handlers.prompts import ROTATION, prompt_reply
+from bot.handlers.prompts import ROTATION, grounded, prompt_reply
 from bot.identity import key_of
 from bot.replies import Block, Heading, Note, Paragraph, Reply, Visibility
-from bot.resolve import find_topic
+from bot.resolve import match_topic, topic_notes
 from bot.store.schedules import NewSchedule, Schedule
 from bot.weekly import (
     NATIONS,
@@ -112,9 +112,11 @@ async def next_prompt(ctx: Context, found: Schedule) -> Reply | None:
 
 def prompt_pool(ctx: Context, topics: tuple[str, ...]) -> list[str]:
     """Prompt ids of the schedule's topics (all topics when none are named); prompts added
-    to the library later join automatically."""
+    to the library later join automatically. Only prompts whose quote may be offered
+    unasked today (see `grounded`)."""
     prompts = ctx.library.prompts.values()
-    return sorted(p.id for p in prompts if not topics or p.topic in topics)
+    chosen = (p for p in prompts if not topics or p.topic in topics)
+    return sorted(p.id for p in chosen if grounded(ctx, p))
 
 
 class Rule(NamedTuple):
@@ -124,7 +126,12 @@ class Rule(NamedTuple):
     topics: tuple[str, ...]
 
 
-def parse_weekly(ctx: Context, words: list[str]) -> tuple[Rule, None] | tuple[None, str]:
+class Setting(NamedTuple):
+    rule: Rule
+    notes: tuple[str, ...]  # topics guessed from typos, said back
+
+
+def parse_weekly(ctx: Context, words: list[str]) -> tuple[Setting, None] | tuple[None, str]:
     """`<day> <HH:MM> [timezone] [topics…]`, or what is wrong with it."""
     if len(words) < 2:
         return None, m.SCHEDULE_USAGE
@@ -140,12 +147,15 @@ def parse_weekly(ctx: Context, words: list[str]) -> tuple[Rule, None] | tuple[No
             return None, m.SCHEDULE_BAD_TIMEZONE.format(typed=rest[0])
         timezone, rest = zone, rest[1:]
     topics: list[str] = []
+    notes: list[str] = []
     for typed in rest:
-        topic = find_topic(ctx.library, typed)
-        if topic is None:
+        found = match_topic(ctx.library, typed)
+        if found is None:
             return None, m.SCHEDULE_BAD_TOPIC.format(typed=typed, topics=topic_list(ctx.library))
-        topics.append(topic.slug)
-    return Rule(day, f"{at:%H:%M}", timezone, tuple(dict.fromkeys(topics))), None
+        topics.append(found.topic.slug)
+        notes.extend(topic_notes(found))
+    rule = Rule(day, f"{at:%H:%M}", timezone, tuple(dict.fromkeys(topics)))
+    return Setting(rule, tuple(notes)), None
 
 
 async def weekly(ctx: Context, event: Command, words: list[str]) -> Reply:
@@ -154,11 +164,13 @@ async def weekly(ctx: Context, event: Command, words: list[str]) -> Reply:
         return _problem(problem or m.SCHEDULE_USAGE)
     where = event.conversation
     who = key_of(where, event.person)
-    new = NewSchedule(where.key, where.platform, where.channel, where.workspace, *parsed, who)
+    rule = parsed.rule
+    new = NewSchedule(where.key, where.platform, where.channel, where.workspace, *rule, who)
     saved = await ctx.store.schedules.save(new)
     upcoming = describe_next(state_of(saved), ctx.clock())
     notes = [m.SCHEDULE_SET_NEXT.format(when=when(upcoming, saved.timezone))] if upcoming else []
-    return _say(m.SCHEDULE_SET.format(rule=describe_rule(saved)), *notes, public=True)
+    said = m.SCHEDULE_SET.format(rule=describe_rule(saved))
+    return _say(said, *parsed.notes, *notes, public=True)
 
 
 async def _existing(ctx: Context, event: Command) -> Schedule | None:

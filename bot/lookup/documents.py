@@ -10,7 +10,7 @@ def library_documents(library: Library) -> list[Document]:
     """One document per paragraph of every article, numbered in article id order."""
     speakers: dict[str, list[str]] = {}
     for quote in library.quotes.values():
-        speakers.setdefault(quote.article, []).append(quote.speaker)
+        speakers.setdefault(quote.article, []).extend(quote.people)
     docs: list[Document] = []
     for article_id in sorted(library.articles):
         article = library.articles[article_id]

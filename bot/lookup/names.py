@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from rapidfuzz import fuzz, process, utils
@@ -10,17 +9,19 @@ from rapidfuzz import fuzz, process, utils
 PERSON_CUTOFF = 80.0
 TOPIC_CUTOFF = 80.0
 PARTIAL_SHORTEST = 4
-NAME_PARTS = re.compile(r"[\s\-‐-―]+")
+LONGEST_PART = 3  # words of a name that may be typed on their own
+JOINING = frozenset({"and", "of", "the"})  # "Dan Hughes and Paul St. Georges"
 
 
 def _key(text: str) -> str:
-    return str(utils.default_process(text))
+    return " ".join(str(utils.default_process(text)).split())
 
 
 def resolve_person(typed: str, people: Mapping[str, int]) -> str | None:
     """The person (author or speaker) best matching `typed`: a whole name ("Emma
-    Challans-Rasool") or one part of it ("vyas", "challans"). Ties go to the person with
-    more passages. `people` maps each name to its number of passages."""
+    Challans-Rasool") or any part of it, hyphens included ("vyas", "challans",
+    "challans-rasool", "Emma Challans"). Ties go to the person with more passages.
+    `people` maps each name to its number of passages."""
     wanted = _key(typed)
     if not wanted:
         return None
@@ -29,10 +30,25 @@ def resolve_person(typed: str, people: Mapping[str, int]) -> str | None:
     return best[2] if best[0] >= PERSON_CUTOFF else None
 
 
+def name_parts(name: str) -> list[str]:
+    """The parts a person may be looked up by: the whole name, and every run of up to
+    `LONGEST_PART` of its words, a hyphenated name's halves counting as words."""
+    words = [w for w in _key(name).split() if len(w) > 1 and w not in JOINING]
+    runs = {
+        " ".join(words[i : i + n])
+        for n in range(1, LONGEST_PART + 1)
+        for i in range(len(words) - n + 1)
+    }
+    return [_key(name), *sorted(runs)]
+
+
+def name_words(name: str) -> set[str]:
+    """The words of a name, lowercase (a hyphenated name gives two)."""
+    return set(_key(name).split())
+
+
 def _person_score(wanted: str, name: str) -> float:
-    whole = fuzz.ratio(wanted, _key(name))
-    parts = [fuzz.ratio(wanted, _key(p)) for p in NAME_PARTS.split(name) if len(p) > 1]
-    return max([whole, *parts])
+    return max(fuzz.ratio(wanted, part) for part in name_parts(name))
 
 
 def resolve_topic(typed: str, aliases: Mapping[str, str]) -> str | None:

@@ -22,6 +22,9 @@ TOKEN = re.compile(
     r'|"(?P<phrase>[^"]*)"'
 )
 FIELDS = ("author", "topic")
+# Curly and other typographic double quotes (phones and Macs type them) read as `"`: one
+# character for one, so every position in the query stays where it was typed.
+QUOTES = str.maketrans(dict.fromkeys("“”„‟″«»〝〞＂", '"'))
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Term:
     """A single word, or a phrase of several words that must appear together in order."""
 
     words: tuple[Word, ...]
+    quoted: bool = False  # typed in quotes: searched exactly as typed, never widened
 
     @property
     def is_phrase(self) -> bool:
@@ -47,6 +51,9 @@ class ParsedQuery:
     terms: tuple[Term, ...]
     author: str | None = None  # the filter values as typed
     topic: str | None = None
+    # where an unquoted `author:` value ends, so that the rest of a name typed after it
+    # (`author:Emma Challans-Rasool`) can be read as part of the name; None if quoted
+    author_end: int | None = None
 
     @property
     def words(self) -> tuple[Word, ...]:
@@ -61,9 +68,12 @@ def parse_query(query: str) -> ParsedQuery:
     """Words, "quoted phrases", `author:name`, `author:"full name"` and `topic:slug`.
 
     Anything else (unknown `foo:bar` prefixes, unbalanced quotes, a bare `author:`) is read
-    as plain words. The first `author:` and `topic:` win; later ones are read as words."""
+    as plain words. The first `author:` and `topic:` win; later ones are read as words.
+    Curly quotes count as straight ones."""
+    query = query.translate(QUOTES)
     terms: list[Term] = []
     filters: dict[str, str] = {}
+    author_end: int | None = None
     position = 0
     for match in TOKEN.finditer(query):
         terms.extend(_word_terms(query, position, match.start()))
@@ -75,10 +85,14 @@ def parse_query(query: str) -> ParsedQuery:
         value = _field_value(match)
         if field in FIELDS and field not in filters and WORD.search(value):
             filters[field] = " ".join(value.split())
+            if field == "author" and match.group("bare") is not None:
+                author_end = match.end()
         else:
             terms.extend(_word_terms(query, match.start(), match.end()))
     terms.extend(_word_terms(query, position, len(query)))
-    return ParsedQuery(_capped(terms), filters.get("author"), filters.get("topic"))
+    return ParsedQuery(
+        _capped(terms), filters.get("author"), filters.get("topic"), author_end=author_end
+    )
 
 
 def _field_value(match: re.Match[str]) -> str:
@@ -97,7 +111,7 @@ def _word_terms(query: str, start: int, end: int) -> list[Term]:
 
 def _phrase_terms(query: str, start: int, end: int) -> list[Term]:
     words = tuple(_words(query, start, end))
-    return [Term(words)] if words else []
+    return [Term(words, quoted=True)] if words else []
 
 
 def _capped(terms: list[Term]) -> tuple[Term, ...]:
@@ -117,11 +131,28 @@ def fts_term(words: Sequence[str]) -> str:
 
 
 def fts_expression(
-    terms: Sequence[Term], replacements: Mapping[str, str], *, any_term: bool = False
+    terms: Sequence[Term],
+    replacements: Mapping[str, str],
+    *,
+    any_term: bool = False,
+    related: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
-    """All terms (implicit AND), or any of them (OR), with corrected words swapped in."""
-    quoted = [fts_term([replacements.get(w.text, w.text) for w in t.words]) for t in terms]
-    return (" OR " if any_term else " ").join(quoted)
+    """All terms (AND), or any of them (OR), with corrected words swapped in. A one-word
+    term with `related` terms (keyed by the word searched for: a word, or a phrase's text)
+    matches any of them too."""
+    quoted = [_alternatives(t, replacements, related or {}) for t in terms]
+    return (" OR " if any_term else " AND ").join(quoted)
+
+
+def _alternatives(
+    term: Term, replacements: Mapping[str, str], related: Mapping[str, Sequence[str]]
+) -> str:
+    words = [replacements.get(w.text, w.text) for w in term.words]
+    widens = len(words) == 1 and not term.quoted
+    others = [WORD.findall(t) for t in related.get(words[0], ())] if widens else []
+    if not others:
+        return fts_term(words)
+    return "(" + " OR ".join(fts_term(t) for t in [words, *others] if t) + ")"
 
 
 def rewrite(query: str, words: Sequence[Word], replacements: Mapping[str, str]) -> str:

@@ -42,6 +42,13 @@ class LookupResult:
     hits: tuple[LookupHit, ...]
     broadened: bool  # True when the AND query found nothing and OR was used
     problem: str | None  # why nothing could be searched, for a helpful reply
+    # related words (synonyms, a topic's other names) whose passages are shown after those
+    # with the words themselves, for "showing results for … and related words …"
+    related: tuple[str, ...] = ()
+
+    @property
+    def widened(self) -> bool:
+        return bool(self.related)
 
     @property
     def corrected(self) -> bool:

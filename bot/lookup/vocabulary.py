@@ -5,6 +5,8 @@ terms (what FTS5's own vocabulary holds) make poor correction targets."""
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections import Counter
 from collections.abc import Iterable
 
@@ -37,22 +39,29 @@ class Vocabulary:
     one-letter deletions (so words one edit away are found by lookup, not by scanning) and
     length buckets for the rarer two-edit scan with rapidfuzz."""
 
-    def __init__(self, frequencies: Counter[str]) -> None:
+    def __init__(self, frequencies: Counter[str], *, deletions: bool = True) -> None:
+        """`deletions=False` skips the deletion table (cheaper to build, slower to ask):
+        for a vocabulary asked only when the main one has no answer."""
         self._df = frequencies
+        self._words = sorted(frequencies)
         self._by_length: dict[int, list[str]] = {}
-        self._deletions: dict[str, list[str]] = {}
-        for word in sorted(frequencies):
+        self._deletions: dict[str, list[str]] | None = {} if deletions else None
+        for word in self._words:
             self._by_length.setdefault(len(word), []).append(word)
-            if len(word) >= SHORTEST_CORRECTED - 1:
+            if self._deletions is not None and len(word) >= SHORTEST_CORRECTED - 1:
                 for key in _deletions(word) | {word}:
                     self._deletions.setdefault(key, []).append(word)
         self._windows: dict[int, list[str]] = {}
 
     @classmethod
-    def of(cls, texts: Iterable[str]) -> Vocabulary:
+    def of(cls, texts: Iterable[str], extra: Iterable[str] = ()) -> Vocabulary:
+        """The words of `texts` with their document frequencies, and `extra` words (with a
+        frequency of 0 unless the texts have them) that are searchable too."""
         frequencies: Counter[str] = Counter()
         for text in texts:
             frequencies.update(words_of(text))
+        for word in extra:
+            frequencies.setdefault(word, 0)
         return cls(frequencies)
 
     def __contains__(self, word: object) -> bool:
@@ -72,11 +81,9 @@ class Vocabulary:
         of its length)."""
         if len(word) > limits.LONGEST_CORRECTED:
             return []
-        found = self._one_edit(word)
+        found = self._one_edit(word) if self._deletions is not None else self._scan(word, 1)
         if not found and max_edits(word) >= 2:
-            found = process.extract(
-                word, self._window(len(word)), scorer=OSA.distance, score_cutoff=2, limit=None
-            )
+            found = self._scan(word, 2)
         ranked = sorted(found, key=lambda m: (m[1], -self._df[m[0]], m[0]))
         return [(m[0], int(m[1])) for m in ranked]
 
@@ -85,9 +92,21 @@ class Vocabulary:
         found = self.candidates(word)
         return found[0][0] if found else None
 
+    def starting_with(self, prefix: str, limit: int) -> list[str]:
+        """Up to `limit` known words that start with `prefix`, in alphabetical order."""
+        start = bisect.bisect_left(self._words, prefix)
+        found = itertools.islice(self._words, start, start + limit)
+        return list(itertools.takewhile(lambda w: w.startswith(prefix), found))
+
+    def _scan(self, word: str, edits: int) -> list[tuple[str, int, int]]:
+        window = self._window(len(word))
+        found = process.extract(word, window, scorer=OSA.distance, score_cutoff=edits, limit=None)
+        return [(w, int(d), i) for w, d, i in found if w != word]
+
     def _one_edit(self, word: str) -> list[tuple[str, int, int]]:
         """Symmetric deletion: a word one edit away shares a one-deletion form with it."""
-        near = {w for key in _deletions(word) | {word} for w in self._deletions.get(key, ())}
+        table = self._deletions or {}
+        near = {w for key in _deletions(word) | {word} for w in table.get(key, ())}
         distances = ((w, OSA.distance(word, w)) for w in near if w != word)
         return [(w, d, 0) for w, d in distances if d == 1]
 

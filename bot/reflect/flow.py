@@ -17,9 +17,9 @@ from bot import messages as m
 from bot.content.model import ReflectionModel, Topic, join_names
 from bot.context import Context
 from bot.events import Conversation, Person
-from bot.format import long_date
+from bot.format import byline, long_date
 from bot.guardrail import REDACTED_KINDS, Finding, find_identifiers
-from bot.handlers.quotes import quote_block
+from bot.handlers.quotes import offered, quote_block
 from bot.identity import key_of, user_of
 from bot.lookup import LookupHit
 from bot.outbox import Delivered, DeliveryError, File, Outbox
@@ -138,9 +138,12 @@ def opening_reply(ctx: Context, reflection: Reflection) -> Reply:
 
 
 def _framing(ctx: Context, topic: Topic) -> QuoteBlock | None:
-    quote = ctx.library.quotes.get(topic.framing_quote or "")
-    quotes = [quote] if quote else ctx.library.quotes_for_topic(topic.slug)[:1]
-    return quote_block(ctx, quotes[0]) if quotes else None
+    """The topic's framing quote, else its first quote: only one offered unasked today."""
+    framing = ctx.library.quotes.get(topic.framing_quote or "")
+    quotes = [framing] if framing else []
+    quotes += ctx.library.quotes_for_topic(topic.slug)
+    first = next((q for q in quotes if offered(ctx, q)), None)
+    return quote_block(ctx, first) if first else None
 
 
 @dataclass(frozen=True)
@@ -258,21 +261,24 @@ async def remind(ctx: Context, reflection: Reflection) -> bool:
 def passages(ctx: Context, topic: Topic, themes: Sequence[str]) -> list[Item]:
     """Up to three passages, one per article, related to what people wrote (its themes, a
     few words: two quick look-ups whatever the thread's size): from the topic's own
-    articles first, then from any."""
+    articles first, then from any. Only articles offered unasked: no promotional material,
+    no advert."""
     words = summary.related_query(themes)
     if not words:
         return []
     hits = ctx.index.search(f"topic:{topic.slug} {words}", 0, 6).hits
     hits += ctx.index.search(words, 0, 6).hits
+    today = ctx.clock().date()
     chosen: dict[str, LookupHit] = {}
     for hit in hits:
-        chosen.setdefault(hit.document.article_id, hit)
+        if ctx.library.article_offered(hit.document.article_id, today):
+            chosen.setdefault(hit.document.article_id, hit)
     return [_passage(hit) for hit in list(chosen.values())[:3]]
 
 
 def _passage(hit: LookupHit) -> Item:
     doc = hit.document
-    meta = f"{join_names(doc.authors)} · {long_date(doc.date)}"
+    meta = f"{byline(doc.authors)} · {long_date(doc.date)}"
     return Item(title=doc.title, meta=meta, body=hit.snippet, key=doc.article_id)
 
 
