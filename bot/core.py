@@ -15,7 +15,7 @@ from bot.events import Action, Command, Deletion, Event, Message
 from bot.handlers import erasure, info, library, lookup, prompts, quotes, reflect, schedules
 from bot.memo import ByteBudgetLRU
 from bot.parser import Parsed, parse, suggest
-from bot.replies import Block, Note, Paragraph, Reply
+from bot.replies import Block, Failure, Note, Paragraph, Reply
 from bot.store import unreachable
 
 log = logging.getLogger("rounds.bot")
@@ -113,29 +113,24 @@ def unknown_command(typed: str) -> Reply:
     return Reply(kind="unknown", blocks=blocks, summary=f"{text} {hint}")
 
 
-FAILED = "failed"  # in a reply's data: the event was not handled (nothing was changed)
-
-
 def error_reply(ref: str) -> Reply:
     return Reply(
         kind="error",
         blocks=(Paragraph.of(m.ERROR_TITLE), Note(m.ERROR_BODY.format(ref=ref))),
         summary=m.ERROR_TITLE,
-        data={FAILED: "error"},
+        failed=Failure.ERROR,
     )
 
 
 def database_away() -> Reply:
     text = m.DATABASE_AWAY
-    return Reply(
-        kind="error", blocks=(Paragraph.of(text),), summary=text, data={FAILED: "database"}
-    )
+    return Reply(kind="error", blocks=(Paragraph.of(text),), summary=text, failed=Failure.DATABASE)
 
 
 def failed(replies: list[Reply]) -> bool:
     """Whether the bot could not handle the event (its error boundary answered): a platform
     that retries (Slack) may send it again."""
-    return any(FAILED in reply.data for reply in replies)
+    return any(reply.failed is not None and reply.failed.retried for reply in replies)
 
 
 def event_name(event: Event) -> str:

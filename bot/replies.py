@@ -4,7 +4,7 @@ Adaptive Card or plain text. Nothing here knows about a platform."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import Enum
 
 
@@ -76,6 +76,33 @@ class Button:
     value: str = ""
 
 
+@dataclass(frozen=True)
+class Form:
+    """A form to fill in (the anonymous contribution): a Slack modal, a Teams dialog, the
+    console's prompt. Submitting it is the action `submit`, carrying `value` and the text."""
+
+    submit: str  # a name from bot.actions
+    value: str  # what the submission carries back (the reflection's id)
+    title: str
+    label: str  # the text box's label
+    button: str
+    initial: str = ""  # what was typed before, when the form is sent back
+    error: str = ""  # why it was sent back, shown inside the form
+
+
+class Failure(Enum):
+    """Why the bot could not do what was asked (nothing was changed)."""
+
+    ERROR = "error"  # a handler failed: a platform that retries may send the event again
+    DATABASE = "database"  # the database could not be reached: the same
+    NOT_POSTED = "not-posted"  # the platform refused a post: asked again later, not retried
+
+    @property
+    def retried(self) -> bool:
+        """Whether a platform that retries should send the event again."""
+        return self is not Failure.NOT_POSTED
+
+
 class Visibility(Enum):
     PRIVATE = "private"  # only the person who asked (ephemeral in Slack)
     CHANNEL = "channel"  # everyone in the conversation
@@ -88,8 +115,16 @@ class Reply:
     visibility: Visibility = Visibility.PRIVATE
     buttons: tuple[Button, ...] = ()
     summary: str = ""  # one-line plain-text fallback for notifications and screen readers
-    data: dict[str, str] = field(default_factory=dict)  # ids the adapters may need (quote id)
     in_thread: bool = False  # post as a reply under the previous channel reply of this turn
+    form: Form | None = None  # the reply is a form to fill in
+    failed: Failure | None = None  # the event was not handled
+    # a scheduled post's slot: stored with the message (Slack metadata), so a post made
+    # just before a crash is found again rather than posted twice
+    marker: str = ""
+    # about someone (what Rounds holds about them): shown to them alone, never where others
+    # could see it (Teams answers it in the person's 1:1 chat)
+    discreet: bool = False
+    subject: str = ""  # the id of what it shows: a quote's, a prompt's, a reflection's
 
 
 def with_notes(reply: Reply, notes: Sequence[str]) -> Reply:

@@ -41,7 +41,7 @@ async def _due(ctx: Context, reflection: Reflection, now: dt.datetime) -> list[s
     done: list[str] = []
     if reflection.next_step_at is not None and reflection.next_step_at <= now:
         asked = await flow.ask_next(ctx, reflection)
-        if asked.kind != "error":  # not posted: the question is asked again at the next pass
+        if asked.failed is None:  # not posted: the question is asked again at the next pass
             done.append(f"asked:{reflection.id}")
     reminder_due = reflection.remind_at is not None and reflection.remind_at <= now
     if reminder_due and await flow.remind(ctx, reflection):

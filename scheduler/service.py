@@ -8,7 +8,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.context import Context
 from bot.events import Conversation
@@ -170,8 +170,8 @@ class Scheduler:
         report: Report,
     ) -> None:
         where = Conversation(schedule.platform, schedule.channel, schedule.workspace)
-        reply = prompt_reply(self.ctx, self.ctx.library.prompts[prompt_id])
-        reply.data["slot"] = ident
+        prompt = prompt_reply(self.ctx, self.ctx.library.prompts[prompt_id])
+        reply = replace(prompt, marker=ident)  # the post says which slot it is
         try:
             message_id = await outbox.post(where, reply)
         except DeliveryError as exc:

@@ -18,7 +18,7 @@ from bot.context import Context
 from bot.core import Bot
 from bot.events import Action, Command, Conversation, Person
 from bot.lookup import LookupIndex
-from bot.replies import Button, Item, Note, Paragraph, QuoteBlock, Reply, rich_text
+from bot.replies import Button, Form, Item, Note, Paragraph, QuoteBlock, Reply, rich_text
 from bot.store import Store, async_url
 
 
@@ -39,6 +39,12 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     opened = await Store.open(f"sqlite:///{tmp_path / 'rounds.db'}")
     yield opened
     await opened.close()
+
+
+def form_of(reply: Reply) -> Form:
+    """The form a reply carries (failing the test when it carries none)."""
+    assert reply.form is not None, reply
+    return reply.form
 
 
 def text_of(reply: Reply) -> str:

@@ -60,7 +60,7 @@ async def test_empty_command_is_greeted(testbot: TestBot) -> None:
 async def test_quote_is_verbatim_with_attribution(testbot: TestBot, library: Library) -> None:
     reply = await testbot.send("quote")
     [block] = quotes_in(reply)
-    quote = library.quotes[reply.data["quote"]]
+    quote = library.quotes[reply.subject]
     article = library.articles[quote.article]
     assert block.text == quote.text
     assert normalise_space(quote.text) in normalise_space(article.body)
@@ -74,17 +74,17 @@ async def test_quote_is_verbatim_with_attribution(testbot: TestBot, library: Lib
 async def test_quote_by_topic(testbot: TestBot, library: Library) -> None:
     for _ in range(5):
         reply = await testbot.send("quote winter")
-        assert "winter-pressures" in library.quotes[reply.data["quote"]].topics
+        assert "winter-pressures" in library.quotes[reply.subject].topics
 
 
 async def test_quote_by_speaker(testbot: TestBot, library: Library) -> None:
     reply = await testbot.send("quote vyas")
-    assert library.quotes[reply.data["quote"]].speaker == "Rachna Vyas"
+    assert library.quotes[reply.subject].speaker == "Rachna Vyas"
 
 
 async def test_quote_by_words(testbot: TestBot, library: Library) -> None:
     reply = await testbot.send("quote darkest hour")
-    assert "darkest hour" in library.quotes[reply.data["quote"]].text
+    assert "darkest hour" in library.quotes[reply.subject].text
 
 
 async def test_quote_nothing_found_suggests_topics(testbot: TestBot) -> None:
@@ -96,30 +96,30 @@ async def test_quotes_do_not_repeat_in_a_channel_until_pool_used(
     testbot: TestBot, library: Library
 ) -> None:
     pool = {q.id for q in library.quotes_for_topic("winter-pressures")}
-    seen = [(await testbot.send("quote winter")).data["quote"] for _ in pool]
+    seen = [(await testbot.send("quote winter")).subject for _ in pool]
     assert sorted(seen) == sorted(pool)
-    again = (await testbot.send("quote winter")).data["quote"]
+    again = (await testbot.send("quote winter")).subject
     assert again in pool  # a new round starts
 
 
 async def test_rotation_is_per_channel(testbot: TestBot, library: Library) -> None:
     pool = {q.id for q in library.quotes_for_topic("wellbeing")}
-    first = [(await testbot.send("quote wellbeing", channel="a")).data["quote"] for _ in pool]
-    other = [(await testbot.send("quote wellbeing", channel="b")).data["quote"] for _ in pool]
+    first = [(await testbot.send("quote wellbeing", channel="a")).subject for _ in pool]
+    other = [(await testbot.send("quote wellbeing", channel="b")).subject for _ in pool]
     assert set(first) == set(other) == pool
 
 
 async def test_another_share_and_discuss_buttons(testbot: TestBot) -> None:
     first = await testbot.send("quote manager-medic")
     second = await testbot.press(button(first, "Another"))
-    assert second.kind == "quote" and second.data["quote"] != first.data["quote"]
+    assert second.kind == "quote" and second.subject != first.subject
     shared = await testbot.press(button(second, "Share in channel"), user="bob")
     assert shared.visibility is Visibility.CHANNEL
-    assert shared.data["quote"] == second.data["quote"]
+    assert shared.subject == second.subject
     assert "Shared by bob" in text_of(shared)
     discussion = await testbot.press(button(second, "Discuss"))
     assert discussion.kind == "discussion" and discussion.visibility is Visibility.CHANNEL
-    assert discussion.data["quote"] == second.data["quote"] and not discussion.in_thread
+    assert discussion.subject == second.subject and not discussion.in_thread
     assert "alice started a discussion" in text_of(discussion)
     starter = testbot.last[1]
     assert starter.in_thread and starter.visibility is Visibility.CHANNEL
@@ -208,7 +208,7 @@ async def test_prompt_is_posted_in_channel_with_grounding_quote(
     testbot: TestBot, library: Library
 ) -> None:
     reply = await testbot.send("prompt manager-medic")
-    prompt = library.prompts[reply.data["prompt"]]
+    prompt = library.prompts[reply.subject]
     assert prompt.topic == "manager-medic"
     assert reply.visibility is Visibility.CHANNEL
     [block] = quotes_in(reply)
@@ -218,7 +218,7 @@ async def test_prompt_is_posted_in_channel_with_grounding_quote(
 
 async def test_prompts_rotate_without_repeats(testbot: TestBot, library: Library) -> None:
     pool = {p.id for p in library.prompts_for_topic("wellbeing")}
-    seen = [(await testbot.send("prompt wellbeing")).data["prompt"] for _ in pool]
+    seen = [(await testbot.send("prompt wellbeing")).subject for _ in pool]
     assert sorted(seen) == sorted(pool)
 
 

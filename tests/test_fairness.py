@@ -28,7 +28,7 @@ from rounds.app import build_bot
 from rounds.metrics import count_limited, measure
 from rounds.server import Options, Server
 from rounds.settings import Settings, SettingsError, from_env
-from tests.conftest import text_of
+from tests.conftest import form_of, text_of
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import slash_command
 from tests.slack_harness import FAST_RETRIES, Rounds, slack_settings, words
@@ -201,11 +201,11 @@ async def test_anonymous_contributions_are_limited_per_thread_and_keep_their_tex
     for n in range(10):
         await fair.bot.handle(submit("7", f"words {n}"))
     [form] = await fair.bot.handle(submit("7", "my careful words"))
-    assert form.kind == "form" and form.data["value"] == "7"
-    assert form.data["initial"] == "my careful words"
-    assert "Please wait 2 seconds" in form.data["error"]
+    assert form.kind == "form" and form_of(form).value == "7"
+    assert form_of(form).initial == "my careful words"
+    assert "Please wait 2 seconds" in form_of(form).error
     [form] = await fair.bot.handle(submit("7", "again"))  # the form always comes back
-    assert form.data["initial"] == "again"
+    assert form_of(form).initial == "again"
     assert len(fair.handled) == 10
     await fair.bot.handle(submit("8", "another thread"))
     assert len(fair.handled) == 11

@@ -211,7 +211,7 @@ async def test_quote_finds_a_person_by_any_part_of_their_name(
 ) -> None:
     assert spoken_by(library, "Challans-Rasool")
     reply = await testbot.send(f"quote {typed}")
-    assert "Challans-Rasool" in library.quotes[reply.data["quote"]].speaker
+    assert "Challans-Rasool" in library.quotes[reply.subject].speaker
 
 
 def _quote(speaker: str, number: int) -> Quote:
@@ -241,10 +241,10 @@ async def test_quote_author_filter_as_in_lookup(testbot: TestBot, library: Libra
     vyas = {q.id for q in spoken_by(library, "Vyas")}
     assert vyas
     reply = await testbot.send("quote author:vyas")
-    seen = {reply.data["quote"]}
+    seen = {reply.subject}
     for _ in range(len(vyas)):
         reply = await testbot.press(button(reply, "Another"))
-        seen.add(reply.data["quote"])
+        seen.add(reply.subject)
     assert seen == vyas
     nobody = text_of(await testbot.send("quote author:zzqxwv"))
     assert "couldn't find a quote" in nobody
@@ -258,15 +258,15 @@ def _word_of(quote: Quote) -> str:
 async def test_quote_combines_filters_phrases_and_words(testbot: TestBot, library: Library) -> None:
     said = spoken_by(library, "Vyas")[0]
     reply = await testbot.send(f"quote author:vyas {_word_of(said)}")
-    chosen = library.quotes[reply.data["quote"]]
+    chosen = library.quotes[reply.subject]
     assert "Vyas" in chosen.speaker and _word_of(said) in chosen.text.lower()
     phrase = " ".join(re.findall(r"[^\W_]+", said.text)[1:3])
     reply = await testbot.send(f'quote "{phrase}"')
-    assert phrase.lower() in readable(library.quotes[reply.data["quote"]].text).lower()
+    assert phrase.lower() in readable(library.quotes[reply.subject].text).lower()
     reply = await testbot.send(f"quote “{_word_of(said)}” author:vyas")  # curly quotes too
-    assert _word_of(said) in library.quotes[reply.data["quote"]].text.lower()
+    assert _word_of(said) in library.quotes[reply.subject].text.lower()
     for line in ("quote topic:winter-pressures author:vyas", "quote author:vyas topic:winter"):
-        chosen = library.quotes[(await testbot.send(line)).data["quote"]]
+        chosen = library.quotes[(await testbot.send(line)).subject]
         assert "winter-pressures" in chosen.topics and "Vyas" in chosen.speaker
     assert "There is no topic “zzqx”" in text_of(await testbot.send("quote topic:zzqx"))
 

@@ -24,7 +24,8 @@ from bot.core import ACTIONS, COMMANDS, NAMES, TOO_LONG, event_name, parsed_comm
 from bot.events import Action, Command, Conversation, Deletion, Event, Message, Person
 from bot.limits import COMMAND_CHARS
 from bot.parser import INVISIBLE, PREFIXES, Parsed, clean, parse, suggest
-from bot.replies import Button, Paragraph, Reply
+from bot.replies import Button, Form, Paragraph, Reply
+from tests.conftest import form_of
 
 FUZZ = settings(max_examples=200, deadline=None)
 LABELS = frozenset(COMMANDS) | frozenset(ACTIONS) | {"message", "deletion", "empty", "unknown"}
@@ -489,7 +490,7 @@ FORM = st.builds(
     lambda value: Reply(
         kind="form",
         blocks=(Paragraph.of("Anonymous"),),
-        data={"submit": actions.ANONYMOUS_SUBMIT, "value": value},
+        form=Form(actions.ANONYMOUS_SUBMIT, value, "Anonymous", "Words", "Post"),
     ),
     SHORT,
 )
@@ -534,7 +535,7 @@ def test_console_form_answer_is_anonymous(
     assert event.person == Person("", "")
     assert (event.action, event.value, event.text) == (
         actions.ANONYMOUS_SUBMIT,
-        form.data["value"],
+        form_of(form).value,
         line.strip(),
     )
 

@@ -32,7 +32,7 @@ from bot.memo import ByteBudgetLRU, footprint, rendered_size, sizes
 from bot.replies import Paragraph, Reply, Visibility
 from bot.store import Store
 from rounds import metrics
-from tests.conftest import TestBot, text_of
+from tests.conftest import TestBot, form_of, text_of
 from tests.fakes.teams_activities import BOT_NAME, channel_message
 from tests.test_reflect import CHANNEL, World, make_world, person
 
@@ -133,9 +133,9 @@ async def test_an_anonymous_contribution_one_over_the_limit_asks_again(world: Wo
     found = await world.latest()
     text = of_length("I felt unheard. ", limits.CONTRIBUTION_CHARS + 1, "a")
     again = await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text=text)
-    assert again.kind == "form" and "3,001 characters" in again.data["error"]
-    assert "up to 3,000" in again.data["error"]
-    assert again.data["initial"] == ""  # more than the form's box takes: not shown again
+    assert again.kind == "form" and "3,001 characters" in form_of(again).error
+    assert "up to 3,000" in form_of(again).error
+    assert form_of(again).initial == ""  # more than the form's box takes: not shown again
     assert await world.store.reflections.count(found.id) == 0
     assert world.in_thread(await world.thread()) == []
 

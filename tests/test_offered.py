@@ -140,9 +140,9 @@ async def test_quote_of_the_day_and_another_never_offer_promotions(
     seen = set()
     for _ in range(8):
         reply = await testbot.send("quote")
-        seen.add(reply.data["quote"])
+        seen.add(reply.subject)
         reply = await testbot.press(button(reply, "Another"))
-        seen.add(reply.data["quote"])
+        seen.add(reply.subject)
     assert seen == {"q-plan", "q-share", "q-winter"}
 
 
@@ -151,10 +151,10 @@ async def test_asking_for_it_still_finds_promotions(
 ) -> None:
     ctx = context(small_library, small_store, 1)
     testbot = TestBot(Bot(ctx))
-    assert (await testbot.send("quote inner change agent")).data["quote"] == "q-course"
-    assert (await testbot.send("quote recruiting volunteers")).data["quote"] == "q-ad"
+    assert (await testbot.send("quote inner change agent")).subject == "q-course"
+    assert (await testbot.send("quote recruiting volunteers")).subject == "q-ad"
     asked = [await testbot.send("quote Ann Writer", channel="people") for _ in range(5)]
-    by_person = {reply.data["quote"] for reply in asked}  # all five, in rotation
+    by_person = {reply.subject for reply in asked}  # all five, in rotation
     assert by_person >= NOT_OFFERED
     found = text_of(await testbot.send("lookup inner change agent"))
     assert "Join our course" in found
@@ -168,8 +168,8 @@ async def test_prompts_asked_for_or_scheduled_never_rest_on_promotions(
 ) -> None:
     ctx = context(small_library, small_store, seed)
     testbot = TestBot(Bot(ctx))
-    seen = {(await testbot.send("prompt")).data["prompt"] for _ in range(9)}
-    seen |= {(await testbot.send("prompt teams")).data["prompt"] for _ in range(9)}
+    seen = {(await testbot.send("prompt")).subject for _ in range(9)}
+    seen |= {(await testbot.send("prompt teams")).subject for _ in range(9)}
     assert seen == {"p-1", "p-2", "p-3"}
     assert prompt_pool(ctx, ()) == prompt_pool(ctx, ("teams",)) == ["p-1", "p-2", "p-3"]
 

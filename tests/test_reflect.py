@@ -31,7 +31,7 @@ from bot.store.schema import metadata
 from scheduler import reflections as due
 from scheduler.service import Scheduler
 from scheduler.timer import Timer
-from tests.conftest import text_of
+from tests.conftest import form_of, text_of
 
 START = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)  # a Monday
 CHANNEL = Conversation("console", "ops", "T1")
@@ -322,8 +322,8 @@ async def test_an_anonymous_contribution_naming_someone_is_not_posted(world: Wor
     typed = "I keep thinking about mrs jones and how long she waited."
     again = await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text=typed)
     assert again.kind == "form" and again.visibility is Visibility.PRIVATE
-    assert "not posted" in again.data["error"] and "a person's name" in again.data["error"]
-    assert again.data["initial"] == typed
+    assert "not posted" in form_of(again).error and "a person's name" in form_of(again).error
+    assert form_of(again).initial == typed
     assert world.in_thread(await world.thread()) == []
     assert await world.store.reflections.count(found.id) == 0
 
@@ -337,7 +337,7 @@ async def test_an_anonymous_contribution_is_posted_and_stored_with_no_identity(
     await world.say("reflect start manager-medic")
     found = await world.latest()
     form = await world.press(actions.REFLECT_ANONYMOUS, str(found.id), user="robin")
-    assert form.kind == "form" and form.data["submit"] == actions.ANONYMOUS_SUBMIT
+    assert form.kind == "form" and form_of(form).submit == actions.ANONYMOUS_SUBMIT
     done = await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text="I felt unheard.")
     assert "anonymous contribution is in the thread" in text_of(done)
     [posted] = world.in_thread(await world.thread())
@@ -354,8 +354,8 @@ async def test_an_anonymous_contribution_with_an_identifier_is_not_posted(world:
     typed = f"The patient ({VALID_NHS}) was moved twice."
     again = await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text=typed)
     assert again.kind == "form" and again.visibility is Visibility.PRIVATE
-    assert "not posted" in again.data["error"] and "an NHS number" in again.data["error"]
-    assert again.data["initial"] == typed  # their text, to edit
+    assert "not posted" in form_of(again).error and "an NHS number" in form_of(again).error
+    assert form_of(again).initial == typed  # their text, to edit
     assert world.in_thread(await world.thread()) == []
     assert await world.store.reflections.count(found.id) == 0
 
@@ -367,7 +367,7 @@ async def test_an_anonymous_contribution_that_cannot_be_posted_is_not_kept(
     found = await world.latest()
     world.outbox.failing = DeliveryError("ratelimited")
     again = await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text="Keep me.")
-    assert again.kind == "form" and again.data["initial"] == "Keep me."
+    assert again.kind == "form" and form_of(again).initial == "Keep me."
     assert await world.store.reflections.count(found.id) == 0
     world.outbox.failing = None
     await world.press(actions.ANONYMOUS_SUBMIT, str(found.id), text="Keep me.")
@@ -377,7 +377,7 @@ async def test_an_anonymous_contribution_that_cannot_be_posted_is_not_kept(
 async def test_an_empty_anonymous_form_asks_again(world: World) -> None:
     await world.say("reflect start manager-medic")
     again = await world.press(actions.ANONYMOUS_SUBMIT, str((await world.latest()).id), text=" ")
-    assert again.kind == "form" and "nothing to post" in again.data["error"]
+    assert again.kind == "form" and "nothing to post" in form_of(again).error
 
 
 # permissions

@@ -154,7 +154,7 @@ async def test_a_due_slot_posts_once(world: World) -> None:
     first = await world.scheduler.tick()
     again = await world.scheduler.tick()
     [post] = world.posts()
-    assert post.kind == "prompt" and post.data["slot"] in first.posted and again.posted == []
+    assert post.kind == "prompt" and post.marker in first.posted and again.posted == []
     [row] = await world.bot.ctx.store.schedules.ledger(1)
     assert row.state == "delivered" and row.message_id
 
@@ -204,7 +204,7 @@ async def test_prompts_do_not_repeat_until_the_topic_is_used_up(world: World) ->
     for _week in range(len(pool)):
         await world.scheduler.tick()
         world.clock.advance(weeks=1)
-    posted = [p.data["prompt"] for p in world.posts()]
+    posted = [p.subject for p in world.posts()]
     assert len(posted) == len(pool) and set(posted) == pool
 
 
@@ -323,6 +323,6 @@ async def test_a_prompt_added_to_the_library_joins_the_rotation(
         world.clock.advance(weeks=1)
     smaller.prompts[newcomer.id] = newcomer  # an organisation adds a prompt
     await world.scheduler.tick()
-    posted = [p.data["prompt"] for p in world.posts()]
+    posted = [p.subject for p in world.posts()]
     assert len(set(posted[:4])) == 4 and newcomer.id not in posted[:4]
     assert posted[4] == newcomer.id  # the new one comes before any repeat

@@ -25,7 +25,7 @@ from bot.content.model import Library
 from bot.events import Conversation, Person
 from bot.lookup import LookupIndex
 from bot.outbox import DeliveryError, File
-from bot.replies import Paragraph, Reply
+from bot.replies import Form, Paragraph, Reply
 from bot.store import Store
 from bot.store.reflections import CLOSED, OPEN, Contribution, Reflection
 from tests.fakes.slack_api import FakeSlack
@@ -604,7 +604,7 @@ def test_the_form_keeps_slacks_limits_and_what_was_typed() -> None:
         "initial": "x" * 5000,
         "error": "",
     }
-    form = Reply(kind="form", blocks=(Paragraph.of("Intro"),), data=data)
+    form = Reply(kind="form", blocks=(Paragraph.of("Intro"),), form=Form(**data))
     view = form_view(form, "C0GENERAL", TEAM_ID, "Cancel")
     valid_view(view)
     assert len(view["title"]["text"]) <= 24

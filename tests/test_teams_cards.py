@@ -37,6 +37,7 @@ from bot.events import Action, Conversation, Person
 from bot.replies import (
     Block,
     Button,
+    Form,
     Heading,
     Item,
     Note,
@@ -671,7 +672,7 @@ def anonymous_form(error: str = "", initial: str = "") -> Reply:
         *((Paragraph.of(error),) if error else ()),
         *((QuoteBlock(initial, say.ANONYMOUS_FORM_LABEL),) if initial else ()),
     )
-    return Reply(kind="form", blocks=blocks, summary=error or data["title"], data=data)
+    return Reply(kind="form", blocks=blocks, summary=error or data["title"], form=Form(**data))
 
 
 def test_the_dialog_holds_the_form_in_a_valid_card_under_its_title() -> None:
@@ -741,7 +742,8 @@ def test_a_form_reply_shows_the_error_in_words_and_keeps_the_text() -> None:
         Paragraph.of(data["error"]),
         QuoteBlock(data["initial"], data["label"]),
     )
-    [message] = render(Reply(kind="form", blocks=blocks, summary=data["error"], data=data))
+    form = Form(**data)
+    [message] = render(Reply(kind="form", blocks=blocks, summary=form.error, form=form))
     assert problems(message.card) == []
     texts = shown_texts(message.card)
     assert texts.count(data["error"]) == 1 and data["initial"] not in texts

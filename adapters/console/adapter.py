@@ -40,7 +40,7 @@ class ConsoleAdapter:
         """Buttons of the last reply or post shown, and a form waiting for its answer."""
         if reply.buttons:
             self.buttons = list(reply.buttons)
-        if reply.kind == "form":
+        if reply.form is not None:
             self.form = reply
 
     async def run(self, stdin: TextIO, interactive: bool) -> None:

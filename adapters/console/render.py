@@ -38,9 +38,8 @@ def to_event(
     """A typed line becomes a command; a number picks a button of the last reply; `> text`
     replies in the channel's reflection thread; after a form, the line is its answer."""
     text = line.strip()
-    if form is not None:
-        data = form.data
-        return Action(conversation, ANONYMOUS, data["submit"], data["value"], text)
+    if form is not None and form.form is not None:
+        return Action(conversation, ANONYMOUS, form.form.submit, form.form.value, text)
     if not text:
         return None
     if text.startswith(REPLY_MARK):
@@ -59,7 +58,7 @@ def render(reply: Reply, channel: str, threaded: bool = False) -> str:
         lines.append(f"[posted in #{channel}]")
     for block in reply.blocks:
         lines.extend(render_block(block))
-    if reply.kind == "form":
+    if reply.form is not None:
         lines.append(m.ANONYMOUS_FORM_CONSOLE)
     if reply.buttons:
         lines.append("   ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, 1)))

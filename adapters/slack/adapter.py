@@ -104,15 +104,15 @@ def _first_page_json(reply: Reply) -> str:
 
 def form_of(replies: list[Reply]) -> Reply | None:
     """The form among the replies: the bot asks for text (a modal, in Slack)."""
-    return next((r for r in replies if r.kind == "form"), None)
+    return next((r for r in replies if r.form is not None), None)
 
 
 def form_ack(replies: list[Reply], action: Action, title: str) -> dict[str, Any]:
     """How a submitted form is answered: a form sent back with an error keeps the modal open
     with the error under the text box; anything else replaces the modal with what was said."""
     form = form_of(replies)
-    if form is not None and form.data.get("error"):
-        return {"response_action": "errors", "errors": {FORM_BLOCK: form.data["error"]}}
+    if form is not None and form.form is not None and form.form.error:
+        return {"response_action": "errors", "errors": {FORM_BLOCK: form.form.error}}
     return {"response_action": "update", "view": answer_view(replies, action, title)}
 
 

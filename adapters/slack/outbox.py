@@ -224,8 +224,8 @@ class SlackOutbox(Outbox):
         client = self.client
         for message in render(reply):
             fields = _fields(message, conversation.thread)
-            if reply.data.get("slot"):  # a scheduled post says which slot it is
-                payload = {"slot": reply.data["slot"]}
+            if reply.marker:  # a scheduled post says which slot it is
+                payload = {"slot": reply.marker}
                 fields["metadata"] = {"event_type": SLOT_EVENT, "event_payload": payload}
                 client = self.slots
             data = await self._call("chat.postMessage", conversation.channel, client, **fields)

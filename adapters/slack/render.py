@@ -120,28 +120,30 @@ def escape(text: str) -> str:
 
 
 def form_view(reply: Reply, channel: str, team: str, close: str) -> Json:
-    """The modal for a `form` reply: its paragraphs and notes above one text box. Slack
-    sends `data["submit"]` back as the callback id; `private_metadata` says which thread
-    and where, never who."""
-    data = reply.data
+    """The modal for a form reply: its paragraphs and notes above one text box. Slack sends
+    the form's `submit` back as the callback id; `private_metadata` says which thread and
+    where, never who."""
+    form = reply.form
+    if form is None:
+        raise ValueError("only a form opens as a modal")
     element: Json = {
         "type": "plain_text_input",
         "action_id": FORM_INPUT,
         "multiline": True,
         "max_length": INPUT_TEXT,
     }
-    if data.get("initial"):
-        element["initial_value"] = data["initial"][:INPUT_TEXT]
+    if form.initial:
+        element["initial_value"] = form.initial[:INPUT_TEXT]
     field = {
         "type": "input",
         "block_id": FORM_BLOCK,
-        "label": _plain_text_object(_modal_text(data.get("label", ""), INPUT_LABEL)),
+        "label": _plain_text_object(_modal_text(form.label, INPUT_LABEL)),
         "element": element,
     }
-    metadata = {"value": data.get("value", ""), "channel": channel, "team": team}
-    view = _modal(data.get("title", ""), [*_texts(reply)[: MODAL_BLOCKS - 1], field], close)
-    view["submit"] = _plain_text_object(_modal_text(data.get("button", ""), MODAL_TITLE))
-    view["callback_id"] = data.get("submit", "")
+    metadata = {"value": form.value, "channel": channel, "team": team}
+    view = _modal(form.title, [*_texts(reply)[: MODAL_BLOCKS - 1], field], close)
+    view["submit"] = _plain_text_object(_modal_text(form.button, MODAL_TITLE))
+    view["callback_id"] = form.submit
     view["private_metadata"] = json.dumps(metadata)[:METADATA]
     return view
 

@@ -337,13 +337,10 @@ def personal_owner(activity: Activity) -> str | None:
     return key_of(conversation_of(activity), person_of(activity))
 
 
-# Replies that say what Rounds holds about the person asking (`forget-me`): in a channel,
-# where Teams has no private replies, they go to the person's 1:1 chat, never the thread.
-ABOUT_SOMEONE = frozenset({"forget-me"})
-
-
 def about_someone(replies: list[Reply]) -> bool:
-    return any(r.kind in ABOUT_SOMEONE and r.visibility is Visibility.PRIVATE for r in replies)
+    """Replies about the person asking (what Rounds holds about them): in a channel, where
+    Teams has no private replies, they go to the person's 1:1 chat, never the thread."""
+    return any(r.discreet and r.visibility is Visibility.PRIVATE for r in replies)
 
 
 def anonymous(event: Event) -> bool:
@@ -354,7 +351,7 @@ def dialog_answer(event: Action, replies: list[Reply]) -> Json | str:
     """What the dialog shows next: a form (the form, or the form again with the reason in
     words), or a short message (posted; or why the form cannot be opened). A refused
     `task/submit` keeps its text, even when the core's answer came without the form."""
-    form = next((reply for reply in replies if reply.kind == "form"), None)
+    form = next((reply for reply in replies if reply.form is not None), None)
     if form is not None:
         return dialog(form)
     said = plain_text(replies[0]) if replies else m.ERROR_TITLE

@@ -26,6 +26,7 @@ from bot.events import Action
 from bot.replies import (
     Block,
     Button,
+    Form,
     Heading,
     Item,
     Note,
@@ -118,8 +119,8 @@ class Submit(NamedTuple):
 def render(reply: Reply) -> list[TeamsMessage]:
     """Usually one message; several when one card would be too big, split between elements
     (between blocks, or at a word inside a very long one), with the buttons on the last."""
-    if reply.kind == "form":
-        return [_form(reply)]
+    if reply.form is not None:
+        return [_form(reply, reply.form)]
     body = [element for block in reply.blocks for element in _elements(block)]
     actions = _actions(reply.buttons)
     pages = _pack(body or _text_blocks(ELLIPSIS), CARD_BYTES - _wire(_card([], actions)))
@@ -298,19 +299,17 @@ def _submit(label: str, data: Json) -> Json:
 # Forms
 
 
-def _form(reply: Reply) -> TeamsMessage:
+def _form(reply: Reply, form: Form) -> TeamsMessage:
     """A form reply: its blocks, the error in words (not only in colour), a text box holding
     what was typed before, and the button that sends it back."""
-    data = reply.data
-    error, initial = data.get("error", ""), data.get("initial", "")[:FORM_TEXT]
+    error, initial = form.error, form.initial[:FORM_TEXT]
     blocks = [b for b in reply.blocks if not _echoes(b, error, initial)]
     body = [element for block in blocks for element in _elements(block)]
     if error.strip():
         body += _text_blocks(error, {"color": "Attention", "weight": "Bolder"})
-    body.append(_text_box(data.get("label") or m.ANONYMOUS_FORM_LABEL, initial))
-    submit = {KEY: data.get("submit", ""), "value": data.get("value", "")}
-    title = data.get("button") or m.ANONYMOUS_FORM_SUBMIT
-    return TeamsMessage(_fallback(reply), _card(body, [_submit(title, submit)]))
+    body.append(_text_box(form.label, initial))
+    submit = {KEY: form.submit, "value": form.value}
+    return TeamsMessage(_fallback(reply), _card(body, [_submit(form.button, submit)]))
 
 
 def _echoes(block: Block, error: str, initial: str) -> bool:
@@ -341,24 +340,35 @@ def _text_box(label: str, initial: str) -> Json:
 # Dialogs
 
 
-def dialog(form: Reply) -> Json:
+def dialog(reply: Reply) -> Json:
     """A form as a Teams dialog's `TaskInfo`: its title, size and card. The dialog shows the
     title itself, so the form's heading is left out of the card."""
-    blocks = tuple(block for block in form.blocks if not isinstance(block, Heading))
+    form = reply.form
+    if form is None:
+        raise ValueError("only a form opens as a dialog")
+    blocks = tuple(block for block in reply.blocks if not isinstance(block, Heading))
     return {
-        "title": _title(form.data.get("title") or m.ANONYMOUS_FORM_TITLE),
+        "title": _title(form.title),
         "height": DIALOG_SIZE,
         "width": DIALOG_SIZE,
-        "card": attachment(_form(replace(form, blocks=blocks)).card),
+        "card": attachment(_form(replace(reply, blocks=blocks), form).card),
     }
 
 
 def form_again(sent: Action, reason: str) -> Reply:
     """The form `sent` came from, back with the reason in words and the text as typed, for a
     refusal that came without a form (the thread closed, the database away, an error)."""
-    data = {"submit": sent.action, "value": sent.value, "initial": sent.text, "error": reason}
+    form = Form(
+        submit=sent.action,
+        value=sent.value,
+        title=m.ANONYMOUS_FORM_TITLE,
+        label=m.ANONYMOUS_FORM_LABEL,
+        button=m.ANONYMOUS_FORM_SUBMIT,
+        initial=sent.text,
+        error=reason,
+    )
     blocks = (Paragraph.of(m.ANONYMOUS_FORM_INTRO),)
-    return Reply(kind="form", blocks=blocks, summary=reason, data=data)
+    return Reply(kind="form", blocks=blocks, summary=reason, form=form)
 
 
 def plain_text(reply: Reply) -> str:

@@ -59,6 +59,7 @@ async def preview(ctx: Context, conversation: Conversation, person: Person) -> R
     erase_button = Button(m.BUTTON_ERASE, actions.FORGET_CONFIRM, shown_to(who))
     return Reply(
         kind="forget-me",
+        discreet=True,
         blocks=tuple(blocks),
         buttons=(erase_button,),
         summary=m.FORGET_PREVIEW_TITLE,
@@ -84,7 +85,7 @@ async def erase(ctx: Context, conversation: Conversation, person: Person) -> Rep
     if not erased.anything:
         return nothing()
     blocks: list[Block] = [Heading(m.FORGET_TITLE), *points(erased), Note(m.FORGET_NOTE)]
-    return Reply(kind="forget-me", blocks=tuple(blocks), summary=m.FORGET_TITLE)
+    return Reply(kind="forget-me", blocks=tuple(blocks), summary=m.FORGET_TITLE, discreet=True)
 
 
 def points(found: Erased) -> list[Block]:
@@ -101,4 +102,4 @@ def points(found: Erased) -> list[Block]:
 
 def nothing() -> Reply:
     blocks = (Paragraph.of(m.FORGET_NOTHING), Note(m.FORGET_NOTE))
-    return Reply(kind="forget-me", blocks=blocks, summary=m.FORGET_NOTHING)
+    return Reply(kind="forget-me", blocks=blocks, summary=m.FORGET_NOTHING, discreet=True)

@@ -27,7 +27,7 @@ def prompt_reply(ctx: Context, prompt: Prompt) -> Reply:
         ),
         visibility=Visibility.CHANNEL,
         summary=prompt.text,
-        data={"prompt": prompt.id, "topic": topic.slug},
+        subject=prompt.id,
     )
 
 

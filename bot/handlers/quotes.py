@@ -51,7 +51,7 @@ def quote_reply(ctx: Context, quote: Quote, words: str) -> Reply:
             Button(m.BUTTON_DISCUSS, actions.DISCUSS_QUOTE, quote.id),
         ),
         summary=f"“{quote.text}” — {credit(quote)}",
-        data={"quote": quote.id},
+        subject=quote.id,
     )
 
 
@@ -94,7 +94,7 @@ def public_quote(ctx: Context, quote: Quote, note: str) -> Reply:
         blocks=(quote_block(ctx, quote), Note(note)),
         visibility=Visibility.CHANNEL,
         summary=f"“{quote.text}” — {credit(quote)}",
-        data={"quote": quote.id},
+        subject=quote.id,
     )
 
 

@@ -26,7 +26,19 @@ from bot.outbox import Delivered, DeliveryError, File, Outbox
 from bot.reflect import summary
 from bot.reflect.timing import following_step, timetable
 from bot.reflect.worker import off_loop
-from bot.replies import Block, Button, Heading, Item, Note, Paragraph, QuoteBlock, Reply, Visibility
+from bot.replies import (
+    Block,
+    Button,
+    Failure,
+    Form,
+    Heading,
+    Item,
+    Note,
+    Paragraph,
+    QuoteBlock,
+    Reply,
+    Visibility,
+)
 from bot.store import unreachable
 from bot.store.reflections import (
     CLOSE_GIVE_UP,
@@ -46,9 +58,15 @@ SENT_AGAIN = LEASE * 2  # the same anonymous words within this are the same form
 ANONYMOUS_DONE = "anonymous-done"  # the reply kind confirming an anonymous contribution
 
 
-def say(text: str, *notes: str, kind: str = "reflect") -> Reply:
+def say(text: str, *notes: str, kind: str = "reflect", failed: Failure | None = None) -> Reply:
     blocks: tuple[Block, ...] = (Paragraph.of(text), *(Note(n) for n in notes))
-    return Reply(kind=kind, blocks=blocks, summary=text)
+    return Reply(kind=kind, blocks=blocks, summary=text, failed=failed)
+
+
+def not_posted(text: str) -> Reply:
+    """What was asked for was not posted: the platform refused it (nothing is recorded as
+    posted, so the scheduler asks again)."""
+    return say(text, kind="error", failed=Failure.NOT_POSTED)
 
 
 def where(reflection: Reflection) -> Conversation:
@@ -133,7 +151,7 @@ def opening_reply(ctx: Context, reflection: Reflection) -> Reply:
         visibility=Visibility.CHANNEL,
         buttons=buttons(reflection),
         summary=title,
-        data={"reflection": str(reflection.id)},
+        subject=str(reflection.id),
     )
 
 
@@ -179,7 +197,7 @@ async def start(ctx: Context, conversation: Conversation, person: Person, o: Ope
         )
     except DeliveryError as exc:
         await ctx.store.reflections.discard(reflection.id)
-        return say(m.REFLECT_POST_FAILED.format(reason=exc.reason), kind="error")
+        return not_posted(m.REFLECT_POST_FAILED.format(reason=exc.reason))
     try:
         await ctx.store.reflections.set_thread(reflection.id, posted)
     except Exception:  # the database went away after the post: take the post back
@@ -209,7 +227,7 @@ def question_reply(reflection: Reflection, model: ReflectionModel, step: int) ->
         visibility=Visibility.CHANNEL,
         buttons=(anonymous,),
         summary=text,
-        data={"reflection": str(reflection.id)},
+        subject=str(reflection.id),
     )
 
 
@@ -229,7 +247,7 @@ async def ask_next(ctx: Context, reflection: Reflection) -> Reply:
         )
     except DeliveryError as exc:
         await ctx.store.reflections.step_back(reflection.id, reflection.step, ctx.clock())
-        return say(m.REFLECT_NEXT_FAILED.format(reason=exc.reason), kind="error")
+        return not_posted(m.REFLECT_NEXT_FAILED.format(reason=exc.reason))
     position = m.REFLECT_POSITION.format(number=step + 1, total=len(model.steps))
     return say(m.REFLECT_NEXT_DONE.format(position=position, id=reflection.id))
 
@@ -354,7 +372,7 @@ async def deliver_transcript(ctx: Context, reflection: Reflection, to: Person | 
         )
     except DeliveryError as exc:
         log.warning("reflection %d: transcript not sent (%s)", reflection.id, exc.reason)
-        return say(m.REFLECT_TRANSCRIPT_FAILED.format(reason=exc.reason), kind="error")
+        return not_posted(m.REFLECT_TRANSCRIPT_FAILED.format(reason=exc.reason))
     await _record_transcript(ctx, reflection, key_of(where(reflection), person), delivered)
     return say(m.REFLECT_TRANSCRIPT_SENT.format(id=reflection.id))
 
@@ -487,20 +505,16 @@ def form_for(reflection: str, initial: str = "", error: str = "") -> Reply:
         blocks.append(Paragraph.of(error))
     if initial:
         blocks.append(QuoteBlock(initial, m.ANONYMOUS_FORM_LABEL))
-    return Reply(
-        kind="form",
-        blocks=tuple(blocks),
-        summary=error or m.ANONYMOUS_FORM_TITLE,
-        data={
-            "submit": actions.ANONYMOUS_SUBMIT,
-            "value": reflection,
-            "title": m.ANONYMOUS_FORM_TITLE,
-            "label": m.ANONYMOUS_FORM_LABEL,
-            "button": m.ANONYMOUS_FORM_SUBMIT,
-            "initial": initial,
-            "error": error,
-        },
+    form = Form(
+        submit=actions.ANONYMOUS_SUBMIT,
+        value=reflection,
+        title=m.ANONYMOUS_FORM_TITLE,
+        label=m.ANONYMOUS_FORM_LABEL,
+        button=m.ANONYMOUS_FORM_SUBMIT,
+        initial=initial,
+        error=error,
     )
+    return Reply(kind="form", blocks=tuple(blocks), summary=error or form.title, form=form)
 
 
 def anonymous_post(reflection: Reflection, text: str) -> Reply:
@@ -509,7 +523,7 @@ def anonymous_post(reflection: Reflection, text: str) -> Reply:
         blocks=(Heading(m.ANONYMOUS_HEADING), Paragraph.of(text)),
         visibility=Visibility.CHANNEL,
         summary=f"{m.ANONYMOUS_HEADING}: {text}",
-        data={"reflection": str(reflection.id)},
+        subject=str(reflection.id),
     )
 
 

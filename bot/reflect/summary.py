@@ -198,7 +198,7 @@ def summary_reply(
         blocks=tuple(blocks),
         visibility=Visibility.CHANNEL,
         summary=m.SUMMARY_TITLE.format(topic=topic.title),
-        data={"reflection": str(reflection.id)},
+        subject=str(reflection.id),
     )
 
 
