@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.content.model import Library
+from bot.durations import RETENTION
 from bot.events import Conversation, Person
 from bot.identity import identity_of
 from bot.lookup import LookupIndex
@@ -31,11 +32,11 @@ class Context:
     # `platform:user` (any workspace) or `platform:workspace:user`; empty: everyone may
     # manage schedules, and no one may run a thread whose facilitator was forgotten
     admins: frozenset[str] = frozenset()
-    retention_days: int = 90  # contributions are deleted this long after a thread closes
+    retention_days: int = RETENTION.days  # a thread's contributions go this long after it closes
     outboxes: Mapping[str, Outbox] = field(default_factory=dict)  # platform → outbox
     # Fairness (bot/fairness.py): commands and presses a person may send a minute, and
     # anonymous contributions one thread takes a minute; None: not limited (set from the
-    # settings by rounds/app.py)
+    # settings by rounds/assembly.py)
     rate_per_minute: int | None = None
     anonymous_per_minute: int | None = None
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from bot import actions, fairness, limits
 from bot import messages as m
+from bot.commands import SPECS, CommandHandler
 from bot.context import Context
-from bot.events import Action, Command, Deletion, Event, Message
-from bot.handlers import erasure, info, library, lookup, prompts, quotes, reflect, schedules
+from bot.events import Action, Command, Conversation, Deletion, Event, Message
+from bot.handlers import erasure, info, lookup, quotes, reflect
 from bot.memo import ByteBudgetLRU
 from bot.parser import Parsed, parse, suggest
 from bot.replies import Block, Failure, Note, Paragraph, Reply
@@ -20,36 +21,16 @@ from bot.store import unreachable
 
 log = logging.getLogger("rounds.bot")
 
-CommandHandler = Callable[[Context, Command, str], Awaitable[list[Reply]]]
 ActionHandler = Callable[[Context, Action], Awaitable[list[Reply]]]
 Next = Callable[[Event], Awaitable[list[Reply]]]
 Middleware = Callable[[Event, Next], Awaitable[list[Reply]]]
 
-COMMANDS: dict[str, CommandHandler] = {
-    "help": info.help_,
-    "quote": quotes.quote,
-    "lookup": lookup.lookup,
-    "topics": library.topics,
-    "articles": library.articles,
-    "read": library.read,
-    "prompt": prompts.prompt,
-    "schedule": schedules.schedule,
-    "reflect": reflect.reflect,
-    "privacy": info.privacy,
-    "forget-me": erasure.forget_me,
-}
-ALIASES = {
-    "search": "lookup",
-    "find": "lookup",
-    "?": "help",
-    "article": "read",
-    "reflection": "reflect",
-    "forgetme": "forget-me",
-    "forget": "forget-me",
-}
+# Every command is declared once, in bot/commands.py; these tables are read from it.
+COMMANDS: dict[str, CommandHandler] = {spec.name: spec.handler for spec in SPECS}
+ALIASES = {alias: spec.name for spec in SPECS for alias in spec.aliases}
 # Commands answered from memory alone (the library and the lookup index): they never wait
 # on the database or the network, so adapters may answer them inline. A test holds them to it.
-IN_MEMORY = frozenset({"help", "lookup", "topics", "articles", "read", "privacy"})
+IN_MEMORY = frozenset(spec.name for spec in SPECS if spec.in_memory)
 
 ACTIONS: dict[str, ActionHandler] = {
     actions.ANOTHER_QUOTE: quotes.another,
@@ -211,6 +192,15 @@ class Bot:
         """Lookup results one passage each, for a platform's own search box."""
         return lookup.hit_replies(self.ctx, query, max(offset, 0), max(min(limit, 25), 0))
 
+    def welcome(self) -> Reply:
+        """What Rounds says in a conversation it has just been added to."""
+        return info.welcome()
+
+    async def in_reflection(self, where: Conversation) -> bool:
+        """Whether `where` is a reflection's thread (an unknown command there is a
+        contribution; a private answer there is kept out of the thread)."""
+        return await reflect.in_reflection(self.ctx, where)
+
     def in_memory(self, event: Event) -> bool:
         """Whether the answer needs nothing but memory (no database, no network)."""
         if not isinstance(event, Command):
@@ -237,7 +227,7 @@ class Bot:
                 Reply(kind="help", blocks=(Paragraph.of(m.EMPTY_COMMAND),), summary=m.EMPTY_COMMAND)
             ]
         if not parsed.known:
-            if await reflect.in_reflection(self.ctx, event.conversation):
+            if await self.in_reflection(event.conversation):
                 said = Message(event.conversation, event.person, event.text)
                 return await reflect.message(self.ctx, said)
             return [unknown_command(parsed.typed)]

@@ -23,7 +23,7 @@ from bot import messages as m
 from bot.context import Context, utc_now
 from bot.events import Action, Command, Deletion, Event, Message
 from bot.identity import key_of
-from bot.reflect.flow import form_for
+from bot.reflect.contributions import form_for
 from bot.replies import Paragraph, Reply
 
 if TYPE_CHECKING:

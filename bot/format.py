@@ -1,16 +1,18 @@
-"""Small pure formatting helpers shared by the handlers."""
+"""Small pure formatting helpers shared by the handlers and the reflection threads."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from bot import limits
 from bot import messages as m
 from bot.content.model import Article, Library, Quote, join_names
 from bot.content.validate import fold, split_names
 from bot.memo import ByteBudgetLRU
+from bot.replies import QuoteBlock
 
 UNDATED = "undated"
 
@@ -25,6 +27,13 @@ _DATES: ByteBudgetLRU[dt.date | None, str] = ByteBudgetLRU("dates", limits.SMALL
 def long_date(day: dt.date | None) -> str:
     """`25 January 2023` (formatted once per date: every result and article names one)."""
     return _DATES.fetch(day, _long_date)
+
+
+def when(moment: dt.datetime, timezone: str) -> str:
+    """`Thursday 26 November 2026, 14:00`, in `timezone` (the organisation's, or a
+    schedule's own): every moment Rounds names to people."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}"
 
 
 def byline(authors: Sequence[str]) -> str:
@@ -98,6 +107,11 @@ def _names(names: Sequence[str]) -> frozenset[str]:
 
 _DOUBLE_QUOTES = '“”"'
 _INNER = str.maketrans({"“": "‘", "”": "’"})
+
+
+def quote_block(library: Library, quote: Quote) -> QuoteBlock:
+    """The quote's words and who said them, where."""
+    return QuoteBlock(quote.text, attribution(quote, library.articles[quote.article]))
 
 
 def quoted_title(title: str) -> str:

@@ -127,8 +127,29 @@ class Reply:
     subject: str = ""  # the id of what it shows: a quote's, a prompt's, a reflection's
 
 
+# the kind of the reply that confirms an anonymous contribution was posted (a Teams dialog
+# keeps the form open for any other answer to it)
+ANONYMOUS_DONE = "anonymous-done"
+
+
 def with_notes(reply: Reply, notes: Sequence[str]) -> Reply:
     """The reply with small print after its blocks (itself when there is none)."""
     if not notes:
         return reply
     return replace(reply, blocks=(*reply.blocks, *map(Note, notes)))
+
+
+def plain_text(what: Block | Reply) -> str:
+    """The words of a block as plain text, or of a reply's blocks, one line (or more) each."""
+    match what:
+        case Heading(text=text) | Note(text=text):
+            return text.strip()
+        case Paragraph(rich=rich):
+            return rich_text(rich).strip()
+        case QuoteBlock(text=text, attribution=attribution):
+            return f"“{text}” — {attribution}"
+        case Item(title=title, meta=meta, body=body):
+            return " ".join(p for p in (title, meta, rich_text(body)) if p.strip())
+        case Reply(blocks=blocks):
+            return "\n".join(filter(None, map(plain_text, blocks))).strip()
+    raise TypeError(f"unknown block {what!r}")

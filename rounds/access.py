@@ -1,7 +1,7 @@
 """The access log: one line per request (platform, kind, command or button name, latency,
 outcome; never what anyone typed). Lines are built with one format call and written in
-batches, at most FLUSH_EVERY seconds apart, instead of one `logging` record each: at a few
-thousand requests a second the logging machinery alone cost about 15% of a lookup.
+batches, at most FLUSH_EVERY seconds apart, instead of one `logging` record each: under
+load the logging machinery alone cost a good part of a lookup (the README's measured figures).
 The lines look like the other log lines, as text or JSON (`ROUNDS_LOG_FORMAT`)."""
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import gc
 import logging
 import os
@@ -136,37 +135,32 @@ async def db_upgrade(settings: Settings) -> int:
 async def console(settings: Settings, user: str, channel: str) -> int:
     from adapters.console.adapter import ConsoleAdapter
     from adapters.console.outbox import ConsoleOutbox
-    from rounds.app import build_bot, setup_logging
-    from scheduler.service import Scheduler
-    from scheduler.timer import Timer
+    from rounds.app import setup_logging
+    from rounds.assembly import Parts, assemble
 
     setup_logging(settings)
-    bot = await build_bot(settings, fair=False)  # one person at the keyboard: no one to share with
+    outbox = ConsoleOutbox(sys.stdout)
+    # one person at the keyboard: no one to share with, so no fairness limits
+    rounds = await assemble(settings, Parts(lambda _store: {"console": outbox}, fair=False))
     interactive = sys.stdin.isatty()
     if interactive:
         print("Rounds console. Type `help` to begin; Ctrl-D leaves.\n")
-    grace = dt.timedelta(hours=settings.grace_hours)
-    outbox = ConsoleOutbox(sys.stdout)
-    bot.ctx.outboxes = {"console": outbox}
-    service = Scheduler(bot.ctx, bot.ctx.outboxes, grace=grace)
-    timer = Timer(service, dt.timedelta(seconds=settings.scheduler_pass_seconds))
-    timer.start()  # scheduled prompts are printed here while the console is open
+    rounds.timer.start()  # scheduled prompts are printed here while the console is open
     try:
-        chat = ConsoleAdapter(bot, user, channel, sys.stdout)
+        chat = ConsoleAdapter(rounds.bot, user, channel, sys.stdout)
         outbox.listeners.append(chat.saw)
         await chat.run(sys.stdin, interactive)
     finally:
-        await timer.stop()
-        await bot.ctx.store.close()
+        await rounds.close()
     return 0
 
 
 async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> int:
-    from bot.core import DEFAULT_MIDDLEWARE
     from rounds.access import AccessLog
-    from rounds.app import build_bot, setup_logging
-    from rounds.metrics import install, measure
-    from rounds.server import Options, Server
+    from rounds.app import setup_logging
+    from rounds.assembly import assemble
+    from rounds.metrics import install
+    from rounds.server import Options, Server, serving
 
     level = logging.getLevelNamesMapping()[settings.log_level.upper()]
     # Libraries log their warnings and errors, and everything only at debug.
@@ -174,20 +168,14 @@ async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> 
     logging.getLogger("rounds").setLevel(level)
     access_log = AccessLog(sys.stderr, as_json=settings.log_format == "json")
     install(access_log)
-    bot = await build_bot(settings, middleware=(measure, *DEFAULT_MIDDLEWARE))
+    options = Options(host=host, port=port, socket_mode=socket_mode)
     try:
-        options = Options(
-            host=host,
-            port=port,
-            socket_mode=socket_mode,
-            grace=dt.timedelta(hours=settings.grace_hours),
-            scheduler_pass=dt.timedelta(seconds=settings.scheduler_pass_seconds),
-        )
-        server = Server(bot, settings, options)
+        parts = serving(settings, options)
     except SettingsError as exc:
-        await bot.ctx.store.close()
         print(f"rounds: {exc}", file=sys.stderr)
         return 2
+    rounds = await assemble(settings, parts)
+    server = Server(rounds, options)
     try:
         await server.start()
         gc.freeze()  # the library and index live for the whole process: keep GC off them
@@ -197,7 +185,7 @@ async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> 
         await _until_stopped()
     finally:
         await server.stop()
-        await bot.ctx.store.close()
+        await rounds.close()
         access_log.flush()
     print("Rounds stopped", flush=True)
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -17,13 +16,14 @@ from adapters.slack.outbox import SlackOutbox
 from adapters.teams.adapter import TeamsAdapter
 from adapters.teams.connectors import TeamsConfig
 from adapters.teams.gate import SERVICE_HOSTS, Gate, is_loopback
-from bot.core import Bot
+from adapters.teams.outbox import TeamsOutbox
+from bot.core import DEFAULT_MIDDLEWARE
 from bot.outbox import Outbox
+from bot.store import Store
+from rounds.assembly import Assembly, Connect, Parts
 from rounds.deadlines import HeadDeadline
-from rounds.metrics import count_deliveries, exposition
+from rounds.metrics import count_deliveries, exposition, measure
 from rounds.settings import Settings, SettingsError
-from scheduler.service import GRACE, Scheduler
-from scheduler.timer import PASS_EVERY, Timer
 
 READY_TIMEOUT = 2.0  # seconds
 log = logging.getLogger("rounds.server")
@@ -63,10 +63,7 @@ class Options:
     socket_mode: bool = False
     ack_budget: float = ACK_BUDGET
     retry_interval: RetryIntervalCalculator = default_interval_calculator
-    outbound_timeout: float = 30.0  # seconds for each call to Slack or the Bot Connector
     scheduler: bool = True  # run the weekly-prompt timer in this process
-    grace: dt.timedelta = GRACE
-    scheduler_pass: dt.timedelta = PASS_EVERY
     # Slow clients (docs/security.md): a connection that has not sent its first request's
     # head (request line and headers) this long after opening is closed; a body that has
     # not all arrived this long after its head gets 408; an idle connection between requests
@@ -79,21 +76,60 @@ class Options:
     linger: float = 2.0
 
 
-class Server:
-    """The running server: routes, the Slack adapter and its Socket Mode link."""
+def serving(settings: Settings, options: Options) -> Parts:
+    """What `rounds serve` assembles Rounds with: the platforms' outboxes, and metrics on
+    every event and every scheduler pass."""
+    middleware = (measure, *DEFAULT_MIDDLEWARE)
+    return Parts(platforms(settings, options), middleware, on_report=count_deliveries)
 
-    def __init__(self, bot: Bot, settings: Settings, options: Options) -> None:
-        if options.socket_mode and not settings.slack_socket:
-            raise SettingsError(SOCKET_NEEDS)
-        if settings.emulated and not is_loopback(options.host):
-            raise SettingsError(EMULATOR_NEEDS_LOOPBACK.format(host=options.host))
-        self.bot, self.settings, self.options = bot, settings, options
+
+def platforms(settings: Settings, options: Options) -> Connect:
+    """How `rounds serve` reaches Slack and Teams: an outbox for each platform the settings
+    configure. Options the settings cannot serve are refused here, before anything opens."""
+    if options.socket_mode and not settings.slack_socket:
+        raise SettingsError(SOCKET_NEEDS)
+    if settings.emulated and not is_loopback(options.host):
+        raise SettingsError(EMULATOR_NEEDS_LOOPBACK.format(host=options.host))
+
+    def connect(store: Store) -> dict[str, Outbox]:
+        timeout = settings.outbound_timeout.total_seconds()
+        outboxes: dict[str, Outbox] = {}
+        if settings.slack_http or (options.socket_mode and settings.slack_socket):
+            outboxes["slack"] = SlackOutbox(
+                settings.slack_bot_token or "",
+                settings.slack_api_url,
+                options.retry_interval,
+                workspace_per_minute=settings.slack_workspace_per_minute,
+                timeout=timeout,
+            )
+        if settings.teams:
+            outboxes["teams"] = TeamsOutbox.connect(teams_config(settings), store, timeout)
+        return outboxes
+
+    return connect
+
+
+def teams_config(settings: Settings) -> TeamsConfig:
+    return TeamsConfig(
+        APP_ID=settings.microsoft_app_id,
+        APP_PASSWORD=settings.microsoft_app_password,
+        APP_TYPE=settings.microsoft_app_type or "MultiTenant",
+        APP_TENANTID=settings.microsoft_app_tenant_id,
+    )
+
+
+class Server:
+    """The running server: routes, and the adapters of the platforms that Rounds was
+    assembled with an outbox for (`platforms`), Slack's Socket Mode link among them."""
+
+    def __init__(self, rounds: Assembly, options: Options) -> None:
+        self.bot, self.settings, self.options = rounds.bot, rounds.settings, options
+        self.timer = rounds.timer
         self.slack: SlackAdapter | None = None
         self.teams: TeamsAdapter | None = None
         self.socket: AsyncSocketModeHandler | None = None
         self.runner: web.AppRunner | None = None
         self.metrics_runner: web.AppRunner | None = None
-        self.timer: Timer | None = None
         self.heads = HeadDeadline(options.header_timeout, options.body_timeout)
         self.sweeper: asyncio.Task[None] | None = None
         self.port = options.port
@@ -152,30 +188,15 @@ class Server:
         return [r for r in (self.runner, self.metrics_runner) if r is not None]
 
     def _start_scheduler(self) -> None:
-        outboxes: dict[str, Outbox] = {}
-        if self.slack is not None:
-            outboxes["slack"] = self.slack.outbox
-        if self.teams is not None:
-            outboxes["teams"] = self.teams.outbox
-        self.bot.ctx.outboxes = outboxes  # reflection threads post through them too
-        service = Scheduler(self.bot.ctx, outboxes, grace=self.options.grace)
-        self.timer = Timer(service, self.options.scheduler_pass, count_deliveries)
         if self.options.scheduler:
             self.timer.start()
 
     async def _start_slack(self, app: web.Application) -> None:
         settings, options = self.settings, self.options
-        if not (settings.slack_http or (options.socket_mode and settings.slack_socket)):
+        outbox = self.bot.ctx.outbox("slack")
+        if not isinstance(outbox, SlackOutbox):
             self.status.append(SLACK_OFF)
             return
-        token = settings.slack_bot_token or ""
-        outbox = SlackOutbox(
-            token,
-            settings.slack_api_url,
-            options.retry_interval,
-            workspace_per_minute=settings.slack_workspace_per_minute,
-            timeout=options.outbound_timeout,
-        )
         secret = None if options.socket_mode else settings.slack_signing_secret
         self.slack = SlackAdapter(self.bot, outbox, self.bot.ctx.store, secret, options.ack_budget)
         if options.socket_mode:
@@ -187,33 +208,26 @@ class Server:
 
     def _start_teams(self, app: web.Application) -> None:
         settings = self.settings
-        if not settings.teams:
+        outbox = self.bot.ctx.outbox("teams")
+        if not isinstance(outbox, TeamsOutbox):
             self.status.append(TEAMS_OFF)
             return
-        config = TeamsConfig(
-            APP_ID=settings.microsoft_app_id,
-            APP_PASSWORD=settings.microsoft_app_password,
-            APP_TYPE=settings.microsoft_app_type or "MultiTenant",
-            APP_TENANTID=settings.microsoft_app_tenant_id,
-        )
         gate = Gate(
             emulator=settings.emulated,
             tenants=settings.teams_tenants,
             service_hosts=SERVICE_HOSTS + settings.teams_service_hosts,
         )
-        self.teams = TeamsAdapter(
-            self.bot, self.bot.ctx.store, config, gate, self.options.outbound_timeout
-        )
+        self.teams = TeamsAdapter(self.bot, outbox, gate)
         app.router.add_post("/api/messages", self.teams.handle)
         self.status.append(TEAMS_EMULATOR if gate.emulator else TEAMS_AUTH)
-        if not gate.emulator and config.APP_TYPE == "MultiTenant" and not gate.tenants:
+        multitenant = teams_config(settings).APP_TYPE == "MultiTenant"
+        if not gate.emulator and multitenant and not gate.tenants:
             self.status.append(ANY_TENANT)
 
     async def stop(self) -> None:
         if self.sweeper is not None:
             self.sweeper.cancel()
-        if self.timer is not None:
-            await self.timer.stop()
+        await self.timer.stop()
         if self.socket is not None:
             await self.socket.close_async()  # type: ignore[no-untyped-call]
         if self.runner is not None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot import durations
+
+DAY, HOUR, SECOND = dt.timedelta(days=1), dt.timedelta(hours=1), dt.timedelta(seconds=1)
 
 
 class SettingsError(ValueError):
@@ -20,10 +25,12 @@ class Settings:
     timezone: str = "Europe/London"
     admins: frozenset[str] = field(default_factory=frozenset)  # `platform:[workspace:]user`
     warnings: tuple[str, ...] = ()  # usable but worth fixing; the CLI prints them at start
-    retention_days: int = 90
-    grace_hours: int = 6
-    claim_lease_seconds: int = 300  # a slot claim older than this was left by a crash
-    scheduler_pass_seconds: int = 60  # how often the scheduler looks for due slots anyway
+    # Durations: `bot/durations.py` says what each one is.
+    retention: dt.timedelta = durations.RETENTION
+    grace: dt.timedelta = durations.GRACE
+    lease: dt.timedelta = durations.LEASE
+    scheduler_pass: dt.timedelta = durations.SCHEDULER_PASS
+    outbound_timeout: dt.timedelta = durations.OUTBOUND_TIMEOUT  # no variable; tests shorten it
     log_format: str = "text"
     log_level: str = "info"  # `rounds serve`: debug, info, warning or error
     slack_bot_token: str | None = field(default=None, repr=False)
@@ -75,20 +82,18 @@ def from_env(env: Mapping[str, str]) -> Settings:
         timezone=_timezone(get("ROUNDS_TIMEZONE") or Settings.timezone),
         admins=admins,
         warnings=warnings,
-        retention_days=_positive_int("ROUNDS_RETENTION_DAYS", get("ROUNDS_RETENTION_DAYS"), 90),
-        grace_hours=_positive_int("ROUNDS_GRACE_HOURS", get("ROUNDS_GRACE_HOURS"), 6),
-        claim_lease_seconds=_positive_int(
-            "ROUNDS_CLAIM_LEASE_SECONDS", get("ROUNDS_CLAIM_LEASE_SECONDS"), 300
-        ),
-        scheduler_pass_seconds=_positive_int(
-            "ROUNDS_SCHEDULER_PASS_SECONDS", get("ROUNDS_SCHEDULER_PASS_SECONDS"), 60
+        retention=_duration("ROUNDS_RETENTION_DAYS", get, Settings.retention, DAY),
+        grace=_duration("ROUNDS_GRACE_HOURS", get, Settings.grace, HOUR),
+        lease=_duration("ROUNDS_CLAIM_LEASE_SECONDS", get, Settings.lease, SECOND),
+        scheduler_pass=_duration(
+            "ROUNDS_SCHEDULER_PASS_SECONDS", get, Settings.scheduler_pass, SECOND
         ),
         log_format=_choice(
-            "ROUNDS_LOG_FORMAT", get("ROUNDS_LOG_FORMAT") or "text", ("text", "json")
+            "ROUNDS_LOG_FORMAT", get("ROUNDS_LOG_FORMAT") or Settings.log_format, ("text", "json")
         ),
         log_level=_choice(
             "ROUNDS_LOG_LEVEL",
-            (get("ROUNDS_LOG_LEVEL") or "info").lower(),
+            (get("ROUNDS_LOG_LEVEL") or Settings.log_level).lower(),
             ("debug", "info", "warning", "error"),
         ),
         slack_bot_token=get("SLACK_BOT_TOKEN"),
@@ -96,7 +101,9 @@ def from_env(env: Mapping[str, str]) -> Settings:
         slack_app_token=get("SLACK_APP_TOKEN"),
         slack_api_url=get("ROUNDS_SLACK_API_URL") or Settings.slack_api_url,
         slack_workspace_per_minute=_positive_int(
-            "ROUNDS_SLACK_PER_MINUTE", get("ROUNDS_SLACK_PER_MINUTE"), 600
+            "ROUNDS_SLACK_PER_MINUTE",
+            get("ROUNDS_SLACK_PER_MINUTE"),
+            Settings.slack_workspace_per_minute,
         ),
         rate_per_minute=_positive_int(
             "ROUNDS_RATE_PER_MINUTE", get("ROUNDS_RATE_PER_MINUTE"), Settings.rate_per_minute
@@ -185,6 +192,13 @@ def _timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"ROUNDS_TIMEZONE: unknown timezone {name!r}") from None
     return name
+
+
+def _duration(
+    name: str, get: Callable[[str], str | None], default: dt.timedelta, unit: dt.timedelta
+) -> dt.timedelta:
+    """A duration set as a whole number of `unit`s."""
+    return unit * _positive_int(name, get(name), default // unit)
 
 
 def _positive_int(name: str, value: str | None, default: int) -> int:

@@ -2,7 +2,8 @@
 
 Teams installs an app from a zip holding `manifest.json` and its two icons at the root. The
 manifest in the repository has placeholders, `{{MicrosoftAppId}}` and `{{host}}`; this fills
-them in from the settings and checks what Teams would reject before anyone uploads it.
+them in from the settings, adds the bot's command menu from the commands' declaration
+(`bot/commands.py`), and checks what Teams would reject before anyone uploads it.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import re
 import struct
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.commands import SPECS, Menu
 from rounds.settings import Settings
 
 SOURCE = Path(__file__).resolve().parent.parent / "deploy" / "teams"
@@ -33,6 +36,12 @@ LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){LABEL}(?:\.{LABEL})*$")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 RSC_VERSION = (1, 12)  # the first manifest with authorization.permissions.resourceSpecific
+# Each Teams scope, in the manifest's order, with the line a command's menu offers there.
+SCOPES: dict[str, Callable[[Menu], str | None]] = {
+    "team": lambda menu: menu.channel,
+    "groupChat": lambda menu: menu.group,
+    "personal": lambda menu: menu.direct,
+}
 # Every entry gets the same timestamp, so the same inputs give the same zip.
 TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
@@ -54,6 +63,7 @@ def build_package(
     host = _host(DEFAULT_HOST if host is None else host)
     manifest = _manifest(source / MANIFEST, {APP_ID: app_id, HOST: host})
     _check_consent(manifest, app_id)
+    _add_command_menu(manifest)
     icons = {name: _icon(source / name, size) for name, size in ICONS.items()}
     files = {MANIFEST: (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()}
     _write_zip(out, files | icons)
@@ -99,6 +109,23 @@ def _manifest(path: Path, values: dict[str, str]) -> Any:
     if left:
         raise PackageError(f"{path} has placeholders Rounds does not fill: {', '.join(left)}")
     return filled
+
+
+def _add_command_menu(manifest: Any) -> None:
+    bots = manifest.get("bots") if isinstance(manifest, dict) else None
+    if not isinstance(bots, list) or not bots or not isinstance(bots[0], dict):
+        raise PackageError("the Teams manifest has no bot to give the command menu to")
+    bots[0]["commandLists"] = command_lists()
+
+
+def command_lists() -> list[dict[str, Any]]:
+    """The bot's command menu in each scope: every declared command with a line there."""
+    return [{"scopes": [scope], "commands": _menu(line_in)} for scope, line_in in SCOPES.items()]
+
+
+def _menu(line_in: Callable[[Menu], str | None]) -> list[dict[str, str]]:
+    lines = ((spec.name, line_in(spec.menu) if spec.menu else None) for spec in SPECS)
+    return [{"title": name, "description": line} for name, line in lines if line]
 
 
 def _check_consent(manifest: Any, app_id: str) -> None:

@@ -10,7 +10,7 @@ from typing import Literal
 
 from bot.weekly import UTC, ScheduleState, as_utc, is_bank_holiday, require_aware, slots_between
 
-Action = Literal["post", "skip-missed", "skip-holiday", "skip-requested"]
+Verdict = Literal["post", "skip-missed", "skip-holiday", "skip-requested"]  # what a slot gets
 
 
 @dataclass(frozen=True)
@@ -18,12 +18,12 @@ class Decision:
     """What to do about one slot."""
 
     slot: dt.datetime
-    action: Action
+    action: Verdict
 
 
 def _action(
     state: ScheduleState, slot: dt.datetime, now: dt.datetime, grace: dt.timedelta
-) -> Action:
+) -> Verdict:
     """The action for one due, unrecorded slot; the first matching rule wins."""
     if state.skip is not None and slot == state.skip.astimezone(UTC):
         return "skip-requested"

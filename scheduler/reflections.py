@@ -9,8 +9,8 @@ import datetime as dt
 import logging
 from dataclasses import replace
 
+from bot import scheduled
 from bot.context import Context
-from bot.reflect import flow
 from bot.store.reflections import CLOSING, Purged, Reflection
 
 log = logging.getLogger("rounds.scheduler")
@@ -31,20 +31,20 @@ async def run_due(ctx: Context) -> list[str]:
                 reflection.id,
                 type(exc).__name__,
             )
-    return done + await flow.post_unposted(ctx, now)
+    return done + await scheduled.post_unposted(ctx, now)
 
 
 async def _due(ctx: Context, reflection: Reflection, now: dt.datetime) -> list[str]:
     if reflection.state == CLOSING or reflection.closes_at <= now:
-        await flow.close(ctx, reflection)
+        await scheduled.close(ctx, reflection)
         return [f"closed:{reflection.id}"]
     done: list[str] = []
     if reflection.next_step_at is not None and reflection.next_step_at <= now:
-        asked = await flow.ask_next(ctx, reflection)
+        asked = await scheduled.ask_next(ctx, reflection)
         if asked.failed is None:  # not posted: the question is asked again at the next pass
             done.append(f"asked:{reflection.id}")
     reminder_due = reflection.remind_at is not None and reflection.remind_at <= now
-    if reminder_due and await flow.remind(ctx, reflection):
+    if reminder_due and await scheduled.remind(ctx, reflection):
         done.append(f"reminded:{reflection.id}")
     return done
 
@@ -61,7 +61,7 @@ async def purge(ctx: Context) -> Purged:
         log.info("identities: qualified %d rows written with a bare user id", qualified)
     before = ctx.clock() - dt.timedelta(days=ctx.retention_days)
     sent = await ctx.store.reflections.expired_transcripts(before)
-    withdrawn = await flow.withdraw_transcripts(ctx, sent)
+    withdrawn = await scheduled.withdraw_transcripts(ctx, sent)
     removed = await ctx.store.reflections.purge(before)
     done = replace(removed, transcripts=len(withdrawn), transcripts_kept=len(sent) - len(withdrawn))
     log.info(

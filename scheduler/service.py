@@ -7,14 +7,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from bot.context import Context
+from bot.durations import GRACE
 from bot.events import Conversation
-from bot.handlers.prompts import ROTATION, prompt_reply
-from bot.handlers.schedules import prompt_pool, state_of
 from bot.outbox import DeliveryError, Outbox
+from bot.scheduled import ROTATION, prompt_pool, prompt_reply, state_of
 from bot.store import unreachable
 from bot.store.schedules import Schedule
 from bot.weekly import slot_id
@@ -23,7 +22,6 @@ from scheduler.plan import Decision, decide
 
 log = logging.getLogger("rounds.scheduler")
 
-GRACE = dt.timedelta(hours=6)
 LOOKBACK = dt.timedelta(days=35)  # slots older than this are not looked at
 SKIPPED = {
     "skip-missed": "skipped-missed",
@@ -50,8 +48,9 @@ class Report:
 
 @dataclass
 class Scheduler:
+    """Posts through the context's outboxes; `grace`: `ROUNDS_GRACE_HOURS`."""
+
     ctx: Context
-    outboxes: Mapping[str, Outbox]
     grace: dt.timedelta = GRACE
     concurrency: int = 64
 
@@ -111,7 +110,7 @@ class Scheduler:
         self, schedule: Schedule, slot: dt.datetime, ident: str, report: Report
     ) -> None:
         pool = prompt_pool(self.ctx, schedule.topics)
-        outbox = self.outboxes.get(schedule.platform)
+        outbox = self.ctx.outbox(schedule.platform)
         if not pool or outbox is None:
             why = "no prompts" if not pool else f"{schedule.platform} is not configured"
             await self.ctx.store.schedules.record(schedule.id, slot, "failed", why)

@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.durations import SCHEDULER_PASS
 from bot.store import unreachable
 from bot.store.schedules import Schedule
 from scheduler import reflections
@@ -22,7 +23,6 @@ from scheduler.service import Report, Scheduler
 
 log = logging.getLogger("rounds.scheduler")
 
-PASS_EVERY = dt.timedelta(seconds=60)
 STOP_WAIT = dt.timedelta(seconds=30)  # the longest `stop` waits for a pass under way
 PURGE_AT = {"hour": 3, "minute": 30}  # the daily retention job, UTC
 
@@ -40,7 +40,7 @@ class Timer:
     def __init__(
         self,
         service: Scheduler,
-        every: dt.timedelta = PASS_EVERY,
+        every: dt.timedelta = SCHEDULER_PASS,  # `ROUNDS_SCHEDULER_PASS_SECONDS`
         on_report: Callable[[Report], None] | None = None,
     ) -> None:
         self.service, self.every, self.on_report = service, every, on_report

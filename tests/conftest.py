@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled library, a store per test, and an in-memory test bot."""
+"""Shared fixtures: the bundled library, a store per test, an in-memory test bot, and the
+faked platforms with Rounds served over HTTP to them."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import os
 import random
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.commands import SPECS
 from bot.content.loader import bundled_content_dir, load_library
 from bot.content.model import Library
 from bot.context import Context
@@ -20,6 +23,11 @@ from bot.events import Action, Command, Conversation, Person
 from bot.lookup import LookupIndex
 from bot.replies import Button, Form, Item, Note, Paragraph, QuoteBlock, Reply, rich_text
 from bot.store import Store, async_url
+from tests.fakes.connector import FakeConnector
+from tests.fakes.slack_api import FakeSlack
+from tests.slack_harness import Rounds, running, slack_settings
+from tests.teams_harness import Teams
+from tests.teams_harness import running as teams_running
 
 
 @pytest.fixture(scope="session")
@@ -99,10 +107,78 @@ def button(reply: Reply, label: str) -> Button:
     return matches[0]
 
 
+# Lines that drive every command through the real bot: each declared command bare, with its
+# example and its help, then the mistakes and misses a renderer must show as well.
+COMMAND_LINES = list(
+    dict.fromkeys(
+        [
+            *(line for c in SPECS for line in (c.name, c.example, f"help {c.name}")),
+            *("help search", "help qoute", "quote winter", "quote vyas", "quote zzqx wqpz"),
+            *("lookup triumverate", "lookup nonsense", "lookup zzqx wqpz blorft"),
+            'lookup "clinical leadership" author:vyas',
+            *("articles no-such-topic", "read no-such-article", "prompt no-such-topic"),
+            *("qoute winter", "xyzzy", ""),
+        ]
+    )
+)
+
+
 @pytest.fixture
 async def testbot(library: Library, index: LookupIndex, store: Store) -> TestBot:
     ctx = Context(library=library, index=index, store=store, rng=random.Random(7))
     return TestBot(Bot(ctx))
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    """Slack's Web API, faked by a real local server for the test."""
+    slack = FakeSlack()
+    await slack.start()
+    yield slack
+    await slack.stop()
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    """Teams' Bot Connector, faked by a real local server for the test."""
+    teams = FakeConnector()
+    await teams.start()
+    yield teams
+    await teams.stop()
+
+
+def serving_slack(
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path, scheduler: bool
+) -> AbstractAsyncContextManager[Rounds]:
+    settings = slack_settings(fake, tmp_path / "r.db")
+    return running(library, index, settings, fake, scheduler=scheduler)
+
+
+@pytest.fixture
+async def rounds(
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
+) -> AsyncIterator[Rounds]:
+    """Rounds served over HTTP to the fake Slack, its scheduler running."""
+    async with serving_slack(library, index, fake, tmp_path, scheduler=True) as r:
+        yield r
+
+
+@pytest.fixture
+async def slack(
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
+) -> AsyncIterator[Rounds]:
+    """Rounds served over HTTP to the fake Slack, without a scheduler."""
+    async with serving_slack(library, index, fake, tmp_path, scheduler=False) as r:
+        yield r
+
+
+@pytest.fixture
+async def teams(
+    library: Library, index: LookupIndex, connector: FakeConnector, tmp_path: Path
+) -> AsyncIterator[Teams]:
+    """Rounds served over HTTP to the fake Bot Connector (Teams in emulator mode)."""
+    async with teams_running(library, index, tmp_path / "t.db", connector) as t:
+        yield t
 
 
 PG_URL = os.environ.get("ROUNDS_TEST_DATABASE_URL")
@@ -128,17 +204,30 @@ async def drop_postgres(name: str) -> None:
     await admin.dispose()
 
 
+@asynccontextmanager
+async def postgres_database() -> AsyncIterator[str]:
+    """The URL of a new empty database on the test server, dropped when the block ends."""
+    url, name = await fresh_postgres()
+    try:
+        yield url
+    finally:
+        await drop_postgres(name)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database on each engine: SQLite, and PostgreSQL when the tests have one."""
     if request.param == "sqlite":
-        store = await Store.open(f"sqlite:///{tmp_path / 'r.db'}")
-        yield store
-        await store.close()
+        yield f"sqlite:///{tmp_path / 'rounds.db'}"
         return
     if not PG_URL:
         pytest.skip("PostgreSQL tests need ROUNDS_TEST_DATABASE_URL (.ci/run sets it)")
-    url, name = await fresh_postgres()
-    store = await Store.open(url)
+    async with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def any_store(database_url: str) -> AsyncIterator[Store]:
+    store = await Store.open(database_url)
     yield store
     await store.close()
-    await drop_postgres(name)

@@ -15,18 +15,15 @@ from typing import Any
 import aiohttp
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
+from adapters.slack.render import SlackMessage, problems
 from bot.content.model import Library
-from bot.context import Context
-from bot.core import DEFAULT_MIDDLEWARE, Bot
 from bot.lookup import LookupIndex
-from bot.store import Store
-from rounds.metrics import measure
-from rounds.server import Options, Server
+from rounds.assembly import assemble
+from rounds.server import Options, Server, serving
 from rounds.settings import Settings
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import SIGNING_SECRET, sign
+from tests.fakes.slack_requests import FORM, SIGNING_SECRET, signed
 
-FORM = "application/x-www-form-urlencoded"
 FAST_RETRIES = FixedValueRetryIntervalCalculator(0.01)
 
 
@@ -41,10 +38,23 @@ def slack_settings(fake: FakeSlack, db: Path, **extra: Any) -> Settings:
     return replace(settings, **extra)
 
 
-async def make_bot(library: Library, index: LookupIndex, database_url: str) -> Bot:
-    store = await Store.open(database_url)
-    ctx = Context(library=library, index=index, store=store, rng=random.Random(11))
-    return Bot(ctx, (measure, *DEFAULT_MIDDLEWARE))
+@asynccontextmanager
+async def served(
+    library: Library, index: LookupIndex, settings: Settings, options: Options
+) -> AsyncIterator[tuple[Server, aiohttp.ClientSession]]:
+    """Rounds assembled and served as `rounds serve` does it (on the library the tests
+    share), and an HTTP client."""
+    parts = replace(serving(settings, options), library=library, index=index)
+    # no fairness limits: tests send more at once than a person would (test_fairness.py)
+    app = await assemble(settings, replace(parts, rng=random.Random(11), fair=False))
+    server = Server(app, options)
+    try:
+        await server.start()
+        async with aiohttp.ClientSession() as http:
+            yield server, http
+    finally:
+        await server.stop()
+        await app.close()
 
 
 @dataclass
@@ -62,17 +72,17 @@ class Rounds:
     async def post(
         self, body: bytes, content_type: str, headers: dict[str, str] | None = None
     ) -> aiohttp.ClientResponse:
-        all_headers = {"Content-Type": content_type, **sign(body), **(headers or {})}
+        """POST a signed request (`headers` on top); the answer, read."""
+        all_headers = {**signed(body, content_type), **(headers or {})}
         async with self.http.post(self.events_url, data=body, headers=all_headers) as response:
             await response.read()
             return response
 
     async def send(self, body: bytes, content_type: str = FORM, **headers: str) -> dict[str, Any]:
         """POST a signed request; the JSON answer (or {} for an empty 200)."""
-        all_headers = {"Content-Type": content_type, **sign(body), **headers}
-        async with self.http.post(self.events_url, data=body, headers=all_headers) as response:
-            assert response.status == 200, await response.text()
-            text = await response.text()
+        response = await self.post(body, content_type, headers)
+        text = await response.text()
+        assert response.status == 200, text
         return json.loads(text) if text else {}
 
 
@@ -84,31 +94,20 @@ async def running(
     fake: FakeSlack,
     **options: Any,
 ) -> AsyncIterator[Rounds]:
-    bot = await make_bot(library, index, settings.database_url)
-    options = {
-        "host": "127.0.0.1",
-        "port": 0,
-        "retry_interval": FAST_RETRIES,
-        "scheduler": True,
-        **options,
-    }
-    try:
-        server = Server(bot, settings, Options(**options))
-    except Exception:
-        await bot.ctx.store.close()
-        raise
-    await server.start()
-    try:
-        async with aiohttp.ClientSession() as http:
-            yield Rounds(server, http, fake)
-    finally:
-        await server.stop()
-        await bot.ctx.store.close()
+    chosen = Options(**{"host": "127.0.0.1", "port": 0, "retry_interval": FAST_RETRIES, **options})
+    async with served(library, index, settings, chosen) as (server, http):
+        yield Rounds(server, http, fake)
 
 
 def words(message: dict[str, Any]) -> str:
     """Everything a person would read in a Slack message: fallback text and blocks."""
     return json.dumps(message.get("blocks", []), ensure_ascii=False) + str(message.get("text", ""))
+
+
+def valid(message: dict[str, Any]) -> None:
+    """The message keeps every Block Kit limit."""
+    rendered = SlackMessage(text=message["text"], blocks=message["blocks"])
+    assert problems(rendered) == [], problems(rendered)
 
 
 def buttons(message: dict[str, Any]) -> dict[str, tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands import SPECS
 from bot.content.model import Library, normalise_space
 from bot.events import Command, Conversation, Person
 from bot.format import credit, quoted_title
@@ -21,8 +22,8 @@ def items_in(reply: Reply) -> list[Item]:
 async def test_help_lists_every_command_with_an_example(testbot: TestBot) -> None:
     reply = await testbot.send("help")
     text = text_of(reply)
-    for word in ("quote", "lookup", "topics", "articles", "read", "prompt", "privacy"):
-        assert word in text
+    for command in SPECS:
+        assert command.usage in text and f"e.g. {command.example}" in text
     assert "e.g. lookup triumvirate" in text
     assert reply.visibility is Visibility.PRIVATE
 
@@ -30,6 +31,20 @@ async def test_help_lists_every_command_with_an_example(testbot: TestBot) -> Non
 async def test_help_for_one_command_and_its_aliases(testbot: TestBot) -> None:
     text = text_of(await testbot.send("help search"))
     assert "lookup <words>" in text and "find" in text
+
+
+async def test_help_for_every_alias_is_its_commands_help(testbot: TestBot) -> None:
+    for command in SPECS:
+        for alias in command.aliases:
+            text = text_of(await testbot.send(f"help {alias}"))
+            assert command.usage in text and "Also: " + ", ".join(command.aliases) in text
+
+
+async def test_every_alias_runs_its_command(testbot: TestBot) -> None:
+    for command in SPECS:
+        for alias in command.aliases:
+            said = await testbot.send(f"{alias} x")
+            assert said.kind == (await testbot.send(f"{command.name} x")).kind, alias
 
 
 async def test_help_for_unknown_command_suggests(testbot: TestBot) -> None:

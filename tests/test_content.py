@@ -198,7 +198,7 @@ def test_an_undated_article_says_so() -> None:
 def test_the_server_logs_a_folder_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """A folder on ROUNDS_CONTENT_DIRS with a file Rounds does not read is named in the log
     when the bot starts (not only by `rounds content check`)."""
-    from rounds.app import load_content
+    from rounds.assembly import load_content
     from rounds.settings import Settings
 
     (tmp_path / "notes.txt").write_text("not content")

@@ -11,11 +11,8 @@ import os
 import signal
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from bot.store import Store
 from bot.store.schedules import NewSchedule, ScheduleStore
@@ -24,14 +21,6 @@ from tests.fakes.slack_requests import SIGNING_SECRET
 
 CHANNELS = 200
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    await slack.start()
-    yield slack
-    await slack.stop()
 
 
 async def schedules_due_now(url: str) -> None:

@@ -20,12 +20,13 @@ from bot.store.reflections import OPEN, Reflection
 from bot.store.schema import schedules
 from tests.fakes.connector import FakeConnector, Sent
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import TEAM_ID, event_callback, message_event
+from tests.fakes.slack_requests import JSON, TEAM_ID, event_callback, message_event
 from tests.fakes.teams_activities import card_submit, channel_message, personal_message
 from tests.slack_harness import Rounds, running, slack_settings
 from tests.slack_harness import words as slack_words
-from tests.test_slack_reflect import GENERAL, JSON, command, settle, store
-from tests.test_teams import Teams, words
+from tests.teams_harness import Teams
+from tests.test_slack_reflect import GENERAL, command, settle, store
+from tests.test_teams import words
 from tests.test_teams_reflect import deliver
 
 SLACK_USER = "U123"  # the Slack facilitator
@@ -33,27 +34,11 @@ KEY = f"slack:{TEAM_ID}:{SLACK_USER}"  # how the store names them
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = FakeConnector()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 async def both(
-    library: Library, index: LookupIndex, slack: FakeSlack, tmp_path: Path
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
 ) -> AsyncIterator[Rounds]:
-    settings = slack_settings(slack, tmp_path / "both.db", teams_emulator=True)
-    async with running(library, index, settings, slack, scheduler=False) as rounds:
+    settings = slack_settings(fake, tmp_path / "both.db", teams_emulator=True)
+    async with running(library, index, settings, fake, scheduler=False) as rounds:
         yield rounds
 
 

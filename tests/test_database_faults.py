@@ -9,12 +9,12 @@ import asyncio
 import datetime as dt
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import aiohttp
 import pytest
 
 from bot import messages as m
@@ -24,29 +24,27 @@ from bot.lookup import LookupIndex
 from bot.store import Store
 from bot.store.reflections import CLOSED, Contribution, Reflection
 from bot.store.schedules import NewSchedule, ScheduleStore
-from rounds.server import Options, Server
+from rounds.server import Options
 from rounds.settings import Settings
 from scheduler.service import Scheduler
-from tests.conftest import PG_URL, drop_postgres, fresh_postgres
+from tests.conftest import PG_URL, postgres_database
 from tests.fakes.connector import FakeConnector
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import TEAM_ID, event_callback, message_event
+from tests.fakes.slack_requests import JSON, TEAM_ID, event_callback, interactive, message_event
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.teams_activities import channel_message
-from tests.slack_harness import Rounds, make_bot, running, slack_settings, words
+from tests.slack_harness import Rounds, running, served, slack_settings, words
+from tests.teams_harness import Teams
 from tests.test_replicas import through
 from tests.test_slack_reflect import (
     GENERAL,
-    JSON,
     command,
-    interactive,
     open_form,
     settle,
     start,
     submission,
     thread_of,
 )
-from tests.test_teams import Teams
 from tests.test_teams_reflect import CHANNEL as TEAMS_CHANNEL
 
 pytestmark = pytest.mark.skipif(
@@ -61,31 +59,33 @@ class Outage:
     direct: Store  # the same database, not through the proxy: what is really stored
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    await slack.start()
-    yield slack
-    await slack.stop()
+@asynccontextmanager
+async def proxied_postgres() -> AsyncIterator[tuple[str, TcpProxy]]:
+    """A new PostgreSQL database and a proxy in front of it that a test can cut."""
+    async with postgres_database() as url:
+        target = urlsplit(url)
+        proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+        await proxy.start()
+        try:
+            yield url, proxy
+        finally:
+            await proxy.stop()
 
 
 @pytest.fixture
 async def outage(
     library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Any
 ) -> AsyncIterator[Outage]:
-    url, name = await fresh_postgres()
-    target = urlsplit(url)
-    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
-    await proxy.start()
-    settings = slack_settings(fake, tmp_path / "unused.db", database_url=through(url, proxy.port))
-    direct = await Store.open(url, upgrade=False)
-    try:
-        async with running(library, index, settings, fake, scheduler=False) as rounds:
-            yield Outage(rounds, proxy, direct)
-    finally:
-        await direct.close()
-        await proxy.stop()
-        await drop_postgres(name)
+    async with proxied_postgres() as (url, proxy):
+        settings = slack_settings(
+            fake, tmp_path / "unused.db", database_url=through(url, proxy.port)
+        )
+        direct = await Store.open(url, upgrade=False)
+        try:
+            async with running(library, index, settings, fake, scheduler=False) as rounds:
+                yield Outage(rounds, proxy, direct)
+        finally:
+            await direct.close()
 
 
 async def stored(outage: Outage, reflection: Reflection) -> list[Contribution]:
@@ -203,7 +203,7 @@ async def test_a_scheduled_prompt_posted_as_the_database_goes_is_recorded_not_po
     yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)  # set up before the slot
     setup = ScheduleStore(direct.engine, lambda: yesterday)
     await setup.save(NewSchedule(key, "slack", "C0WEEKLY", TEAM_ID, *rule))
-    scheduler = Scheduler(ctx, ctx.outboxes)
+    scheduler = Scheduler(ctx)
 
     rounds.fake.delay = 0.3
     cutting = asyncio.ensure_future(cut_when_posted(outage))
@@ -260,25 +260,17 @@ async def test_a_close_whose_summary_is_out_waits_for_the_database_and_summarise
 
 
 async def test_in_teams_a_reply_the_database_cannot_take_is_answered_privately(
-    library: Library, index: LookupIndex
+    library: Library, index: LookupIndex, connector: FakeConnector
 ) -> None:
     """Teams does not send an activity again, so the person is told at once, in a 1:1 chat
     (never in the thread), and nothing is stored."""
-    connector = FakeConnector()
-    await connector.start()
-    url, name = await fresh_postgres()
-    target = urlsplit(url)
-    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
-    await proxy.start()
-    bot = await make_bot(library, index, through(url, proxy.port))
-    settings = Settings(database_url=url, teams_emulator=True)
-    server = Server(bot, settings, Options(host="127.0.0.1", port=0))
-    await server.start()
-    try:
-        async with aiohttp.ClientSession() as http:
-            teams = Teams(server, http, connector)
+    async with proxied_postgres() as (url, proxy):
+        settings = Settings(database_url=through(url, proxy.port), teams_emulator=True)
+        options = Options(host="127.0.0.1", port=0)
+        async with served(library, index, settings, options) as (server, http):
+            teams, store = Teams(server, http, connector), server.bot.ctx.store
             await teams.post(channel_message("reflect start manager-medic", connector.url))
-            [reflection] = await bot.ctx.store.reflections.in_channel(TEAMS_CHANNEL.key)
+            [reflection] = await store.reflections.in_channel(TEAMS_CHANNEL.key)
             root = thread_of(reflection)
             await proxy.stop()
             before = len(connector.sent)
@@ -292,10 +284,4 @@ async def test_in_teams_a_reply_the_database_cannot_take_is_answered_privately(
             in_thread = [s for s in connector.sent[before:] if root in s.conversation_id]
             assert in_thread == []
             await proxy.start()
-            assert await bot.ctx.store.reflections.contributions(reflection.id) == []
-    finally:
-        await server.stop()
-        await bot.ctx.store.close()
-        await proxy.stop()
-        await connector.stop()
-        await drop_postgres(name)
+            assert await store.reflections.contributions(reflection.id) == []

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -24,28 +23,18 @@ from bot.lookup import LookupIndex
 from bot.outbox import MemoryOutbox
 from bot.replies import Reply
 from bot.store import Store
-from rounds.app import build_bot
+from rounds.assembly import Parts, assemble
 from rounds.metrics import count_limited, measure
-from rounds.server import Options, Server
+from rounds.server import Options, Server, serving
 from rounds.settings import Settings, SettingsError, from_env
 from tests.conftest import form_of, text_of
+from tests.fakes.clock import Clock
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import slash_command
 from tests.slack_harness import FAST_RETRIES, Rounds, slack_settings, words
 
 START = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
 HERE = Conversation("console", "general", "T1")
-
-
-@dataclass
-class Clock:
-    now: dt.datetime = START
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += dt.timedelta(seconds=seconds)
 
 
 @dataclass
@@ -77,7 +66,7 @@ async def setup(
     per_minute: int | None = 30,
     outer: tuple[Layer, ...] = (),
 ) -> Setup:
-    clock, handled, outbox = Clock(), Handled([]), MemoryOutbox()
+    clock, handled, outbox = Clock(START), Handled([]), MemoryOutbox()
     store.clock = store.reflections.clock = store.schedules.clock = clock
     ctx = Context(
         library,
@@ -141,7 +130,7 @@ async def test_over_the_limit_nothing_runs_and_the_person_is_told_once(
     assert len(fair.handled) == 10  # the handler never saw the refused ones
     assert lookups("found") + lookups("none") - before == 10  # and metrics count none
     assert limited() - refused == 2  # but count them refused
-    fair.clock.advance(2)
+    fair.clock.advance(seconds=2)
     [reply] = await fair.send("lookup triumvirate")  # after the wait it works again
     assert reply.kind == "lookup" and len(fair.handled) == 11
 
@@ -152,7 +141,7 @@ async def test_the_31st_command_within_a_minute_runs_nothing(fair: Setup) -> Non
     for _ in range(20):
         [reply] = await fair.send("topics")
         assert reply.kind != LIMITED
-        fair.clock.advance(2)
+        fair.clock.advance(seconds=2)
     for _ in range(10):
         [reply] = await fair.send("topics")
         assert reply.kind != LIMITED
@@ -235,16 +224,16 @@ async def test_no_rates_set_means_no_limit(
 
 async def test_serve_limits_and_the_console_does_not(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'r.db'}", rate_per_minute=12)
-    served = await build_bot(settings, middleware=(measure, *DEFAULT_MIDDLEWARE))
-    console = await build_bot(settings, fair=False)
+    served = await assemble(settings, serving(settings, Options()))
+    console = await assemble(settings, Parts(fair=False))
     try:
-        [layer] = [m for m in served.middleware if isinstance(m, Fairness)]
+        [layer] = [m for m in served.bot.middleware if isinstance(m, Fairness)]
         assert layer.person == Rate(12) and layer.anonymous == Rate(30)
-        [layer] = [m for m in console.middleware if isinstance(m, Fairness)]
+        [layer] = [m for m in console.bot.middleware if isinstance(m, Fairness)]
         assert layer.person is None and layer.anonymous is None
     finally:
-        await served.ctx.store.close()
-        await console.ctx.store.close()
+        await served.close()
+        await console.close()
 
 
 def test_the_settings() -> None:
@@ -259,28 +248,23 @@ def test_the_settings() -> None:
 # Over real HTTP: signed slash commands, the note as the ephemeral answer.
 
 
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
 async def test_in_slack_the_person_gets_the_note_as_the_ephemeral_answer(
-    library: Library, index: LookupIndex, slack: FakeSlack, tmp_path: Path
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
 ) -> None:
-    settings = slack_settings(slack, tmp_path / "r.db")
-    fair = await setup(library, index, await Store.open(settings.database_url), outer=(measure,))
+    settings = slack_settings(fake, tmp_path / "r.db")
     options = Options(host="127.0.0.1", port=0, retry_interval=FAST_RETRIES, scheduler=False)
-    server = Server(fair.bot, settings, options)
-    await server.start()
+    served, handled = serving(settings, options), Handled([])
+    middleware = (*served.middleware, handled)  # `measure` outermost, as `setup(outer=...)`
+    parts = replace(served, middleware=middleware, library=library, index=index)
+    app = await assemble(settings, replace(parts, rng=random.Random(1), clock=Clock(START)))
+    server = Server(app, options)
     try:
+        await server.start()
         async with aiohttp.ClientSession() as http:
-            rounds = Rounds(server, http, slack)
+            rounds = Rounds(server, http, fake)
 
             async def command(line: str, user: str = "U0ALICE") -> str:
-                body = slash_command(line, slack.response_url(), user=user)
+                body = slash_command(line, fake.response_url(), user=user)
                 answer = await rounds.send(body)
                 assert answer["response_type"] == "ephemeral"
                 return words(answer)
@@ -291,5 +275,5 @@ async def test_in_slack_the_person_gets_the_note_as_the_ephemeral_answer(
             assert "triumvirate" in (await command("lookup triumvirate", "U0BEN")).lower()
     finally:
         await server.stop()
-        await fair.bot.ctx.store.close()
-    assert len(fair.handled) == 11
+        await app.close()
+    assert len(handled.events) == 11

@@ -18,7 +18,7 @@ Facts these tests pin down (botbuilder 4.17, msrest 0.7):
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -57,20 +57,12 @@ from botframework.connector.auth import (  # type: ignore[import-untyped, unused
 
 from tests.fakes import teams_activities as ta
 from tests.fakes.connector import NOT_IN_ROSTER, FakeConnector
-from tests.fakes.faults import Cut
+from tests.fakes.faults import CLIENT_SEES, Cut
 
 THREAD = ta.thread_conversation_id("1700000000001")
 OPENS = {"msteams": {"type": "task/fetch"}, "rounds": "reflect.anonymous", "value": "7"}
 TYPED = {"rounds": "reflect.anonymous.submit", "value": "7", "text": "typed"}
 PERSONAL = ta.personal_conversation_id()
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeConnector]:
-    connector = FakeConnector()
-    await connector.start()
-    yield connector
-    await connector.stop()
 
 
 def client(url: str) -> Any:
@@ -107,8 +99,8 @@ def code_of(error: Any) -> str:
 # -- conversations operations -----------------------------------------------------------------
 
 
-async def test_send_reply_update_delete_round_trip(fake: FakeConnector) -> None:
-    conversations = client(fake.url).conversations
+async def test_send_reply_update_delete_round_trip(connector: FakeConnector) -> None:
+    conversations = client(connector.url).conversations
     sent = await conversations.send_to_conversation(PERSONAL, message("hi"))
     reply = await conversations.reply_to_activity(THREAD, "1700000000001", message("re"))
     edit = Activity(type="message", text="edited", id=reply.id)
@@ -118,7 +110,7 @@ async def test_send_reply_update_delete_round_trip(fake: FakeConnector) -> None:
     assert int(reply.id) > int(sent.id)
     assert updated.id == reply.id
     assert deleted is None
-    calls = await fake.wait_for(4)
+    calls = await connector.wait_for(4)
     assert [c.method for c in calls] == [
         "send_to_conversation",
         "reply_to_activity",
@@ -137,16 +129,18 @@ async def test_send_reply_update_delete_round_trip(fake: FakeConnector) -> None:
 
 
 @pytest.mark.parametrize("strip", [False, True], ids=["slash", "no-slash"])
-async def test_service_url_with_or_without_trailing_slash(fake: FakeConnector, strip: bool) -> None:
-    assert fake.url.endswith("/")
-    url = fake.url.rstrip("/") if strip else fake.url
+async def test_service_url_with_or_without_trailing_slash(
+    connector: FakeConnector, strip: bool
+) -> None:
+    assert connector.url.endswith("/")
+    url = connector.url.rstrip("/") if strip else connector.url
     await client(url).conversations.send_to_conversation(PERSONAL, message("hi"))
-    [call] = await fake.wait_for(method="send_to_conversation")
+    [call] = await connector.wait_for(method="send_to_conversation")
     assert call.path.startswith("/v3/conversations/a%3A1fake")
 
 
-async def test_create_conversation_in_a_channel_starts_a_thread(fake: FakeConnector) -> None:
-    conversations = client(fake.url).conversations
+async def test_create_conversation_in_a_channel_starts_a_thread(connector: FakeConnector) -> None:
+    conversations = client(connector.url).conversations
     parameters = ConversationParameters(
         is_group=True,
         channel_data=TeamsChannelData(channel=ChannelInfo(id=ta.CHANNEL_ID)),
@@ -154,10 +148,10 @@ async def test_create_conversation_in_a_channel_starts_a_thread(fake: FakeConnec
     )
     created = await conversations.create_conversation(parameters)
     assert created.id == f"{ta.CHANNEL_ID};messageid={created.activity_id}"
-    assert created.service_url == fake.url
+    assert created.service_url == connector.url
     followup = await conversations.send_to_conversation(created.id, message("in the thread"))
 
-    create, send = await fake.wait_for(2)
+    create, send = await connector.wait_for(2)
     assert create.method == "create_conversation"
     assert create.conversation_id == ta.CHANNEL_ID
     assert create.activity["channelData"]["channel"] == {"id": ta.CHANNEL_ID}
@@ -166,8 +160,8 @@ async def test_create_conversation_in_a_channel_starts_a_thread(fake: FakeConnec
     assert int(followup.id) > int(created.activity_id)
 
 
-async def test_create_personal_conversation_is_stable_per_user(fake: FakeConnector) -> None:
-    conversations = client(fake.url).conversations
+async def test_create_personal_conversation_is_stable_per_user(connector: FakeConnector) -> None:
+    conversations = client(connector.url).conversations
     parameters = ConversationParameters(
         is_group=False, members=[{"id": ta.USER_ID}], tenant_id=ta.TENANT_ID
     )
@@ -175,11 +169,11 @@ async def test_create_personal_conversation_is_stable_per_user(fake: FakeConnect
     second = await conversations.create_conversation(parameters)
     assert first.id == second.id == PERSONAL
     assert first.activity_id is None  # no activity was sent with it
-    assert fake.sent_to("create_conversation")[0].conversation_id == PERSONAL
+    assert connector.sent_to("create_conversation")[0].conversation_id == PERSONAL
 
 
-async def test_members_and_team_details(fake: FakeConnector) -> None:
-    conversations = client(fake.url).conversations
+async def test_members_and_team_details(connector: FakeConnector) -> None:
+    conversations = client(connector.url).conversations
     [member] = await conversations.get_conversation_members(THREAD)
     one = await conversations.get_conversation_member(THREAD, ta.USER_ID)
     paged = await conversations.get_conversation_paged_members(THREAD)
@@ -195,21 +189,23 @@ async def test_members_and_team_details(fake: FakeConnector) -> None:
         404,
         "MemberNotFoundInConversation",
     )
-    assert fake.sent_to("get_conversation_member")[0].member_id == ta.USER_ID
+    assert connector.sent_to("get_conversation_member")[0].member_id == ta.USER_ID
 
 
-async def test_unknown_paths_and_bad_json_are_recorded_and_refused(fake: FakeConnector) -> None:
+async def test_unknown_paths_and_bad_json_are_recorded_and_refused(
+    connector: FakeConnector,
+) -> None:
     async with aiohttp.ClientSession() as session:
-        response = await session.get(f"{fake.url}v3/frobnicate")
+        response = await session.get(f"{connector.url}v3/frobnicate")
         body = await response.json()
         headers = {"Content-Type": "application/json"}
-        url = f"{fake.url}v3/conversations/a%3A1x/activities"
+        url = f"{connector.url}v3/conversations/a%3A1x/activities"
         bad = await session.post(url, data=b"{", headers=headers)
         bad_body = await bad.json()
     assert response.status == 404
     assert body["error"]["code"] == "NotFound"
     assert (bad.status, bad_body["error"]["code"]) == (400, "BadArgument")
-    unknown, malformed = fake.sent
+    unknown, malformed = connector.sent
     assert unknown.method == "GET /v3/frobnicate"
     assert (malformed.method, malformed.conversation_id) == ("send_to_conversation", "a:1x")
     assert malformed.activity == {"raw": "{"}
@@ -218,9 +214,9 @@ async def test_unknown_paths_and_bad_json_are_recorded_and_refused(fake: FakeCon
 # -- scripted failures ------------------------------------------------------------------------
 
 
-async def test_throttled_429_carries_retry_after(fake: FakeConnector) -> None:
-    fake.fail(429, retry_after=7)
-    conversations = client(fake.url).conversations
+async def test_throttled_429_carries_retry_after(connector: FakeConnector) -> None:
+    connector.fail(429, retry_after=7)
+    conversations = client(connector.url).conversations
     with pytest.raises(ErrorResponseException) as throttled:
         await conversations.reply_to_activity(THREAD, "1700000000001", message("hi"))
     retried = await conversations.reply_to_activity(THREAD, "1700000000001", message("hi"))
@@ -231,13 +227,13 @@ async def test_throttled_429_carries_retry_after(fake: FakeConnector) -> None:
     assert code_of(error) == "Throttled"
     assert str(error) == "(Throttled) Too many requests."
     assert retried.id
-    assert [c.status for c in fake.sent_to("reply_to_activity")] == [429, 200]
+    assert [c.status for c in connector.sent_to("reply_to_activity")] == [429, 200]
 
 
-async def test_429_without_retry_after_and_custom_codes(fake: FakeConnector) -> None:
-    fake.fail(429)
-    fake.fail(413, method="send_to_conversation", code="MessageSizeTooBig", message="Too big.")
-    conversations = client(fake.url).conversations
+async def test_429_without_retry_after_and_custom_codes(connector: FakeConnector) -> None:
+    connector.fail(429)
+    connector.fail(413, method="send_to_conversation", code="MessageSizeTooBig", message="Too big.")
+    conversations = client(connector.url).conversations
     with pytest.raises(ErrorResponseException) as throttled:
         await conversations.update_activity(THREAD, "1", message("x"))
     with pytest.raises(ErrorResponseException) as too_big:
@@ -246,10 +242,12 @@ async def test_429_without_retry_after_and_custom_codes(fake: FakeConnector) -> 
     assert (status_of(too_big.value), str(too_big.value)) == (413, "(MessageSizeTooBig) Too big.")
 
 
-async def test_server_errors_post_raises_put_is_retried_by_urllib3(fake: FakeConnector) -> None:
-    fake.fail(503, method="send_to_conversation")
-    fake.fail(503, method="update_activity")
-    conversations = client(fake.url).conversations
+async def test_server_errors_post_raises_put_is_retried_by_urllib3(
+    connector: FakeConnector,
+) -> None:
+    connector.fail(503, method="send_to_conversation")
+    connector.fail(503, method="update_activity")
+    conversations = client(connector.url).conversations
     with pytest.raises(ErrorResponseException) as unavailable:
         await conversations.send_to_conversation(THREAD, message("hi"))
     updated = await conversations.update_activity(THREAD, "1700000000001", message("edit"))
@@ -259,24 +257,24 @@ async def test_server_errors_post_raises_put_is_retried_by_urllib3(fake: FakeCon
         "ServiceUnavailable",
     )
     assert updated.id == "1700000000001"
-    assert [c.status for c in fake.sent_to("update_activity")] == [503, 200]
-    assert len(fake.sent_to("send_to_conversation")) == 1
+    assert [c.status for c in connector.sent_to("update_activity")] == [503, 200]
+    assert len(connector.sent_to("send_to_conversation")) == 1
 
 
-async def test_fail_for_one_method_leaves_the_others_alone(fake: FakeConnector) -> None:
-    fake.fail(429, times=2, method="reply_to_activity")
-    conversations = client(fake.url).conversations
+async def test_fail_for_one_method_leaves_the_others_alone(connector: FakeConnector) -> None:
+    connector.fail(429, times=2, method="reply_to_activity")
+    conversations = client(connector.url).conversations
     await conversations.send_to_conversation(THREAD, message("fine"))
     for _ in range(2):
         with pytest.raises(ErrorResponseException):
             await conversations.reply_to_activity(THREAD, "1700000000001", message("no"))
     await conversations.reply_to_activity(THREAD, "1700000000001", message("ok now"))
-    assert [c.status for c in fake.sent] == [200, 429, 429, 200]
+    assert [c.status for c in connector.sent] == [200, 429, 429, 200]
 
 
-async def test_forbid_answers_bot_not_in_conversation_roster(fake: FakeConnector) -> None:
-    fake.forbid(ta.CHANNEL_ID)
-    conversations = client(fake.url).conversations
+async def test_forbid_answers_bot_not_in_conversation_roster(connector: FakeConnector) -> None:
+    connector.forbid(ta.CHANNEL_ID)
+    conversations = client(connector.url).conversations
     with pytest.raises(ErrorResponseException) as in_thread:
         await conversations.reply_to_activity(THREAD, "1700000000001", message("hi"))
     with pytest.raises(ErrorResponseException) as new_thread:
@@ -293,55 +291,52 @@ async def test_forbid_answers_bot_not_in_conversation_roster(fake: FakeConnector
         assert code_of(error) == "BotNotInConversationRoster"
         assert str(error) == f"({NOT_IN_ROSTER[0]}) {NOT_IN_ROSTER[1]}"
     assert elsewhere.id
-    fake.allow(ta.CHANNEL_ID)
+    connector.allow(ta.CHANNEL_ID)
     assert (await conversations.reply_to_activity(THREAD, "1700000000001", message("hi"))).id
 
 
-async def test_a_hang_answers_nothing_and_creates_nothing(fake: FakeConnector) -> None:
-    fake.hang(method="send_to_conversation")
-    url = f"{fake.url}v3/conversations/{PERSONAL}/activities"
+async def test_a_hang_answers_nothing_and_creates_nothing(connector: FakeConnector) -> None:
+    connector.hang(method="send_to_conversation")
+    url = f"{connector.url}v3/conversations/{PERSONAL}/activities"
     timeout = aiohttp.ClientTimeout(total=0.2)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         with pytest.raises(TimeoutError):
             await session.post(url, json={"type": "message", "text": "lost"})
         async with session.post(url, json={"type": "message", "text": "next"}) as answer:
             assert answer.status == 200
-    hung, sent = fake.sent_to("send_to_conversation")
+    hung, sent = connector.sent_to("send_to_conversation")
     assert (hung.fault, hung.status, hung.response, hung.performed) == ("hang", 0, None, False)
     assert (sent.fault, sent.performed) == ("", True)
 
 
-@pytest.mark.parametrize(
-    ("cut", "error"),
-    [("headers", aiohttp.ServerDisconnectedError), ("body", aiohttp.ClientPayloadError)],
-)
+@pytest.mark.parametrize(("cut", "error"), list(CLIENT_SEES.items()))
 @pytest.mark.parametrize("performed", [True, False])
 async def test_a_drop_cuts_the_response_after_or_before_creating(
-    fake: FakeConnector, cut: Cut, error: type[Exception], performed: bool
+    connector: FakeConnector, cut: Cut, error: type[Exception], performed: bool
 ) -> None:
-    fake.drop(method="reply_to_activity", performed=performed, cut=cut)
-    url = f"{fake.url}v3/conversations/{THREAD}/activities/1700000000001"
+    connector.drop(method="reply_to_activity", performed=performed, cut=cut)
+    url = f"{connector.url}v3/conversations/{THREAD}/activities/1700000000001"
     async with aiohttp.ClientSession() as session:
         with pytest.raises(error):
             async with session.post(url, json={"type": "message"}) as answer:
                 await answer.json()
         async with session.post(url, json={"type": "message"}) as answer:
             assert answer.status == 200
-    dropped, sent = fake.sent_to("reply_to_activity")
+    dropped, sent = connector.sent_to("reply_to_activity")
     assert dropped.fault == ("drop-after" if performed else "drop-before")
     assert dropped.performed is performed
     assert (dropped.response is not None) is performed  # the id it gave, never heard of
     assert sent.performed and sent.response["id"] != (dropped.response or {}).get("id")
 
 
-async def test_faults_queue_with_statuses_first_match_first(fake: FakeConnector) -> None:
-    fake.fail(500, method="send_to_conversation")
-    fake.drop(method="send_to_conversation", performed=False)
-    fake.hang(method="update_activity", seconds=0.05)  # a short hang ends in a drop
-    conversations = client(fake.url).conversations
+async def test_faults_queue_with_statuses_first_match_first(connector: FakeConnector) -> None:
+    connector.fail(500, method="send_to_conversation")
+    connector.drop(method="send_to_conversation", performed=False)
+    connector.hang(method="update_activity", seconds=0.05)  # a short hang ends in a drop
+    conversations = client(connector.url).conversations
     with pytest.raises(ErrorResponseException):
         await conversations.send_to_conversation(PERSONAL, message("a"))
-    url = f"{fake.url}v3/conversations/{PERSONAL}/activities"
+    url = f"{connector.url}v3/conversations/{PERSONAL}/activities"
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.ServerDisconnectedError):
             await session.post(url, json={"type": "message", "text": "b"})
@@ -349,7 +344,7 @@ async def test_faults_queue_with_statuses_first_match_first(fake: FakeConnector)
         async with session.put(f"{url}/1", json={"type": "message", "text": "c"}) as answer:
             assert answer.status == 200
     await conversations.send_to_conversation(PERSONAL, message("d"))
-    seen = [(s.method, s.status, s.fault) for s in fake.sent]
+    seen = [(s.method, s.status, s.fault) for s in connector.sent]
     assert seen == [
         ("send_to_conversation", 500, ""),
         ("send_to_conversation", 0, "drop-before"),
@@ -363,47 +358,47 @@ async def test_faults_queue_with_statuses_first_match_first(fake: FakeConnector)
 
 
 async def test_wait_for_wakes_on_a_later_call_and_times_out_listing_calls(
-    fake: FakeConnector,
+    connector: FakeConnector,
 ) -> None:
-    conversations = client(fake.url).conversations
+    conversations = client(connector.url).conversations
 
     async def later() -> None:
         await asyncio.sleep(0.05)
         await conversations.send_to_conversation(PERSONAL, message("late"))
 
     task = asyncio.create_task(later())
-    [call] = await fake.wait_for(method="send_to_conversation", timeout=5)
+    [call] = await connector.wait_for(method="send_to_conversation", timeout=5)
     await task
     assert call.activity["text"] == "late"
     with pytest.raises(AssertionError, match=r"send_to_conversation a:1fakealice -> 200"):
-        await fake.wait_for(method="reply_to_activity", timeout=0.05)
+        await connector.wait_for(method="reply_to_activity", timeout=0.05)
 
 
 # -- connections ------------------------------------------------------------------------------
 
 
-async def test_one_aiohttp_session_reuses_one_connection(fake: FakeConnector) -> None:
-    url = f"{fake.url}v3/conversations/{PERSONAL}/activities"
+async def test_one_aiohttp_session_reuses_one_connection(connector: FakeConnector) -> None:
+    url = f"{connector.url}v3/conversations/{PERSONAL}/activities"
     async with aiohttp.ClientSession() as session:
         for n in range(5):
             async with session.post(url, json={"type": "message", "text": str(n)}) as response:
                 assert response.status == 200
-        assert (fake.connections, fake.total_connections) == (1, 1)
-    await fake.wait_for_connections(0)
-    assert fake.total_connections == 1
-    assert len(fake.sent_to("send_to_conversation")) == 5
+        assert (connector.connections, connector.total_connections) == (1, 1)
+    await connector.wait_for_connections(0)
+    assert connector.total_connections == 1
+    assert len(connector.sent_to("send_to_conversation")) == 5
 
 
 async def test_a_connector_client_keeps_one_connection_cloud_adapter_opens_one_per_turn(
-    fake: FakeConnector,
+    connector: FakeConnector,
 ) -> None:
-    reused = client(fake.url)  # one requests.Session (a keep-alive pool) per ConnectorClient
+    reused = client(connector.url)  # one requests.Session (a keep-alive pool) per ConnectorClient
     for _ in range(3):
         await reused.conversations.send_to_conversation(PERSONAL, message("hi"))
-    assert (fake.connections, fake.total_connections) == (1, 1)
+    assert (connector.connections, connector.total_connections) == (1, 1)
     async with reused:  # leaving the context closes the session
         pass
-    await fake.wait_for_connections(0)
+    await connector.wait_for_connections(0)
 
     adapter = anonymous_adapter()
 
@@ -412,10 +407,10 @@ async def test_a_connector_client_keeps_one_connection_cloud_adapter_opens_one_p
         await turn.send_activity("two")
 
     for _ in range(3):  # CloudAdapter builds a new ConnectorClient for every turn
-        inbound = Activity().deserialize(ta.personal_message("hi", fake.url))
+        inbound = Activity().deserialize(ta.personal_message("hi", connector.url))
         await adapter.process_activity("", inbound, two_replies)
-    assert len(fake.sent_to("reply_to_activity")) == 6
-    assert fake.total_connections == 1 + 3
+    assert len(connector.sent_to("reply_to_activity")) == 6
+    assert connector.total_connections == 1 + 3
 
 
 # -- credentials ------------------------------------------------------------------------------
@@ -441,20 +436,20 @@ class FakeCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignore[m
         return FakeTokenCredentials(app_id, "fake-password-not-real", oauth_scope=oauth_scope)
 
 
-async def test_app_credentials_send_a_bearer_token(fake: FakeConnector) -> None:
+async def test_app_credentials_send_a_bearer_token(connector: FakeConnector) -> None:
     config = SimpleNamespace(APP_ID=ta.APP_ID, APP_PASSWORD="fake-password-not-real")
     auth = ConfigurationBotFrameworkAuthentication(
         config, credentials_factory=FakeCredentialsFactory()
     )
-    inbound = Activity().deserialize(ta.personal_message("hi", fake.url))
+    inbound = Activity().deserialize(ta.personal_message("hi", connector.url))
     reference = TurnContext.get_conversation_reference(inbound)
 
     async def proactive(turn: Any) -> None:
         await turn.send_activity("reminder")
 
     await CloudAdapter(auth).continue_conversation(reference, proactive, ta.APP_ID)
-    await client(fake.url).conversations.send_to_conversation(PERSONAL, message("anonymous"))
-    proactive_call, anonymous_call = await fake.wait_for(2)
+    await client(connector.url).conversations.send_to_conversation(PERSONAL, message("anonymous"))
+    proactive_call, anonymous_call = await connector.wait_for(2)
     assert proactive_call.authorization == "Bearer fake-token-not-real"
     assert anonymous_call.authorization is None
 
@@ -463,10 +458,10 @@ async def test_app_credentials_send_a_bearer_token(fake: FakeConnector) -> None:
 
 
 async def test_cloud_adapter_replies_posts_and_continues_through_the_fake(
-    fake: FakeConnector,
+    connector: FakeConnector,
 ) -> None:
     adapter = anonymous_adapter()
-    inbound = ta.channel_message("quote winter", fake.url)
+    inbound = ta.channel_message("quote winter", connector.url)
     threads: list[Any] = []
 
     async def logic(turn: Any) -> None:
@@ -483,7 +478,7 @@ async def test_cloud_adapter_replies_posts_and_continues_through_the_fake(
     assert await adapter.process_activity("", Activity().deserialize(inbound), logic) is None
     await adapter.continue_conversation(threads[0], proactive, ta.APP_ID)
 
-    reply, create, followup = await fake.wait_for(3)
+    reply, create, followup = await connector.wait_for(3)
     assert reply.method == "reply_to_activity"
     assert reply.conversation_id == inbound["conversation"]["id"]
     assert reply.reply_to == inbound["id"]
@@ -530,10 +525,10 @@ class RecordingHandler(TeamsActivityHandler):  # type: ignore[misc]
         self.seen.append(("typing", turn.activity.conversation.conversation_type))
 
 
-async def test_builders_reach_the_teams_activity_handler_hooks(fake: FakeConnector) -> None:
+async def test_builders_reach_the_teams_activity_handler_hooks(connector: FakeConnector) -> None:
     adapter = anonymous_adapter()
     bot = RecordingHandler()
-    url = fake.url
+    url = connector.url
     activities = [
         ta.channel_message("quote winter", url),
         ta.personal_message("help", url),
@@ -563,7 +558,7 @@ async def test_builders_reach_the_teams_activity_handler_hooks(fake: FakeConnect
         ("typing", "personal"),
     ]
     assert statuses == [None] * 6 + [200, 200, 200, None]
-    assert fake.sent == []  # nothing here talks to the Connector
+    assert connector.sent == []  # nothing here talks to the Connector
 
 
 # -- builders ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -28,16 +28,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from tests.fakes import slack_requests as req
-from tests.fakes.faults import Cut
+from tests.fakes.faults import CLIENT_SEES, Cut
 from tests.fakes.slack_api import FakeSlack
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    await slack.start()
-    yield slack
-    await slack.stop()
 
 
 def web_client(fake: FakeSlack, token: str | None = None, **kwargs: Any) -> AsyncWebClient:
@@ -187,10 +179,7 @@ async def test_a_hang_outlasts_the_client_timeout_and_posts_nothing(fake: FakeSl
     assert posted["ok"] is True
 
 
-@pytest.mark.parametrize(
-    ("cut", "error"),
-    [("headers", aiohttp.ServerDisconnectedError), ("body", aiohttp.ClientPayloadError)],
-)
+@pytest.mark.parametrize(("cut", "error"), list(CLIENT_SEES.items()))
 @pytest.mark.parametrize("performed", [True, False])
 async def test_a_drop_cuts_the_response_after_or_before_posting(
     fake: FakeSlack, cut: Cut, error: type[Exception], performed: bool

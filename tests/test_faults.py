@@ -44,6 +44,7 @@ from rounds.metrics import count_retry
 from rounds.server import Options, Server
 from rounds.settings import Settings
 from scheduler.service import Report
+from tests.fakes.clock import Clock
 from tests.fakes.connector import FakeConnector
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
@@ -55,7 +56,7 @@ from tests.fakes.slack_requests import (
     slash_command,
 )
 from tests.fakes.teams_activities import CHANNEL_ID, TENANT_ID, channel_message
-from tests.slack_harness import make_bot, running, slack_settings
+from tests.slack_harness import running, served, slack_settings
 
 TIMEOUT = 0.3  # seconds: the outbound clients' timeout here; a hang outlasts it
 START = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)  # a Monday, 08:00 in London
@@ -67,17 +68,6 @@ SAID = "The night team were never asked about the rota"
 JSON, FORM = "application/json", "application/x-www-form-urlencoded"
 SLACK_CHANNEL = Conversation("slack", "C0GENERAL", TEAM_ID)
 TEAMS_CHANNEL = Conversation("teams", CHANNEL_ID, TENANT_ID)
-
-
-@dataclass
-class Clock:
-    now: dt.datetime = START
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, delta: dt.timedelta) -> None:
-        self.now += delta
 
 
 def retries(platform: str) -> float:
@@ -218,11 +208,11 @@ def set_clock(server: Server, clock: Clock) -> None:
 async def slack_rig(library: Library, index: LookupIndex, db: Path) -> AsyncIterator[Rig]:
     fake = FakeSlack()
     await fake.start()
-    settings = slack_settings(fake, db)
-    options = {"scheduler": False, "outbound_timeout": TIMEOUT, "ack_budget": 0.0}
+    settings = slack_settings(fake, db, outbound_timeout=dt.timedelta(seconds=TIMEOUT))
+    options = {"scheduler": False, "ack_budget": 0.0}
     try:
         async with running(library, index, settings, fake, **options) as rounds:
-            clock = Clock()
+            clock = Clock(START)
             set_clock(rounds.server, clock)
             assert rounds.server.slack is not None  # pacing is not what is tested here
             rounds.server.slack.outbox.pace = ChannelPace(rate=1000, burst=1000)
@@ -235,19 +225,16 @@ async def slack_rig(library: Library, index: LookupIndex, db: Path) -> AsyncIter
 async def teams_rig(library: Library, index: LookupIndex, db: Path) -> AsyncIterator[Rig]:
     fake = FakeConnector()
     await fake.start()
-    bot = await make_bot(library, index, f"sqlite:///{db}")
-    options = Options(host="127.0.0.1", port=0, scheduler=False, outbound_timeout=TIMEOUT)
-    settings = Settings(database_url=f"sqlite:///{db}", teams_emulator=True)
-    server = Server(bot, settings, options)
-    await server.start()
+    options = Options(host="127.0.0.1", port=0, scheduler=False)
+    url = f"sqlite:///{db}"
+    timeout = dt.timedelta(seconds=TIMEOUT)
+    settings = Settings(database_url=url, teams_emulator=True, outbound_timeout=timeout)
     try:
-        clock = Clock()
-        set_clock(server, clock)
-        async with aiohttp.ClientSession() as http:
+        async with served(library, index, settings, options) as (server, http):
+            clock = Clock(START)
+            set_clock(server, clock)
             yield Rig("teams", server, http, clock, teams=fake)
     finally:
-        await server.stop()
-        await bot.ctx.store.close()
         await fake.stop()
 
 

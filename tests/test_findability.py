@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import random
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,15 +25,12 @@ from bot.replies import Heading, Item, Reply
 from bot.resolve import find_quotes, match_topic, quotes_by_person
 from bot.store import Store
 from tests.conftest import TestBot, button, text_of
-from tests.fakes.connector import FakeConnector
-from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import slash_command
 from tests.fakes.teams_activities import channel_message
-from tests.slack_harness import Rounds, running, slack_settings
+from tests.slack_harness import Rounds
 from tests.slack_harness import words as slack_words
+from tests.teams_harness import Teams
 from tests.test_console import run_console
-from tests.test_teams import Teams
-from tests.test_teams import running as teams_running
 from tests.test_teams import words as teams_words
 
 FEMALE = "female-leadership-charlotte-williams"
@@ -452,36 +449,14 @@ def test_findability_in_the_console(tmp_path: Path, library: Library) -> None:
     verify(expected, answers)
 
 
-@pytest.fixture
-async def slack(library: Library, index: LookupIndex, tmp_path: Path) -> AsyncIterator[Rounds]:
-    fake = FakeSlack()
-    await fake.start()
-    try:
-        async with running(library, index, slack_settings(fake, tmp_path / "s.db"), fake) as r:
-            yield r
-    finally:
-        await fake.stop()
-
-
-async def test_findability_in_slack(slack: Rounds, library: Library) -> None:
+async def test_findability_in_slack(rounds: Rounds, library: Library) -> None:
     expected = cases(library, lambda text: f"`{text}`")
     answers: dict[str, str] = {}
     for line in expected:
-        answer = await slack.send(slash_command(line, slack.fake.response_url()))
+        answer = await rounds.send(slash_command(line, rounds.fake.response_url()))
         assert answer["response_type"] == "ephemeral", line
         answers[line] = slack_words(answer)
     verify(expected, answers)
-
-
-@pytest.fixture
-async def teams(library: Library, index: LookupIndex, tmp_path: Path) -> AsyncIterator[Teams]:
-    fake = FakeConnector()
-    await fake.start()
-    try:
-        async with teams_running(library, index, tmp_path / "t.db", fake) as t:
-            yield t
-    finally:
-        await fake.stop()
 
 
 async def test_findability_in_teams(teams: Teams, library: Library) -> None:

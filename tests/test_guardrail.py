@@ -20,7 +20,7 @@ from bot.guardrail import (
     find_identifiers,
     nhs_number_valid,
 )
-from bot.reflect.flow import redact
+from bot.reflect.contributions import redact
 
 VALID = "9434765919"
 VALID_FORMS = ("9434765919", "943 476 5919", "943-476-5919")

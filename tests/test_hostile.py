@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,63 +16,27 @@ from sqlalchemy import func, select
 
 from adapters.nesting import MAX_DEPTH, MAX_VALUES, TOO_DEEP, TOO_MANY
 from bot import messages as m
-from bot.content.model import Library
-from bot.lookup import LookupIndex
 from bot.store import Store
 from bot.store.schema import metadata
 from rounds.server import MAX_BODY
 from tests.fakes.connector import FakeConnector
-from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
+    FORM,
+    JSON,
+    SIGNING_SECRET,
     TEAM_ID,
     app_mention,
     block_actions_payload,
     event_callback,
-    sign,
+    post_signed,
     slack_json,
     slash_command,
 )
 from tests.fakes.teams_activities import channel_message
-from tests.slack_harness import Rounds, buttons, running, slack_settings
-from tests.test_teams import Teams
-from tests.test_teams import running as teams_running
+from tests.slack_harness import Rounds, buttons
+from tests.teams_harness import Teams
 
-FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
 STRANGE = "\u202equote\u200d \u200f😀\x00 \ufeffwinter\u2060"  # RTL, joiners, emoji, NUL
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    await slack.start()
-    yield slack
-    await slack.stop()
-
-
-@pytest.fixture
-async def slack(
-    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
-) -> AsyncIterator[Rounds]:
-    settings = slack_settings(fake, tmp_path / "r.db")
-    async with running(library, index, settings, fake, scheduler=False) as r:
-        yield r
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = FakeConnector()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def teams(
-    library: Library, index: LookupIndex, connector: FakeConnector, tmp_path: Path
-) -> AsyncIterator[Teams]:
-    async with teams_running(library, index, tmp_path / "t.db", connector) as t:
-        yield t
 
 
 async def rows(store: Store) -> dict[str, int]:
@@ -90,9 +52,8 @@ async def rows(store: Store) -> dict[str, int]:
 async def raw(
     rounds: Rounds, body: bytes, content_type: str, signed: bool = True
 ) -> tuple[int, str]:
-    headers = {"Content-Type": content_type, **(sign(body) if signed else {})}
-    async with rounds.http.post(rounds.events_url, data=body, headers=headers) as answer:
-        return answer.status, await answer.text()
+    secret = SIGNING_SECRET if signed else None
+    return await post_signed(rounds.http, rounds.server.url, body, content_type, secret=secret)
 
 
 # Slack

@@ -21,13 +21,38 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
+def imported_names(path: Path) -> set[str]:
+    """`imported_modules`, and each name taken from a module as `module.name`: so that
+    `from bot import handlers` counts as importing `bot.handlers`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = imported_modules(path)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def inside(name: str, modules: tuple[str, ...]) -> bool:
+    return any(name == module or name.startswith(f"{module}.") for module in modules)
+
+
+def imports_under(folders: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(file, imported name) for every file under `folders`."""
+    return [
+        (str(path.relative_to(ROOT)), name)
+        for folder in folders
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for name in sorted(imported_names(path))
+    ]
+
+
+def reaching(folders: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
+    """Each import, under `folders`, of a module in `forbidden` or inside one."""
+    return [f"{f} imports {name}" for f, name in imports_under(folders) if inside(name, forbidden)]
+
+
 def offenders(folder: str, forbidden: tuple[str, ...]) -> list[str]:
-    found = []
-    for path in sorted((ROOT / folder).rglob("*.py")):
-        for name in imported_modules(path):
-            if name.split(".")[0] in forbidden:
-                found.append(f"{path.relative_to(ROOT)} imports {name}")
-    return found
+    return reaching((folder,), forbidden)
 
 
 def test_bot_imports_no_adapter_scheduler_or_sdk() -> None:
@@ -56,3 +81,47 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from adapters.console import render\nimport slack_sdk.web\n")
     assert imported_modules(bad) == {"adapters.console", "slack_sdk.web"}
+
+
+# The handlers are what the core's dispatch tables call: the reflection threads, the
+# adapters and the scheduler never reach into them. Adapters and the scheduler reach the core
+# through bot.core (the Bot), bot.scheduled (the scheduler's work), the neutral types and the
+# store, and the few small leaf modules they share with it.
+THE_CORES_SURFACE = (
+    "bot.core",
+    "bot.scheduled",
+    "bot.events",
+    "bot.replies",
+    "bot.outbox",
+    "bot.actions",
+    "bot.messages",
+    "bot.store",
+)
+LEAVES = ("bot.context", "bot.durations", "bot.identity", "bot.limits", "bot.memo", "bot.weekly")
+EDGES = ("adapters", "scheduler")
+
+
+def test_no_reflection_thread_adapter_or_scheduler_imports_a_handler() -> None:
+    assert reaching(("bot/reflect", *EDGES), ("bot.handlers",)) == []
+
+
+def test_adapters_and_scheduler_do_not_import_the_reflection_threads() -> None:
+    assert reaching(EDGES, ("bot.reflect",)) == []
+
+
+def test_adapters_and_scheduler_use_only_the_cores_surface() -> None:
+    allowed = THE_CORES_SURFACE + LEAVES
+    beyond = [
+        f"{f} imports {name}"
+        for f, name in imports_under(EDGES)
+        if name.startswith("bot.") and not inside(name, allowed)
+    ]
+    assert beyond == []
+
+
+def test_the_rule_sees_every_form_of_import(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "from bot import handlers\nfrom bot.reflect import opening\nimport bot.handlers.info\n"
+    )
+    assert {"bot.handlers", "bot.reflect.opening", "bot.handlers.info"} <= imported_names(bad)

@@ -49,7 +49,6 @@ from bot import messages as m
 from bot.store import async_url
 from bot.store.reflections import CLOSED
 from bot.store.schema import contributions, reflections
-from tests.conftest import PG_URL, drop_postgres, fresh_postgres
 from tests.fakes.connector import FakeConnector
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
@@ -129,36 +128,6 @@ async def stop(rounds: Rounds) -> None:
         await asyncio.wait_for(rounds.process.communicate(), timeout=20)
     except TimeoutError:
         await kill(rounds)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'rounds.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("PostgreSQL tests need ROUNDS_TEST_DATABASE_URL (.ci/run sets it)")
-    url, name = await fresh_postgres()
-    try:
-        yield url
-    finally:
-        await drop_postgres(name)
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = FakeConnector()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 @pytest.fixture
@@ -448,14 +417,14 @@ def in_thread(slack: FakeSlack, thread: str, *texts: str) -> int:
 
 
 async def test_contributions_survive_the_process_killed_at_random_points(
-    database: str,
-    slack: FakeSlack,
+    database_url: str,
+    fake: FakeSlack,
     connector: FakeConnector,
     processes: list[Rounds],
     tmp_path: Path,
 ) -> None:
     timing = random.Random(SEED)  # when the kills come
-    env, log = environment(slack, database), tmp_path / "serve.log"
+    env, log = environment(fake, database_url), tmp_path / "serve.log"
 
     async def start() -> Rounds:
         rounds = await serve(env, log)
@@ -464,14 +433,14 @@ async def test_contributions_survive_the_process_killed_at_random_points(
 
     rounds = await start()
     async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
-        threads = await open_reflections(http, slack, connector, rounds)
+        threads = await open_reflections(http, fake, connector, rounds)
     stream = Stream(random.Random(SEED + 1), threads, connector)
     kills: list[Kill] = []
     for stamp in range(1, KILLS + 1):
         after = timing.uniform(*KILL_AFTER)
         async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
             mine = await stream_until_killed(http, rounds, stream, stamp, after)
-        later = stream.confirmed_later(slack)  # "posting…", then the update before the kill
+        later = stream.confirmed_later(fake)  # "posting…", then the update before the kill
         for made in mine:
             if made.kind == "anonymous" and made.view_id in later:
                 made.acknowledged = made.delivered = True
@@ -479,15 +448,15 @@ async def test_contributions_survive_the_process_killed_at_random_points(
         kills.append(Kill(after, acknowledged, len(mine) - acknowledged))
         rounds = await start()  # on the same database
         async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
-            await redeliver(http, rounds, stream, slack)
+            await redeliver(http, rounds, stream, fake)
 
     async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
-        said = await command(http, slack, rounds, "reflect close")
+        said = await command(http, fake, rounds, "reflect close")
     assert m.REFLECT_CLOSE_DONE.format(id=threads.slack_id) in said, said
-    await eventually(lambda: in_thread(slack, threads.slack_ts, "Summary:") >= 1, "a summary")
+    await eventually(lambda: in_thread(fake, threads.slack_ts, "Summary:") >= 1, "a summary")
     await asyncio.sleep(1)  # a second summary would come now
     await stop(rounds)
-    stored, states = await read_database(database)
+    stored, states = await read_database(database_url)
 
     report = "\n".join(f"kill {n}: {k}" for n, k in enumerate(kills, 1))
     # The kills really landed mid-stream: work in flight at each, acknowledged work before most
@@ -510,7 +479,7 @@ async def test_contributions_survive_the_process_killed_at_random_points(
         if made.author is None:
             assert row.author_name is None, kept(made)
     assert states[threads.slack_id] == ("slack", CLOSED)
-    assert in_thread(slack, threads.slack_ts, "Summary:") == 1
+    assert in_thread(fake, threads.slack_ts, "Summary:") == 1
 
     dropped = [kept(c) for c in stream.all if c.acknowledged and counts[c.text] < 1]
     assert not dropped, f"acknowledged, then lost: {dropped}\n{report}"
@@ -525,11 +494,11 @@ async def test_contributions_survive_the_process_killed_at_random_points(
     anonymous = [c for c in stream.all if c.kind == "anonymous"]
     heading = m.ANONYMOUS_HEADING
     wrong = [
-        f"{kept(c)}, posted {in_thread(slack, threads.slack_ts, heading, c.text)}x, "
+        f"{kept(c)}, posted {in_thread(fake, threads.slack_ts, heading, c.text)}x, "
         f"{sum(1 for s in stored if s.text == c.text and s.pending)} pending"
         for c in anonymous
         if counts[c.text] != 1
         or any(s.pending for s in stored if s.text == c.text)
-        or in_thread(slack, threads.slack_ts, heading, c.text) < 1
+        or in_thread(fake, threads.slack_ts, heading, c.text) < 1
     ]
     assert not wrong, f"anonymous contributions not stored and posted once: {wrong}\n{report}"

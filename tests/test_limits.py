@@ -16,7 +16,7 @@ from botbuilder.schema import Activity
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.slack import adapter as slack_adapter
+from adapters.slack import pages as slack_pages
 from adapters.slack import translate as slack
 from adapters.teams import outbox as teams_outbox
 from adapters.teams import translate as teams
@@ -356,11 +356,11 @@ def test_ten_thousand_maximal_commands_keep_each_cache_within_its_budget(
 
 
 def test_rendered_replies_keep_each_memo_within_its_budget() -> None:
-    memos = (slack_adapter._RENDERED.cache, teams_outbox._RENDERED.cache)
+    memos = (slack_pages._RENDERED.cache, teams_outbox._RENDERED.cache)
     for n in range(450):  # 4,000 characters each: more than the budgets hold
         text = f"{n} " + "word " * ((limits.COMMAND_CHARS - 10) // 5)
         reply = Reply(kind="x", blocks=(Paragraph.of(text),))
-        slack_adapter.pages([reply])
+        slack_pages.pages([reply])
         teams_outbox.rendered(reply)
     within_budgets()
     for cache in memos:
@@ -418,7 +418,7 @@ def test_stray_openings_before_a_late_close_leave_no_tag() -> None:
 def test_the_rendered_memos_estimate_at_least_what_they_hold() -> None:
     """A rendered answer and the reply it pins are estimated from the answer's pickle: never
     less than the memory they hold, and not wildly more."""
-    cache = slack_adapter._RENDERED
+    cache = slack_pages._RENDERED
     gc.collect()
     tracemalloc.start()
     try:
@@ -428,7 +428,7 @@ def test_the_rendered_memos_estimate_at_least_what_they_hold() -> None:
         for n in range(200):
             text = f"{n} " + "word " * 80
             reply = Reply(kind="x", blocks=(Paragraph.of(text), Paragraph.of(f"*{n}* _x_")))
-            answer = slack_adapter._pages_of(reply)
+            answer = slack_pages._pages_of(reply)
             held_replies.append((reply, answer))
             estimated += rendered_size(reply, answer)
         held = tracemalloc.get_traced_memory()[0] - before

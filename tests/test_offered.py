@@ -18,7 +18,8 @@ from bot.context import Context
 from bot.core import Bot
 from bot.handlers.schedules import prompt_pool
 from bot.lookup import LookupIndex
-from bot.reflect.flow import _framing, passages
+from bot.reflect.closing import passages
+from bot.reflect.opening import _framing
 from bot.store import Store
 from tests.conftest import TestBot, button, text_of
 

@@ -33,7 +33,7 @@ from bot.weekly import (
     slot_id,
     slots_between,
 )
-from scheduler.plan import Action, Decision, decide
+from scheduler.plan import Decision, Verdict, decide
 
 UTC = dt.UTC
 LONDON = ZoneInfo("Europe/London")
@@ -312,7 +312,7 @@ def test_decide_skip_requested_applies_to_that_slot_only() -> None:
     ],
 )
 def test_decide_skips_bank_holidays_of_the_chosen_nation(
-    nation: str | None, day: int, expected: Action
+    nation: str | None, day: int, expected: Verdict
 ) -> None:
     slot = london(2026, 8, day, 9)
     decisions = decide(state(since=slot - HOUR, holidays=nation), slot + HOUR, [], GRACE)

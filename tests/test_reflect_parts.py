@@ -15,7 +15,7 @@ from bot.context import Context
 from bot.events import Conversation, Person
 from bot.handlers.reflect import parse_start
 from bot.identity import identity_of, key_of, parse
-from bot.reflect.flow import Opening
+from bot.reflect.opening import Opening
 from bot.reflect.summary import actions, counts, key_phrases, people, shorten, transcript
 from bot.reflect.timing import LONGEST, SHORTEST, describe, parse_duration, timetable
 from bot.store.reflections import Contribution, Reflection
@@ -141,8 +141,10 @@ def test_the_transcript_names_no_one_behind_anonymous_contributions(library: Lib
         library.topics["manager-medic"],
         library.models["what-so-what-now-what"],
         [said("Named.", "U1"), said("Unnamed.", None, step=1)],
+        "Europe/London",
     )
     assert "- **u1**: Named." in text and "- **Anonymous**: Unnamed." in text
+    assert "- Opened: Monday 23 November 2026, 10:00" in text  # as every time is shown
     assert "## Q2 (So what?)" in text and "## Q3" not in text  # not asked yet
 
 
@@ -172,7 +174,7 @@ def test_a_transcript_shows_peoples_markdown_as_typed() -> None:
     model = library.models["gibbs"]
     topic = library.topics["manager-medic"]
     found = [said(spoof, "console:local:sam_[x](y)")]
-    text = transcript(reflection, topic, model, found)
+    text = transcript(reflection, topic, model, found, "Europe/London")
     line = next(line for line in text.splitlines() if "NHS login" in line)
     assert "](" not in line.replace("\\](", "")  # no link or image is formed
     assert "\\[NHS login\\]" in line and "\\<b\\>\\*hi\\*\\</b\\>" in line

@@ -41,7 +41,7 @@ from bot.store import Store
 from bot.store.reflections import CLOSED
 from bot.store.schedules import NewSchedule, ScheduleStore
 from bot.store.schema import deliveries, reflections, rotation_seen, seen_events
-from tests.conftest import PG_URL, drop_postgres, fresh_postgres
+from tests.conftest import PG_URL, postgres_database
 from tests.fakes.connector import FakeConnector
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.fakes.slack_requests import (
@@ -159,11 +159,8 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 async def database() -> AsyncIterator[str]:
-    url, name = await fresh_postgres()
-    try:
+    async with postgres_database() as url:
         yield url
-    finally:
-        await drop_postgres(name)
 
 
 @pytest.fixture
@@ -429,6 +426,12 @@ def summaries(fake: FakeSlack, thread: str) -> list[Call]:
     ]
 
 
+async def closed(db: Store, ident: int, fake: FakeSlack, thread: str) -> bool:
+    """Whether the reflection is closed and its summary posted in its thread."""
+    found = await db.reflections.get(ident)
+    return found is not None and found.state == CLOSED and bool(summaries(fake, thread))
+
+
 async def open_reflection(
     http: aiohttp.ClientSession, fake: FakeSlack, replica: Replica, channel: str, *more: str
 ) -> tuple[int, str]:
@@ -463,11 +466,9 @@ async def test_a_reflection_started_on_one_replica_runs_and_closes_on_the_other(
     answers = await asyncio.gather(*closing)
     assert any("is closed and its summary is in the thread" in words(x) for x in answers), answers
 
-    async def closed() -> bool:
-        found = await db.reflections.get(ident)
-        return found is not None and found.state == CLOSED and bool(summaries(fake, thread))
-
-    await eventually(closed, "the reflection closed with its summary")
+    await eventually(
+        lambda: closed(db, ident, fake, thread), "the reflection closed with its summary"
+    )
     await quiet()
     assert len(summaries(fake, thread)) == 1
     assert await db.reflections.count(ident) == len(REPLIES)
@@ -530,11 +531,7 @@ async def test_a_deadline_reached_with_two_schedulers_posts_one_summary(
         await conn.execute(update(reflections).where(where).values(closes_at=past))
         await queued(db, "reflections")  # both schedulers wait: released, both find it due
 
-    async def closed() -> bool:
-        found = await db.reflections.get(ident)
-        return found is not None and found.state == CLOSED and bool(summaries(fake, thread))
-
-    await eventually(closed, "the deadline closed the thread")
+    await eventually(lambda: closed(db, ident, fake, thread), "the deadline closed the thread")
     await quiet()
     assert len(summaries(fake, thread)) == 1
     assert len(fake.calls_to("files.completeUploadExternal")) == 1

@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -34,11 +32,10 @@ from bot.store.reflections import CLOSED, CLOSING, Purged
 from bot.store.schema import contributions, conversation_refs, sent_transcripts
 from scheduler import reflections as due
 from tests.conftest import button, text_of
-from tests.fakes.connector import FakeConnector
-from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
     TEAM_ID,
     block_actions_payload,
+    interactive,
     message_deleted_event,
     message_event,
 )
@@ -51,11 +48,10 @@ from tests.fakes.teams_activities import (
     personal_conversation_id,
     personal_message,
 )
-from tests.slack_harness import Rounds, buttons, running, slack_settings, words
+from tests.slack_harness import Rounds, buttons, words
+from tests.teams_harness import Teams
 from tests.test_reflect import CHANNEL, FlakyOutbox, World, make_world, person
-from tests.test_slack_reflect import GENERAL, command, event, interactive, settle, store
-from tests.test_teams import Teams
-from tests.test_teams import running as teams_running
+from tests.test_slack_reflect import GENERAL, command, event, settle, store
 from tests.test_teams_reflect import database_text
 
 
@@ -301,135 +297,102 @@ async def test_an_anonymous_thread_stores_no_platform_message_id(world: World) -
 # Slack, over HTTP
 
 
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def rounds(
-    library: Library, index: LookupIndex, slack: FakeSlack, tmp_path: Path
-) -> AsyncIterator[Rounds]:
-    settings = slack_settings(slack, tmp_path / "r.db")
-    async with running(library, index, settings, slack, scheduler=False) as r:
-        yield r
-
-
 def past_retention(ctx: Any) -> None:
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=ctx.retention_days + 1)
     ctx.clock = lambda: later
 
 
-async def slack_closed(rounds: Rounds) -> tuple[str, str]:
+async def slack_closed(slack: Rounds) -> tuple[str, str]:
     """Alice runs a thread and closes it; the ts of the DM message and the file's id."""
-    await command(rounds, "reflect start manager-medic")
-    [found] = await store(rounds).reflections.in_channel(GENERAL)
+    await command(slack, "reflect start manager-medic")
+    [found] = await store(slack).reflections.in_channel(GENERAL)
     said = message_event("Handover words.", user="U0BOB", thread_ts=found.thread)
-    await event(rounds, said, "EvRetention1")
-    await command(rounds, "reflect close")
-    letter = rounds.fake.calls_to("chat.postMessage")[-1]
+    await event(slack, said, "EvRetention1")
+    await command(slack, "reflect close")
+    letter = slack.fake.calls_to("chat.postMessage")[-1]
     assert letter.params["channel"] == "D0U0ALICE"
-    [upload] = rounds.fake.shared_files()
-    [dm] = [ts for channel, ts in rounds.fake.posted if channel == "D0U0ALICE"]
+    [upload] = slack.fake.shared_files()
+    [dm] = [ts for channel, ts in slack.fake.posted if channel == "D0U0ALICE"]
     return dm, upload.file_id
 
 
-async def test_slack_transcripts_are_deleted_from_the_dm_at_retention(rounds: Rounds) -> None:
-    dm, file_id = await slack_closed(rounds)
-    ctx = rounds.server.bot.ctx
+async def test_slack_transcripts_are_deleted_from_the_dm_at_retention(slack: Rounds) -> None:
+    dm, file_id = await slack_closed(slack)
+    ctx = slack.server.bot.ctx
     assert await due.purge(ctx) == Purged()  # not yet
     past_retention(ctx)
     done = await due.purge(ctx)
     assert done == Purged(threads=1, contributions=1, transcripts=2)
-    assert rounds.fake.deleted == [("D0U0ALICE", dm)]
-    assert rounds.fake.deleted_files == [file_id]
-    [deleted] = rounds.fake.calls_to("files.delete")
+    assert slack.fake.deleted == [("D0U0ALICE", dm)]
+    assert slack.fake.deleted_files == [file_id]
+    [deleted] = slack.fake.calls_to("files.delete")
     assert deleted.params == {"file": file_id}
-    assert await recorded(store(rounds)) == []
+    assert await recorded(store(slack)) == []
 
 
 async def test_slack_deletions_failing_for_now_wait_and_gone_ones_count_as_done(
-    rounds: Rounds,
+    slack: Rounds,
 ) -> None:
-    dm, file_id = await slack_closed(rounds)
-    ctx = rounds.server.bot.ctx
+    dm, file_id = await slack_closed(slack)
+    ctx = slack.server.bot.ctx
     past_retention(ctx)
-    rounds.fake.fail("files.delete", 500, times=10)
+    slack.fake.fail("files.delete", 500, times=10)
     assert (await due.purge(ctx)).transcripts_kept == 1  # the DM message went; the file waits
-    assert rounds.fake.deleted == [("D0U0ALICE", dm)] and rounds.fake.deleted_files == []
-    rounds.fake.deleted_files.append(file_id)  # someone deleted it in the meantime
-    rounds.fake._failures.clear()
+    assert slack.fake.deleted == [("D0U0ALICE", dm)] and slack.fake.deleted_files == []
+    slack.fake.deleted_files.append(file_id)  # someone deleted it in the meantime
+    slack.fake._failures.clear()
     assert await due.purge(ctx) == Purged(threads=1, transcripts=1)  # file_not_found: done
-    assert await recorded(store(rounds)) == []
+    assert await recorded(store(slack)) == []
 
 
 async def test_slack_anonymous_thread_keeps_a_digest_and_a_deletion_still_finds_it(
-    rounds: Rounds,
+    slack: Rounds,
 ) -> None:
-    await command(rounds, "reflect start manager-medic anonymous")
-    [found] = await store(rounds).reflections.in_channel(GENERAL)
+    await command(slack, "reflect start manager-medic anonymous")
+    [found] = await store(slack).reflections.in_channel(GENERAL)
     ts = "1700000100.000042"
     said = message_event("A named reply.", user="U0BOB", ts=ts, thread_ts=found.thread)
-    await event(rounds, said, "EvAnon1")
-    await event(rounds, said, "EvAnon1-again")  # Slack sends it twice (message, mention)
-    [stored] = await stored_message_ids(store(rounds))
+    await event(slack, said, "EvAnon1")
+    await event(slack, said, "EvAnon1-again")  # Slack sends it twice (message, mention)
+    [stored] = await stored_message_ids(store(slack))
     assert stored is not None and ts not in stored
     assert found.thread is not None
-    await event(rounds, message_deleted_event(ts, found.thread, user="U0BOB"), "EvAnonDel")
-    assert await store(rounds).reflections.contributions(found.id) == []
+    await event(slack, message_deleted_event(ts, found.thread, user="U0BOB"), "EvAnonDel")
+    assert await store(slack).reflections.contributions(found.id) == []
 
 
 async def test_slack_forget_me_asks_then_deletes_the_transcripts_sent_to_the_person(
-    rounds: Rounds,
+    slack: Rounds,
 ) -> None:
-    dm, file_id = await slack_closed(rounds)
-    asked = words(await command(rounds, "forget-me"))
+    dm, file_id = await slack_closed(slack)
+    asked = words(await command(slack, "forget-me"))
     assert m.FORGET_TRANSCRIPTS.format(count=2) in asked and m.BUTTON_ERASE in asked
-    assert rounds.fake.calls_to("files.delete") == []
-    erased = words(await command(rounds, "forget-me confirm"))
+    assert slack.fake.calls_to("files.delete") == []
+    erased = words(await command(slack, "forget-me confirm"))
     assert m.FORGET_FACILITATED.format(count=1) in erased
-    assert rounds.fake.deleted == [("D0U0ALICE", dm)] and rounds.fake.deleted_files == [file_id]
-    await settle(rounds)
+    assert slack.fake.deleted == [("D0U0ALICE", dm)] and slack.fake.deleted_files == [file_id]
+    await settle(slack)
 
 
-async def test_slack_forget_me_leaves_no_row_holding_the_persons_id(rounds: Rounds) -> None:
+async def test_slack_forget_me_leaves_no_row_holding_the_persons_id(slack: Rounds) -> None:
     """Alice set a schedule, ran a thread, replied in it and got its transcript; Bob replied.
     After `forget-me confirm` no value in any column of any table holds her id (her DM's id
     included); Bob's reply is still there."""
-    await command(rounds, "schedule weekly monday 09:00")
-    await command(rounds, "reflect start manager-medic")
-    [found] = await store(rounds).reflections.in_channel(GENERAL)
+    await command(slack, "schedule weekly monday 09:00")
+    await command(slack, "reflect start manager-medic")
+    [found] = await store(slack).reflections.in_channel(GENERAL)
     for n, user in enumerate(("U0ALICE", "U0BOB")):
         said = message_event(f"Handover words {n}.", user=user, thread_ts=found.thread)
-        await event(rounds, {**said, "ts": f"1700000300.00000{n}"}, f"EvForget{n}")
-    await command(rounds, "reflect close")
-    assert "U0ALICE" in await database_text(store(rounds))
-    await command(rounds, "forget-me confirm")
-    left = await database_text(store(rounds))
+        await event(slack, {**said, "ts": f"1700000300.00000{n}"}, f"EvForget{n}")
+    await command(slack, "reflect close")
+    assert "U0ALICE" in await database_text(store(slack))
+    await command(slack, "forget-me confirm")
+    left = await database_text(store(slack))
     assert "U0ALICE" not in left and "alice" not in left.lower()
     assert "U0BOB" in left and "Handover words 1." in left
 
 
 # Teams, over HTTP
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = FakeConnector()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def teams(
-    library: Library, index: LookupIndex, connector: FakeConnector, tmp_path: Path
-) -> AsyncIterator[Teams]:
-    async with teams_running(library, index, tmp_path / "t.db", connector) as t:
-        yield t
 
 
 async def teams_closed(teams: Teams) -> list[str]:
@@ -542,28 +505,28 @@ async def test_teams_forget_me_in_a_channel_answers_in_the_1_1_chat_only(teams: 
 
 
 async def test_slack_an_erase_button_pressed_by_someone_else_erases_nothing(
-    rounds: Rounds,
+    slack: Rounds,
 ) -> None:
     """Over HTTP: the Erase button on Alice's list, pressed by Bob (a replayed payload, or
     a shared screen), shows Bob his own list and erases nothing; Alice's own press erases."""
-    await slack_closed(rounds)
-    action_id, value = buttons(await command(rounds, "forget-me"))[m.BUTTON_ERASE]
-    pressed = block_actions_payload(action_id, value, rounds.fake.response_url(), user="U0BOB")
-    assert await rounds.send(interactive(pressed)) == {}
-    await settle(rounds)
-    [shown] = [c.params for c in rounds.fake.calls_to("response_url")][-1:]
+    await slack_closed(slack)
+    action_id, value = buttons(await command(slack, "forget-me"))[m.BUTTON_ERASE]
+    pressed = block_actions_payload(action_id, value, slack.fake.response_url(), user="U0BOB")
+    assert await slack.send(interactive(pressed)) == {}
+    await settle(slack)
+    [shown] = [c.params for c in slack.fake.calls_to("response_url")][-1:]
     said = words(shown)  # Bob's own list: his one reply, no thread facilitated
     assert m.FORGET_CONTRIBUTIONS.format(count=1) in said
     assert m.FORGET_FACILITATED.format(count=1) not in said
-    [found] = await store(rounds).reflections.in_channel(GENERAL, open_only=False)
+    [found] = await store(slack).reflections.in_channel(GENERAL, open_only=False)
     assert found.facilitator == f"slack:{TEAM_ID}:U0ALICE"
-    assert [c.author for c in await store(rounds).reflections.contributions(found.id)] == [
+    assert [c.author for c in await store(slack).reflections.contributions(found.id)] == [
         f"slack:{TEAM_ID}:U0BOB"
     ]
-    assert rounds.fake.calls_to("files.delete") == []
-    mine = block_actions_payload(action_id, value, rounds.fake.response_url(), user="U0ALICE")
-    assert await rounds.send(interactive(mine)) == {}
-    await settle(rounds)
-    erased = await store(rounds).reflections.get(found.id)
+    assert slack.fake.calls_to("files.delete") == []
+    mine = block_actions_payload(action_id, value, slack.fake.response_url(), user="U0ALICE")
+    assert await slack.send(interactive(mine)) == {}
+    await settle(slack)
+    erased = await store(slack).reflections.get(found.id)
     assert erased is not None and erased.facilitator is None
-    assert len(rounds.fake.calls_to("files.delete")) == 1
+    assert len(slack.fake.calls_to("files.delete")) == 1

@@ -26,21 +26,11 @@ from bot.store import Store
 from scheduler.service import Scheduler
 from scheduler.timer import Timer
 from tests.conftest import text_of
+from tests.fakes.clock import Clock
 
 # Monday 23 November 2026, 08:00 in London (GMT, so UTC too).
 START = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 CHANNEL = Conversation("console", "general", "test")
-
-
-@dataclass
-class Clock:
-    now: dt.datetime = START
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
 
 
 @dataclass
@@ -63,12 +53,13 @@ class World:
 async def make_world(
     library: Library, index: LookupIndex, store: Store, admins: frozenset[str] = frozenset()
 ) -> World:
-    clock = Clock()
+    clock = Clock(START)
     store.clock = clock
     store.schedules.clock = clock
-    ctx = Context(library, index, store, random.Random(3), clock=clock, admins=admins)
     outbox = MemoryOutbox()
-    return World(Bot(ctx), clock, outbox, Scheduler(ctx, {"console": outbox}))
+    outboxes = {"console": outbox}
+    ctx = Context(library, index, store, random.Random(3), clock, admins=admins, outboxes=outboxes)
+    return World(Bot(ctx), clock, outbox, Scheduler(ctx))
 
 
 @pytest.fixture
@@ -217,7 +208,7 @@ async def test_a_channel_that_fails_for_good_is_recorded_and_others_still_post(
                 raise DeliveryError("console: is_archived", permanent=True)
             return await super().post(conversation, reply)
 
-    world.scheduler.outboxes = {"console": (picky := Picky())}
+    world.scheduler.ctx.outboxes = {"console": (picky := Picky())}
     await world.say("schedule weekly monday 09:00", channel="archived")
     await world.say("schedule weekly monday 09:00", channel="general")
     world.clock.advance(hours=2)
@@ -237,7 +228,7 @@ async def test_a_temporary_failure_is_retried_after_the_lease(world: World) -> N
                 raise DeliveryError("console: timeout")
             return await super().post(conversation, reply)
 
-    world.scheduler.outboxes = {"console": (flaky := Flaky())}
+    world.scheduler.ctx.outboxes = {"console": (flaky := Flaky())}
     await world.say("schedule weekly monday 09:00")
     world.clock.advance(hours=1, minutes=1)
     assert len((await world.scheduler.tick()).retrying) == 1
@@ -266,7 +257,7 @@ async def test_two_replicas_post_each_slot_once(
 
 async def test_the_console_prints_scheduled_prompts_in_the_channel(world: World) -> None:
     out = io.StringIO()
-    world.scheduler.outboxes = {"console": ConsoleOutbox(out)}
+    world.scheduler.ctx.outboxes = {"console": ConsoleOutbox(out)}
     await world.say("schedule weekly monday 09:00")
     world.clock.advance(hours=1, minutes=1)
     await world.scheduler.tick()
@@ -301,7 +292,7 @@ async def test_an_unexpected_error_in_one_channel_does_not_stop_the_others(world
                 raise RuntimeError("a bug, not a delivery error")
             return await super().post(conversation, reply)
 
-    world.scheduler.outboxes = {"console": (broken := Broken())}
+    world.scheduler.ctx.outboxes = {"console": (broken := Broken())}
     await world.say("schedule weekly monday 09:00", channel="broken")
     await world.say("schedule weekly monday 09:00", channel="general")
     world.clock.advance(hours=1, minutes=1)

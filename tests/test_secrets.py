@@ -52,18 +52,21 @@ from bot import messages as m
 from bot.events import Conversation
 from bot.store import Store
 from bot.store.schedules import Delivery, NewSchedule, Schedule, ScheduleStore
-from tests.conftest import PG_URL, drop_postgres, fresh_postgres
+from tests.conftest import PG_URL, postgres_database
 from tests.fakes.connector import FakeConnector, Sent
 from tests.fakes.microsoft_login import HOSTS, TOKEN_PATH, FakeMicrosoftLogin, Seen, signing_key
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
+    FORM,
+    JSON,
     TEAM_ID,
     app_mention,
     block_actions_payload,
     event_callback,
     event_envelope,
+    interactive,
     message_event,
-    sign,
+    post_signed,
     slash_command,
     slash_payload,
 )
@@ -80,14 +83,13 @@ from tests.fakes.teams_activities import (
 )
 from tests.slack_harness import buttons
 from tests.test_replicas import through
-from tests.test_serve import FORM, serve
+from tests.test_serve import serve
 from tests.test_slack_reflect import (
     HIDDEN_ID,
     HIDDEN_USERNAME,
     TYPED,
     VALID_NHS,
     everything_stored,
-    interactive,
     submission,
 )
 from tests.test_teams import words
@@ -107,7 +109,6 @@ APP_TOKEN = "xapp-CANARY-app-0000-notreal"
 SIGNING = "CANARYsigning0000notreal"
 TEAMS_PASSWORD = "CANARY~teams~password~notreal"
 DB_PASSWORD = "CANARYdbpassword"
-JSON = "application/json"
 CANARIES = (BOT_TOKEN, APP_TOKEN, SIGNING, TEAMS_PASSWORD)
 LONDON = ZoneInfo("Europe/London")
 SCHEDULED = Conversation("slack", "C0SCHEDULE", TEAM_ID)  # a weekly prompt is due there
@@ -120,13 +121,12 @@ async def database(tmp_path: Path) -> AsyncIterator[tuple[str, tuple[str, ...]]]
     if not PG_URL:
         yield f"sqlite:///{tmp_path / 's.db'}", ()
         return
-    url, name = await fresh_postgres()
-    parts = urlsplit(url)
-    netloc = f"{parts.username or 'postgres'}:{DB_PASSWORD}@{parts.hostname}:{parts.port or 5432}"
-    try:
+    async with postgres_database() as url:
+        parts = urlsplit(url)
+        netloc = (
+            f"{parts.username or 'postgres'}:{DB_PASSWORD}@{parts.hostname}:{parts.port or 5432}"
+        )
         yield urlunsplit(parts._replace(netloc=netloc)), (DB_PASSWORD,)
-    finally:
-        await drop_postgres(name)
 
 
 @pytest.fixture
@@ -162,17 +162,11 @@ class Driver:
     answers: list[str] = field(default_factory=list)
 
     async def post(
-        self, body: bytes, content_type: str = FORM, headers: dict[str, str] | None = None
+        self, body: bytes, content_type: str = FORM, secret: str | None = SIGNING
     ) -> str:
-        """POST to /slack/events, signed with the signing secret unless `headers` are given."""
-        all_headers = {"Content-Type": content_type, **sign(body, SIGNING), **(headers or {})}
-        if headers == {}:
-            all_headers = {"Content-Type": content_type}
-        async with self.http.post(
-            f"{self.url}/slack/events", data=body, headers=all_headers
-        ) as answer:
-            text = await answer.text()
-        self.answers.append(f"{answer.status} {text}")
+        """POST to /slack/events, signed with `secret` (by default the signing secret)."""
+        status, text = await post_signed(self.http, self.url, body, content_type, secret=secret)
+        self.answers.append(f"{status} {text}")
         return text
 
     async def command(
@@ -195,8 +189,8 @@ async def exercise(driver: Driver) -> None:
     for text in ("help", "lookup triumvirate", "quote", "qoute", "schedule weekly someday"):
         await driver.command(text)
     body = slash_command("help", driver.fake.response_url())
-    await driver.post(body, FORM, {})  # unsigned
-    await driver.post(body, FORM, sign(body, "not-the-secret"))  # wrongly signed
+    await driver.post(body, FORM, None)  # unsigned
+    await driver.post(body, FORM, "not-the-secret")  # wrongly signed
     await driver.post(b"{broken", JSON)
     posts = len(driver.fake.calls_to("chat.postMessage"))
     await driver.event(app_mention("<@U0BOT> prompt"), "EvCanary")
@@ -356,14 +350,6 @@ MALLORY = "29:mallory"  # sends activities with tokens Rounds must refuse
 @pytest.fixture
 async def login(tmp_path: Path) -> AsyncIterator[FakeMicrosoftLogin]:
     fake = FakeMicrosoftLogin(tmp_path, TEAMS_APP_ID, TEAMS_PASSWORD, ACCESS_TOKEN)
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = FakeConnector()
     await fake.start()
     yield fake
     await fake.stop()

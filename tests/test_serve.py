@@ -13,28 +13,18 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from rounds.server import SLACK_HTTP, SLACK_OFF
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
+    JSON,
     SIGNING_SECRET,
     app_mention,
     event_callback,
-    sign,
+    post_signed,
+    signed,
     slash_command,
 )
-
-FORM = "application/x-www-form-urlencoded"
-JSON = {"Content-Type": "application/json"}
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    await slack.start()
-    yield slack
-    await slack.stop()
 
 
 @asynccontextmanager
@@ -89,8 +79,7 @@ async def test_serve_answers_slack_and_reports_health(fake: FakeSlack, tmp_path:
         assert SLACK_HTTP in printed
         async with aiohttp.ClientSession() as http:
             body = slash_command("lookup triumvirate", fake.response_url())
-            headers = {"Content-Type": FORM, **sign(body)}
-            async with http.post(f"{url}/slack/events", data=body, headers=headers) as answer:
+            async with http.post(f"{url}/slack/events", data=body, headers=signed(body)) as answer:
                 assert answer.status == 200
                 assert "triumvirate" in json.dumps(await answer.json()).lower()
             async with http.get(f"{url}/healthz") as health, http.get(f"{url}/readyz") as ready:
@@ -109,9 +98,7 @@ async def test_serve_without_slack_says_so_and_mounts_nothing(tmp_path: Path) ->
     async with serve(env) as (url, printed), aiohttp.ClientSession() as http:
         assert SLACK_OFF in printed
         body = slash_command("help", "http://127.0.0.1:9/r")
-        headers = {"Content-Type": FORM, **sign(body)}
-        async with http.post(f"{url}/slack/events", data=body, headers=headers) as answer:
-            assert answer.status == 404
+        assert (await post_signed(http, url, body))[0] == 404
     assert "exit 0" in printed
 
 
@@ -153,15 +140,10 @@ async def test_serve_logs_each_request_as_json_and_counts_lookups_and_retries(
     async with serve(env) as (url, printed), aiohttp.ClientSession() as http:
         for words in ("lookup triumvirate", "lookup qqqzzzxx"):
             body = slash_command(words, fake.response_url())
-            headers = {"Content-Type": FORM, **sign(body)}
-            async with http.post(f"{url}/slack/events", data=body, headers=headers) as answer:
-                assert answer.status == 200
+            assert (await post_signed(http, url, body))[0] == 200
         fake.fail("chat.postMessage", 500)  # the prompt's post is retried once
         mention = event_callback(app_mention("<@U0BOT> prompt"), event_id="EvPrompt")
-        async with http.post(
-            f"{url}/slack/events", data=mention, headers={**JSON, **sign(mention)}
-        ) as answer:
-            assert answer.status == 200
+        assert (await post_signed(http, url, mention, JSON))[0] == 200
         await fake.wait_for("chat.postMessage", 2, timeout=15)
         async with http.get(f"{url}/metrics") as metrics:
             exposed = await metrics.text()
@@ -197,8 +179,6 @@ async def test_at_log_level_warning_only_problems_are_logged(
     env = {**slack_env(fake, tmp_path / "r.db"), "ROUNDS_LOG_LEVEL": "warning"}
     async with serve(env) as (url, printed), aiohttp.ClientSession() as http:
         body = slash_command("help", fake.response_url())
-        headers = {"Content-Type": FORM, **sign(body)}
-        async with http.post(f"{url}/slack/events", data=body, headers=headers) as answer:
-            assert answer.status == 200
+        assert (await post_signed(http, url, body))[0] == 200
     assert "exit 0" in printed
     assert [line for line in printed if line.startswith("stderr:")] == []  # no access log

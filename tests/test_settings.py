@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ def test_defaults() -> None:
     settings = from_env({})
     assert settings == Settings()
     assert settings.database_url == "sqlite:///rounds.db"
-    assert settings.timezone == "Europe/London" and settings.retention_days == 90
+    assert settings.timezone == "Europe/London" and settings.retention == dt.timedelta(days=90)
 
 
 def test_values_are_parsed() -> None:
@@ -31,7 +32,7 @@ def test_values_are_parsed() -> None:
     assert settings.content_dirs == (Path("/a"), Path("/b"))
     assert settings.admins == frozenset({"slack:U1", "teams:T9:29:abc"})
     assert settings.warnings == ()
-    assert settings.retention_days == 30 and settings.log_format == "json"
+    assert settings.retention == dt.timedelta(days=30) and settings.log_format == "json"
     assert settings.log_level == "debug" and Settings().log_level == "info"
 
 

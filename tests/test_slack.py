@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +14,6 @@ import pytest
 from sqlalchemy import text
 
 from adapters.slack import text as slack_text
-from adapters.slack.render import SlackMessage, problems
 from bot.content.model import Library
 from bot.lookup import LookupIndex
 from rounds.server import SLACK_OFF, SLACK_SOCKET
@@ -24,44 +22,24 @@ from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
     BOT_ID,
     BOT_USER_ID,
+    FORM,
+    JSON,
     app_mention,
     block_actions,
     block_actions_payload,
     event_callback,
     event_envelope,
+    sign,
     slash_command,
     slash_payload,
     url_verification,
     view_submission,
 )
-from tests.slack_harness import FORM, Rounds, buttons, running, slack_settings, stale, words
-
-JSON = "application/json"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    await slack.start()
-    yield slack
-    await slack.stop()
-
-
-@pytest.fixture
-async def rounds(
-    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
-) -> AsyncIterator[Rounds]:
-    async with running(library, index, slack_settings(fake, tmp_path / "r.db"), fake) as r:
-        yield r
+from tests.slack_harness import Rounds, buttons, running, slack_settings, stale, valid, words
 
 
 async def command(rounds: Rounds, line: str, **kwargs: Any) -> dict[str, Any]:
     return await rounds.send(slash_command(line, rounds.fake.response_url(), **kwargs))
-
-
-def valid(message: dict[str, Any]) -> None:
-    rendered = SlackMessage(text=message["text"], blocks=message["blocks"])
-    assert problems(rendered) == [], problems(rendered)
 
 
 async def press(rounds: Rounds, message: dict[str, Any], label: str, ephemeral: bool = True) -> str:
@@ -292,8 +270,6 @@ async def test_unsigned_requests_get_401_and_touch_nothing(
 
 
 async def test_a_stale_signature_gets_401(rounds: Rounds) -> None:
-    from tests.fakes.slack_requests import sign
-
     body = event_callback(app_mention(f"<@{BOT_USER_ID}> quote"), "EvStale")
     response = await rounds.post(body, JSON, sign(body, timestamp=stale()))
     assert response.status == 401

@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.commands import SPECS
+
 ROOT = Path(__file__).resolve().parents[1]
 HTTP = ROOT / "deploy" / "slack" / "manifest.yml"
 SOCKET = ROOT / "deploy" / "slack" / "manifest-socket-mode.yml"
@@ -154,6 +156,12 @@ def test_the_slash_command_is_rounds(manifest: dict[str, Any]) -> None:
     assert command["command"] == "/rounds"
     assert command.get("description"), "Slack requires a description"
     assert command.get("should_escape") is False, "the parser reads plain text, not <@U…>"
+
+
+def test_the_usage_hint_is_the_declared_one(manifest: dict[str, Any]) -> None:
+    """Each command's short form comes from its declaration in bot/commands.py."""
+    hint = " | ".join(c.hint for c in SPECS if c.hint)
+    assert slash_command(manifest)["usage_hint"] == hint, f"set usage_hint: {hint}"
 
 
 def test_there_is_a_bot_user_named_rounds(manifest: dict[str, Any]) -> None:

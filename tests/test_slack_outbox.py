@@ -23,14 +23,6 @@ GENERAL = Conversation("slack", "C0GENERAL", "T0TEST")
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    await slack.start()
-    yield slack
-    await slack.stop()
-
-
-@pytest.fixture
 async def outbox(fake: FakeSlack) -> AsyncIterator[SlackOutbox]:
     box = SlackOutbox(fake.bot_token, fake.api_url, FAST_RETRIES)
     yield box

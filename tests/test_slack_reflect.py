@@ -9,7 +9,6 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from slack_sdk.models.views import View
@@ -18,7 +17,7 @@ from sqlalchemy import inspect, text
 from adapters.slack import text as slack_text
 from adapters.slack.adapter import FORMS
 from adapters.slack.outbox import SlackOutbox
-from adapters.slack.render import FORM_BLOCK, FORM_INPUT, SlackMessage, form_view, problems
+from adapters.slack.render import FORM_BLOCK, FORM_INPUT, form_view
 from adapters.slack.translate import form_event
 from bot import messages as m
 from bot.content.model import Library
@@ -32,20 +31,20 @@ from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
     BOT_ID,
     BOT_USER_ID,
+    JSON,
     TEAM_ID,
     app_mention,
     block_actions_payload,
     event_callback,
+    interactive,
     message_deleted_event,
     message_event,
-    slack_json,
     slash_command,
     slash_payload,
     view_submission_payload,
 )
-from tests.slack_harness import FAST_RETRIES, Rounds, buttons, running, slack_settings, words
+from tests.slack_harness import FAST_RETRIES, Rounds, buttons, running, slack_settings, valid, words
 
-JSON = "application/json"
 GENERAL = f"slack:{TEAM_ID}:C0GENERAL"
 VALID_NHS = "943 476 5919"  # a valid check digit
 INVALID_NHS = "943 476 5918"  # the same with a wrong check digit: not an NHS number
@@ -53,22 +52,6 @@ INVALID_NHS = "943 476 5918"  # the same with a wrong check digit: not an NHS nu
 # Who sends the anonymous contribution: none of this may be kept or logged anywhere.
 HIDDEN_ID, HIDDEN_USERNAME, HIDDEN_NAME = "U0HIDDEN", "hidden.person", "Hidden Person"
 TYPED = "I worry that we judge the rota before we ask the night team"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    await slack.start()
-    yield slack
-    await slack.stop()
-
-
-@pytest.fixture
-async def rounds(
-    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
-) -> AsyncIterator[Rounds]:
-    async with running(library, index, slack_settings(fake, tmp_path / "r.db"), fake) as r:
-        yield r
 
 
 # Driving Slack
@@ -125,11 +108,6 @@ async def contributions(rounds: Rounds, reflection: Reflection) -> list[Contribu
     return await store(rounds).reflections.contributions(reflection.id)
 
 
-def interactive(payload: dict[str, Any]) -> bytes:
-    """The form body Slack POSTs for a button press or a form submission."""
-    return urlencode({"payload": slack_json(payload).decode()}).encode()
-
-
 async def press(
     rounds: Rounds, post: dict[str, Any], label: str, user: str = "U0ALICE", name: str = "alice"
 ) -> dict[str, Any]:
@@ -184,11 +162,6 @@ async def everything_stored(store: Store) -> str:
         ]
     assert rows, "the scan found nothing at all"
     return "\n".join(repr(tuple(row)) for row in rows)
-
-
-def valid(message: dict[str, Any]) -> None:
-    rendered = SlackMessage(text=message["text"], blocks=message["blocks"])
-    assert problems(rendered) == [], problems(rendered)
 
 
 def valid_view(view: dict[str, Any]) -> None:

@@ -35,7 +35,7 @@ from bot.replies import (
     Span,
     rich_text,
 )
-from tests.conftest import TestBot, button
+from tests.conftest import COMMAND_LINES, TestBot, button
 
 Json = dict[str, Any]
 
@@ -133,36 +133,7 @@ def text_of_length(length: int, seed: int, newline_every: int = 0) -> str:
 # The real bot, every command
 
 
-COMMANDS = [
-    "help",
-    "help quote",
-    "help search",
-    "help qoute",
-    "quote",
-    "quote winter",
-    "quote vyas",
-    "quote zzqx wqpz",
-    "lookup triumvirate",
-    "lookup triumverate",
-    "lookup zzqx wqpz blorft",
-    'lookup "clinical leadership" author:vyas',
-    "lookup",
-    "topics",
-    "articles",
-    "articles no-such-topic",
-    "read",
-    "read no-such-article",
-    "prompt",
-    "prompt wellbeing",
-    "prompt no-such-topic",
-    "privacy",
-    "qoute winter",
-    "xyzzy",
-    "",
-]
-
-
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", COMMAND_LINES)
 async def test_every_command_renders_valid_and_complete(testbot: TestBot, command: str) -> None:
     await testbot.send(command)
     assert testbot.last

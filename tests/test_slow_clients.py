@@ -37,14 +37,6 @@ HEALTH = b"GET /healthz HTTP/1.1\r\nHost: rounds\r\n\r\n"
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    await slack.start()
-    yield slack
-    await slack.stop()
-
-
-@pytest.fixture
 async def rounds(
     library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
 ) -> AsyncIterator[Rounds]:

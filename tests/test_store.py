@@ -20,14 +20,15 @@ from sqlalchemy.exc import OperationalError
 
 from bot.content.model import Library
 from bot.context import Context
+from bot.durations import LEASE
 from bot.lookup import LookupIndex
 from bot.store import Store, async_url, choose_next, migrate
 from bot.store.migrate import current_revision
-from bot.store.reflections import LEASE, Purged, digest
+from bot.store.reflections import Purged, digest
 from bot.store.schedules import utc
 from bot.store.schema import contributions, reflections, schedules
 from scheduler.reflections import purge
-from tests.conftest import PG_URL, drop_postgres, fresh_postgres
+from tests.conftest import PG_URL, postgres_database
 
 
 def test_async_url() -> None:
@@ -133,28 +134,25 @@ async def test_a_sqlite_file_that_cannot_be_opened_leaves_no_driver_thread(tmp_p
     await store.close()
 
 
-def test_db_upgrade_command(tmp_path: Path) -> None:
-    env = {**os.environ, "ROUNDS_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
-    done = subprocess.run(
+def db_upgrade(database_url: str) -> subprocess.CompletedProcess[str]:
+    """`rounds db upgrade`, run as an operator would, on `database_url`."""
+    return subprocess.run(
         [sys.executable, "-m", "rounds.cli", "db", "upgrade"],
-        env=env,
+        env={**os.environ, "ROUNDS_DATABASE_URL": database_url},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_db_upgrade_command(tmp_path: Path) -> None:
+    done = db_upgrade(f"sqlite:///{tmp_path / 'cli.db'}")
     assert done.returncode == 0, done.stderr
     assert "up to date" in done.stdout and (tmp_path / "cli.db").exists()
 
 
 def test_db_upgrade_with_a_bad_url_is_a_clear_error(tmp_path: Path) -> None:
-    env = {**os.environ, "ROUNDS_DATABASE_URL": "mysql://nobody:secret-pw@host/db"}
-    done = subprocess.run(
-        [sys.executable, "-m", "rounds.cli", "db", "upgrade"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = db_upgrade("mysql://nobody:secret-pw@host/db")
     assert done.returncode == 2
     assert "ROUNDS_DATABASE_URL" in done.stderr and "secret-pw" not in done.stderr
     assert "Traceback" not in done.stderr
@@ -164,14 +162,11 @@ def test_db_upgrade_with_a_bad_url_is_a_clear_error(tmp_path: Path) -> None:
 async def test_replicas_starting_together_migrate_one_at_a_time() -> None:
     """Several `rounds serve` processes starting at once on an empty PostgreSQL database:
     one migrates, the others wait and find the schema ready."""
-    url, name = await fresh_postgres()
-    try:
+    async with postgres_database() as url:
         stores = await asyncio.gather(*(Store.open(url) for _ in range(4)))
         assert {await current_revision(s.engine) for s in stores} == {"0008"}
         for store in stores:
             await store.close()
-    finally:
-        await drop_postgres(name)
 
 
 # 0007: people are (platform, workspace, user id)
@@ -180,15 +175,22 @@ TEAMS_TENANT = "00000000-0000-0000-0000-00000000fa4e"
 WHEN = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 
-def thread_row(
-    ident: int, platform: str, workspace: str, facilitator: str | None
-) -> dict[str, Any]:
+def placed(ident: int, platform: str, workspace: str) -> dict[str, Any]:
+    """The columns that say where a row belongs: its id, channel C{ident} and conversation."""
     return {
         "id": ident,
         "conversation": f"{platform}:{workspace}:C{ident}",
         "platform": platform,
         "channel": f"C{ident}",
         "workspace": workspace,
+    }
+
+
+def thread_row(
+    ident: int, platform: str, workspace: str, facilitator: str | None
+) -> dict[str, Any]:
+    return {
+        **placed(ident, platform, workspace),
         "thread": f"t{ident}",
         "topic": "manager-medic",
         "model": "gibbs",
@@ -210,11 +212,7 @@ def schedule_row(
     ident: int, platform: str, workspace: str, created_by: str | None
 ) -> dict[str, Any]:
     return {
-        "id": ident,
-        "conversation": f"{platform}:{workspace}:C{ident}",
-        "platform": platform,
-        "channel": f"C{ident}",
-        "workspace": workspace,
+        **placed(ident, platform, workspace),
         "weekday": 0,
         "at": "09:00",
         "timezone": "Europe/London",
@@ -258,25 +256,16 @@ async def people_in(store: Store) -> list[str | None]:
     return [value for values in found for value in values]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def at_0006(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+@pytest.fixture
+async def at_0006(database_url: str) -> AsyncIterator[Store]:
     """A database left at revision 0006, with rows as the code of that time wrote them."""
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    elif not PG_URL:
-        pytest.skip("PostgreSQL tests need ROUNDS_TEST_DATABASE_URL (.ci/run sets it)")
-    else:
-        url, name = await fresh_postgres()
-    store = await Store.open(url, upgrade=False)
+    store = await Store.open(database_url, upgrade=False)
     await migrate.upgrade(store.engine, "0006")
     async with store.engine.begin() as conn:
         for table, rows in OLD_ROWS.items():
             await conn.execute(insert(table), rows)
     yield store
     await store.close()
-    if name is not None:
-        await drop_postgres(name)
 
 
 async def test_0007_qualifies_stored_people_with_their_platform_and_workspace(
@@ -337,18 +326,11 @@ async def test_bare_ids_written_during_a_rolling_upgrade_are_qualified_by_the_da
 # 0008: retention and erasure cover what Rounds delivered
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def at_0007(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+@pytest.fixture
+async def at_0007(database_url: str) -> AsyncIterator[Store]:
     """A database at revision 0007: an anonymous thread whose replies kept their platform
     message ids, a named thread, and a close stuck in `closing`."""
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    elif not PG_URL:
-        pytest.skip("PostgreSQL tests need ROUNDS_TEST_DATABASE_URL (.ci/run sets it)")
-    else:
-        url, name = await fresh_postgres()
-    store = await Store.open(url, upgrade=False)
+    store = await Store.open(database_url, upgrade=False)
     await migrate.upgrade(store.engine, "0007")
     lease = WHEN + dt.timedelta(minutes=5)
     threads = [  # one statement for all: each row has the same keys
@@ -366,8 +348,6 @@ async def at_0007(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         await conn.execute(insert(contributions), replies)
     yield store
     await store.close()
-    if name is not None:
-        await drop_postgres(name)
 
 
 async def stored_ids(store: Store) -> list[str | None]:

@@ -6,28 +6,24 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiohttp
 import pytest
 from botbuilder.schema import Activity
 from botframework.connector.auth import MicrosoftAppCredentials
 
 from adapters.pace import ChannelPace
-from adapters.teams.cards import MAX_RESULT_CARD_BYTES, problems, size
+from adapters.teams.check import problems
 from adapters.teams.connectors import ReusingAuthentication, TeamsConfig
+from adapters.teams.fit import MAX_RESULT_CARD_BYTES, size
 from bot.content.model import Library
 from bot.events import Conversation
 from bot.lookup import LookupIndex
 from bot.outbox import DeliveryError
 from bot.replies import Paragraph, Reply, Visibility
-from rounds.server import TEAMS_AUTH, TEAMS_EMULATOR, Options, Server
-from rounds.settings import Settings
+from rounds.server import TEAMS_AUTH, TEAMS_EMULATOR
 from tests.fakes.connector import FakeConnector, Sent
 from tests.fakes.teams_activities import (
     CHANNEL_ID,
@@ -40,67 +36,9 @@ from tests.fakes.teams_activities import (
     personal_message,
     unknown_activity,
 )
-from tests.slack_harness import make_bot
+from tests.teams_harness import Teams, running
 
 CHANNEL = Conversation("teams", CHANNEL_ID, TENANT_ID)
-
-
-@dataclass
-class Teams:
-    server: Server
-    http: aiohttp.ClientSession
-    fake: FakeConnector
-
-    @property
-    def url(self) -> str:
-        return f"{self.server.url}/api/messages"
-
-    async def post(self, activity: dict[str, Any], **headers: str) -> aiohttp.ClientResponse:
-        async with self.http.post(self.url, json=activity, headers=headers) as response:
-            await response.read()
-            return response
-
-    async def send(self, activity: dict[str, Any]) -> list[Sent]:
-        """Post an activity and wait for the replies it causes."""
-        before = len(self.fake.sent)
-        response = await self.post(activity)
-        assert response.status in (200, 201), response.status
-        await self.fake.wait_for(before + 1)
-        await asyncio.sleep(0.05)
-        return self.fake.sent[before:]
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeConnector]:
-    connector = FakeConnector()
-    await connector.start()
-    yield connector
-    await connector.stop()
-
-
-@asynccontextmanager
-async def running(
-    library: Library, index: LookupIndex, db: Path, fake: FakeConnector, **settings: Any
-) -> AsyncIterator[Teams]:
-    bot = await make_bot(library, index, f"sqlite:///{db}")
-    emulator = Settings(database_url=f"sqlite:///{db}", teams_emulator=True)
-    config = replace(emulator, **settings)
-    server = Server(bot, config, Options(host="127.0.0.1", port=0, scheduler=False))
-    await server.start()
-    try:
-        async with aiohttp.ClientSession() as http:
-            yield Teams(server, http, fake)
-    finally:
-        await server.stop()
-        await bot.ctx.store.close()
-
-
-@pytest.fixture
-async def teams(
-    library: Library, index: LookupIndex, fake: FakeConnector, tmp_path: Path
-) -> AsyncIterator[Teams]:
-    async with running(library, index, tmp_path / "t.db", fake) as t:
-        yield t
 
 
 def cards(sent: Sent) -> list[dict[str, Any]]:
@@ -195,19 +133,19 @@ async def test_install_stores_the_reference_and_says_hello(teams: Teams) -> None
 
 
 async def test_a_proactive_post_works_after_a_restart(
-    library: Library, index: LookupIndex, fake: FakeConnector, tmp_path: Path
+    library: Library, index: LookupIndex, connector: FakeConnector, tmp_path: Path
 ) -> None:
     db = tmp_path / "t.db"
-    async with running(library, index, db, fake) as first:
-        await first.send(channel_message("help", fake.url))  # the channel becomes known
+    async with running(library, index, db, connector) as first:
+        await first.send(channel_message("help", connector.url))  # the channel becomes known
     prompt = Reply("prompt", (Paragraph.of("A question"),), Visibility.CHANNEL, summary="Q")
-    async with running(library, index, db, fake) as second:
+    async with running(library, index, db, connector) as second:
         assert second.server.teams is not None
         outbox = second.server.teams.outbox
         root = await outbox.post(CHANNEL, prompt)
         thread = Conversation("teams", CHANNEL_ID, TENANT_ID, thread=root)
         await outbox.post(thread, prompt)
-    new_thread, reply = fake.sent[-2:]
+    new_thread, reply = connector.sent[-2:]
     assert new_thread.method == "create_conversation" and "A question" in words(new_thread)
     assert reply.conversation_id == f"{CHANNEL_ID};messageid={root}"
 
@@ -272,7 +210,7 @@ async def test_emulator_mode_refuses_a_non_loopback_service_url(teams: Teams) ->
 async def test_with_an_app_id_requests_need_a_valid_token(
     library: Library,
     index: LookupIndex,
-    fake: FakeConnector,
+    connector: FakeConnector,
     tmp_path: Path,
     authorization: str | None,
 ) -> None:
@@ -280,13 +218,13 @@ async def test_with_an_app_id_requests_need_a_valid_token(
         "microsoft_app_id": "00000000-0000-0000-0000-000000000b07",
         "teams_service_hosts": ("127.0.0.1",),  # the fake Bot Connector
     }
-    async with running(library, index, tmp_path / "t.db", fake, **ids) as teams:
+    async with running(library, index, tmp_path / "t.db", connector, **ids) as teams:
         assert TEAMS_AUTH in teams.server.status
         headers = {"Authorization": authorization} if authorization else {}
-        response = await teams.post(channel_message("help", fake.url), **headers)
+        response = await teams.post(channel_message("help", connector.url), **headers)
         assert response.status == 401
         await asyncio.sleep(0.1)
-    assert fake.sent == []
+    assert connector.sent == []
 
 
 @pytest.mark.parametrize(
@@ -340,12 +278,12 @@ async def test_retry_after_is_honoured(teams: Teams) -> None:
 
 
 async def test_connections_to_the_connector_are_closed_at_shutdown(
-    library: Library, index: LookupIndex, fake: FakeConnector, tmp_path: Path
+    library: Library, index: LookupIndex, connector: FakeConnector, tmp_path: Path
 ) -> None:
-    async with running(library, index, tmp_path / "t.db", fake) as teams:
-        await teams.send(channel_message("help", fake.url))
-        assert fake.connections >= 1
-    await fake.wait_for_connections(0)
+    async with running(library, index, tmp_path / "t.db", connector) as teams:
+        await teams.send(channel_message("help", connector.url))
+        assert connector.connections >= 1
+    await connector.wait_for_connections(0)
 
 
 class _TestCredentials(MicrosoftAppCredentials):  # type: ignore[misc]
@@ -356,19 +294,19 @@ class _TestCredentials(MicrosoftAppCredentials):  # type: ignore[misc]
 
 
 async def test_outbound_calls_carry_the_bot_token_as_botbuilder_signs_it(
-    fake: FakeConnector,
+    connector: FakeConnector,
 ) -> None:
     auth = ReusingAuthentication(TeamsConfig(APP_TYPE="MultiTenant"))
     try:
         credentials = _TestCredentials("00000000-0000-0000-0000-000000000b07", "not-a-secret")
-        client = auth.client_for(fake.url, credentials)
+        client = auth.client_for(connector.url, credentials)
         message = Activity(type="message", text="hello")
         await client.conversations.send_to_conversation("a:1fake", message)
-        anonymous = auth.client_for(fake.url, MicrosoftAppCredentials.empty())
+        anonymous = auth.client_for(connector.url, MicrosoftAppCredentials.empty())
         await anonymous.conversations.send_to_conversation("a:1fake", message)
     finally:
         await auth.close()
-    signed, unsigned = fake.sent
+    signed, unsigned = connector.sent
     assert signed.authorization == "Bearer test-token-not-real"
     assert unsigned.authorization is None
 

@@ -14,22 +14,20 @@ from hypothesis import strategies as st
 
 from adapters.teams.cards import (
     CARD,
-    MAX_ACTIVITY_BYTES,
-    MAX_RESULT_CARD_BYTES,
     THUMBNAIL,
     Submit,
     TeamsMessage,
     attachment,
     dialog,
+    dialog_text,
     form_again,
-    plain_text,
-    problems,
     read_submit,
     render,
     search_results,
-    size,
     submit_data,
 )
+from adapters.teams.check import problems
+from adapters.teams.fit import MAX_ACTIVITY_BYTES, MAX_RESULT_CARD_BYTES, size
 from bot import actions
 from bot import messages as say
 from bot.content.model import Library
@@ -47,7 +45,7 @@ from bot.replies import (
     Span,
     rich_text,
 )
-from tests.conftest import TestBot, button
+from tests.conftest import COMMAND_LINES, TestBot, button
 
 Json = dict[str, Any]
 
@@ -162,32 +160,7 @@ def text_of_length(length: int, seed: int) -> str:
 # The real bot, every command
 
 
-COMMANDS = [
-    "help",
-    "help quote",
-    "help qoute",
-    "quote",
-    "quote winter",
-    "quote zzqx wqpz",
-    "lookup triumvirate",
-    "lookup triumverate",
-    "lookup nonsense",
-    "lookup",
-    "topics",
-    "articles",
-    "articles no-such-topic",
-    "read",
-    "read no-such-article",
-    "prompt",
-    "prompt wellbeing",
-    "privacy",
-    "qoute winter",
-    "xyzzy",
-    "",
-]
-
-
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", COMMAND_LINES)
 async def test_every_command_renders_valid_and_complete(testbot: TestBot, command: str) -> None:
     await testbot.send(command)
     assert testbot.last
@@ -705,7 +678,7 @@ def test_a_refusal_without_a_form_brings_the_form_back_with_the_reason_and_the_t
     assert box["value"] == "Mine"
     assert card["actions"][0]["data"] == {"rounds": actions.ANONYMOUS_SUBMIT, "value": "4"}
     said = Reply("error", (Paragraph.of("Something `went` wrong."), Note("Try again (ref x).")))
-    assert plain_text(said) == "Something went wrong.\nTry again (ref x)."
+    assert dialog_text(said) == "Something went wrong.\nTry again (ref x)."
 
 
 def test_problems_names_a_broken_form() -> None:

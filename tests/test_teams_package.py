@@ -1,8 +1,9 @@
 """The Teams app package (`rounds teams-package`): what Teams would reject on upload.
 
 The package is a zip of deploy/teams/manifest.json, filled in with the bot's app id and
-host, and the two icons. The manifest must name only commands the bot has, and the icons
-must have the sizes and colours Teams requires.
+host and given the command menu declared in bot/commands.py, and the two icons. The manifest
+must name only commands the bot has, and the icons must have the sizes and colours Teams
+requires.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import Any
 
 import pytest
 
+from bot.commands import SPECS
 from bot.core import COMMANDS
 from rounds.settings import Settings
-from rounds.teams_package import SOURCE, PackageError, build_package, png_size
+from rounds.teams_package import SOURCE, PackageError, build_package, command_lists, png_size
 
 APP_ID = "00000000-0000-0000-0000-000000000b07"
 HOST = "rounds.example.nhs.uk"
@@ -135,6 +137,36 @@ def test_the_command_lists_name_only_real_commands_in_every_scope(
         for command in commands["commands"]:
             assert len(command["title"]) <= 32 and 0 < len(command["description"]) <= 128
     assert listed == set(bot["scopes"]), "every scope needs a command list"
+
+
+def test_the_command_menu_is_the_declared_one_in_declaration_order(
+    package: zipfile.ZipFile,
+) -> None:
+    """The menu comes from bot/commands.py alone: the template in deploy/teams has none."""
+    template = json.loads((SOURCE / "manifest.json").read_text(encoding="utf-8"))
+    assert all("commandLists" not in bot for bot in template["bots"])
+    lists = manifest_of(package)["bots"][0]["commandLists"]
+    assert lists == command_lists()
+    menus = {scope: c["commands"] for c in lists for scope in c["scopes"]}
+    assert list(menus) == ["team", "groupChat", "personal"]
+    lines = {"team": "channel", "groupChat": "group", "personal": "direct"}
+    for scope, commands in menus.items():
+        declared = [(c.name, getattr(c.menu, lines[scope], None)) for c in SPECS]
+        expected = [{"title": name, "description": line} for name, line in declared if line]
+        assert commands == expected, scope
+    offered = {c["title"] for commands in menus.values() for c in commands}
+    assert offered == {c.name for c in SPECS if c.menu}
+    assert "reflect" not in {c["title"] for c in menus["groupChat"] + menus["personal"]}
+
+
+def test_a_template_without_a_bot_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "teams"
+    shutil.copytree(SOURCE, source)
+    manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
+    manifest.pop("bots")
+    (source / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(PackageError, match="no bot"):
+        build_package(Settings(microsoft_app_id=APP_ID), tmp_path / "p.zip", source=source)
 
 
 def test_reflection_threads_ask_to_read_channel_messages_through_rsc(

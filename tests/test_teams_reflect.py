@@ -6,27 +6,25 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from botbuilder.schema import Activity
 from sqlalchemy import inspect
 
-from adapters.teams.cards import INPUT, MAX_ACTIVITY_BYTES, markdown_pages, problems, size
+from adapters.teams.cards import INPUT
+from adapters.teams.check import problems
+from adapters.teams.fit import MAX_ACTIVITY_BYTES, markdown_pages, size
 from adapters.teams.translate import dialog_event, to_event
 from bot import actions
 from bot import messages as m
-from bot.content.model import Library
 from bot.events import Action, Conversation, Person
-from bot.lookup import LookupIndex
 from bot.outbox import DeliveryError, File
 from bot.replies import Heading, Reply
 from bot.store import Store
 from bot.store.reflections import CLOSED, OPEN, Contribution, Reflection
-from tests.fakes.connector import FakeConnector, Sent
+from tests.fakes.connector import Sent
 from tests.fakes.teams_activities import (
     CHANNEL_ID,
     TENANT_ID,
@@ -39,7 +37,8 @@ from tests.fakes.teams_activities import (
     task_fetch,
     task_submit,
 )
-from tests.test_teams import Teams, running, words
+from tests.teams_harness import Teams
+from tests.test_teams import words
 
 CHANNEL = Conversation("teams", CHANNEL_ID, TENANT_ID)
 ANON, ANON_NAME = "29:quinn", "Quinn Private"  # who contributes anonymously
@@ -47,22 +46,6 @@ BOB, BOB_NAME = "29:bob", "Bob Other"  # neither facilitator nor admin
 NHS_NUMBER = "943 476 5919"  # a valid check digit
 NOT_NHS_NUMBER = "943 476 5918"  # the same digits with a failing check digit
 POSTS = ("send_to_conversation", "reply_to_activity", "create_conversation", "update_activity")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeConnector]:
-    connector = FakeConnector()
-    await connector.start()
-    yield connector
-    await connector.stop()
-
-
-@pytest.fixture
-async def teams(
-    library: Library, index: LookupIndex, fake: FakeConnector, tmp_path: Path
-) -> AsyncIterator[Teams]:
-    async with running(library, index, tmp_path / "t.db", fake) as t:
-        yield t
 
 
 def cards(sent: Sent) -> list[dict[str, Any]]:

@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -38,9 +37,12 @@ from rounds.settings import Settings, SettingsError, from_env
 from tests.fakes.connector import FakeConnector
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
+    FORM,
+    JSON,
     TEAM_ID,
     block_actions_payload,
     event_callback,
+    interactive,
     message_event,
     slash_command,
     view_submission_payload,
@@ -54,50 +56,16 @@ from tests.fakes.teams_activities import (
     task_submit,
 )
 from tests.slack_harness import Rounds, buttons, running, slack_settings, words
-from tests.test_slack_reflect import interactive, settle
+from tests.teams_harness import Teams
+from tests.teams_harness import running as teams_running
+from tests.test_slack_reflect import settle
 from tests.test_slack_reflect import start as slack_start
-from tests.test_teams import Teams
-from tests.test_teams import running as teams_running
 from tests.test_teams_reflect import ANON, ask, box_of, errors_of, in_thread, submit
 from tests.test_teams_reflect import start as teams_start
 
 OTHER_CHANNEL = "19:0ther0ther0ther0ther0ther0ther@thread.tacv2"
 OTHER_TENANT = "00000000-0000-0000-0000-0000000bad00"
 APP_ID = "00000000-0000-0000-0000-000000000b07"
-JSON = "application/json"
-
-
-@pytest.fixture
-async def slack_fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    await slack.start()
-    yield slack
-    await slack.stop()
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = FakeConnector()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def slack(
-    library: Library, index: LookupIndex, slack_fake: FakeSlack, tmp_path: Path
-) -> AsyncIterator[Rounds]:
-    settings = slack_settings(slack_fake, tmp_path / "r.db")
-    async with running(library, index, settings, slack_fake, scheduler=False) as r:
-        yield r
-
-
-@pytest.fixture
-async def teams(
-    library: Library, index: LookupIndex, connector: FakeConnector, tmp_path: Path
-) -> AsyncIterator[Teams]:
-    async with teams_running(library, index, tmp_path / "t.db", connector) as t:
-        yield t
 
 
 def store_of(server: Server) -> Store:
@@ -364,7 +332,7 @@ async def test_a_request_from_another_slack_workspace_is_refused(slack: Rounds) 
     command = slash_command(
         "reflect close", slack.fake.response_url(), user="U0ALICE", team="T0OTHER"
     )
-    assert (await slack.post(command, "application/x-www-form-urlencoded")).status == 403
+    assert (await slack.post(command, FORM)).status == 403
     reply = message_event("from elsewhere", ts="1700000100.000001", thread_ts=reflection.thread)
     assert (await slack.post(event_callback(reply, "EvOther", team="T0OTHER"), JSON)).status == 403
     await settle(slack)
@@ -409,10 +377,10 @@ async def test_remembered_conversations_are_bounded(
 
 
 async def test_metrics_can_move_to_their_own_port(
-    library: Library, index: LookupIndex, slack_fake: FakeSlack, tmp_path: Path
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
 ) -> None:
-    settings = replace(slack_settings(slack_fake, tmp_path / "r.db"), metrics_port=0)
-    async with running(library, index, settings, slack_fake, scheduler=False) as rounds:
+    settings = replace(slack_settings(fake, tmp_path / "r.db"), metrics_port=0)
+    async with running(library, index, settings, fake, scheduler=False) as rounds:
         runner = rounds.server.metrics_runner
         assert runner is not None
         port = runner.addresses[0][1]

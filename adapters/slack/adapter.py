@@ -1,5 +1,6 @@
 """The Slack adapter: bolt's AsyncApp wired to the bot. Translation lives in `translate`
-and `render`; this class only routes.
+(payloads to events) and `pages` (replies to payloads), what bolt may log in `logs`; this
+module only routes.
 
 Acknowledging: bolt runs with `process_before_response=True`, so Slack's HTTP response is
 sent when a listener returns. A command's answer goes in that response when the bot has it
@@ -33,8 +34,19 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from adapters.slack import text as t
+from adapters.slack.logs import bolt_logger
 from adapters.slack.outbox import SlackOutbox
-from adapters.slack.render import FORM_BLOCK, action_name, form_view, notice_view, render
+from adapters.slack.pages import (
+    answer_view,
+    first_body,
+    form_ack,
+    form_of,
+    opened_form,
+    pages,
+    private,
+    working_view,
+)
+from adapters.slack.render import action_name
 from adapters.slack.translate import (
     action_event,
     command_event,
@@ -45,13 +57,12 @@ from adapters.slack.translate import (
     thread_deletion,
     thread_message,
 )
-from bot import actions, limits
+from bot import actions
 from bot import messages as m
 from bot.core import Bot, failed
 from bot.events import Action, Command, Conversation, Deletion, Event, Message
-from bot.memo import IdentityMemo, rendered_size
 from bot.outbox import DeliveryError
-from bot.replies import Paragraph, Reply, Visibility
+from bot.replies import Reply, Visibility
 from bot.store import Store
 
 log = logging.getLogger("rounds.slack")
@@ -59,74 +70,6 @@ ACK_BUDGET = 2.0  # seconds; Slack allows 3 for the whole round trip
 TIMESTAMP = "X-Slack-Request-Timestamp"
 # The forms Rounds opens. Their submissions reach the bot without the person who sent them.
 FORMS = frozenset({actions.ANONYMOUS_SUBMIT})
-WORKING_FORM = Reply(kind="notice", blocks=(Paragraph.of(t.FORM_WORKING),))
-
-
-class _QuietBolt(logging.Filter):
-    """bolt logs the body of a request whose signature failed: we log only the fact. And it
-    notes at start that SLACK_BOT_TOKEN is unused beside our client, which is intended."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = str(record.msg)
-        if message.startswith("Invalid request signature"):
-            record.msg, record.args = "rejected a request with an invalid signature (401)", ()
-        return not message.startswith("As you gave `client` as well")
-
-
-_QUIET = _QuietBolt()
-
-
-_RENDERED: IdentityMemo[Reply, list[dict[str, Any]]] = IdentityMemo(
-    "slack-pages", limits.REPLY_MEMO_BYTES, rendered_size
-)
-
-
-def pages(replies: list[Reply]) -> list[dict[str, Any]]:
-    """Every page of the rendered replies as slash-command or `response_url` messages.
-    Fresh dicts each time (callers add fields); the blocks inside are shared, never changed."""
-    return [dict(page) for reply in replies for page in _RENDERED.get(reply, _pages_of)]
-
-
-def _pages_of(reply: Reply) -> list[dict[str, Any]]:
-    kind = _response_type(reply)
-    return [
-        {"response_type": kind, "text": message.text, "blocks": message.blocks}
-        for message in render(reply)
-    ]
-
-
-_BODIES: IdentityMemo[Reply, str] = IdentityMemo("slack-bodies", limits.REPLY_MEMO_BYTES)
-
-
-def _first_page_json(reply: Reply) -> str:
-    return json.dumps(_RENDERED.get(reply, _pages_of)[0])
-
-
-def form_of(replies: list[Reply]) -> Reply | None:
-    """The form among the replies: the bot asks for text (a modal, in Slack)."""
-    return next((r for r in replies if r.form is not None), None)
-
-
-def form_ack(replies: list[Reply], action: Action, title: str) -> dict[str, Any]:
-    """How a submitted form is answered: a form sent back with an error keeps the modal open
-    with the error under the text box; anything else replaces the modal with what was said."""
-    form = form_of(replies)
-    if form is not None and form.form is not None and form.form.error:
-        return {"response_action": "errors", "errors": {FORM_BLOCK: form.form.error}}
-    return {"response_action": "update", "view": answer_view(replies, action, title)}
-
-
-def answer_view(replies: list[Reply], action: Action, title: str) -> dict[str, Any]:
-    """The bot's answer to a form as a modal: the form again (with its error), or a notice."""
-    form = form_of(replies)
-    if form is None:
-        return notice_view(title, replies, t.FORM_CLOSE)
-    where = action.conversation
-    return form_view(form, where.channel, where.workspace, t.FORM_CANCEL)
-
-
-def _response_type(reply: Reply) -> str:
-    return "in_channel" if reply.visibility is Visibility.CHANNEL else "ephemeral"
 
 
 async def _within(work: asyncio.Future[Any], seconds: float) -> bool:
@@ -177,7 +120,7 @@ class SameWorkspace(AsyncMiddleware):
     """A request from a workspace other than the bot token's (`auth.test`, which bolt asks
     once) is refused before any listener runs: Rounds is installed in one workspace. A
     middleware object, not a function: bolt calls it directly, without working out which
-    arguments a function wants (about 40 µs a request)."""
+    arguments a function wants, on every request."""
 
     async def async_process(
         self,
@@ -206,17 +149,12 @@ class SlackAdapter:
         self.bot, self.outbox, self.store, self.ack_budget = bot, outbox, store, ack_budget
         self.verifying = signing_secret is not None
         self.tasks: set[asyncio.Task[None]] = set()
-        for name in ("slack_bolt.RequestVerification", "rounds.slack.bolt"):
-            logging.getLogger(name).addFilter(_QUIET)
-        # bolt (and Socket Mode, through the same logger) logs whole payloads at DEBUG: who
-        # pressed and what they typed, an anonymous form's sender too. Never below INFO.
-        logging.getLogger("rounds.slack.bolt").setLevel(logging.INFO)
         self.app = AsyncApp(
             client=outbox.client,
             signing_secret=signing_secret or "",
             request_verification_enabled=signing_secret is not None,
             process_before_response=True,
-            logger=logging.getLogger("rounds.slack.bolt"),
+            logger=bolt_logger(),  # never below INFO: see `logs`
         )
         self.app.use(SameWorkspace())
         self.app.command(re.compile(r"^/"))(self._on_command)
@@ -310,10 +248,11 @@ class SlackAdapter:
         answers = pages(replies)
         if answers[1:]:
             self._spawn(self._respond_all(url, answers[1:], event))
-        if not answers or not _RENDERED.get(replies[0], _pages_of):
+        first = first_body(replies)
+        if first is None:
             await ack(**(answers[0] if answers else {}))
             return None
-        return BoltResponse(status=200, body=_BODIES.get(replies[0], _first_page_json))
+        return BoltResponse(status=200, body=first)
 
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -341,7 +280,7 @@ class SlackAdapter:
         if await _within(work, self.ack_budget):
             await ack(**form_ack(work.result(), action, title))
             return
-        await ack(response_action="update", view=notice_view(title, [WORKING_FORM], t.FORM_CLOSE))
+        await ack(response_action="update", view=working_view(title))
         self._spawn(self._update_form(work, action, str(view.get("id", "")), title))
 
     def _reply_of(
@@ -475,22 +414,16 @@ class SlackAdapter:
                 await self._respond(url, pages(replies))
         except DeliveryError as exc:
             text = t.NOT_IN_CHANNEL if exc.reason.endswith("not_in_channel") else t.POST_FAILED
-            await self._respond_all(url, [{"response_type": "ephemeral", "text": text}], action)
+            await self._respond_all(url, [private(text)], action)
             return
         if is_ephemeral_source(body):
             await self._respond_all(url, [{"delete_original": True}], action)
 
     async def _open_form(self, form: Reply, action: Action, body: dict[str, Any], url: str) -> None:
         """A button that asks for text (Contribute anonymously) opens a modal."""
-        where = action.conversation
-        view = form_view(form, where.channel, where.workspace, t.FORM_CANCEL)
         try:
-            await self.outbox.open_modal(str(body.get("trigger_id", "")), view)
+            await self.outbox.open_modal(str(body.get("trigger_id", "")), opened_form(form, action))
         except DeliveryError as exc:
             log.warning("could not open a form: %s", exc.reason)
-            failed = {
-                "response_type": "ephemeral",
-                "replace_original": False,
-                "text": t.FORM_FAILED,
-            }
+            failed = private(t.FORM_FAILED, replace_original=False)
             await self._respond_all(url, [failed], action)

@@ -31,6 +31,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters import observe
 from adapters.pace import ChannelPace
 from adapters.slack.render import SlackMessage, render
+from bot.durations import OUTBOUND_TIMEOUT
 from bot.events import Conversation, Person
 from bot.outbox import Delivered, DeliveryError, File, Outbox
 from bot.replies import Reply
@@ -166,7 +167,7 @@ class SlackOutbox(Outbox):
         interval: RetryIntervalCalculator = default_interval_calculator,
         pace: ChannelPace | None = None,
         workspace_per_minute: int = 600,
-        timeout: float = 30.0,  # seconds for each call (each retry has its own)
+        timeout: float = OUTBOUND_TIMEOUT.total_seconds(),  # for each call; each retry has its own
     ) -> None:
         self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
         self.interval = interval

@@ -5,33 +5,22 @@ construction: text is split at word boundaries to fit, buttons that cannot be va
 out, and messages over 50 blocks are paginated. `problems()` checks every limit on the
 finished JSON, and the tests parse every rendered block back through slack_sdk's block
 models (`Block.parse(...).validate_json()`). slack_sdk's models are not used at run time:
-their validation introspects each object with `dir()` and cost about 2 ms a reply, most of
-a lookup's time. Lengths are measured on the text as sent (after `&`, `<`, `>` are escaped
-and bold markers added)."""
+their validation introspects each object with `dir()`, which cost most of a lookup's time
+(the README's measured figures). Lengths are measured on the text as sent (after `&`, `<`,
+`>` are escaped and bold markers added)."""
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
+from adapters import textfit
+from adapters.textfit import ELLIPSIS, cut, one_line
 from bot import limits
-from bot.replies import (
-    Block,
-    Button,
-    Heading,
-    Item,
-    Note,
-    Paragraph,
-    QuoteBlock,
-    Reply,
-    Rich,
-    Span,
-    plain,
-    rich_text,
-)
+from bot import replies as r
+from bot.replies import Block, Button, Reply, Rich, Span, plain, plain_text
 
 MAX_BLOCKS = 50
 SECTION_TEXT = 3000
@@ -52,15 +41,11 @@ METADATA = 3000
 FORM_BLOCK = "contribution"  # the block id of a form's text box (errors are shown under it)
 FORM_INPUT = "text"  # its action id
 
-ELLIPSIS = "…"
 CONTINUED = " (continued)"
 QUOTE_LINE = "> "
 
 Json = dict[str, Any]
-Word = tuple[str, tuple[Span, ...]]  # the whitespace before a word, and the word's spans
-T = TypeVar("T")
-
-_SPACE = re.compile(r"(\s+)")
+Word = textfit.Word[bool]  # the whitespace before a word, and its runs: text and boldness
 
 
 @dataclass(frozen=True)
@@ -77,25 +62,27 @@ def render(reply: Reply) -> list[SlackMessage]:
     if actions:
         groups = [*groups[:-1], groups[-1] + actions] if groups else [actions]
     pages = _pages(groups) or [[_section(ELLIPSIS)]]
-    base = escape(reply.summary.strip() or _plain_text(reply) or ELLIPSIS)
-    first = _cut(base, MESSAGE_TEXT)
-    more = _cut(base, MESSAGE_TEXT - len(CONTINUED)) + CONTINUED
-    return [SlackMessage(more if n else first, page) for n, page in enumerate(pages)]
+    text = reply.summary.strip() or plain_text(reply) or ELLIPSIS
+    first = SlackMessage(escape(cut(text, MESSAGE_TEXT, _cost)), pages[0])
+    if len(pages) == 1:
+        return [first]
+    more = escape(cut(text, MESSAGE_TEXT - len(CONTINUED), _cost)) + CONTINUED
+    return [first, *(SlackMessage(more, page) for page in pages[1:])]
 
 
 def _render_block(block: Block) -> list[Json]:
     """The Block Kit blocks for one neutral block (none for a block with no text)."""
     match block:
-        case Heading(text=text):
+        case r.Heading(text=text):
             return _heading(text)
-        case Paragraph(rich=rich):
+        case r.Paragraph(rich=rich):
             return _sections(rich)
-        case QuoteBlock(text=text, attribution=attribution):
+        case r.QuoteBlock(text=text, attribution=attribution):
             quoted = _sections(plain(f"“{text}”"), quote=True)
             return [*quoted, *_context(f"— {attribution}")]
-        case Item(title=title, meta=meta, body=body):
+        case r.Item(title=title, meta=meta, body=body):
             return [*_sections((Span(title, bold=True), Span("\n"), *body)), *_context(meta)]
-        case Note(text=text):
+        case r.Note(text=text):
             return _context(text)
     raise TypeError(f"unknown block {block!r}")
 
@@ -164,79 +151,36 @@ def _modal(title: str, blocks: list[Json], close: str) -> Json:
 
 
 def _modal_text(text: str, limit: int) -> str:
-    return _cut(" ".join(text.split()), limit) or ELLIPSIS
+    return one_line(text, limit)
 
 
 def _texts(reply: Reply) -> list[Json]:
     """A reply's paragraphs and notes as blocks (its heading is the modal's title; quotes,
     items and buttons have no place in a form)."""
-    kept = (b for b in reply.blocks if isinstance(b, Paragraph | Note))
+    kept = (b for b in reply.blocks if isinstance(b, r.Paragraph | r.Note))
     return [out for block in kept for out in _render_block(block)]
 
 
-# Text: words, sizes, chunks and mrkdwn
+# Text: sizes, pieces and mrkdwn
 
 
-def _words(rich: Rich) -> list[Word]:
-    """Words with the whitespace before each; a word may mix bold and plain spans."""
-    words: list[tuple[str, list[Span]]] = []
-    gap, joined = "", False
-    for span in rich:
-        for piece in _SPACE.split(span.text):
-            if piece.isspace():
-                gap, joined = gap + piece, False
-            elif piece and joined:
-                words[-1][1].append(Span(piece, span.bold))
-            elif piece:
-                words.append((gap, [Span(piece, span.bold)]))
-                gap, joined = "", True
-    return [(before, tuple(spans)) for before, spans in words]
+def _cost(text: str) -> int:
+    """Characters of the text as mrkdwn: `&`, `<` and `>` escaped."""
+    return len(text) + 4 * text.count("&") + 3 * (text.count("<") + text.count(">"))
 
 
-def _size(spans: Sequence[Span]) -> int:
-    """An upper bound of the mrkdwn length: escaped text plus two `*` per bold span."""
-    return sum(len(escape(s.text)) + 2 * s.bold for s in spans)
+def _quoted_cost(text: str) -> int:
+    """The same inside a quote, where every line break is followed by `> `."""
+    return _cost(text) + len(QUOTE_LINE) * text.count("\n")
 
 
-def _fitting(words: Sequence[Word], limit: int) -> Iterator[Word]:
-    """The words, with any word too long for `limit` on its own hard-split into pieces."""
-    for gap, spans in words:
-        if _size(spans) <= limit:
-            yield gap, spans
-            continue
-        pieces = [(s,) for span in spans for s in _hard_split(span, limit)]
-        yield gap, pieces[0]
-        yield from (("", piece) for piece in pieces[1:])
+def _stars(bold: bool) -> int:
+    return 2 * bold
 
 
-def _hard_split(span: Span, limit: int) -> Iterator[Span]:
-    budget, start, size = limit - 2 * span.bold, 0, 0
-    for end, char in enumerate(span.text):
-        if size + len(escape(char)) > budget:
-            yield Span(span.text[start:end], span.bold)
-            start, size = end, 0
-        size += len(escape(char))
-    yield Span(span.text[start:], span.bold)
-
-
-def _chunks(rich: Rich, limit: int, newline: str = "\n") -> list[list[Word]]:
-    """Split at whitespace into runs whose mrkdwn is at most `limit` characters."""
-    words = _words(rich)
-    sizes = [_size(spans) for _gap, spans in words]
-    gaps = [len(gap.replace("\n", newline)) for gap, _spans in words]
-    if sum(sizes) + sum(gaps[1:]) <= limit:  # the usual case: it all fits
-        return [[("", words[0][1]), *words[1:]]] if words else []
-    chunks: list[list[Word]] = []
-    size = limit + 1
-    for gap, spans in _fitting(words, limit):
-        cost = len(gap.replace("\n", newline)) + _size(spans)
-        if size + cost <= limit:
-            chunks[-1].append((gap, spans))
-            size += cost
-        else:
-            chunks.append([("", spans)])
-            size = _size(spans)
-    return chunks
+def _pieces(rich: Rich, limit: int, cost: textfit.Cost = _cost) -> list[list[Word]]:
+    """Split at whitespace into pieces whose mrkdwn is at most `limit` characters."""
+    return textfit.split([(span.text, span.bold) for span in rich], limit, cost, _stars)
 
 
 def _plain_fit(rich: Rich, limit: int, newline: str = "\n") -> str | None:
@@ -266,45 +210,18 @@ def _mrkdwn(words: Sequence[Word], newline: str = "\n") -> str:
     """Escaped text; neighbouring bold words share one `*…*` unless a line break parts them."""
     out: list[str] = []
     bold = False
-    for gap, spans in words:
-        for n, span in enumerate(spans):
+    for gap, runs in words:
+        for n, (text, strong) in enumerate(runs):
             space = "" if n else gap.replace("\n", newline)
-            if bold and (not span.bold or "\n" in space):
+            if bold and (not strong or "\n" in space):
                 out.append("*")
                 bold = False
             out.append(space)
-            if span.bold and not bold:
+            if strong and not bold:
                 out.append("*")
                 bold = True
-            out.append(escape(span.text))
+            out.append(escape(text))
     return "".join([*out, "*"] if bold else out)
-
-
-def _cut(text: str, limit: int) -> str:
-    """`text`, or its longest prefix ending at a word that fits in `limit` with "…" after it."""
-    if len(text) <= limit:
-        return text
-    room = limit - len(ELLIPSIS)
-    whole = re.match(r"(.*\S)\s", text[: room + 1], re.DOTALL)
-    head = whole.group(1) if whole else re.sub(r"&[a-z]*$", "", text[:room])
-    return head + ELLIPSIS
-
-
-def _plain_text(reply: Reply) -> str:
-    return "\n".join(filter(None, map(_plain, reply.blocks))).strip()
-
-
-def _plain(block: Block) -> str:
-    match block:
-        case Heading(text=text) | Note(text=text):
-            return text
-        case Paragraph(rich=rich):
-            return rich_text(rich)
-        case QuoteBlock(text=text, attribution=attribution):
-            return f"“{text}” — {attribution}"
-        case Item(title=title, meta=meta, body=body):
-            return " ".join(p for p in (title, meta, rich_text(body)) if p)
-    raise TypeError(f"unknown block {block!r}")
 
 
 # Blocks
@@ -330,9 +247,9 @@ def _sections(rich: Rich, quote: bool = False) -> list[Json]:
     if fitted is not None:
         return [_section(prefix + fitted)] if fitted else []
     if not quote:
-        return [_section(_mrkdwn(chunk)) for chunk in _chunks(rich, SECTION_TEXT)]
-    chunks = _chunks(rich, SECTION_TEXT - len(QUOTE_LINE), newline)
-    return [_section(QUOTE_LINE + _mrkdwn(chunk, newline)) for chunk in chunks]
+        return [_section(_mrkdwn(piece)) for piece in _pieces(rich, SECTION_TEXT)]
+    pieces = _pieces(rich, SECTION_TEXT - len(QUOTE_LINE), _quoted_cost)
+    return [_section(QUOTE_LINE + _mrkdwn(piece, newline)) for piece in pieces]
 
 
 def _heading(text: str) -> list[Json]:
@@ -348,9 +265,9 @@ def _context(text: str) -> list[Json]:
     fitted = _plain_fit(plain(text), CONTEXT_TEXT)
     if fitted is not None:
         return [{"type": "context", "elements": [_mrkdwn_text(fitted)]}] if fitted else []
-    elements = [_mrkdwn_text(_mrkdwn(c)) for c in _chunks(plain(text), CONTEXT_TEXT)]
+    elements = [_mrkdwn_text(_mrkdwn(p)) for p in _pieces(plain(text), CONTEXT_TEXT)]
     return [
-        {"type": "context", "elements": group} for group in _batched(elements, CONTEXT_ELEMENTS)
+        {"type": "context", "elements": group} for group in textfit.pack(elements, CONTEXT_ELEMENTS)
     ]
 
 
@@ -358,7 +275,7 @@ def _actions(buttons: Sequence[Button]) -> list[Json]:
     """Buttons that can be valid, in actions blocks of at most 25 elements."""
     elements = [_button(b, n) for n, b in enumerate(buttons) if _sendable(b, n)]
     return [
-        {"type": "actions", "elements": group} for group in _batched(elements, ACTIONS_ELEMENTS)
+        {"type": "actions", "elements": group} for group in textfit.pack(elements, ACTIONS_ELEMENTS)
     ]
 
 
@@ -367,10 +284,9 @@ def _sendable(button: Button, index: int) -> bool:
 
 
 def _button(button: Button, index: int) -> Json:
-    label = _cut(" ".join(button.label.split()), BUTTON_TEXT) or ELLIPSIS
     element: Json = {
         "type": "button",
-        "text": _plain_text_object(label),
+        "text": _plain_text_object(one_line(button.label, BUTTON_TEXT)),
         "action_id": action_id(button, index),
     }
     if button.value:
@@ -378,20 +294,14 @@ def _button(button: Button, index: int) -> Json:
     return element
 
 
-def _batched(items: Sequence[T], size: int) -> list[list[T]]:
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
-
-
 def _pages(groups: Sequence[list[Json]]) -> list[list[Json]]:
     """Pack each neutral block's Slack blocks into messages of at most 50, keeping them
     together unless one block alone needs more than 50."""
-    pages: list[list[Json]] = []
-    for group in groups:
-        if pages and len(pages[-1]) + len(group) <= MAX_BLOCKS:
-            pages[-1].extend(group)
-        else:
-            pages.extend(_batched(group, MAX_BLOCKS))
-    return pages
+    if sum(map(len, groups)) <= MAX_BLOCKS:  # the usual case: one message
+        return [[block for group in groups for block in group]] if groups else []
+    parts = [part for group in groups for part in textfit.pack(group, MAX_BLOCKS)]
+    pages = textfit.pack(parts, MAX_BLOCKS, len)
+    return [[block for part in page for block in part] for page in pages]
 
 
 # Checks

@@ -17,7 +17,6 @@ from typing import Any
 from aiohttp import web
 from azure.core.exceptions import DeserializationError
 from botbuilder.core import InvokeResponse, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, Attachment
 from botbuilder.schema.teams import (
     MessagingExtensionAttachment,
@@ -32,15 +31,14 @@ from jwt import PyJWTError
 
 from adapters import nesting
 from adapters.teams.cards import (
-    Json,
     TeamsMessage,
     dialog,
+    dialog_text,
     form_again,
-    plain_text,
     search_results,
     uncode,
 )
-from adapters.teams.connectors import ReusingAuthentication, TeamsConfig
+from adapters.teams.fit import Json
 from adapters.teams.gate import Gate
 from adapters.teams.outbox import Prepared, TeamsOutbox, message_activity, rendered
 from adapters.teams.retry import with_retries
@@ -62,13 +60,9 @@ from bot import messages as m
 from bot.actions import ANONYMOUS_SUBMIT
 from bot.core import Bot, error_reply
 from bot.events import Action, Conversation, Event, Message
-from bot.handlers.info import welcome
-from bot.handlers.reflect import in_reflection
 from bot.identity import key_of
 from bot.outbox import DeliveryError
-from bot.reflect.flow import ANONYMOUS_DONE
-from bot.replies import Reply, Visibility
-from bot.store import Store
+from bot.replies import ANONYMOUS_DONE, Reply, Visibility
 
 log = logging.getLogger("rounds.teams")
 
@@ -82,20 +76,14 @@ def _error(status: int, message: str) -> web.Response:
 
 
 class TeamsAdapter:
-    def __init__(
-        self,
-        bot: Bot,
-        store: Store,
-        config: TeamsConfig,
-        gate: Gate | None = None,
-        timeout: float = 30.0,
-    ) -> None:
-        self.bot, self.store = bot, store
-        self.gate = gate or Gate(emulator=not config.APP_ID)
-        self.auth = ReusingAuthentication(config, timeout)
-        self.cloud = CloudAdapter(self.auth)
+    """Receives activities through the outbox's Bot Connector connection
+    (`TeamsOutbox.connect`), which the bot's context posts through."""
+
+    def __init__(self, bot: Bot, outbox: TeamsOutbox, gate: Gate | None = None) -> None:
+        self.bot, self.outbox, self.store = bot, outbox, outbox.store
+        self.gate = gate or Gate(emulator=not outbox.app_id)
+        self.cloud = outbox.cloud
         self.cloud.on_turn_error = self._on_turn_error
-        self.outbox = TeamsOutbox(self.cloud, store, config.APP_ID or "")
         # conversation key → service URL already stored (most recently used last)
         self.saved: OrderedDict[str, str] = OrderedDict()
         self.turns: dict[str, Callable[[TurnContext], Awaitable[None]]] = {
@@ -147,7 +135,7 @@ class TeamsAdapter:
             await handler(context)
 
     async def close(self) -> None:
-        await self.auth.close()
+        await self.outbox.close()
 
     # activities
 
@@ -178,7 +166,7 @@ class TeamsAdapter:
         activity = context.activity
         if bot_is_member(activity, "members_added"):
             await self._remember(activity, force=True)
-            await self._send(context, welcome())
+            await self._send(context, self.bot.welcome())
         elif bot_is_member(activity, "members_removed"):
             key = conversation_of(activity).key
             self.saved.pop(key, None)
@@ -232,7 +220,7 @@ class TeamsAdapter:
         return (
             private
             and in_reply_chain(activity)
-            and await in_reflection(self.bot.ctx, event.conversation)
+            and await self.bot.in_reflection(event.conversation)
         )
 
     async def _answer_privately(
@@ -354,7 +342,7 @@ def dialog_answer(event: Action, replies: list[Reply]) -> Json | str:
     form = next((reply for reply in replies if reply.form is not None), None)
     if form is not None:
         return dialog(form)
-    said = plain_text(replies[0]) if replies else m.ERROR_TITLE
+    said = dialog_text(replies[0]) if replies else m.ERROR_TITLE
     posted = any(reply.kind == ANONYMOUS_DONE for reply in replies)
     if event.action == ANONYMOUS_SUBMIT and not posted:
         return dialog(form_again(event, said))
@@ -381,7 +369,7 @@ def failed_invoke(activity: Activity, ref: str) -> tuple[int, Any]:
     if str(activity.name) not in DIALOGS:
         return 500, None
     event, failed = dialog_event(activity), error_reply(ref)
-    return 200, task_response(dialog_answer(event, [failed]) if event else plain_text(failed))
+    return 200, task_response(dialog_answer(event, [failed]) if event else dialog_text(failed))
 
 
 async def _send_one(context: TurnContext, activity: Activity) -> None:

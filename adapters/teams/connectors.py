@@ -35,6 +35,8 @@ from msrest.pipeline.async_abc import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPip
 from msrest.pipeline.universal import RawDeserializer
 from msrest.universal_http.aiohttp import AioHttpClientResponse
 
+from bot.durations import OUTBOUND_TIMEOUT
+
 
 @dataclass(frozen=True)
 class TeamsConfig:
@@ -153,7 +155,9 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
     """Delegates every decision (tokens, claims, audiences) to botbuilder's configuration
     authentication; only connector clients and user-token clients are kept and reused."""
 
-    def __init__(self, config: TeamsConfig, timeout: float = 30.0) -> None:
+    def __init__(
+        self, config: TeamsConfig, timeout: float = OUTBOUND_TIMEOUT.total_seconds()
+    ) -> None:
         self.inner = ConfigurationBotFrameworkAuthentication(config)
         self.timeout = timeout  # seconds for each call to the Bot Connector
         # bounded: only authenticated activities reach here, but their service URLs vary

@@ -22,10 +22,13 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 from msrest.serialization import Model
 
 from adapters.pace import ChannelPace
-from adapters.teams.cards import TeamsMessage, attachment, markdown_pages, render
+from adapters.teams.cards import TeamsMessage, attachment, render
+from adapters.teams.connectors import ReusingAuthentication, TeamsConfig
+from adapters.teams.fit import markdown_pages
 from adapters.teams.retry import status_of, with_retries
 from adapters.teams.translate import reference_from
 from bot import limits
+from bot.durations import OUTBOUND_TIMEOUT
 from bot.events import Conversation, Person
 from bot.memo import IdentityMemo, rendered_size
 from bot.outbox import Delivered, DeliveryError, File, Outbox
@@ -45,7 +48,7 @@ TEAMS_USER = "29:"  # how a Teams user id begins (otherwise an Entra object id)
 
 class Prepared(Model):
     """JSON that is ready as it is. msrest would otherwise walk every node of a card as an
-    untyped object (about 2 ms for a lookup card, most of a reply's cost); a model whose
+    untyped object (most of a reply's cost: see the README's measured figures); a model whose
     only field is `additional_properties` is copied in one step, by msrest's own rules."""
 
     _attribute_map = {"additional_properties": {"key": "", "type": "{object}"}}  # noqa: RUF012
@@ -115,6 +118,17 @@ class TeamsOutbox(Outbox):
         # Teams allows about 7 messages a second per thread; stay under it.
         self.pace = pace or ChannelPace(rate=6.0, burst=6)
         self._recent: dict[str, dict[str, str]] = {}  # references of the latest posts
+
+    @classmethod
+    def connect(
+        cls, config: TeamsConfig, store: Store, timeout: float = OUTBOUND_TIMEOUT.total_seconds()
+    ) -> TeamsOutbox:
+        """The outbox on a Bot Connector connection of its own (`timeout`: seconds for each
+        call), which the adapter receives activities through too."""
+        return cls(CloudAdapter(ReusingAuthentication(config, timeout)), store, config.APP_ID or "")
+
+    async def close(self) -> None:
+        await self.cloud.bot_framework_authentication.close()
 
     async def post(self, conversation: Conversation, reply: Reply) -> str:
         data = await self.store.reference(conversation.key)

@@ -15,7 +15,7 @@ from bot import messages as m
 from bot.context import Context
 from bot.events import Action, Command, Conversation, Person
 from bot.identity import key_of
-from bot.reflect import flow
+from bot.reflect import closing
 from bot.replies import Block, Button, Heading, Note, Paragraph, Reply
 from bot.store.reflections import Erased
 
@@ -72,7 +72,7 @@ async def erase(ctx: Context, conversation: Conversation, person: Person) -> Rep
         return nothing()
     store = ctx.store
     sent = await store.reflections.transcripts_to(who)
-    withdrawn = set(await flow.withdraw_transcripts(ctx, sent))
+    withdrawn = set(await closing.withdraw_transcripts(ctx, sent))
     later = [item.id for item in sent if item.id not in withdrawn]
     await store.reflections.unlink_transcripts(later)
     erased = replace(

@@ -2,36 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from bot import messages as m
 from bot.context import Context
 from bot.events import Command
 from bot.parser import suggest
 from bot.replies import Block, Heading, Item, Note, Paragraph, Reply, Visibility, plain
 
-BY_NAME = {c.name: c for c in m.COMMANDS} | {a: c for c in m.COMMANDS for a in c.aliases}
+if TYPE_CHECKING:  # bot.commands declares every command, this handler among them
+    from bot.commands import CommandSpec
 
 
-def _item(command: m.CommandHelp) -> Item:
+def _item(command: CommandSpec) -> Item:
     return Item(title=command.usage, meta=f"e.g. {command.example}", body=plain(command.summary))
 
 
-async def help_(ctx: Context, event: Command, args: str) -> list[Reply]:
+def help_reply(commands: Sequence[CommandSpec], args: str) -> Reply:
+    """`help`: every command with an example; `help <command or alias>`: that one."""
     wanted = args.strip().lower().split(" ", 1)[0]
     if wanted:
-        return [_help_one(wanted)]
+        return _help_one(commands, wanted)
     blocks: tuple[Block, ...] = (
         Heading(m.HELP_TITLE),
         Paragraph.of(m.HELP_INTRO),
-        *map(_item, m.COMMANDS),
+        *map(_item, commands),
     )
-    return [Reply(kind="help", blocks=blocks, summary=m.HELP_TITLE)]
+    return Reply(kind="help", blocks=blocks, summary=m.HELP_TITLE)
 
 
-def _help_one(wanted: str) -> Reply:
-    command = BY_NAME.get(wanted)
+def _help_one(commands: Sequence[CommandSpec], wanted: str) -> Reply:
+    by_name = {c.name: c for c in commands} | {a: c for c in commands for a in c.aliases}
+    command = by_name.get(wanted)
     if command is None:
         text = m.HELP_UNKNOWN.format(name=wanted)
-        options = suggest(wanted, BY_NAME)
+        options = suggest(wanted, by_name)
         hint = m.DID_YOU_MEAN.format(options=m.or_list(options)) if options else m.TRY_HELP
         return Reply(kind="help", blocks=(Paragraph.of(text), Note(hint)), summary=text)
     blocks: list[Block] = [Heading(command.usage), Paragraph.of(command.summary)]

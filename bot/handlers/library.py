@@ -6,8 +6,7 @@ from bot import messages as m
 from bot.content.model import Article, Library
 from bot.context import Context
 from bot.events import Command
-from bot.format import article_meta, long_date, publisher, topic_list
-from bot.handlers.quotes import quote_block
+from bot.format import article_meta, long_date, publisher, quote_block, topic_list
 from bot.replies import Block, Heading, Item, Note, Paragraph, Reply, plain
 from bot.resolve import (
     article_numbers,
@@ -107,7 +106,7 @@ def article_blocks(ctx: Context, article: Article) -> tuple[Block, ...]:
     blocks += [Paragraph.of(article.summary), Note(m.READ_SOURCE.format(source=source))]
     if quotes:
         blocks.append(Heading(m.READ_KEY_QUOTES))
-        blocks.extend(quote_block(ctx, q) for q in quotes[:KEY_QUOTES])
+        blocks.extend(quote_block(ctx.library, q) for q in quotes[:KEY_QUOTES])
     blocks.append(Note(m.READ_TOPICS.format(topics=", ".join(topic_titles))))
     return tuple(blocks)
 

@@ -6,8 +6,8 @@ from bot import messages as m
 from bot.content.model import Prompt
 from bot.context import Context
 from bot.events import Action, Command
-from bot.format import topic_list
-from bot.handlers.quotes import offered, quote_block
+from bot.format import quote_block, topic_list
+from bot.handlers.quotes import offered
 from bot.replies import Heading, Note, Paragraph, Reply, Visibility
 from bot.resolve import TopicMatch, match_topic, topic_notes
 
@@ -22,7 +22,7 @@ def prompt_reply(ctx: Context, prompt: Prompt) -> Reply:
         blocks=(
             Heading(m.PROMPT_TITLE.format(topic=topic.title)),
             Paragraph.of(prompt.text),
-            quote_block(ctx, quote),
+            quote_block(ctx.library, quote),
             Note(m.PROMPT_INVITE),
         ),
         visibility=Visibility.CHANNEL,

@@ -10,8 +10,8 @@ from bot import messages as m
 from bot.content.model import Quote
 from bot.context import Context
 from bot.events import Action, Command
-from bot.format import attribution, credit, topic_list
-from bot.replies import Button, Note, Paragraph, QuoteBlock, Reply, Visibility, with_notes
+from bot.format import credit, quote_block, topic_list
+from bot.replies import Button, Note, Paragraph, Reply, Visibility, with_notes
 from bot.resolve import QuoteSearch, find_quotes, topic_notes
 
 ROTATION = "quote"
@@ -36,15 +36,10 @@ def offered(ctx: Context, quote: Quote) -> bool:
     return ctx.library.offered(quote, ctx.clock().date())
 
 
-def quote_block(ctx: Context, quote: Quote) -> QuoteBlock:
-    article = ctx.library.articles[quote.article]
-    return QuoteBlock(quote.text, attribution(quote, article))
-
-
 def quote_reply(ctx: Context, quote: Quote, words: str) -> Reply:
     return Reply(
         kind="quote",
-        blocks=(quote_block(ctx, quote),),
+        blocks=(quote_block(ctx.library, quote),),
         buttons=(
             Button(m.BUTTON_ANOTHER, actions.ANOTHER_QUOTE, words),
             Button(m.BUTTON_SHARE, actions.SHARE_QUOTE, quote.id),
@@ -91,7 +86,7 @@ async def another(ctx: Context, event: Action) -> list[Reply]:
 def public_quote(ctx: Context, quote: Quote, note: str) -> Reply:
     return Reply(
         kind="quote",
-        blocks=(quote_block(ctx, quote), Note(note)),
+        blocks=(quote_block(ctx.library, quote), Note(note)),
         visibility=Visibility.CHANNEL,
         summary=f"“{quote.text}” — {credit(quote)}",
         subject=quote.id,

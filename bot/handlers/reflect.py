@@ -1,18 +1,19 @@
-"""`reflect …`: facilitated reflection threads, and their buttons. Parsing and permission
-checks live here; `bot.reflect.flow` posts and stores."""
+"""`reflect …`: facilitated reflection threads, and their buttons. Parsing, which thread
+is meant and who may act on it live here; `bot.reflect` posts and stores."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot import messages as m
 from bot.content.model import ReflectionModel
 from bot.context import Context
 from bot.events import Action, Command, Conversation, Deletion, Message
-from bot.format import topic_list
-from bot.reflect import flow
-from bot.reflect.flow import Opening, say
+from bot.format import topic_list, when
+from bot.reflect import closing, contributions, opening
+from bot.reflect.opening import Opening
+from bot.reflect.thread import may_run, model_of, say, topic_of
 from bot.reflect.timing import LONGEST, SHORTEST, default_duration, describe, parse_duration
 from bot.replies import Heading, Item, Reply, with_notes
 from bot.resolve import match_topic, topic_notes
@@ -104,15 +105,39 @@ async def start(ctx: Context, event: Command, words: list[str]) -> Reply:
     parsed = parse_start(ctx, words)
     if isinstance(parsed, str):
         return say(parsed, m.REFLECT_USAGE, kind="error")
-    started = await flow.start(ctx, event.conversation, event.person, parsed)
+    started = await opening.start(ctx, event.conversation, event.person, parsed)
     typed = _options(words)[2][0]  # the topic as typed: parse_start has found it
     return with_notes(started, topic_notes(match_topic(ctx.library, typed)))
 
 
-# the facilitator's commands
+# which reflection
 
 
-async def chosen(ctx: Context, where: Conversation, words: list[str]) -> Reflection | str:
+async def target(
+    ctx: Context,
+    event: Command | Action,
+    words: Sequence[str] = (),
+    *,
+    runs: bool = True,
+    open_only: bool = True,
+) -> Reflection | Reply:
+    """The reflection a command or button is about, or the reply saying why there is none:
+    none found (or a button's not shown here), this person may not run it (when the action
+    `runs` it), or it has closed (when the action needs it `open_only`)."""
+    if isinstance(event, Action):
+        found = await _pressed(ctx, event)
+    else:
+        found = await _named(ctx, event.conversation, words)
+    if isinstance(found, str):
+        return say(found, kind="error")
+    if runs and not may_run(ctx, found, event.conversation, event.person):
+        return say(_refusal(found), kind="error")
+    if open_only and found.state != OPEN:
+        return say(m.REFLECT_CLOSED_ALREADY.format(id=found.id))
+    return found
+
+
+async def _named(ctx: Context, where: Conversation, words: Sequence[str]) -> Reflection | str:
     """The thread named by `#id`, else the one the command was typed in, else the newest
     open one in the channel."""
     store = ctx.store.reflections
@@ -120,7 +145,7 @@ async def chosen(ctx: Context, where: Conversation, words: list[str]) -> Reflect
         ident = words[0].lstrip("#")
         found = await store.get(int(ident)) if ident.isdigit() else None
         if found is None or found.conversation != where.key:
-            return m.REFLECT_NOT_FOUND.format(id=words[0].lstrip("#"))
+            return m.REFLECT_NOT_FOUND.format(id=ident)
         return found
     if where.thread:
         found = await store.by_thread(where.key, where.thread)
@@ -128,97 +153,6 @@ async def chosen(ctx: Context, where: Conversation, words: list[str]) -> Reflect
             return found
     newest = await store.in_channel(where.key)
     return newest[0] if newest else m.REFLECT_NONE_OPEN
-
-
-Run = Callable[[Context, Reflection], Awaitable[Reply]]
-
-
-async def _managed(ctx: Context, event: Command, words: list[str], run: Run) -> Reply:
-    found = await chosen(ctx, event.conversation, words)
-    if isinstance(found, str):
-        return say(found, kind="error")
-    return await _permitted(ctx, found, event, run)
-
-
-async def _permitted(ctx: Context, found: Reflection, event: Command | Action, run: Run) -> Reply:
-    if not flow.may_run(ctx, found, event.conversation, event.person):
-        return say(_refusal(found), kind="error")
-    return await run(ctx, found)
-
-
-def _refusal(found: Reflection) -> str:
-    """Why not: a thread whose facilitator was forgotten is the admins' alone."""
-    if found.facilitator is None:
-        return m.REFLECT_NOT_ALLOWED_ORPHAN.format(id=found.id)
-    return m.REFLECT_NOT_ALLOWED
-
-
-def _while_open(run: Run) -> Run:
-    """`run`, for a thread still open; a polite note for one that has closed."""
-
-    async def guarded(ctx: Context, found: Reflection) -> Reply:
-        if found.state != OPEN:
-            return say(m.REFLECT_CLOSED_ALREADY.format(id=found.id))
-        return await run(ctx, found)
-
-    return guarded
-
-
-_next = _while_open(flow.ask_next)
-_close = _while_open(flow.close)
-
-
-async def next_(ctx: Context, event: Command, words: list[str]) -> Reply:
-    return await _managed(ctx, event, words, _next)
-
-
-async def close(ctx: Context, event: Command, words: list[str]) -> Reply:
-    return await _managed(ctx, event, words, _close)
-
-
-async def export(ctx: Context, event: Command, words: list[str]) -> Reply:
-    async def send(ctx: Context, found: Reflection) -> Reply:
-        return await flow.deliver_transcript(ctx, found, event.person)
-
-    if not words and not event.conversation.thread:
-        every = await ctx.store.reflections.in_channel(event.conversation.key, open_only=False)
-        mine = [r for r in every if flow.may_run(ctx, r, event.conversation, event.person)]
-        mine = mine or every
-        words = [str(mine[0].id)] if mine else words
-    return await _managed(ctx, event, words, send)
-
-
-async def list_(ctx: Context, event: Command, words: list[str]) -> Reply:
-    found = await ctx.store.reflections.in_channel(event.conversation.key)
-    if not found:
-        return say(m.REFLECT_LIST_NONE)
-    items = tuple(_listed(ctx, r) for r in found)
-    return Reply(kind="reflect", blocks=(Heading(m.REFLECT_LIST_TITLE), *items), summary="")
-
-
-def _listed(ctx: Context, found: Reflection) -> Item:
-    model = flow.model_of(ctx, found)
-    position = m.REFLECT_POSITION.format(number=found.step + 1, total=len(model.steps))
-    meta = m.REFLECT_LIST_META.format(
-        model=model.title, position=position, when=flow.when(found.closes_at, ctx.timezone)
-    )
-    title = m.REFLECT_LIST_ITEM.format(id=found.id, topic=flow.topic_of(ctx, found).title)
-    return Item(title=title, meta=meta, key=str(found.id))
-
-
-VERBS: dict[str, Verb] = {
-    "start": start,
-    "open": start,
-    "next": next_,
-    "close": close,
-    "end": close,
-    "list": list_,
-    "export": export,
-    "transcript": export,
-}
-
-
-# buttons and thread messages
 
 
 def shown_here(found: Reflection, where: Conversation) -> bool:
@@ -240,42 +174,102 @@ async def _pressed(ctx: Context, event: Action) -> Reflection | str:
     return found
 
 
-async def _on_pressed(ctx: Context, event: Action, run: Run) -> list[Reply]:
-    found = await _pressed(ctx, event)
-    if isinstance(found, str):
-        return [say(found, kind="error")]
-    return [await run(ctx, found)]
+def _refusal(found: Reflection) -> str:
+    """Why not: a thread whose facilitator was forgotten is the admins' alone."""
+    if found.facilitator is None:
+        return m.REFLECT_NOT_ALLOWED_ORPHAN.format(id=found.id)
+    return m.REFLECT_NOT_ALLOWED
+
+
+# the facilitator's commands (and their buttons)
+
+
+async def next_(ctx: Context, event: Command | Action, words: list[str]) -> Reply:
+    found = await target(ctx, event, words)
+    if isinstance(found, Reply):
+        return found
+    return await opening.ask_next(ctx, found)
+
+
+async def close(ctx: Context, event: Command | Action, words: list[str]) -> Reply:
+    found = await target(ctx, event, words)
+    if isinstance(found, Reply):
+        return found
+    return await closing.close(ctx, found)
+
+
+async def export(ctx: Context, event: Command, words: list[str]) -> Reply:
+    if not words and not event.conversation.thread:
+        words = await _latest(ctx, event)
+    found = await target(ctx, event, words, open_only=False)
+    if isinstance(found, Reply):
+        return found
+    return await closing.deliver_transcript(ctx, found, event.person)
+
+
+async def _latest(ctx: Context, event: Command) -> list[str]:
+    """`#id` of the channel's newest thread this person runs (else its newest), closed
+    ones too; none when the channel has none."""
+    every = await ctx.store.reflections.in_channel(event.conversation.key, open_only=False)
+    mine = [r for r in every if may_run(ctx, r, event.conversation, event.person)]
+    newest = (mine or every)[:1]
+    return [str(r.id) for r in newest]
+
+
+async def list_(ctx: Context, event: Command, words: list[str]) -> Reply:
+    found = await ctx.store.reflections.in_channel(event.conversation.key)
+    if not found:
+        return say(m.REFLECT_LIST_NONE)
+    items = tuple(_listed(ctx, r) for r in found)
+    return Reply(kind="reflect", blocks=(Heading(m.REFLECT_LIST_TITLE), *items), summary="")
+
+
+def _listed(ctx: Context, found: Reflection) -> Item:
+    model = model_of(ctx, found)
+    position = m.REFLECT_POSITION.format(number=found.step + 1, total=len(model.steps))
+    meta = m.REFLECT_LIST_META.format(
+        model=model.title, position=position, when=when(found.closes_at, ctx.timezone)
+    )
+    title = m.REFLECT_LIST_ITEM.format(id=found.id, topic=topic_of(ctx, found).title)
+    return Item(title=title, meta=meta, key=str(found.id))
+
+
+VERBS: dict[str, Verb] = {
+    "start": start,
+    "open": start,
+    "next": next_,
+    "close": close,
+    "end": close,
+    "list": list_,
+    "export": export,
+    "transcript": export,
+}
+
+
+# buttons and thread messages
 
 
 async def pressed_next(ctx: Context, event: Action) -> list[Reply]:
-    async def run(ctx: Context, found: Reflection) -> Reply:
-        return await _permitted(ctx, found, event, _next)
-
-    return await _on_pressed(ctx, event, run)
+    return [await next_(ctx, event, [])]
 
 
 async def pressed_close(ctx: Context, event: Action) -> list[Reply]:
-    async def run(ctx: Context, found: Reflection) -> Reply:
-        return await _permitted(ctx, found, event, _close)
-
-    return await _on_pressed(ctx, event, run)
-
-
-async def _form(ctx: Context, found: Reflection) -> Reply:
-    return flow.anonymous_form(found)
+    return [await close(ctx, event, [])]
 
 
 async def pressed_anonymous(ctx: Context, event: Action) -> list[Reply]:
-    return await _on_pressed(ctx, event, _while_open(_form))
+    found = await target(ctx, event, runs=False)
+    if isinstance(found, Reply):
+        return [found]
+    return [contributions.anonymous_form(found)]
 
 
 async def submitted_anonymous(ctx: Context, event: Action) -> list[Reply]:
     """The form's text. Whoever sent it is not looked at."""
-
-    async def post(ctx: Context, found: Reflection) -> Reply:
-        return await flow.post_anonymous(ctx, found, event.text)
-
-    return await _on_pressed(ctx, event, _while_open(post))
+    found = await target(ctx, event, runs=False)
+    if isinstance(found, Reply):
+        return [found]
+    return [await contributions.post_anonymous(ctx, found, event.text)]
 
 
 async def in_reflection(ctx: Context, where: Conversation) -> bool:
@@ -300,7 +294,7 @@ async def message(ctx: Context, event: Message) -> list[Reply]:
         return []
     if not event.text.strip():  # nothing to keep: said so, never confirmed as stored
         return [say(m.REFLECT_EMPTY_REPLY)]
-    warning = await flow.contribute(ctx, found, event.person, event.text, event.message_id)
+    warning = await contributions.contribute(ctx, found, event.person, event.text, event.message_id)
     return [warning] if warning else []
 
 

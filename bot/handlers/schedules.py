@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from bot import messages as m
 from bot.context import Context
 from bot.events import Command
-from bot.format import topic_list
+from bot.format import topic_list, when
 from bot.handlers.prompts import ROTATION, grounded, prompt_reply
 from bot.identity import key_of
 from bot.replies import Block, Heading, Note, Paragraph, Reply, Visibility
@@ -27,7 +26,7 @@ from bot.weekly import (
     parse_timezone,
 )
 
-Action = Callable[[Context, Command, list[str]], Awaitable[Reply]]
+Subcommand = Callable[[Context, Command, list[str]], Awaitable[Reply]]  # `schedule <verb> …`
 
 
 def _say(text: str, *notes: str, kind: str = "schedule", public: bool = False) -> Reply:
@@ -55,12 +54,6 @@ def state_of(schedule: Schedule) -> ScheduleState:
     )
 
 
-def when(slot: dt.datetime, timezone: str) -> str:
-    """`Monday 30 November 2026, 09:00`, in the schedule's own timezone."""
-    local = slot.astimezone(ZoneInfo(timezone))
-    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}"
-
-
 def describe_rule(schedule: Schedule) -> str:
     topics = ", ".join(schedule.topics) or m.SCHEDULE_ALL_TOPICS
     days = m.DAY_NAMES[schedule.weekday]
@@ -72,12 +65,12 @@ def describe_rule(schedule: Schedule) -> str:
 async def schedule(ctx: Context, event: Command, args: str) -> list[Reply]:
     words = args.split()
     verb = words[0].lower() if words else "show"
-    action = ACTIONS.get(verb)
-    if action is None:
+    subcommand = SUBCOMMANDS.get(verb)
+    if subcommand is None:
         return [_say(m.SCHEDULE_UNKNOWN, m.SCHEDULE_USAGE, kind="error")]
     if verb != "show" and not ctx.may_manage(event.conversation, event.person):
         return [_say(m.SCHEDULE_NOT_ALLOWED, kind="error")]
-    return [await action(ctx, event, words[1:])]
+    return [await subcommand(ctx, event, words[1:])]
 
 
 async def show(ctx: Context, event: Command, words: list[str]) -> Reply:
@@ -229,7 +222,7 @@ async def holidays(ctx: Context, event: Command, words: list[str]) -> Reply:
     return _say(m.SCHEDULE_HOLIDAYS_ON.format(nation=name), public=True)
 
 
-ACTIONS: dict[str, Action] = {
+SUBCOMMANDS: dict[str, Subcommand] = {
     "show": show,
     "weekly": weekly,
     "pause": pause,

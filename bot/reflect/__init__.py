@@ -1,1 +1,2 @@
-"""Reflection threads: timing and summaries (pure), and the flow that posts and stores."""
+"""Reflection threads: timing and summaries (pure); opening, contributions and closing,
+which store each step and post it; `thread` holds what the three share."""

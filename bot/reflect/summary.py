@@ -15,7 +15,7 @@ from typing import Any
 from bot import guardrail
 from bot import messages as m
 from bot.content.model import ReflectionModel, Topic
-from bot.format import markdown_literal
+from bot.format import markdown_literal, when
 from bot.identity import user_of
 from bot.replies import Block, Heading, Item, Note, Paragraph, Reply, Visibility
 from bot.store.reflections import Contribution, Reflection
@@ -225,8 +225,8 @@ def related_query(phrases: Sequence[str]) -> str:
     return " ".join(w for w in words if re.fullmatch(r"[a-z][a-z'-]+", w))
 
 
-def _stamp(moment: dt.datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "—"
+def _stamp(moment: dt.datetime | None, timezone: str) -> str:
+    return when(moment, timezone) if moment else "—"
 
 
 def transcript(
@@ -234,15 +234,16 @@ def transcript(
     topic: Topic,
     model: ReflectionModel,
     contributions: Sequence[Contribution],
+    timezone: str,
 ) -> str:
-    """The thread as Markdown, question by question. Anonymous contributions (and every
-    reply of an anonymous thread) carry no name."""
+    """The thread as Markdown, question by question, its times in `timezone`. Anonymous
+    contributions (and every reply of an anonymous thread) carry no name."""
     lines = [
         f"# Reflection #{reflection.id}: {topic.title}",
         "",
         f"- Model: {model.title}",
-        f"- Opened: {_stamp(reflection.opened_at)}",
-        f"- Closed: {_stamp(reflection.closed_at)}",
+        f"- Opened: {_stamp(reflection.opened_at, timezone)}",
+        f"- Closed: {_stamp(reflection.closed_at, timezone)}",
         f"- Contributions: {len(contributions)}",
     ]
     for number, step in enumerate(model.steps[: reflection.step + 1]):

@@ -28,11 +28,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.store.schedules import utc
+from bot.durations import LEASE
+from bot.store.schedules import from_row
 from bot.store.schema import contributions, reflections, sent_transcripts
 
 Clock = Callable[[], dt.datetime]
-LEASE = dt.timedelta(minutes=5)  # a close claimed longer ago than this was left by a crash
 UNPOSTED_AGE = dt.timedelta(days=1)  # a thread still without its opening post after this
 CLOSE_GIVE_UP = dt.timedelta(days=1)  # a close failing this long is finished without summary
 DIGESTED = "sha256:"  # how a stored message id that is a digest begins
@@ -145,45 +145,12 @@ async def _stored_id(conn: AsyncConnection, ident: int, message_id: str | None) 
     return digest(salt, message_id) if salt else message_id
 
 
-def _when(value: object) -> dt.datetime | None:
-    return utc(value) if isinstance(value, dt.datetime) else None
-
-
 def _reflection(row: Row[tuple[object, ...]]) -> Reflection:
-    m = row._mapping
-    return Reflection(
-        id=int(m["id"]),
-        conversation=str(m["conversation"]),
-        platform=str(m["platform"]),
-        channel=str(m["channel"]),
-        workspace=str(m["workspace"]),
-        thread=m["thread"],
-        topic=str(m["topic"]),
-        model=str(m["model"]),
-        facilitator=m["facilitator"],
-        anonymous=bool(m["anonymous"]),
-        step=int(m["step"]),
-        state=str(m["state"]),
-        opened_at=utc(m["opened_at"]),
-        closes_at=utc(m["closes_at"]),
-        remind_at=_when(m["remind_at"]),
-        next_step_at=_when(m["next_step_at"]),
-        closed_at=_when(m["closed_at"]),
-        closing_since=_when(m["closing_since"]),
-    )
+    return from_row(Reflection, row)
 
 
 def _contribution(row: Row[tuple[object, ...]]) -> Contribution:
-    m = row._mapping
-    return Contribution(
-        id=int(m["id"]),
-        reflection_id=int(m["reflection_id"]),
-        step=int(m["step"]),
-        author=m["author"],
-        author_name=m["author_name"],
-        text=str(m["text"]),
-        created_at=utc(m["created_at"]),
-    )
+    return from_row(Contribution, row)
 
 
 class ReflectionStore:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Column, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -15,10 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.dml import Insert
 
+from bot.durations import LEASE
 from bot.store.schema import deliveries, schedules
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 Clock = Callable[[], dt.datetime]
-LEASE = dt.timedelta(minutes=5)  # a claim older than this was left by a crash
 
 
 def utc(value: dt.datetime) -> dt.datetime:
@@ -28,8 +31,16 @@ def utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-def _maybe_utc(value: dt.datetime | None) -> dt.datetime | None:
-    return utc(value) if value is not None else None
+T = TypeVar("T", bound="DataclassInstance")
+
+
+def from_row(kind: type[T], row: Row[tuple[object, ...]], **given: object) -> T:
+    """A stored row as the dataclass `kind`: each field from the column of its name, dates
+    as aware UTC, unless `given`."""
+    m = row._mapping
+    names = [f.name for f in fields(kind) if f.name in m and f.name not in given]
+    read = {n: utc(m[n]) if isinstance(m[n], dt.datetime) else m[n] for n in names}
+    return kind(**read, **given)
 
 
 def upsert(
@@ -88,22 +99,8 @@ class NewSchedule:
 
 
 def _schedule(row: Row[tuple[object, ...]]) -> Schedule:
-    m = row._mapping
-    return Schedule(
-        id=int(m["id"]),
-        conversation=str(m["conversation"]),
-        platform=str(m["platform"]),
-        channel=str(m["channel"]),
-        workspace=str(m["workspace"]),
-        weekday=int(m["weekday"]),
-        at=str(m["at"]),
-        timezone=str(m["timezone"]),
-        topics=tuple(t for t in str(m["topics"]).split(",") if t),
-        paused=bool(m["paused"]),
-        skip_slot=_maybe_utc(m["skip_slot"]),
-        holidays=m["holidays"],
-        since=utc(m["since"]),
-    )
+    topics = tuple(t for t in str(row._mapping["topics"]).split(",") if t)
+    return from_row(Schedule, row, topics=topics)
 
 
 @dataclass(frozen=True)
@@ -202,20 +199,17 @@ class ScheduleStore:
                 found.setdefault(int(row.schedule_id), set()).add(utc(row.slot))
         return found
 
-    async def claim(
-        self, schedule_id: int, slot: dt.datetime, prompt: str, lease: dt.timedelta | None = None
-    ) -> Claim | None:
+    async def claim(self, schedule_id: int, slot: dt.datetime, prompt: str) -> Claim | None:
         """Claim a slot before posting it. Returns the prompt to post (the one chosen by
         whoever claimed it first, so a retry posts the same) and whether this is a retry of
         a claim left behind; None when the slot is delivered, skipped, or claimed by someone
         else whose lease has not expired."""
-        lease = lease or self.lease
         now = self.clock()
         row = {
             "schedule_id": schedule_id,
             "slot": utc(slot),
             "state": "claimed",
-            "claimed_until": now + lease,
+            "claimed_until": now + self.lease,
             "prompt": prompt,
             "updated_at": now,
         }
@@ -224,15 +218,15 @@ class ScheduleStore:
                 await conn.execute(insert(deliveries).values(row))
             return Claim(prompt, retry=False)
         except IntegrityError:
-            return await self._take_over(schedule_id, slot, now, lease)
+            return await self._take_over(schedule_id, slot, now)
 
     async def _take_over(
-        self, schedule_id: int, slot: dt.datetime, now: dt.datetime, lease: dt.timedelta
+        self, schedule_id: int, slot: dt.datetime, now: dt.datetime
     ) -> Claim | None:
         """A claim whose lease ran out was left by a crash: take it over, atomically."""
         key = and_(deliveries.c.schedule_id == schedule_id, deliveries.c.slot == utc(slot))
         stale = and_(key, deliveries.c.state == "claimed", deliveries.c.claimed_until < now)
-        values = {"claimed_until": now + lease, "updated_at": now}
+        values = {"claimed_until": now + self.lease, "updated_at": now}
         async with self.engine.begin() as conn:
             taken = await conn.execute(update(deliveries).where(stale).values(values))
             if not taken.rowcount:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as SQLTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.durations import LEASE
 from bot.store import migrate
 from bot.store.people import QUALIFY
 from bot.store.reflections import ReflectionStore
@@ -144,7 +145,7 @@ async def _seen(conn: AsyncConnection, conversation: str, kind: str) -> set[str]
     return {row.item for row in rows}
 
 
-def settled(conversation: str, kind: str, pool: Sequence[str], seen: set[str]) -> random.Random:
+def seeded(conversation: str, kind: str, pool: Sequence[str], seen: set[str]) -> random.Random:
     """A random source fixed by the conversation and its history: each channel gets its own
     shuffled order, and the next choice is known before it is made."""
     shown = ",".join(sorted(seen.intersection(pool)))
@@ -152,15 +153,22 @@ def settled(conversation: str, kind: str, pool: Sequence[str], seen: set[str]) -
 
 
 class Store:
-    def __init__(self, engine: AsyncEngine, clock: Clock = utc_now) -> None:
+    """`lease`: how long a claim (a scheduled post, a reflection's close) holds before another
+    process may take it over (`ROUNDS_CLAIM_LEASE_SECONDS`)."""
+
+    def __init__(
+        self, engine: AsyncEngine, clock: Clock = utc_now, lease: dt.timedelta = LEASE
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self._claims = 0
-        self.schedules = ScheduleStore(engine, clock)
-        self.reflections = ReflectionStore(engine, clock)
+        self.schedules = ScheduleStore(engine, clock, lease)
+        self.reflections = ReflectionStore(engine, clock, lease)
 
     @classmethod
-    async def open(cls, url: str, clock: Clock = utc_now, upgrade: bool = True) -> Store:
+    async def open(
+        cls, url: str, clock: Clock = utc_now, upgrade: bool = True, lease: dt.timedelta = LEASE
+    ) -> Store:
         # hide_parameters: a database error never puts what people wrote into a log line.
         # pool_pre_ping: a pooled connection cut by a database restart or a network blip is
         # found dead at checkout and replaced, instead of failing the request that drew it.
@@ -178,7 +186,7 @@ class Store:
         quiet_driver_logs()
         if upgrade:
             await migrate.upgrade(engine)
-        return cls(engine, clock)
+        return cls(engine, clock, lease)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -198,13 +206,13 @@ class Store:
     async def peek(self, conversation: str, kind: str, pool: Sequence[str]) -> str:
         """What `rotate` without an rng would choose now, without recording it."""
         seen = await self.seen(conversation, kind)
-        return choose_next(pool, seen, settled(conversation, kind, pool, seen))[0]
+        return choose_next(pool, seen, seeded(conversation, kind, pool, seen))[0]
 
     async def rotate(
         self, conversation: str, kind: str, pool: Sequence[str], rng: random.Random | None = None
     ) -> str:
         """The next item of `pool` for this conversation, never repeating one until all of
-        the pool has been shown. Without `rng` the choice is a shuffle settled by the
+        the pool has been shown. Without `rng` the choice is a shuffle seeded by the
         conversation and what it has seen, so `peek` can show it in advance. Two callers
         racing for the same item: one retries."""
         for _attempt in range(ROTATE_ATTEMPTS):
@@ -220,7 +228,7 @@ class Store:
         async with self.engine.begin() as conn:
             await _lock_rotation(conn, conversation, kind)
             seen = await _seen(conn, conversation, kind)
-            item, _reset = choose_next(pool, seen, rng or settled(conversation, kind, pool, seen))
+            item, _reset = choose_next(pool, seen, rng or seeded(conversation, kind, pool, seen))
             await self._show(conn, conversation, kind, item, pool, seen)
         return item
 

@@ -31,6 +31,7 @@ from urllib.parse import unquote
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
+from tests.fakes.changes import Changes
 from tests.fakes.faults import HANG, Cut, Fault, drop, hang, nothing
 from tests.fakes.teams_activities import (
     CHANNEL_ID,
@@ -206,7 +207,7 @@ class FakeConnector:
         self._forbidden: set[str] = set()
         self._ids = itertools.count(1_800_000_000_001)
         self._chats = itertools.count(1)
-        self._changed = asyncio.Condition()
+        self._changed = Changes()
         self._released = asyncio.Event()  # set on stop: hanging requests give up
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: web.ServerRunner | None = None
@@ -273,7 +274,7 @@ class FakeConnector:
         timeout: float = 5.0,  # noqa: ASYNC109
     ) -> list[Sent]:
         """Wait until at least `count` calls (to `method`) were recorded; return them all."""
-        if not await self._wait(lambda: len(self.sent_to(method)) >= count, timeout):
+        if not await self._changed.wait_for(lambda: len(self.sent_to(method)) >= count, timeout):
             seen = [f"{s.method} {s.conversation_id} -> {s.status}" for s in self.sent]
             wanted = f"{count} call(s)" + (f" to {method}" if method else "")
             raise AssertionError(f"wanted {wanted} within {timeout}s; saw {seen}")
@@ -281,7 +282,7 @@ class FakeConnector:
 
     async def wait_for_connections(self, count: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until exactly `count` TCP connections are open (closes are seen asynchronously)."""
-        if not await self._wait(lambda: self.connections == count, timeout):
+        if not await self._changed.wait_for(lambda: self.connections == count, timeout):
             raise AssertionError(
                 f"wanted {count} open connection(s) within {timeout}s; {self.connections} open"
             )
@@ -336,23 +337,11 @@ class FakeConnector:
         """Undo `forbid` (the bot was added back)."""
         self._forbidden.discard(_base(conversation_id))
 
-    async def _wait(self, predicate: Callable[[], bool], timeout: float) -> bool:  # noqa: ASYNC109
-        try:
-            async with asyncio.timeout(timeout), self._changed:
-                await self._changed.wait_for(predicate)
-        except TimeoutError:
-            return False
-        return True
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
     def _connection_changed(self, delta: int) -> None:
         self.connections += delta
         if delta > 0:
             self.total_connections += delta
-        task = asyncio.get_running_loop().create_task(self._notify())
+        task = asyncio.get_running_loop().create_task(self._changed.notify())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -403,7 +392,7 @@ class FakeConnector:
             fault=fault.mode if fault is not None else "",
         )
         self.sent.append(sent)
-        await self._notify()
+        await self._changed.notify()
         if fault is not None:
             return await self._fail_wire(request, fault, answer)
         if answer is None:

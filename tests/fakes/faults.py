@@ -13,9 +13,14 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import aiohttp
 from aiohttp import web
 
 Cut = Literal["headers", "body"]
+CLIENT_SEES: dict[Cut, type[Exception]] = {  # what aiohttp's client raises for each cut
+    "headers": aiohttp.ServerDisconnectedError,
+    "body": aiohttp.ClientPayloadError,
+}
 Mode = Literal["hang", "drop-before", "drop-after"]
 HANG = 60.0  # seconds: far longer than any client timeout a test sets
 _POLL = 0.02

@@ -27,6 +27,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from tests.fakes.changes import Changes
 from tests.fakes.faults import HANG, Cut, Fault, drop, hang, nothing
 from tests.fakes.slack_requests import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, TEAM_NAME
 
@@ -154,7 +155,7 @@ class FakeSlack:
         self.bot_token = bot_token
         self.app_token = app_token
         self.calls: list[Call] = []
-        self._changed = asyncio.Condition()
+        self._changed = Changes()
         self._released = asyncio.Event()  # set on stop: hanging requests give up
         self._failures: dict[str, _Failure] = {}
         self._channel_errors: dict[str, str] = {}
@@ -236,7 +237,7 @@ class FakeSlack:
 
     async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:  # noqa: ASYNC109
         """Wait until at least `count` calls to `method` were recorded; return them all."""
-        ok = await self._wait(lambda: len(self.calls_to(method)) >= count, timeout)
+        ok = await self._changed.wait_for(lambda: len(self.calls_to(method)) >= count, timeout)
         if not ok:
             seen = [f"{c.method} {c.params}" for c in self.calls]
             raise AssertionError(f"wanted {count} call(s) to {method} in {timeout}s; saw {seen}")
@@ -281,21 +282,9 @@ class FakeSlack:
         """Uploads completed and shared, in the order they were shared."""
         return [u for u in self.uploads.values() if u.channel]
 
-    async def _wait(self, predicate: Callable[[], bool], timeout: float) -> bool:  # noqa: ASYNC109
-        try:
-            async with asyncio.timeout(timeout), self._changed:
-                await self._changed.wait_for(predicate)
-        except TimeoutError:
-            return False
-        return True
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
     async def _record(self, call: Call) -> None:
         self.calls.append(call)
-        await self._notify()
+        await self._changed.notify()
 
     def _take_failure(self, method: str) -> _Failure | None:
         failure = self._failures.get(method)
@@ -334,7 +323,7 @@ class FakeSlack:
         if failure is None:
             return web.json_response(answer())
         call.fault = failure.name
-        await self._notify()
+        await self._changed.notify()
         fault = failure.fault
         if fault is None:
             return _failure_response(failure)
@@ -560,12 +549,12 @@ class FakeSlack:
         await ws.prepare(request)
         await ws.send_json(self._hello())
         self._sockets.append(ws)
-        await self._notify()
+        await self._changed.notify()
         try:
             await self._read_acks(ws)
         finally:
             self._sockets.remove(ws)
-            await self._notify()
+            await self._changed.notify()
         return ws
 
     def _hello(self) -> dict[str, Any]:
@@ -587,11 +576,11 @@ class FakeSlack:
             ack = json.loads(message.data)
             if isinstance(ack, dict) and "envelope_id" in ack:
                 self._acks[ack["envelope_id"]] = ack
-                await self._notify()
+                await self._changed.notify()
 
     async def wait_for_socket(self, timeout: float = 5.0, count: int = 1) -> None:  # noqa: ASYNC109
         """Wait until `count` Socket Mode clients are connected (and have had `hello`)."""
-        if not await self._wait(lambda: len(self._sockets) >= count, timeout):
+        if not await self._changed.wait_for(lambda: len(self._sockets) >= count, timeout):
             raise AssertionError(f"not {count} Socket Mode connections within {timeout}s")
 
     async def socket_send(
@@ -620,6 +609,6 @@ class FakeSlack:
 
     async def socket_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
         """Wait for the app's ack of `envelope_id` ({"envelope_id": ..., "payload": ...?})."""
-        if not await self._wait(lambda: envelope_id in self._acks, timeout):
+        if not await self._changed.wait_for(lambda: envelope_id in self._acks, timeout):
             raise AssertionError(f"no ack for envelope {envelope_id} within {timeout}s")
         return self._acks[envelope_id]

@@ -13,9 +13,11 @@ import json
 import re
 import time
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlencode
 
+import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 SIGNING_SECRET = "test-signing-secret-not-real"
@@ -27,7 +29,11 @@ APP_ID = "A0TEST"
 BOT_USER_ID = "U0BOT"
 BOT_ID = "B0BOT"
 BOT_NAME = "rounds"
+FORM = "application/x-www-form-urlencoded"  # slash commands, buttons, forms
+JSON = "application/json"  # the Events API
 
+P = ParamSpec("P")
+T = TypeVar("T")
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -37,6 +43,28 @@ def sign(body: bytes, secret: str = SIGNING_SECRET, timestamp: int | None = None
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
     assert signature is not None
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+
+
+def signed(
+    body: bytes, content_type: str = FORM, secret: str | None = SIGNING_SECRET
+) -> dict[str, str]:
+    """The headers of a request Slack sends with `body`; `secret=None` leaves it unsigned."""
+    return {"Content-Type": content_type, **(sign(body, secret) if secret is not None else {})}
+
+
+async def post_signed(
+    http: aiohttp.ClientSession,
+    server: str,
+    body: bytes,
+    content_type: str = FORM,
+    headers: dict[str, str] | None = None,
+    secret: str | None = SIGNING_SECRET,
+) -> tuple[int, str]:
+    """POST `body` to `server`'s `/slack/events` as Slack would: signed with `secret`, then
+    `headers` on top. The answer's status and text."""
+    all_headers = {**signed(body, content_type, secret), **(headers or {})}
+    async with http.post(f"{server}/slack/events", data=body, headers=all_headers) as answer:
+        return answer.status, await answer.text()
 
 
 def slack_json(data: dict[str, Any]) -> bytes:
@@ -59,8 +87,18 @@ def _form(fields: dict[str, str]) -> bytes:
     return urlencode(fields).encode()
 
 
-def _payload_form(payload: dict[str, Any]) -> bytes:
+def interactive(payload: dict[str, Any]) -> bytes:
+    """The form body (`payload=<json>`) Slack POSTs for a button press or a form submission."""
     return _form({"payload": slack_json(payload).decode()})
+
+
+def _body(make: Callable[P, T], encode: Callable[[T], bytes]) -> Callable[P, bytes]:
+    """A maker of a request's body from the maker of its payload."""
+
+    def body(*args: P.args, **kwargs: P.kwargs) -> bytes:
+        return encode(make(*args, **kwargs))
+
+    return body
 
 
 # -- slash commands ---------------------------------------------------------------------------
@@ -92,23 +130,6 @@ def slash_payload(
         "response_url": response_url,
         "trigger_id": trigger_id(),
     }
-
-
-def slash_command(
-    text: str,
-    response_url: str,
-    user: str = "U0ALICE",
-    user_name: str = "alice",
-    channel: str = "C0GENERAL",
-    channel_name: str = "general",
-    team: str = TEAM_ID,
-    command: str = "/rounds",
-) -> bytes:
-    """The `application/x-www-form-urlencoded` body Slack POSTs for a slash command."""
-    fields = slash_payload(
-        text, response_url, user, user_name, channel, channel_name, team, command
-    )
-    return _form(fields)
 
 
 # -- interactivity ----------------------------------------------------------------------------
@@ -178,37 +199,6 @@ def block_actions_payload(
         blocks = [{"type": "actions", "block_id": block_id, "elements": [button]}]
         payload["message"] = _bot_message(message_ts, message_text, blocks, team)
     return payload
-
-
-def block_actions(
-    action_id: str,
-    value: str,
-    response_url: str,
-    user: str = "U0ALICE",
-    user_name: str = "alice",
-    channel: str = "C0GENERAL",
-    team: str = TEAM_ID,
-    ephemeral: bool = True,
-    message_ts: str = "1700000000.000001",
-    *,
-    block_id: str = "actions",
-    button_text: str = "Button",
-) -> bytes:
-    """The form body (`payload=<json>`) Slack POSTs for a button click."""
-    payload = block_actions_payload(
-        action_id,
-        value,
-        response_url,
-        user,
-        user_name,
-        channel,
-        team,
-        ephemeral,
-        message_ts,
-        block_id=block_id,
-        button_text=button_text,
-    )
-    return _payload_form(payload)
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -286,15 +276,11 @@ def view_submission_payload(
     }
 
 
-def view_submission(
-    callback_id: str,
-    private_metadata: str,
-    values: dict[str, dict[str, dict[str, Any]]],
-    user: str = "U0ALICE",
-    team: str = TEAM_ID,
-) -> bytes:
-    """The form body (`payload=<json>`) Slack POSTs when a modal is submitted."""
-    return _payload_form(view_submission_payload(callback_id, private_metadata, values, user, team))
+# The bodies Slack POSTs: a slash command's fields form-encoded (`application/x-www-form-
+# urlencoded`); a button press or a submitted modal as `payload=<json>` in such a form.
+slash_command = _body(slash_payload, _form)
+block_actions = _body(block_actions_payload, interactive)
+view_submission = _body(view_submission_payload, interactive)
 
 
 # -- Events API -------------------------------------------------------------------------------
@@ -334,9 +320,7 @@ def event_envelope(
     }
 
 
-def event_callback(event: dict[str, Any], event_id: str = "Ev0001", team: str = TEAM_ID) -> bytes:
-    """The JSON body Slack POSTs to the Events API Request URL."""
-    return slack_json(event_envelope(event, event_id, team))
+event_callback = _body(event_envelope, slack_json)  # the JSON body POSTed to the Events API
 
 
 def url_verification(challenge: str) -> bytes:

@@ -1,17 +1,9 @@
-"""Recently seen platform event ids, so a retried event is processed once.
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-23
-"""
+"""Recently seen platform event ids, so a retried event is processed once."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0002", "0001"
 
 
 def upgrade() -> None:

@@ -1,17 +1,9 @@
-"""Where the bot may post unprompted: Teams conversation references, by conversation.
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-23
-"""
+"""Where the bot may post unprompted: Teams conversation references, by conversation."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0003", "0002"
 
 
 def upgrade() -> None:

@@ -1,17 +1,9 @@
-"""Reflection threads and their contributions; schedules remember who created them.
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-11-23
-"""
+"""Reflection threads and their contributions; schedules remember who created them."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0005", "0004"
 
 
 def upgrade() -> None:

@@ -1,19 +1,12 @@
 """Anonymous contributions are stored before they are posted: `pending` until the post is
 out, so one cut short (a crash while it waited its turn to post) is never counted, shown
 in a transcript, or stored twice when the person sends it again.
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-11-23
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0006", "0005"
 
 
 def upgrade() -> None:

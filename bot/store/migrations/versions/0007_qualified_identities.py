@@ -6,10 +6,6 @@ contribution's with its thread's); NULLs (erased, anonymous) stay NULL. Plain SQ
 SQLite and PostgreSQL both run (`bot.store.people`, which the daily retention job also
 runs); a value already qualified is left alone, so upgrading twice is harmless. The
 downgrade strips the prefix again.
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-11-30
 """
 
 import sqlalchemy as sa
@@ -17,10 +13,7 @@ from alembic import op
 
 from bot.store.people import QUALIFY, UNQUALIFY
 
-revision = "0007"
-down_revision = "0006"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0007", "0006"
 
 
 def upgrade() -> None:

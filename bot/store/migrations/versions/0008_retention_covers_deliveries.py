@@ -12,10 +12,6 @@
   still match the platform's id (retries, deletions) but no longer name the message, and so
   its author. Existing anonymous threads get a salt and their ids digested here; the
   downgrade cannot undo a digest (it drops the salt and leaves the digests).
-
-Revision ID: 0008
-Revises: 0007
-Create Date: 2026-12-07
 """
 
 import secrets
@@ -25,10 +21,7 @@ from alembic import op
 
 from bot.store.reflections import DIGESTED, digest
 
-revision = "0008"
-down_revision = "0007"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0008", "0007"
 
 
 def upgrade() -> None:

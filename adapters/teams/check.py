@@ -1,0 +1,146 @@
+"""Checks of a finished Adaptive Card against what Teams accepts and what Rounds sends:
+the schema's element types and nesting, text boxes, submit actions and the size limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.teams.cards import (
+    FORM_TEXT,
+    INPUT,
+    SCHEMA,
+    TASK_FETCH,
+    TITLE_TEXT,
+    VERSION,
+    read_submit,
+)
+from adapters.teams.fit import MAX_ACTIVITY_BYTES, Json, size
+
+BLOCK_TYPES = frozenset({"TextBlock", "Container", "ColumnSet", "FactSet", "RichTextBlock"})
+BODY_TYPES = BLOCK_TYPES | {"Input.Text"}  # a card's own body may hold a form's text box
+NESTED: dict[str, tuple[str, frozenset[str]]] = {
+    "Container": ("items", BLOCK_TYPES),
+    "Column": ("items", BLOCK_TYPES),
+    "ColumnSet": ("columns", frozenset({"Column"})),
+    "RichTextBlock": ("inlines", frozenset({"TextRun"})),
+}
+
+
+def problems(card: Json) -> list[str]:
+    """Every way the card is not one we would send; empty when it is valid."""
+    if not isinstance(card, dict):
+        return ["the card is not a JSON object"]
+    found = _header_problems(card) + _body_problems(card)
+    return found + _actions_problems(card.get("actions", [])) + _size_problems(card)
+
+
+def _body_problems(card: Json) -> list[str]:
+    body = card.get("body")
+    if not (isinstance(body, list) and body):
+        return ["body is not a non-empty list"]
+    found = _children_problems("body", body, BODY_TYPES)
+    if sum(isinstance(e, dict) and e.get("type") == "Input.Text" for e in body) > 1:
+        found.append("body has more than one text box")
+    return found
+
+
+def _header_problems(card: Json) -> list[str]:
+    expected = {"type": "AdaptiveCard", "version": VERSION, "$schema": SCHEMA}
+    return [
+        f"{key} is {card.get(key)!r}, not {value!r}"
+        for key, value in expected.items()
+        if card.get(key) != value
+    ]
+
+
+def _children_problems(where: str, elements: list[Any], allowed: frozenset[str]) -> list[str]:
+    found: list[str] = []
+    for n, element in enumerate(elements, 1):
+        kind = element.get("type") if isinstance(element, dict) else None
+        path = f"{where}[{n}] ({kind})"
+        if not isinstance(element, dict) or kind not in allowed:
+            found.append(f"{path}: not an element allowed here ({', '.join(sorted(allowed))})")
+            continue
+        found += [f"{path}: {p}" for p in _element_problems(kind, element)]
+        if kind in NESTED:
+            key, kinds = NESTED[kind]
+            children = element.get(key)
+            if isinstance(children, list) and children:
+                found += _children_problems(f"{path}.{key}", children, kinds)
+            else:
+                found.append(f"{path}: {key} is not a non-empty list")
+    return found
+
+
+def _element_problems(kind: str, element: Json) -> list[str]:
+    text = element.get("text")
+    if kind == "TextBlock" and not (isinstance(text, str) and text.strip()):
+        return ["TextBlock has no text"]
+    if kind == "TextRun" and not (isinstance(text, str) and text):
+        return ["TextRun has no text"]
+    if kind == "Input.Text":
+        return _text_box_problems(element)
+    if kind == "FactSet":
+        facts = element.get("facts")
+        if not isinstance(facts, list) or not facts or not all(map(_is_fact, facts)):
+            return ["facts is not a non-empty list of title and value strings"]
+    return []
+
+
+def _is_fact(fact: Any) -> bool:
+    return (
+        isinstance(fact, dict)
+        and isinstance(fact.get("title"), str)
+        and isinstance(fact.get("value"), str)
+    )
+
+
+def _text_box_problems(box: Json) -> list[str]:
+    found = [] if box.get("id") == INPUT else [f"the text box id is not {INPUT!r}"]
+    label, value = box.get("label"), box.get("value", "")
+    if not isinstance(label, str) or not label.strip():
+        found.append("the text box has no label")
+    if box.get("maxLength") != FORM_TEXT:
+        found.append(f"the text box maxLength is not {FORM_TEXT}")
+    if not isinstance(value, str) or len(value) > FORM_TEXT:
+        found.append(f"the text box value is not text of at most {FORM_TEXT} characters")
+    return found
+
+
+def _actions_problems(actions: Any) -> list[str]:
+    if not isinstance(actions, list):
+        return ["actions is not a list"]
+    found: list[str] = []
+    for n, action in enumerate(actions, 1):
+        if isinstance(action, dict) and action.get("type") == "Action.Submit":
+            found += [f"action {n} {p}" for p in _submit_problems(action)]
+        else:
+            found.append(f"action {n} is not an Action.Submit")
+    return found
+
+
+def _submit_problems(action: Json) -> list[str]:
+    found = _title_problems(action)
+    data = action.get("data")
+    if not isinstance(data, dict) or read_submit(data) is None:
+        found.append(f"data is not submit data: {data!r}")
+    elif data.get("msteams", {"type": TASK_FETCH}) != {"type": TASK_FETCH}:
+        found.append(f"data.msteams is not a dialog's {{'type': {TASK_FETCH!r}}}")
+    return found
+
+
+def _title_problems(action: Json) -> list[str]:
+    title = action.get("title")
+    if not isinstance(title, str) or not title.strip() or len(title) > TITLE_TEXT:
+        return [f"title is not 1 to {TITLE_TEXT} characters: {title!r}"]
+    return []
+
+
+def _size_problems(card: Json) -> list[str]:
+    try:
+        bytes_ = size(card)
+    except (TypeError, ValueError) as error:
+        return [f"the card is not JSON: {error}"]
+    if bytes_ > MAX_ACTIVITY_BYTES:
+        return [f"the card is {bytes_} bytes (max {MAX_ACTIVITY_BYTES})"]
+    return []

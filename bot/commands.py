@@ -1,0 +1,191 @@
+"""Every command, declared once: what runs it, its names, its help and its menu entries.
+
+To add a command, add one `CommandSpec` to `SPECS`. The dispatch tables in `bot/core.py`
+(`COMMANDS`, `ALIASES`, `NAMES`, `IN_MEMORY`), `help` and `help <command>`, the "did you mean"
+suggestions and the Teams command menu (`rounds teams-package`) are read from it; tests hold
+the Slack manifests' usage hint and the README's command table to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.context import Context
+from bot.events import Command
+from bot.handlers import erasure, info, library, lookup, prompts, quotes, reflect, schedules
+from bot.replies import Reply
+
+CommandHandler = Callable[[Context, Command, str], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class Menu:
+    """A command's line in a platform's command menu, by the kind of conversation it is
+    offered in (None: not offered there). Teams shows up to 10 lines of 128 characters."""
+
+    channel: str | None
+    group: str | None
+    direct: str | None
+
+
+def everywhere(description: str) -> Menu:
+    return Menu(channel=description, group=description, direct=description)
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """One command. `usage`, `example` and `summary` are its help; `in_memory` says it is
+    answered from memory alone (the library and the lookup index, never the database or
+    the network), so adapters may answer it inline; `hint` is its short form in the Slack
+    slash command's usage hint (None: not listed there)."""
+
+    name: str
+    handler: CommandHandler
+    usage: str
+    example: str
+    summary: str
+    aliases: tuple[str, ...] = ()
+    in_memory: bool = False
+    menu: Menu | None = None
+    hint: str | None = None
+
+
+async def _help(ctx: Context, event: Command, args: str) -> list[Reply]:
+    return [info.help_reply(SPECS, args)]
+
+
+SPECS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "help",
+        _help,
+        "help [command]",
+        "help lookup",
+        "What Rounds can do, with examples.",
+        aliases=("?",),
+        in_memory=True,
+        menu=everywhere("What Rounds can do, with examples. help lookup for one command"),
+        hint="help",
+    ),
+    CommandSpec(
+        "quote",
+        quotes.quote,
+        'quote [topic, person or words] ["exact phrase"] [author:name] [topic:slug]',
+        "quote Challans-Rasool",
+        "A quote from the articles, word for word, with who said it. Name a topic, a person "
+        "(any part of their name) or words in the quote; `author:`, `topic:` and "
+        '"exact phrase" narrow it as in `lookup`.',
+        menu=everywhere(
+            "A quote, word for word, with who said it: by topic, any part of a name, words, "
+            "author: or topic:. quote Challans-Rasool"
+        ),
+        hint="quote [topic]",
+    ),
+    CommandSpec(
+        "lookup",
+        lookup.lookup,
+        'lookup <words> ["exact phrase"] [author:name] [topic:slug]',
+        "lookup triumvirate",
+        "The best passages from the articles for your words. Typos are fine.",
+        aliases=("search", "find"),
+        in_memory=True,
+        menu=everywhere(
+            "The best passages from the articles for your words. Typos are fine. lookup triumvirate"
+        ),
+        hint="lookup <words>",
+    ),
+    CommandSpec(
+        "topics",
+        library.topics,
+        "topics",
+        "topics",
+        "The topics, each with its slug (to type in other commands), a description and how "
+        "many articles and prompts it has.",
+        in_memory=True,
+        menu=everywhere(
+            "The topics, each with its slug for other commands and how many articles and "
+            "prompts it has"
+        ),
+        hint="topics",
+    ),
+    CommandSpec(
+        "articles",
+        library.articles,
+        "articles [topic]",
+        "articles manager-medic",
+        "The articles in the library, newest first, each with its number and id for `read`.",
+        in_memory=True,
+        menu=everywhere(
+            "The articles, newest first, each with its number and id for read. "
+            "articles manager-medic"
+        ),
+    ),
+    CommandSpec(
+        "schedule",
+        schedules.schedule,
+        "schedule [weekly <day> <HH:MM> [timezone] [topics…] | pause | resume | skip | stop "
+        "| holidays on|off]",
+        "schedule weekly monday 09:00",
+        "The channel's weekly discussion prompt: see it, set it, pause or skip it.",
+    ),
+    CommandSpec(
+        "read",
+        library.read,
+        "read <number, id or title words>",
+        "read dark side",
+        "One article: its summary, source and key quotes. Give its number or id from "
+        "`articles`, or words from its title; when several titles match, they are listed.",
+        aliases=("article",),
+        in_memory=True,
+        menu=everywhere(
+            "One article: summary, source and key quotes, by its number, id or title words. "
+            "read 3, read dark side"
+        ),
+    ),
+    CommandSpec(
+        "prompt",
+        prompts.prompt,
+        "prompt [topic]",
+        "prompt wellbeing",
+        "Posts a discussion prompt in this channel now.",
+        menu=Menu(
+            channel="Posts a discussion prompt in this channel now. prompt wellbeing",
+            group="Posts a discussion prompt in this chat now. prompt wellbeing",
+            direct="A discussion prompt, grounded in a quote. prompt wellbeing",
+        ),
+        hint="prompt [topic]",
+    ),
+    CommandSpec(
+        "reflect",
+        reflect.reflect,
+        "reflect start <topic> [model] [closes <duration>] [anonymous] | next | close | list "
+        "| export [id]",
+        "reflect start manager-medic gibbs closes 3d",
+        "A facilitated reflection thread: a framing quote, a question at a time, a summary.",
+        aliases=("reflection",),
+        menu=Menu(
+            channel="A facilitated reflection thread, a question at a time. "
+            "reflect start manager-medic",
+            group=None,
+            direct=None,
+        ),
+        hint="reflect start <topic>",
+    ),
+    CommandSpec(
+        "forget-me",
+        erasure.forget_me,
+        "forget-me [confirm]",
+        "forget-me",
+        "Lists what Rounds stores about you on this platform; `forget-me confirm` erases it.",
+        aliases=("forgetme", "forget"),
+    ),
+    CommandSpec(
+        "privacy",
+        info.privacy,
+        "privacy",
+        "privacy",
+        "What Rounds stores, for how long, and who can see it.",
+        in_memory=True,
+        menu=everywhere("What Rounds stores, for how long, and who can see it"),
+    ),
+)

@@ -1,0 +1,179 @@
+"""Opening a reflection thread and moving it on: the opening post, each next question, the
+reminder before it closes. The store records each step first, then the post goes out
+through the outbound port; a post that fails is taken back from the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, replace
+
+from bot import actions
+from bot import messages as m
+from bot.content.model import ReflectionModel, Topic
+from bot.context import Context
+from bot.events import Conversation, Person
+from bot.format import quote_block, when
+from bot.identity import key_of
+from bot.outbox import DeliveryError
+from bot.reflect.thread import model_of, not_posted, outbox_for, say, topic_of, where
+from bot.reflect.timing import following_step, timetable
+from bot.replies import Block, Button, Heading, Note, Paragraph, QuoteBlock, Reply, Visibility
+from bot.store.reflections import NewReflection, Reflection
+
+log = logging.getLogger("rounds.reflect")
+
+
+@dataclass(frozen=True)
+class Opening:
+    topic: Topic
+    model: ReflectionModel
+    duration: dt.timedelta
+    anonymous: bool
+
+
+def buttons(reflection: Reflection) -> tuple[Button, ...]:
+    value = str(reflection.id)
+    return (
+        Button(m.BUTTON_ANONYMOUS, actions.REFLECT_ANONYMOUS, value),
+        Button(m.BUTTON_NEXT, actions.REFLECT_NEXT, value),
+        Button(m.BUTTON_CLOSE, actions.REFLECT_CLOSE, value),
+    )
+
+
+def question_text(model: ReflectionModel, step: int) -> str:
+    position = m.REFLECT_POSITION.format(number=step + 1, total=len(model.steps))
+    item = model.steps[step]
+    return m.REFLECT_QUESTION.format(label=item.label, position=position, question=item.question)
+
+
+def opening_reply(ctx: Context, reflection: Reflection) -> Reply:
+    topic, model = topic_of(ctx, reflection), model_of(ctx, reflection)
+    title = m.REFLECT_TITLE.format(
+        topic=topic.title, model=model.title, when=when(reflection.closes_at, ctx.timezone)
+    )
+    stored = m.REFLECT_STORED_ANONYMOUS if reflection.anonymous else m.REFLECT_STORED_NAMED
+    rules = m.REFLECT_GROUND_RULES.format(stored=stored, days=ctx.retention_days)
+    blocks: list[Block] = [Heading(title)]
+    framing = _framing(ctx, topic)
+    if framing is not None:
+        blocks.append(framing)
+    if topic.introduction:
+        blocks.append(Paragraph.of(topic.introduction))
+    blocks += [Note(rules), Paragraph.of(question_text(model, 0)), Note(m.REFLECT_HOW)]
+    if model.interval_minutes:
+        blocks.append(Note(m.REFLECT_TIMED.format(minutes=model.interval_minutes)))
+    return Reply(
+        kind="reflection",
+        blocks=tuple(blocks),
+        visibility=Visibility.CHANNEL,
+        buttons=buttons(reflection),
+        summary=title,
+        subject=str(reflection.id),
+    )
+
+
+def _framing(ctx: Context, topic: Topic) -> QuoteBlock | None:
+    """The topic's framing quote, else its first quote: only one offered unasked today."""
+    framing = ctx.library.quotes.get(topic.framing_quote or "")
+    quotes = [framing] if framing else []
+    quotes += ctx.library.quotes_for_topic(topic.slug)
+    today = ctx.clock().date()
+    first = next((q for q in quotes if ctx.library.offered(q, today)), None)
+    return quote_block(ctx.library, first) if first else None
+
+
+async def start(ctx: Context, conversation: Conversation, person: Person, o: Opening) -> Reply:
+    """Store the thread, post its opening in the channel, then remember the post's id as the
+    thread. If the post fails the stored thread is removed again; if the post's id cannot be
+    stored, the post is removed (the row, without a thread, is never used and is purged)."""
+    plan = timetable(o.model, ctx.clock(), o.duration)
+    new = NewReflection(
+        conversation.key,
+        conversation.platform,
+        conversation.channel,
+        conversation.workspace,
+        o.topic.slug,
+        o.model.slug,
+        key_of(conversation, person),
+        o.anonymous,
+        plan.closes_at,
+        plan.remind_at,
+        plan.next_step_at,
+    )
+    reflection = await ctx.store.reflections.open(new)
+    try:
+        posted = await outbox_for(ctx, conversation.platform).post(
+            replace(conversation, thread=None), opening_reply(ctx, reflection)
+        )
+    except DeliveryError as exc:
+        await ctx.store.reflections.discard(reflection.id)
+        return not_posted(m.REFLECT_POST_FAILED.format(reason=exc.reason))
+    try:
+        await ctx.store.reflections.set_thread(reflection.id, posted)
+    except Exception:  # the database went away after the post: take the post back
+        await _withdraw(ctx, conversation, posted)
+        raise
+    log.info("reflection %d opened (%s, %s)", reflection.id, o.topic.slug, o.model.slug)
+    closes = when(plan.closes_at, ctx.timezone)
+    return say(m.REFLECT_STARTED.format(id=reflection.id, when=closes))
+
+
+async def _withdraw(ctx: Context, conversation: Conversation, posted: str) -> None:
+    try:
+        await outbox_for(ctx, conversation.platform).withdraw(conversation, posted)
+    except Exception as exc:  # reported; the first failure is the one raised
+        log.warning("could not remove an opening post: %s", type(exc).__name__)
+
+
+def _in_thread(reflection: Reflection, kind: str, text: str, subject: str = "") -> Reply:
+    """A short post in the thread, with the button to contribute anonymously."""
+    anonymous = Button(m.BUTTON_ANONYMOUS, actions.REFLECT_ANONYMOUS, str(reflection.id))
+    return Reply(
+        kind=kind,
+        blocks=(Paragraph.of(text),),
+        visibility=Visibility.CHANNEL,
+        buttons=(anonymous,),
+        summary=text,
+        subject=subject,
+    )
+
+
+def question_reply(reflection: Reflection, model: ReflectionModel, step: int) -> Reply:
+    text = question_text(model, step)
+    return _in_thread(reflection, "reflection-question", text, subject=str(reflection.id))
+
+
+async def ask_next(ctx: Context, reflection: Reflection) -> Reply:
+    """Post the next question. Two presses at once, or a press racing the timer: the
+    store lets one through."""
+    model = model_of(ctx, reflection)
+    step = reflection.step + 1
+    if step >= len(model.steps):
+        return say(m.REFLECT_LAST_QUESTION.format(model=model.title))
+    later = following_step(model, ctx.clock(), step)
+    if not await ctx.store.reflections.advance(reflection.id, reflection.step, later):
+        return say(m.REFLECT_CLOSED_ALREADY.format(id=reflection.id))
+    try:
+        await outbox_for(ctx, reflection.platform).post(
+            where(reflection), question_reply(reflection, model, step)
+        )
+    except DeliveryError as exc:
+        await ctx.store.reflections.step_back(reflection.id, reflection.step, ctx.clock())
+        return not_posted(m.REFLECT_NEXT_FAILED.format(reason=exc.reason))
+    position = m.REFLECT_POSITION.format(number=step + 1, total=len(model.steps))
+    return say(m.REFLECT_NEXT_DONE.format(position=position, id=reflection.id))
+
+
+async def remind(ctx: Context, reflection: Reflection) -> bool:
+    if not await ctx.store.reflections.claim_reminder(reflection.id):
+        return False
+    text = m.REFLECT_REMINDER.format(when=when(reflection.closes_at, ctx.timezone))
+    reply = _in_thread(reflection, "reflection-reminder", text)
+    try:
+        await outbox_for(ctx, reflection.platform).post(where(reflection), reply)
+    except DeliveryError as exc:
+        if not exc.permanent:
+            await ctx.store.reflections.retry_reminder(reflection.id, ctx.clock())
+        raise
+    return True
