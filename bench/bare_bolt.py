@@ -15,6 +15,8 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bench.bare_serve import serve_forever
+
 
 async def main() -> None:
     client = AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["API_URL"])
@@ -31,13 +33,7 @@ async def main() -> None:
     async def handle(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
 
-    web_app = web.Application()
-    web_app.router.add_post("/slack/events", handle)
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    print(f"listening on http://127.0.0.1:{runner.addresses[0][1]}", flush=True)
-    await asyncio.Event().wait()
+    await serve_forever("/slack/events", handle)
 
 
 if __name__ == "__main__":

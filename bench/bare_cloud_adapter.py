@@ -12,6 +12,8 @@ from aiohttp import web
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
+from bench.bare_serve import serve_forever
+
 
 class Config:
     APP_ID = ""
@@ -33,13 +35,7 @@ async def main() -> None:
         response = await adapter.process(request, bot)
         return response if response is not None else web.Response(status=201)
 
-    app = web.Application()
-    app.router.add_post("/api/messages", messages)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    print(f"listening on http://127.0.0.1:{runner.addresses[0][1]}", flush=True)
-    await asyncio.Event().wait()
+    await serve_forever("/api/messages", messages)
 
 
 if __name__ == "__main__":

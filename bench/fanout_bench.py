@@ -48,9 +48,10 @@ async def due_schedules(store: Store) -> None:
 
 async def fan_out(store: Store, fake: FakeSlack) -> float:
     library = load_library([bundled_content_dir()]).library
-    ctx = Context(library, LookupIndex.from_library(library), store, random.Random(1))
     outbox = SlackOutbox(fake.bot_token, fake.api_url, workspace_per_minute=BUDGET_PER_MINUTE)
-    scheduler = Scheduler(ctx, {"slack": outbox}, concurrency=256)
+    index = LookupIndex.from_library(library)
+    ctx = Context(library, index, store, random.Random(1), outboxes={"slack": outbox})
+    scheduler = Scheduler(ctx, concurrency=256)
     store.schedules.lease = dt.timedelta(seconds=5)
     started = time.perf_counter()
     try:

@@ -19,7 +19,6 @@ import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +29,8 @@ from pathlib import Path
 
 import aiohttp
 
+from bench.harness import ROUNDS_SERVE, bare, running
+from bench.measure import cpu_seconds, percentile
 from bot.content.loader import bundled_content_dir, load_library
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SIGNING_SECRET, sign, slash_command
@@ -82,18 +83,6 @@ def distinct(rng: random.Random) -> Iterator[str]:
     return iter(pairs)
 
 
-def start(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    # the access log goes where a log collector would take it: away from this table
-    proc = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if "listening on " in line:
-            return proc, line.split("listening on ", 1)[1].strip()
-    raise RuntimeError(f"{command[-1]} did not start")
-
-
 async def client(
     http: aiohttp.ClientSession, url: str, until: float, times: list[float], queries: Iterator[str]
 ) -> int:
@@ -130,16 +119,6 @@ async def load(url: str, seconds: float, queries: Iterator[str]) -> tuple[float,
         )
         elapsed = time.perf_counter() - started
     return sum(counts) / elapsed, times
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time the process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values: list[float], p: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1] * 1000
 
 
 async def measure(servers: dict[str, tuple[str, int]]) -> dict[str, Result]:
@@ -203,23 +182,14 @@ async def main() -> int:
             "ROUNDS_RATE_PER_MINUTE": "1000000",
             "PYTHONPATH": str(HERE.parent),
         }
-        rounds_cmd = [sys.executable, "-m", "rounds.cli", "serve", "--host", "127.0.0.1"]
-        procs = []
-        try:
-            bare, bare_url = start([sys.executable, str(HERE / "bare_bolt.py")], env)
-            procs.append(bare)
-            rounds, rounds_url = start([*rounds_cmd, "--port", "0"], env)
-            procs.append(rounds)
+        commands = (bare("bare_bolt.py"), ROUNDS_SERVE)
+        async with running(env, *commands) as [(bare_pid, bare_url), (rounds_pid, rounds_url)]:
             servers = {
-                BARE_NAME: (f"{bare_url}/slack/events", bare.pid),
-                ROUNDS_NAME: (f"{rounds_url}/slack/events", rounds.pid),
-                DISTINCT_NAME: (f"{rounds_url}/slack/events", rounds.pid),
+                BARE_NAME: (f"{bare_url}/slack/events", bare_pid),
+                ROUNDS_NAME: (f"{rounds_url}/slack/events", rounds_pid),
+                DISTINCT_NAME: (f"{rounds_url}/slack/events", rounds_pid),
             }
             ok = report(await measure(servers))
-        finally:
-            for proc in procs:
-                proc.terminate()
-                proc.wait(timeout=10)
     await fake.stop()
     return 0 if ok else 1
 

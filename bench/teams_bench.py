@@ -22,7 +22,9 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.slack_bench import cpu_seconds, percentile, popular, start
+from bench.harness import ROUNDS_SERVE, bare, running
+from bench.measure import cpu_seconds, percentile
+from bench.slack_bench import popular
 from tests.fakes.connector import FakeConnector
 from tests.fakes.teams_activities import channel_message
 
@@ -112,26 +114,17 @@ async def main() -> int:
         env |= {"MicrosoftAppId": "", "ROUNDS_TEAMS_EMULATOR": "true"}
         env |= {"ROUNDS_RATE_PER_MINUTE": "1000000"}  # one benchmark user: no per-person limit
         env |= {"PYTHONPATH": str(HERE.parent)}
-        rounds_cmd = [sys.executable, "-m", "rounds.cli", "serve", "--host", "127.0.0.1"]
-        procs = []
-        try:
-            bare, bare_url = start([sys.executable, str(HERE / "bare_cloud_adapter.py")], env)
-            procs.append(bare)
-            rounds, rounds_url = start([*rounds_cmd, "--port", "0"], env)
-            procs.append(rounds)
+        commands = (bare("bare_cloud_adapter.py"), ROUNDS_SERVE)
+        async with running(env, *commands) as [(bare_pid, bare_url), (rounds_pid, rounds_url)]:
             servers = {
-                BARE_NAME: (f"{bare_url}/api/messages", bare.pid),
-                ROUNDS_NAME: (f"{rounds_url}/api/messages", rounds.pid),
+                BARE_NAME: (f"{bare_url}/api/messages", bare_pid),
+                ROUNDS_NAME: (f"{rounds_url}/api/messages", rounds_pid),
             }
             results = {}
             for name, (url, pid) in servers.items():
                 await load(url, fakes[name], WARMUP_S, pid)
                 results[name] = await load(url, fakes[name], MEASURE_S, pid)
             ok = report(results)
-        finally:
-            for proc in procs:
-                proc.terminate()
-                proc.wait(timeout=10)
     for fake in fakes.values():
         await fake.stop()
     return 0 if ok else 1

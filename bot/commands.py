@@ -76,8 +76,8 @@ SPECS: tuple[CommandSpec, ...] = (
         "(any part of their name) or words in the quote; `author:`, `topic:` and "
         '"exact phrase" narrow it as in `lookup`.',
         menu=everywhere(
-            "A quote, word for word, with who said it: by topic, any part of a name, words, "
-            "author: or topic:. quote Challans-Rasool"
+            "A quote, word for word, with who said it: by topic, part of a name, words, or an "
+            "author: or topic: filter. quote Challans-Rasool"
         ),
         hint="quote [topic]",
     ),
@@ -123,10 +123,11 @@ SPECS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "schedule",
         schedules.schedule,
-        "schedule [weekly <day> <HH:MM> [timezone] [topics…] | pause | resume | skip | stop "
-        "| holidays on|off]",
+        "schedule [weekly <day> <HH:MM> [timezone] [topics…] | pause | resume | skip [date] "
+        "| unskip [date] | stop | holidays [on [nation]|off]]",
         "schedule weekly monday 09:00",
-        "The channel's weekly discussion prompt: see it, set it, pause or skip it.",
+        "The channel's weekly discussion prompt: see it, set it, pause it, or skip dates "
+        "(14 Dec, 14/12 or 2026-12-14). GMT, BST or UK time mean Europe/London.",
     ),
     CommandSpec(
         "read",

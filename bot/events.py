@@ -52,13 +52,14 @@ class Action:
 @dataclass(frozen=True)
 class Message:
     """Someone wrote in a thread (not a command): a possible reflection contribution.
-    `conversation.thread` names the thread; the console leaves it unset to mean the
-    channel's open reflection."""
+    `conversation.thread` names the thread; the console leaves it unset and names the
+    reflection by number instead, or leaves that unset too for the channel's newest open one."""
 
     conversation: Conversation
     person: Person
     text: str
     message_id: str = ""  # the platform's id of the message, when it has one
+    reflection: int | None = None  # outside any thread (the console): the reflection meant
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,9 @@ QUOTE_NOTHING = "I couldn't find a quote about “{words}”."
 QUOTE_TRY_TOPICS = "Try one of the topics: {topics}."
 QUOTE_GONE = "That quote is no longer in the library. Try `quote` for another."
 SHARED_BY = "Shared by {name}"
-DISCUSS_STARTED = "{name} started a discussion of this quote"
-DISCUSS_INVITE = "{name} would like to discuss this. Reply in this thread with your thoughts."
+SHARED_SEARCH = "Results for “{query}”"  # heads a shared page of lookup results
+DISCUSS_STARTED = "Discussion started by {name}"
+DISCUSS_INVITE = "Discussion opened by {name}. Reply in this thread with your thoughts."
 
 # Who said a quote, and where: `Rachna Vyas, in “Title” (Distilled Post, 13 November 2023)`
 ATTRIBUTION = "{speaker}, in “{title}” ({credits})"
@@ -59,6 +60,8 @@ LOOKUP_CORRECTED_WIDENED = (
 )
 LOOKUP_BROADENED = "No passage has all of your words; showing passages with some of them."
 LOOKUP_COUNT = "{first}–{last} of {total} passages"
+LOOKUP_COUNT_ONE = "{number} of {total} passages"  # the last page holds one passage
+LOOKUP_COUNT_ALL = "{passages}"  # every passage on one page: "1 passage", "3 passages"
 LOOKUP_NONE = "Nothing in the articles matches “{query}”."
 LOOKUP_NONE_HINT = "Try fewer or different words, or browse a topic: {topics}."
 LOOKUP_END = "That was the last page of results."
@@ -135,7 +138,7 @@ PRIVACY_POINTS: tuple[str, ...] = (
     "summary shows counts only when at least three people can be told apart by name; "
     "anonymous contributions are counted apart, never as people. Its themes and actions are "
     "made from the replies with every suspected name, number, date and postcode left out.",
-    "Replies are deleted {days} days after their thread closes, with the thread itself and the "
+    "Replies are deleted {days} after their thread closes, with the thread itself and the "
     "transcripts Rounds sent: they are deleted from the direct messages they were sent to, and "
     "the record of where they went with them. A close that keeps failing is finished without "
     "its summary after a day. Deleting your reply in Slack or Teams deletes Rounds' copy at once.",
@@ -164,14 +167,35 @@ SCHEDULE_RULE = "{days} at {time} ({timezone}) · topics: {topics}"
 SCHEDULE_ALL_TOPICS = "all"
 SCHEDULE_NEXT = "Next: {when}"
 SCHEDULE_PAUSED = "Paused. `schedule resume` starts it again."
-SCHEDULE_SKIPPING = "The prompt on {when} will be skipped."
+SCHEDULE_SKIPPING = "Skipped: {dates}. `schedule unskip <date>` posts one after all."
 SCHEDULE_HOLIDAYS = "Bank holidays ({nation}) are skipped."
+SCHEDULE_HOLIDAYS_SHOWN = (
+    "Bank holidays in {nation} are skipped. `schedule holidays off` posts on them too."
+)
+SCHEDULE_HOLIDAYS_NOT_SHOWN = (
+    "Weekly prompts are posted on bank holidays too. `schedule holidays on <nation>` skips "
+    "them (england-and-wales, scotland or northern-ireland)."
+)
 SCHEDULE_PREVIEW = "The next prompt will be:"
 SCHEDULE_SET = "Weekly prompt set: {rule}."
 SCHEDULE_SET_NEXT = "The first one is on {when}."
+SCHEDULE_REPLACED = "It replaces the previous weekly prompt: {rule}."
+SCHEDULE_UK_TIME = "“{typed}” is taken as UK time, Europe/London: GMT in winter, BST in summer."
 SCHEDULE_PAUSED_DONE = "Weekly prompts are paused in this channel."
+SCHEDULE_ALREADY_PAUSED = (
+    "Weekly prompts are already paused here. `schedule resume` starts them again."
+)
 SCHEDULE_RESUMED = "Weekly prompts are back on. Next: {when}."
+SCHEDULE_ALREADY_RUNNING = "Weekly prompts are already running here. Next: {when}."
 SCHEDULE_SKIP_DONE = "The next weekly prompt, on {when}, will be skipped."
+SCHEDULE_SKIP_DATE_DONE = "The weekly prompt on {when} will be skipped."
+SCHEDULE_SKIP_ALREADY = "The weekly prompt on {when} is already skipped."
+SCHEDULE_UNSKIP_DONE = "The weekly prompt on {when} will be posted after all."
+SCHEDULE_UNSKIP_NONE = "No weekly prompt is being skipped."
+SCHEDULE_UNSKIP_NOT_SKIPPED = "The weekly prompt on {when} was not being skipped."
+SCHEDULE_BAD_DATE = "“{typed}” is not a date: use 14 Dec, 14/12 (day first) or 2026-12-14."
+SCHEDULE_NOT_A_PROMPT_DAY = "{date} is not a prompt day: this channel's prompt is on {days}."
+SCHEDULE_DATE_PAST = "The weekly prompt on {when} is already past."
 SCHEDULE_STOPPED = "The weekly prompt for this channel is deleted."
 SCHEDULE_HOLIDAYS_ON = "Bank holidays in {nation} will be skipped."
 SCHEDULE_HOLIDAYS_OFF = "Weekly prompts will be posted on bank holidays too."
@@ -186,11 +210,23 @@ SCHEDULE_USAGE = (
 SCHEDULE_BAD_DAY = "“{typed}” is not a day of the week."
 SCHEDULE_BAD_TIME = "“{typed}” is not a time: use 24-hour HH:MM, like 09:00 or 17:30."
 SCHEDULE_BAD_TIMEZONE = "“{typed}” is not a timezone I know: use a name like Europe/London."
+SCHEDULE_ZONE_ABBREVIATION = (
+    "“{typed}” is an abbreviation, and those are ambiguous or change with the season: use the "
+    "timezone's name, like {zone} (GMT, BST or UK mean Europe/London)."
+)
+SCHEDULE_WEEKLY_NEEDS = "`schedule weekly` needs a day and a time."
 SCHEDULE_BAD_TOPIC = "There is no topic “{typed}”. Topics: {topics}."
 SCHEDULE_BAD_NATION = (
     "Bank holidays can follow england-and-wales, scotland or northern-ireland, not “{typed}”."
 )
-SCHEDULE_UNKNOWN = "`schedule` can be: weekly, show, pause, resume, skip, stop, holidays on|off."
+SCHEDULE_HOLIDAYS_USAGE = (
+    "`schedule holidays` shows the setting; `schedule holidays on [england-and-wales|scotland|"
+    "northern-ireland]` skips bank holidays; `schedule holidays off` posts on them too."
+)
+SCHEDULE_UNKNOWN = (
+    "`schedule` can be: weekly, show, pause, resume, skip [date], unskip [date], stop, "
+    "holidays [on|off]."
+)
 SCHEDULE_NOTHING_TO_SKIP = "There is no upcoming prompt to skip."
 DAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 NATION_NAMES = {
@@ -220,6 +256,20 @@ def or_list(options: list[str]) -> str:
     return ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
+def sentence(text: str) -> str:
+    """`text` as a sentence: a full stop added unless it ends with its own ("Now what?")."""
+    return text if text.endswith((".", "?", "!", "…")) else f"{text}."
+
+
+def passage_count(first: int, last: int, total: int) -> str:
+    """Which passages a page shows: "1–3 of 14 passages", "14 of 14 passages", "1 passage"."""
+    if first == 1 and last == total:
+        return LOOKUP_COUNT_ALL.format(passages=plural(total, "passage"))
+    if first == last:
+        return LOOKUP_COUNT_ONE.format(number=first, total=total)
+    return LOOKUP_COUNT.format(first=first, last=last, total=total)
+
+
 REFLECT_USAGE = (
     "Try `reflect start manager-medic`, `reflect start manager-medic gibbs closes 3d "
     "anonymous`, `reflect next`, `reflect close`, `reflect list` or `reflect export`."
@@ -235,7 +285,7 @@ REFLECT_BAD_DURATION = (
 REFLECT_TITLE = "Reflection: {topic} · {model} · closes {when}"
 REFLECT_GROUND_RULES = (
     "Ground rules: no patient details (no names, NHS numbers or dates of birth). {stored} "
-    "Replies, and the facilitator's transcript, are deleted {days} days after the thread "
+    "Replies, and the facilitator's transcript, are deleted {days} after the thread "
     "closes. Anonymous contributions carry "
     "no name, anywhere, and the facilitator cannot see who wrote them."
 )
@@ -244,9 +294,10 @@ REFLECT_STORED_ANONYMOUS = (
     "This thread is anonymous: Rounds keeps the replies without anyone's name."
 )
 REFLECT_HOW = "Reply in this thread to take part, or contribute anonymously."
-REFLECT_TIMED = "A new question comes every {minutes} minutes."
+REFLECT_TIMED = "A new question comes every {minutes}."  # plural(n, "minute")
 REFLECT_QUESTION = "{label} ({position}) {question}"
 REFLECT_POSITION = "Q{number} of {total}"
+REFLECT_POSITION_OF = "of {total}"  # after a label that is the number already: "Q1 (of 5)"
 REFLECT_STARTED = (
     "Reflection #{id} is open in this channel and closes {when}. You are its facilitator: "
     "`reflect next` asks the next question, `reflect close` closes it and posts the summary, "
@@ -255,6 +306,7 @@ REFLECT_STARTED = (
 REFLECT_POST_FAILED = "I couldn't post the reflection here: {reason}. Nothing was saved."
 REFLECT_NONE_OPEN = "There is no open reflection in this channel. Start one with `reflect start`."
 REFLECT_EMPTY_REPLY = "That reply was empty, so nothing was added to the thread."
+REFLECT_REPLY_ADDED = "Your reply is in the thread of reflection #{id}, {topic}."
 REFLECT_NOT_FOUND = "There is no reflection #{id} in this channel."
 REFLECT_NOT_ALLOWED = (
     "Only this reflection's facilitator or an admin can do that. You can still reply in the "
@@ -267,9 +319,9 @@ REFLECT_NOT_ALLOWED_ORPHAN = (
 )
 REFLECT_CLOSED_ALREADY = "Reflection #{id} has already closed."
 REFLECT_LAST_QUESTION = (
-    "That was the last question of {model}. `reflect close` closes the thread and posts the "
-    "summary."
+    "That was the last question of {model}"  # sentence(): a title may end in "?"
 )
+REFLECT_CLOSE_HOW = "`reflect close` closes the thread and posts the summary."
 REFLECT_NEXT_DONE = "Posted {position} in reflection #{id}."
 REFLECT_NEXT_FAILED = "I couldn't post the next question: {reason}. Please try again."
 REFLECT_CLOSE_DONE = "Reflection #{id} is closed and its summary is in the thread."
@@ -318,7 +370,10 @@ ANONYMOUS_FORM_INTRO = (
 )
 ANONYMOUS_FORM_LABEL = "Your contribution"
 ANONYMOUS_FORM_SUBMIT = "Post anonymously"
-ANONYMOUS_FORM_CONSOLE = "Type your contribution on the next line; it is posted without your name."
+ANONYMOUS_FORM_CONSOLE = (
+    "Type your contribution on the next line; it is posted without your name. `cancel` or an "
+    "empty line posts nothing."
+)
 ANONYMOUS_HEADING = "Anonymous contribution"
 ANONYMOUS_DONE = "Your anonymous contribution is in the thread of reflection #{id}."
 ANONYMOUS_EMPTY = "There was nothing to post. Type your contribution and send it again."
@@ -357,11 +412,11 @@ SUMMARY_NO_ACTIONS = "No actions were named in answer to the last question."
 SUMMARY_MORE_ACTIONS = "…and {count} more answers to that question, in the thread."
 SUMMARY_FOOTER = (
     "The transcript goes privately to the facilitator (`reflect export` sends it again). The "
-    "replies, and the transcripts sent, are deleted {days} days from now."
+    "replies, and the transcripts sent, are deleted {days} from now."
 )
 SUMMARY_FOOTER_NO_FACILITATOR = (
     "The transcript was not sent to anyone: this thread's facilitator asked Rounds to forget "
-    "them. The replies are deleted {days} days from now."
+    "them. The replies are deleted {days} from now."
 )
 TRANSCRIPT_ANONYMOUS = "Anonymous"
 FORGET_TITLE = "What Rounds erased"
@@ -389,4 +444,19 @@ FORGET_NOTE = (
     "platform. Anonymous contributions, and your replies in threads opened as anonymous, are "
     "not affected: Rounds stores nothing that links them to you. Messages you wrote in the "
     "channel itself are kept by Slack or Teams, not Rounds."
+)
+
+
+# the console (`rounds console`)
+CONSOLE_WELCOME = (
+    "Rounds console. Type `help` to begin; `> text` replies in a reflection thread. Ctrl-D leaves."
+)
+CONSOLE_FORM_CANCELLED = "Cancelled: nothing was posted."
+CONSOLE_NO_BUTTONS = "There is no button [{number}]: no buttons have been shown yet."
+CONSOLE_NO_SUCH_BUTTON = "There is no button [{number}]. Numbers press the newest buttons shown:"
+CONSOLE_CLOSED = "Rounds console closed."
+CONSOLE_INTERRUPTED = "Rounds console stopped (Ctrl-C)."
+CONSOLE_BUSY = (
+    "another Rounds console is using the database {path}; leave that one, or give this one a "
+    "database of its own, e.g. ROUNDS_DATABASE_URL=sqlite:///other.db rounds console"
 )

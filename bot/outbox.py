@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.events import Conversation, Person
@@ -78,6 +79,12 @@ class Outbox(ABC):
         Nothing to do by default."""
         return None
 
+    async def names(self, conversation: Conversation, people: Sequence[str]) -> dict[str, str]:
+        """Display names of `people` (platform user ids, in `conversation`'s workspace), for
+        a private transcript. Whoever the platform cannot name is left out, and the caller
+        shows the id; this never raises. Nobody is named by default."""
+        return {}
+
     async def close(self) -> None:
         """Release connections. Nothing to do by default."""
         return None
@@ -99,6 +106,7 @@ class MemoryOutbox(Outbox):
     def __init__(self) -> None:
         self.sent: list[Sent] = []
         self.withdrawn: list[str] = []  # message and file ids, channel and direct
+        self.people: dict[str, str] = {}  # user id -> display name, for `names`
         self._ids = itertools.count(1)
 
     async def post(self, conversation: Conversation, reply: Reply) -> str:
@@ -111,6 +119,9 @@ class MemoryOutbox(Outbox):
 
     async def withdraw(self, conversation: Conversation, message_id: str) -> None:
         self.withdrawn.append(message_id)
+
+    async def names(self, conversation: Conversation, people: Sequence[str]) -> dict[str, str]:
+        return {user: self.people[user] for user in people if user in self.people}
 
     async def send_direct(
         self, conversation: Conversation, person: Person, reply: Reply, file: File | None = None

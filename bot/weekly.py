@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -57,6 +57,7 @@ NATIONS: dict[str, str] = {
 
 
 WEEK = dt.timedelta(weeks=1)
+LOOKBACK = dt.timedelta(days=35)  # slots older than this are not looked at (nor their skips)
 
 
 def require_aware(value: dt.datetime, name: str) -> None:
@@ -91,20 +92,18 @@ class ScheduleState:
     """A schedule as `decide` sees it.
 
     `since`: slots at or before it are never considered (creation or last resume).
-    `skip`: the one slot the channel asked to skip. `holidays`: a NATIONS key when bank
-    holidays are skipped.
+    `skips`: the dates the channel asked to skip, in the rule's timezone. `holidays`: a
+    NATIONS key when bank holidays are skipped.
     """
 
     rule: Weekly
     since: dt.datetime
     paused: bool = False
-    skip: dt.datetime | None = None
+    skips: frozenset[dt.date] = frozenset()
     holidays: str | None = None
 
     def __post_init__(self) -> None:
         require_aware(self.since, "since")
-        if self.skip is not None:
-            require_aware(self.skip, "skip")
         if self.holidays is not None and self.holidays not in NATIONS:
             raise ValueError(f"unknown nation {self.holidays!r}; expected one of {list(NATIONS)}")
 
@@ -134,6 +133,17 @@ def _slots_after(rule: Weekly, after: dt.datetime) -> Iterator[dt.datetime]:
         if slot > after:
             yield slot
         day += WEEK
+
+
+def local_date(rule: Weekly, slot: dt.datetime) -> dt.date:
+    """The slot's date in the rule's timezone: the date people name when they skip it."""
+    require_aware(slot, "slot")
+    return slot.astimezone(rule.zone).date()
+
+
+def is_skipped(state: ScheduleState, slot: dt.datetime) -> bool:
+    """Whether the channel asked to skip the slot's date."""
+    return local_date(state.rule, slot) in state.skips
 
 
 def slots_between(rule: Weekly, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
@@ -182,7 +192,7 @@ def as_utc(value: dt.datetime) -> dt.datetime:
 def describe_next(state: ScheduleState, now: dt.datetime) -> dt.datetime | None:
     """The next slot after `now` (and after `since`) that would be posted; None when paused.
 
-    The requested skip and, when on, bank holidays are passed over.
+    Requested skips and, when on, bank holidays are passed over.
     """
     require_aware(now, "now")
     if state.paused:
@@ -191,8 +201,8 @@ def describe_next(state: ScheduleState, now: dt.datetime) -> dt.datetime | None:
 
 
 def _posts(state: ScheduleState, slot: dt.datetime) -> bool:
-    """Whether a future slot would be posted: not the requested skip, not a bank holiday."""
-    if state.skip is not None and slot == state.skip.astimezone(UTC):
+    """Whether a future slot would be posted: not a requested skip, not a bank holiday."""
+    if is_skipped(state, slot):
         return False
     return state.holidays is None or not is_bank_holiday(slot, state.rule, state.holidays)
 
@@ -233,3 +243,90 @@ def parse_timezone(text: str) -> str | None:
     """The canonical IANA name for `text`, matched case-insensitively against the names
     zoneinfo reports available (each one `ZoneInfo` accepts); None otherwise."""
     return _zones_by_lower().get(text.strip().lower())
+
+
+# What people type for UK time. Each means Europe/London: GMT in winter, BST in summer.
+LONDON = "Europe/London"
+UK_TIME = frozenset({"gmt", "bst", "uk"})
+
+# Abbreviations people type for other zones, each with the IANA name to use instead: an
+# abbreviation is ambiguous (IST) or names only half the year (EST is not New York in July).
+ZONE_ABBREVIATIONS: dict[str, str] = {
+    **dict.fromkeys(("est", "edt", "et"), "America/New_York"),
+    **dict.fromkeys(("cst", "cdt", "ct"), "America/Chicago"),
+    **dict.fromkeys(("mst", "mdt"), "America/Denver"),
+    **dict.fromkeys(("pst", "pdt", "pt"), "America/Los_Angeles"),
+    **dict.fromkeys(("akst", "akdt"), "America/Anchorage"),
+    "hst": "Pacific/Honolulu",
+    **dict.fromkeys(("ast", "adt"), "America/Halifax"),
+    **dict.fromkeys(("wet", "west"), "Europe/Lisbon"),
+    **dict.fromkeys(("cet", "cest"), "Europe/Paris"),
+    **dict.fromkeys(("eet", "eest"), "Europe/Athens"),
+    "msk": "Europe/Moscow",
+    "ist": "Europe/Dublin or Asia/Kolkata",
+    "pkt": "Asia/Karachi",
+    "sgt": "Asia/Singapore",
+    "hkt": "Asia/Hong_Kong",
+    "jst": "Asia/Tokyo",
+    "kst": "Asia/Seoul",
+    "awst": "Australia/Perth",
+    **dict.fromkeys(("acst", "acdt"), "Australia/Adelaide"),
+    **dict.fromkeys(("aest", "aedt"), "Australia/Sydney"),
+    **dict.fromkeys(("nzst", "nzdt"), "Pacific/Auckland"),
+    "sast": "Africa/Johannesburg",
+}
+
+
+def uk_time(words: Sequence[str]) -> int:
+    """How many leading `words` name UK time: 2 for `UK time`, 1 for `GMT`, `BST` or `UK`."""
+    lowered = [word.lower() for word in words[:2]]
+    if lowered == ["uk", "time"]:
+        return 2
+    return 1 if lowered and lowered[0] in UK_TIME else 0
+
+
+def zone_for_abbreviation(text: str) -> str | None:
+    """The IANA name to suggest for a timezone abbreviation such as EST; None otherwise."""
+    return ZONE_ABBREVIATIONS.get(text.strip().lower())
+
+
+_MONTH_NAMES = (
+    *("january", "february", "march", "april", "may", "june"),
+    *("july", "august", "september", "october", "november", "december"),
+)
+MONTHS: dict[str, int] = {
+    name: number
+    for number, month in enumerate(_MONTH_NAMES, start=1)
+    for name in (month, month[:3])
+} | {"sept": 9}
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_UK_NUMERIC = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?")
+_UK_WORDS = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?(?:\s+(\d{4}))?")
+
+
+def parse_date(text: str, today: dt.date) -> dt.date | None:
+    """A date in UK order: "2026-12-14", "14/12", "14/12/2026", "14 Dec", "14th December
+    2026". Without a year, the first such date on or after `today`. None if invalid."""
+    text = " ".join(text.strip().lower().split())
+    if match := _ISO_DATE.fullmatch(text):
+        return _date(int(match[1]), int(match[2]), int(match[3]))
+    if match := _UK_NUMERIC.fullmatch(text):
+        day, month, year = int(match[1]), int(match[2]), match[3]
+    elif (match := _UK_WORDS.fullmatch(text)) and match[2] in MONTHS:
+        day, month, year = int(match[1]), MONTHS[match[2]], match[3]
+    else:
+        return None
+    if year is not None:
+        return _date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+    for candidate in range(today.year, today.year + 9):  # 29 February waits for a leap year
+        found = _date(candidate, month, day)
+        if found is not None and found >= today:
+            return found
+    return None
+
+
+def _date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None

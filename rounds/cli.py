@@ -10,9 +10,14 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rounds.settings import Settings, SettingsError, from_env
+
+if TYPE_CHECKING:
+    from rounds.assembly import Assembly
 
 DATABASE_AWAY = (
     "the database cannot be reached; nothing was changed. "
@@ -20,10 +25,19 @@ DATABASE_AWAY = (
 )
 
 
+def version() -> str:
+    """The installed package's version, from its metadata (pyproject.toml's `version`)."""
+    try:
+        return metadata.version("rounds")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="rounds", description="Rounds: NHS leadership conversations"
     )
+    root.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = root.add_subparsers(dest="command", required=True)
     console = commands.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", default=os.environ.get("USER") or "you")
@@ -69,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     warn(settings)  # serve and console: the commands that act on ROUNDS_ADMINS
     if args.command == "serve":
         return asyncio.run(serve(settings, args.host, args.port, args.slack_socket_mode))
-    return asyncio.run(console(settings, args.user, args.channel))
+    return console(settings, args.user, args.channel)
 
 
 def warn(settings: Settings) -> None:
@@ -132,27 +146,59 @@ async def db_upgrade(settings: Settings) -> int:
     return 0
 
 
-async def console(settings: Settings, user: str, channel: str) -> int:
-    from adapters.console.adapter import ConsoleAdapter
-    from adapters.console.outbox import ConsoleOutbox
+def console(settings: Settings, user: str, channel: str) -> int:
+    """0 at the end of input (Ctrl-D), 130 on Ctrl-C, 1 when another console holds the
+    database file."""
+    from adapters.console.lock import DatabaseBusy, console_lock
+    from bot import messages as m
     from rounds.app import setup_logging
-    from rounds.assembly import Parts, assemble
 
     setup_logging(settings)
-    outbox = ConsoleOutbox(sys.stdout)
-    # one person at the keyboard: no one to share with, so no fairness limits
-    rounds = await assemble(settings, Parts(lambda _store: {"console": outbox}, fair=False))
     interactive = sys.stdin.isatty()
-    if interactive:
-        print("Rounds console. Type `help` to begin; Ctrl-D leaves.\n")
-    rounds.timer.start()  # scheduled prompts are printed here while the console is open
     try:
-        chat = ConsoleAdapter(rounds.bot, user, channel, sys.stdout)
-        outbox.listeners.append(chat.saw)
-        await chat.run(sys.stdin, interactive)
-    finally:
-        await rounds.close()
+        with console_lock(settings.database_url):
+            chat(settings, user, channel, interactive)
+    except DatabaseBusy as exc:
+        print(f"rounds: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(("\n" if interactive else "") + m.CONSOLE_INTERRUPTED, flush=True)
+        return 130
+    if interactive:
+        print("\n" + m.CONSOLE_CLOSED)
     return 0
+
+
+def chat(settings: Settings, user: str, channel: str, interactive: bool) -> None:
+    from adapters.console.adapter import ConsoleAdapter
+    from adapters.console.outbox import ConsoleOutbox
+    from adapters.console.shell import BackgroundLoop, converse
+    from bot import messages as m
+    from rounds.assembly import Parts, assemble
+
+    outbox = ConsoleOutbox(sys.stdout)
+    loop = BackgroundLoop()
+    # one person at the keyboard: no one to share with, so no fairness limits
+    parts = Parts(lambda _store: {"console": outbox}, fair=False)
+    try:
+        rounds = loop.run(assemble(settings, parts))
+    except BaseException:
+        loop.stop()
+        raise
+    try:
+        if interactive:
+            print(m.CONSOLE_WELCOME + "\n")
+        loop.run(_start(rounds))
+        talk = ConsoleAdapter(rounds.bot, user, channel, sys.stdout)
+        outbox.listeners.append(talk.saw)
+        converse(talk, loop, sys.stdin, interactive)
+    finally:
+        loop.run(rounds.close())
+        loop.stop()
+
+
+async def _start(rounds: Assembly) -> None:
+    rounds.timer.start()  # scheduled prompts are printed here while the console is open
 
 
 async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> int:
@@ -160,7 +206,7 @@ async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> 
     from rounds.app import setup_logging
     from rounds.assembly import assemble
     from rounds.metrics import install
-    from rounds.server import Options, Server, serving
+    from rounds.server import Options, Server, StartFailed, serving
 
     level = logging.getLevelNamesMapping()[settings.log_level.upper()]
     # Libraries log their warnings and errors, and everything only at debug.
@@ -176,13 +222,17 @@ async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> 
         return 2
     rounds = await assemble(settings, parts)
     server = Server(rounds, options)
+    stop = _stop_on_signals()  # before "listening": a SIGTERM sent at once still stops cleanly
     try:
         await server.start()
         gc.freeze()  # the library and index live for the whole process: keep GC off them
         for line in server.status:
             print(line)
         print(f"Rounds is listening on http://{host}:{server.port}", flush=True)
-        await _until_stopped()
+        await stop.wait()
+    except StartFailed as exc:
+        print(f"rounds: {exc}", file=sys.stderr)
+        return 1
     finally:
         await server.stop()
         await rounds.close()
@@ -191,12 +241,13 @@ async def serve(settings: Settings, host: str, port: int, socket_mode: bool) -> 
     return 0
 
 
-async def _until_stopped() -> None:
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM (the running loop handles them from now on)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    return stop
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from adapters.teams.connectors import TeamsConfig
 from adapters.teams.gate import SERVICE_HOSTS, Gate, is_loopback
 from adapters.teams.outbox import TeamsOutbox
 from bot.core import DEFAULT_MIDDLEWARE
-from bot.outbox import Outbox
+from bot.outbox import DeliveryError, Outbox
 from bot.store import Store
 from rounds.assembly import Assembly, Connect, Parts
 from rounds.deadlines import HeadDeadline
@@ -54,6 +54,34 @@ ANY_TENANT = (
 )
 METRICS_APART = "Metrics: GET /metrics on port {port} only"
 SOCKET_NEEDS = "--slack-socket-mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN"
+SLACK_REFUSED = (
+    "Slack refused SLACK_BOT_TOKEN ({code}), so Rounds did not start: set it to the app's "
+    "Bot User OAuth Token (xoxb-…, under OAuth & Permissions); reinstall the app if the "
+    "token was revoked"
+)
+SLACK_AWAY = (
+    "Slack could not be reached to check SLACK_BOT_TOKEN ({reason}), so Rounds did not "
+    "start: check this machine's connection to Slack"
+)
+
+
+class StartFailed(Exception):
+    """`rounds serve` cannot usefully start (a platform refuses its credentials): the
+    message is one line for the operator, naming the setting, never its value."""
+
+
+async def check_slack(outbox: SlackOutbox) -> None:
+    """Slack's word on the bot token (`auth.test`) before anything listens: a refused token,
+    or Slack out of reach, stops the start (`StartFailed`) instead of failing every request
+    later. Out of reach is not waited out here: the supervisor (compose, Kubernetes)
+    restarts the process, with its back-off."""
+    try:
+        await outbox.check_token()
+    except DeliveryError as exc:
+        detail = exc.reason.removeprefix("slack: ")
+        if exc.permanent:
+            raise StartFailed(SLACK_REFUSED.format(code=detail)) from None
+        raise StartFailed(SLACK_AWAY.format(reason=detail)) from None
 
 
 @dataclass(frozen=True)
@@ -140,6 +168,11 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
+        """Check the credentials a platform can check at once (`StartFailed`), then
+        listen, connect and start the scheduler."""
+        slack = self.bot.ctx.outbox("slack")
+        if isinstance(slack, SlackOutbox):
+            await check_slack(slack)
         app = self._app(MAX_BODY)
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)

@@ -8,7 +8,15 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.weekly import UTC, ScheduleState, as_utc, is_bank_holiday, require_aware, slots_between
+from bot.weekly import (
+    LOOKBACK,
+    ScheduleState,
+    as_utc,
+    is_bank_holiday,
+    is_skipped,
+    require_aware,
+    slots_between,
+)
 
 Verdict = Literal["post", "skip-missed", "skip-holiday", "skip-requested"]  # what a slot gets
 
@@ -25,7 +33,7 @@ def _action(
     state: ScheduleState, slot: dt.datetime, now: dt.datetime, grace: dt.timedelta
 ) -> Verdict:
     """The action for one due, unrecorded slot; the first matching rule wins."""
-    if state.skip is not None and slot == state.skip.astimezone(UTC):
+    if is_skipped(state, slot):
         return "skip-requested"
     if state.holidays is not None and is_bank_holiday(slot, state.rule, state.holidays):
         return "skip-holiday"
@@ -39,14 +47,14 @@ def decide(
     now: dt.datetime,
     recorded: Collection[dt.datetime],
     grace: dt.timedelta,
-    lookback: dt.timedelta = dt.timedelta(days=35),
+    lookback: dt.timedelta = LOOKBACK,
 ) -> list[Decision]:
     """Decisions for the due slots not yet in the ledger, ascending.
 
     Due: max(since, now - lookback) < s <= now and s not in `recorded`. A paused schedule
-    gets nothing. Otherwise, in order: the requested skip is "skip-requested", a bank holiday
-    (when on) is "skip-holiday", a slot more than `grace` old is "skip-missed" (exactly
-    `grace` old still posts), and the rest are "post".
+    gets nothing. Otherwise, in order: a slot on a skipped date (in the rule's timezone) is
+    "skip-requested", a bank holiday (when on) is "skip-holiday", a slot more than `grace`
+    old is "skip-missed" (exactly `grace` old still posts), and the rest are "post".
     """
     require_aware(now, "now")
     if state.paused:

@@ -16,13 +16,12 @@ from bot.outbox import DeliveryError, Outbox
 from bot.scheduled import ROTATION, prompt_pool, prompt_reply, state_of
 from bot.store import unreachable
 from bot.store.schedules import Schedule
-from bot.weekly import slot_id
+from bot.weekly import LOOKBACK, slot_id
 from scheduler import reflections
 from scheduler.plan import Decision, decide
 
 log = logging.getLogger("rounds.scheduler")
 
-LOOKBACK = dt.timedelta(days=35)  # slots older than this are not looked at
 SKIPPED = {
     "skip-missed": "skipped-missed",
     "skip-holiday": "skipped-holiday",

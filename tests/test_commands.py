@@ -135,7 +135,7 @@ async def test_another_share_and_discuss_buttons(testbot: TestBot) -> None:
     discussion = await testbot.press(button(second, "Discuss"))
     assert discussion.kind == "discussion" and discussion.visibility is Visibility.CHANNEL
     assert discussion.subject == second.subject and not discussion.in_thread
-    assert "alice started a discussion" in text_of(discussion)
+    assert "Discussion started by alice" in text_of(discussion)
     starter = testbot.last[1]
     assert starter.in_thread and starter.visibility is Visibility.CHANNEL
     assert "Reply in this thread" in text_of(starter)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from adapters.console.render import render, to_event
-from bot.events import Action, Command, Conversation, Person
+from bot.events import Action, Command, Conversation, Message, Person
 from bot.replies import Button, Heading, Item, Note, Paragraph, QuoteBlock, Reply, Span, Visibility
 
 PERSON = Person("U1", "alice")
@@ -57,6 +57,14 @@ def test_numbers_press_buttons_of_the_last_reply() -> None:
     assert to_event("2", PERSON, HERE, buttons) == Command(HERE, PERSON, "2")
     assert to_event("quote", PERSON, HERE, buttons) == Command(HERE, PERSON, "quote")
     assert to_event("   ", PERSON, HERE, buttons) is None
+
+
+def test_a_reply_line_names_its_reflection_by_number() -> None:
+    said = to_event(">#2  We agreed it.", PERSON, HERE, [])
+    assert said == Message(HERE, PERSON, "We agreed it.", reflection=2)
+    assert to_event("> We agreed it.", PERSON, HERE, []) == Message(HERE, PERSON, "We agreed it.")
+    assert to_event(">#2", PERSON, HERE, []) == Message(HERE, PERSON, "", reflection=2)
+    assert to_event(">#2nd try", PERSON, HERE, []) == Message(HERE, PERSON, "#2nd try")
 
 
 def run_console(lines: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -117,7 +125,7 @@ def test_a_reflection_from_start_to_summary_in_the_console(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "Reflection: Manager–medic collaboration · What? So what? Now what?" in out
-    assert "[your reply is in the reflection thread in #ops]" in out
+    assert "Your reply is in the thread of reflection #1, Manager–medic collaboration." in out
     assert "So what? (Q2 of 3)" in out and "Now what? (Q3 of 3)" in out
     assert "looks like it contains an NHS number" in out
     assert "Type your contribution on the next line" in out
@@ -146,9 +154,56 @@ def test_the_deploy_kits_admin_placeholder_stops_the_console(tmp_path: Path) -> 
 
 
 def test_an_empty_reply_is_refused_not_confirmed(tmp_path: Path) -> None:
-    done = run_console("reflect start manager-medic\n>\n>    \nreflect close\n", tmp_path)
+    lines = "reflect start manager-medic\n>\n>    \n>#1\n>#1   \nreflect close\n"
+    done = run_console(lines, tmp_path)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert out.count("That reply was empty, so nothing was added to the thread.") == 2
+    assert out.count("That reply was empty, so nothing was added to the thread.") == 4
+    assert "Your reply is in the thread" not in out
     assert "[your reply is in the reflection thread" not in out
     assert "No one replied in this thread." in out  # nothing was stored
+
+
+def transcript_of(out: str, number: int) -> str:
+    return out.split(f"--- reflection-{number}-", 1)[1].split("\n---\n", 1)[0]
+
+
+def test_a_reply_goes_to_the_reflection_it_names_and_says_which(tmp_path: Path) -> None:
+    lines = [
+        "reflect start wellbeing",
+        "reflect start manager-medic",
+        ">#1 Rest breaks keep getting skipped.",
+        "> We agreed the discharge plan together.",
+        ">#9 Nowhere to go.",
+        "reflect close",  # the newest, #2
+        "> Breaks are now on the rota.",  # the newest open one is #1 again
+        ">#2 Too late for this one.",
+        "reflect close #1",
+    ]
+    out = run_console("\n".join(lines) + "\n", tmp_path).stdout
+    assert out.count("Your reply is in the thread of reflection #1, Staff wellbeing") == 2
+    assert out.count("Your reply is in the thread of reflection #2, Manager–medic") == 1
+    assert "There is no reflection #9 in this channel." in out
+    assert "Reflection #2 has already closed." in out
+    first, second = transcript_of(out, 1), transcript_of(out, 2)
+    assert "Rest breaks keep getting skipped." in first and "Breaks are now on the rota." in first
+    assert "We agreed the discharge plan together." in second
+    assert "Too late" not in first + second and "Nowhere" not in first + second
+
+
+def test_numbers_press_the_newest_buttons_and_say_when_they_cannot(tmp_path: Path) -> None:
+    lines = ["7", "reflect start wellbeing", "quote", "4", "reflect start manager-medic"]
+    lines += ["reflect close", "1"]  # the newest buttons are #2's, now closed
+    out = run_console("\n".join(lines) + "\n", tmp_path).stdout
+    assert "There is no button [7]: no buttons have been shown yet." in out
+    assert "There is no button [4]. Numbers press the newest buttons shown:\n[1] Another" in out
+    assert out.rstrip().endswith("you> 1\nReflection #2 has already closed.")
+    assert "I don't know the command" not in out
+
+
+def test_cancel_or_an_empty_line_leaves_the_anonymous_form(tmp_path: Path) -> None:
+    lines = ["reflect start wellbeing", "1", "cancel", "1", "", "1", "Cancel", "reflect close"]
+    out = run_console("\n".join(lines) + "\n", tmp_path).stdout
+    assert out.count("Cancelled: nothing was posted.") == 3
+    assert "Anonymous contribution\n" not in out and "I don't know the command" not in out
+    assert "- Contributions: 0" in transcript_of(out, 1)

@@ -340,7 +340,7 @@ async def test_a_reflection_post_is_made_by_a_later_pass_and_no_contribution_is_
     [reflection] = await rig.store.reflections.in_channel(rig.channel.key)
     await rig.reply(reflection, SAID)
     assert await contributions(rig, reflection) == [SAID]
-    words = m.REFLECT_POSITION.format(number=2, total=5) if question else "Summary:"
+    words = "Q2 (of 5)" if question else "Summary:"  # the tweet chat's second question
     rig.clock.advance(dt.timedelta(minutes=10) if question else dt.timedelta(days=3))
     tries = attempts(rig, fault)
     counted = retries(rig.platform)

@@ -101,7 +101,8 @@ def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 
 
 def assert_neutral(event: object, platform: str) -> None:
-    """A neutral event whose every field is a `str` (the thread may be None)."""
+    """A neutral event whose every field is a `str` (the thread may be None, and the console
+    may name a reflection by number)."""
     assert type(event) in (Command, Action, Message, Deletion)
     for f in fields(event):  # type: ignore[arg-type]
         value = getattr(event, f.name)
@@ -113,6 +114,8 @@ def assert_neutral(event: object, platform: str) -> None:
         elif f.name == "person":
             assert type(value) is Person
             assert type(value.id) is str and type(value.name) is str
+        elif f.name == "reflection":
+            assert value is None or (platform == "console" and type(value) is int and value >= 0)
         else:
             assert type(value) is str, f"{f.name} is {type(value).__name__}"
 
@@ -530,6 +533,9 @@ def test_console_form_answer_is_anonymous(
     line: str, person: Person, where: Conversation, buttons: list[Button], form: Reply
 ) -> None:
     event = console.to_event(line, person, where, buttons, form)
+    if console.cancels(line):  # `cancel` or an empty line: nothing is sent
+        assert event is None
+        return
     assert isinstance(event, Action)
     assert_neutral(event, "console")
     assert event.person == Person("", "")

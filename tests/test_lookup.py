@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
+from bot.content.loader import bundled_content_dir, load_library
 from bot.content.model import Article, Library, Quote, Topic
 from bot.lookup import Document, LookupIndex, LookupResult, parse_query, wording
 from bot.replies import Span, rich_text
@@ -455,16 +456,9 @@ def test_from_library_indexes_paragraphs_with_speakers_and_topic_aliases() -> No
 
 # --- quality on the real content library --------------------------------------------------
 
-try:
-    from bot.content.loader import bundled_content_dir, load_library
-except ImportError:  # the loader is being written in parallel
-    load_library = None  # type: ignore[assignment]
-
 
 @pytest.fixture(scope="module")
 def real_library() -> Library:
-    if load_library is None:
-        pytest.skip("bot.content.loader is not there yet")
     return load_library([bundled_content_dir()]).library
 
 

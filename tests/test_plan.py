@@ -56,11 +56,11 @@ def state(
     *,
     since: dt.datetime = NEW_YEAR,
     paused: bool = False,
-    skip: dt.datetime | None = None,
+    skips: tuple[dt.date, ...] = (),
     holidays: str | None = None,
 ) -> ScheduleState:
     """The Monday 09:00 London schedule, created at the start of 2026 unless told otherwise."""
-    return ScheduleState(MONDAY_9, since, paused=paused, skip=skip, holidays=holidays)
+    return ScheduleState(MONDAY_9, since, paused=paused, skips=frozenset(skips), holidays=holidays)
 
 
 # --- local_slot and DST ---------------------------------------------------------------------
@@ -291,13 +291,12 @@ def test_decide_leaves_out_recorded_slots_in_any_zone() -> None:
     assert decide(state(since=SLOT - HOUR), SLOT + HOUR, {SLOT}, GRACE) == []
 
 
-def test_decide_skip_requested_applies_to_that_slot_only() -> None:
+def test_decide_skip_requested_applies_to_that_date_only() -> None:
     now = utc(2026, 1, 26, 9, 10)
-    skip = dt.datetime(2026, 1, 26, 4, tzinfo=ZoneInfo("America/New_York"))  # 09:00 UTC
-    actions = [d.action for d in decide(state(skip=skip), now, [], GRACE)]
+    actions = [d.action for d in decide(state(skips=(dt.date(2026, 1, 26),)), now, [], GRACE)]
     assert actions == ["skip-missed", "skip-missed", "skip-missed", "skip-requested"]
-    old_skip = utc(2026, 1, 12, 9)
-    actions = [d.action for d in decide(state(skip=old_skip), now, [], GRACE)]
+    old_skip = dt.date(2026, 1, 12)
+    actions = [d.action for d in decide(state(skips=(old_skip,)), now, [], GRACE)]
     assert actions == ["skip-missed", "skip-requested", "skip-missed", "post"]
 
 
@@ -330,7 +329,7 @@ def test_decide_precedence_requested_then_holiday_then_missed() -> None:
     late = slot + dt.timedelta(days=1)
     on = state(since=slot - HOUR, holidays="england-and-wales")
     assert decide(on, late, [], GRACE) == [Decision(slot, "skip-holiday")]
-    both = state(since=slot - HOUR, holidays="england-and-wales", skip=slot)
+    both = state(since=slot - HOUR, holidays="england-and-wales", skips=(slot.date(),))
     assert decide(both, slot, [], GRACE) == [Decision(slot, "skip-requested")]
 
 
@@ -381,10 +380,82 @@ def test_describe_next_passes_over_bank_holidays_when_on() -> None:
 
 
 def test_describe_next_passes_over_the_requested_skip() -> None:
-    skipping = state(skip=london(2026, 8, 31, 9))
+    skipping = state(skips=(dt.date(2026, 8, 31),))
     assert describe_next(skipping, utc(2026, 8, 25)) == utc(2026, 9, 7, 8)
-    both = state(skip=utc(2026, 9, 7, 8), holidays="england-and-wales")
+    both = state(skips=(dt.date(2026, 9, 7),), holidays="england-and-wales")
     assert describe_next(both, utc(2026, 8, 25)) == utc(2026, 9, 14, 8)
+
+
+def test_describe_next_passes_over_every_skipped_date() -> None:
+    skipping = state(skips=(dt.date(2026, 12, 7), dt.date(2026, 12, 14), dt.date(2026, 12, 28)))
+    assert describe_next(skipping, utc(2026, 12, 1)) == utc(2026, 12, 21, 9)
+    assert describe_next(skipping, utc(2026, 12, 21, 10)) == utc(2027, 1, 4, 9)
+
+
+def test_decide_honours_every_skipped_date_and_posts_the_rest() -> None:
+    skips = (dt.date(2026, 12, 7), dt.date(2026, 12, 14), dt.date(2026, 12, 28))
+    decided: dict[dt.datetime, Verdict] = {}
+    for week in range(5):  # one pass each Monday at 09:05, as the timer would run it
+        now = utc(2026, 12, 7, 9, 5) + week * dt.timedelta(weeks=1)
+        done = list(decided)
+        for d in decide(state(since=utc(2026, 12, 1), skips=skips), now, done, GRACE):
+            decided[d.slot] = d.action
+    assert [(s.date().isoformat(), a) for s, a in decided.items()] == [
+        ("2026-12-07", "skip-requested"),
+        ("2026-12-14", "skip-requested"),
+        ("2026-12-21", "post"),
+        ("2026-12-28", "skip-requested"),
+        ("2027-01-04", "post"),
+    ]
+
+
+def test_a_skipped_date_is_the_local_date_in_the_rules_timezone() -> None:
+    """Tuesday 00:30 in Sydney is still Monday in UTC: the skip names Sydney's date."""
+    rule = Weekly(1, dt.time(0, 30), "Australia/Sydney")
+    slot = local_slot(rule, dt.date(2026, 6, 9))
+    assert slot.date() == dt.date(2026, 6, 8)  # Monday, in UTC
+    sydney = ScheduleState(rule, slot - HOUR, skips=frozenset({dt.date(2026, 6, 9)}))
+    assert decide(sydney, slot, [], GRACE) == [Decision(slot, "skip-requested")]
+    assert describe_next(sydney, slot - HOUR) == slot + dt.timedelta(weeks=1)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2026-12-14", dt.date(2026, 12, 14)),
+        ("14 Dec", dt.date(2026, 12, 14)),
+        ("14 december", dt.date(2026, 12, 14)),
+        ("14th Dec 2027", dt.date(2027, 12, 14)),
+        ("14/12", dt.date(2026, 12, 14)),  # UK order: day first
+        ("4/1", dt.date(2027, 1, 4)),  # 4 January: already past this year, so next year's
+        ("23/11", dt.date(2026, 11, 23)),  # today counts
+        ("14/12/26", dt.date(2026, 12, 14)),
+        ("29 Feb", dt.date(2028, 2, 29)),
+        ("12/14", None),  # no 14th month
+        ("31/11", None),
+        ("14 Decembr", None),
+        ("next monday", None),
+    ],
+)
+def test_parse_date_reads_uk_dates(typed: str, expected: dt.date | None) -> None:
+    assert plan.parse_date(typed, dt.date(2026, 11, 23)) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "taken"),
+    [(["GMT"], 1), (["bst", "wellbeing"], 1), (["UK"], 1), (["uk", "time", "x"], 2), (["EST"], 0)],
+)
+def test_uk_time_is_gmt_bst_uk_or_uk_time(words: list[str], taken: int) -> None:
+    assert plan.uk_time(words) == taken
+
+
+def test_other_abbreviations_suggest_an_iana_name_that_exists() -> None:
+    assert plan.zone_for_abbreviation("EST") == "America/New_York"
+    assert plan.zone_for_abbreviation("cet") == "Europe/Paris"
+    assert plan.zone_for_abbreviation("wellbeing") is None
+    for suggestion in plan.ZONE_ABBREVIATIONS.values():
+        for name in suggestion.split(" or "):
+            assert parse_timezone(name) == name
 
 
 def test_describe_next_is_none_when_paused() -> None:

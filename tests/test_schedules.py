@@ -317,3 +317,142 @@ async def test_a_prompt_added_to_the_library_joins_the_rotation(
     posted = [p.subject for p in world.posts()]
     assert len(set(posted[:4])) == 4 and newcomer.id not in posted[:4]
     assert posted[4] == newcomer.id  # the new one comes before any repeat
+
+
+# Issue 19: what channel owners meet every day
+
+
+async def test_skips_add_up_and_the_scheduler_honours_every_one(world: World) -> None:
+    await world.say("schedule weekly monday 09:00")
+    first = text_of(await world.say("schedule skip"))
+    second = text_of(await world.say("schedule skip"))
+    assert "Monday 23 November 2026, 09:00, will be skipped" in first
+    assert "Monday 30 November 2026, 09:00, will be skipped" in second
+    assert "Skipped: Monday 23 November 2026, 09:00; Monday 30 November 2026" in second
+    dated = [await world.say(f"schedule skip {typed}") for typed in ("2026-12-14", "21 Dec")]
+    assert [r.visibility for r in dated] == [Visibility.CHANNEL] * 2
+    assert "Monday 21 December 2026, 09:00 will be skipped" in text_of(dated[1])
+    again = await world.say("schedule skip 14/12")  # UK order: 14 December
+    assert "already skipped" in text_of(again) and again.visibility is Visibility.PRIVATE
+    shown = text_of(await world.say("schedule show"))
+    assert "Next: Monday 7 December 2026, 09:00" in shown
+    for day in ("23 November", "30 November", "14 December", "21 December"):
+        assert f"Monday {day} 2026, 09:00" in shown
+    world.clock.advance(hours=1, minutes=5)  # each Monday at 09:05, for six weeks
+    for _week in range(6):
+        await world.scheduler.tick()
+        world.clock.advance(weeks=1)
+    ledger = await world.bot.ctx.store.schedules.ledger(1)
+    assert [(row.slot.day, row.state) for row in ledger] == [
+        (23, "skipped-requested"),
+        (30, "skipped-requested"),
+        (7, "delivered"),
+        (14, "skipped-requested"),
+        (21, "skipped-requested"),
+        (28, "delivered"),
+    ]
+
+
+async def test_unskip_posts_a_skipped_date_after_all_and_says_which(world: World) -> None:
+    await world.say("schedule weekly monday 09:00")
+    await world.say("schedule skip 30/11")
+    await world.say("schedule skip 7 dec")
+    unskipped = await world.say("schedule unskip")  # the next skipped one
+    assert "Monday 30 November 2026, 09:00 will be posted after all" in text_of(unskipped)
+    assert unskipped.visibility is Visibility.CHANNEL
+    later = text_of(await world.say("schedule unskip 2026-12-07"))
+    assert "Monday 7 December 2026, 09:00 will be posted after all" in later
+    assert "No weekly prompt is being skipped" in text_of(await world.say("schedule unskip"))
+    assert "Skipped" not in text_of(await world.say("schedule show"))
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("schedule skip 15 Dec", "Tuesday 15 December 2026 is not a prompt day"),
+        ("schedule skip 16/11/2026", "already past"),  # a Monday last week
+        ("schedule skip someday", "“someday” is not a date"),
+        ("schedule unskip 14/12", "was not being skipped"),
+    ],
+)
+async def test_a_skip_that_cannot_be_is_explained_and_changes_nothing(
+    world: World, line: str, problem: str
+) -> None:
+    await world.say("schedule weekly monday 09:00")
+    reply = await world.say(line)
+    assert problem in text_of(reply) and reply.visibility is Visibility.PRIVATE
+    [found] = await world.bot.ctx.store.schedules.all()
+    assert found.skips == ()
+
+
+async def test_a_bare_holidays_shows_the_setting_and_changes_nothing(world: World) -> None:
+    await world.say("schedule weekly monday 09:00")
+    assert "posted on bank holidays too" in text_of(await world.say("schedule holidays"))
+    await world.say("schedule holidays on scotland")
+    shown = await world.say("schedule holidays")
+    assert "Bank holidays in Scotland are skipped" in text_of(shown)
+    assert shown.visibility is Visibility.PRIVATE
+    [found] = await world.bot.ctx.store.schedules.all()
+    assert found.holidays == "scotland"
+
+
+@pytest.mark.parametrize(
+    ("line", "problem", "absent"),
+    [
+        ("schedule holidays on wales", "not “wales”", "schedule weekly <day>"),
+        ("schedule holidays maybe", "`schedule holidays off`", "schedule weekly <day>"),
+        ("schedule weekly", "needs a day and a time", ""),
+    ],
+)
+async def test_each_mistake_gets_one_clear_answer(
+    world: World, line: str, problem: str, absent: str
+) -> None:
+    await world.say("schedule weekly monday 09:00", channel="other")
+    await world.say("schedule weekly monday 09:00")
+    text = text_of(await world.say(line))
+    assert problem in text
+    assert text.count("schedule weekly <day>") == (0 if absent else 1)
+
+
+@pytest.mark.parametrize("zone", ["GMT", "BST", "UK", "uk time", "gmt"])
+async def test_uk_time_by_any_usual_name_is_europe_london_and_says_so(
+    world: World, zone: str
+) -> None:
+    reply = await world.say(f"schedule weekly mon 09:00 {zone} wellbeing")
+    text = text_of(reply)
+    assert "Mondays at 09:00 (Europe/London) · topics: wellbeing" in text
+    assert f"“{zone}” is taken as UK time, Europe/London" in text
+
+
+@pytest.mark.parametrize(
+    ("zone", "iana"),
+    [("EST", "America/New_York"), ("CET", "Europe/Paris"), ("pst", "America/Los_Angeles")],
+)
+async def test_other_abbreviations_name_the_iana_form_and_save_nothing(
+    world: World, zone: str, iana: str
+) -> None:
+    text = text_of(await world.say(f"schedule weekly mon 09:00 {zone}"))
+    assert f"“{zone}” is an abbreviation" in text and f"like {iana}" in text
+    assert "There is no topic" not in text
+    assert await world.bot.ctx.store.schedules.all() == []
+
+
+async def test_a_new_schedule_says_what_it_replaced(world: World) -> None:
+    first = text_of(await world.say("schedule weekly monday 09:00"))
+    assert "replaces" not in first
+    second = text_of(await world.say("schedule weekly tue 17:30 wellbeing"))
+    assert "Tuesdays at 17:30 (Europe/London) · topics: wellbeing" in second
+    assert "It replaces the previous weekly prompt: Mondays at 09:00 (Europe/London)" in second
+
+
+async def test_repeating_pause_or_resume_answers_privately(world: World) -> None:
+    await world.say("schedule weekly monday 09:00")
+    paused = await world.say("schedule pause")
+    assert paused.visibility is Visibility.CHANNEL
+    again = await world.say("schedule pause")
+    assert "already paused" in text_of(again) and again.visibility is Visibility.PRIVATE
+    resumed = await world.say("schedule resume")
+    assert resumed.visibility is Visibility.CHANNEL
+    running = await world.say("schedule resume")
+    assert "already running" in text_of(running) and running.visibility is Visibility.PRIVATE
+    assert "Next: Monday 23 November 2026, 09:00" in text_of(running)

@@ -27,11 +27,10 @@ from tests.fakes.slack_requests import (
 )
 
 
-@asynccontextmanager
-async def serve(env: dict[str, str], *options: str) -> AsyncIterator[tuple[str, list[str]]]:
-    """Start `rounds serve` (with `options`, such as --slack-socket-mode) on a free port;
-    yield its URL and the lines it printed."""
-    proc = await asyncio.create_subprocess_exec(
+async def launch(env: dict[str, str], *options: str) -> asyncio.subprocess.Process:
+    """`rounds serve` (with `options`, such as --slack-socket-mode) on a free port of
+    127.0.0.1, `env` on top of this process's environment, its output piped."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "rounds.cli",
@@ -45,6 +44,13 @@ async def serve(env: dict[str, str], *options: str) -> AsyncIterator[tuple[str, 
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+@asynccontextmanager
+async def serve(env: dict[str, str], *options: str) -> AsyncIterator[tuple[str, list[str]]]:
+    """Start `rounds serve` (with `options`, such as --slack-socket-mode) on a free port;
+    yield its URL and the lines it printed."""
+    proc = await launch(env, *options)
     assert proc.stdout is not None and proc.stderr is not None
     # The logs are read as they come: at debug they would fill the pipe and stall the server.
     errors = asyncio.create_task(proc.stderr.read())

@@ -140,7 +140,7 @@ async def test_discuss_starts_a_thread_under_the_quote(rounds: Rounds) -> None:
     url = await press(rounds, first, "Discuss")
     quote, invite = await rounds.fake.wait_for("chat.postMessage", 2)
     assert quote.params["channel"] == "C0GENERAL" and "thread_ts" not in quote.params
-    assert "started a discussion" in words(quote.params)
+    assert "Discussion started by" in words(quote.params)
     assert invite.params["thread_ts"] and "Reply in this thread" in words(invite.params)
     [removed] = await answers_at(rounds, url)
     assert removed == {"delete_original": True}

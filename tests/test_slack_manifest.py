@@ -33,6 +33,7 @@ REQUIRED_SCOPE: dict[str, str | None] = {
     "files.*": "files:write",
     "conversations.open": "im:write",
     "conversations.history": "channels:history",  # public channels; groups:history for private
+    "users.info": "users:read",  # display names in a reflection's transcript
 }
 
 # The scope Slack requires before it will send the app each bot event.
@@ -259,5 +260,12 @@ def test_method_families_map_to_scopes() -> None:
     assert scope_for("views.open") is None
     assert scope_for("files.getUploadURLExternal") == "files:write"
     assert scope_for("conversations.open") == "im:write"
+    assert scope_for("users.info") == "users:read"
     with pytest.raises(KeyError):
-        scope_for("users.info")
+        scope_for("reactions.add")
+
+
+def test_transcripts_can_name_people(manifest: dict[str, Any]) -> None:
+    """`users.info` gives the display names a reflection's transcript shows."""
+    assert "users.info" in methods_called(ADAPTER)
+    assert "users:read" in scopes(manifest)

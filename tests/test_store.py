@@ -52,7 +52,7 @@ def test_choose_next_prefers_unseen_then_resets() -> None:
 
 
 async def test_migrations_create_the_schema(any_store: Store) -> None:
-    assert await current_revision(any_store.engine) == "0008"
+    assert await current_revision(any_store.engine) == "0009"
     async with any_store.engine.connect() as conn:
         tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
     assert {"rotation_seen", "seen_events", "conversation_refs", "reflections"} <= set(tables)
@@ -164,7 +164,7 @@ async def test_replicas_starting_together_migrate_one_at_a_time() -> None:
     one migrates, the others wait and find the schema ready."""
     async with postgres_database() as url:
         stores = await asyncio.gather(*(Store.open(url) for _ in range(4)))
-        assert {await current_revision(s.engine) for s in stores} == {"0008"}
+        assert {await current_revision(s.engine) for s in stores} == {"0009"}
         for store in stores:
             await store.close()
 
@@ -359,7 +359,7 @@ async def stored_ids(store: Store) -> list[str | None]:
 async def test_0008_digests_anonymous_threads_message_ids_and_adds_the_new_columns(
     at_0007: Store,
 ) -> None:
-    await migrate.upgrade(at_0007.engine)
+    await migrate.upgrade(at_0007.engine, "0008")
     assert await current_revision(at_0007.engine) == "0008"
     async with at_0007.engine.connect() as conn:
         rows = (await conn.execute(select(reflections).order_by(reflections.c.id))).all()
@@ -391,7 +391,7 @@ async def test_0008_digests_anonymous_threads_message_ids_and_adds_the_new_colum
     async with at_0007.engine.begin() as conn:
         await conn.run_sync(down)
     assert await current_revision(at_0007.engine) == "0007"
-    await migrate.upgrade(at_0007.engine)  # and up again
+    await migrate.upgrade(at_0007.engine, "0008")  # and up again
     assert await current_revision(at_0007.engine) == "0008"
 
 

@@ -53,12 +53,11 @@ async def test_a_new_schedule_saved_at_once_is_one_schedule(any_store: Store) ->
 
 async def test_saving_a_rule_keeps_pause_skip_and_holidays(any_store: Store) -> None:
     first = await any_store.schedules.save(GENERAL)
-    await any_store.schedules.change(
-        GENERAL.conversation, paused=True, skip_slot=SLOT, holidays="scotland"
-    )
+    await any_store.schedules.change(GENERAL.conversation, paused=True, holidays="scotland")
+    await any_store.schedules.skip(first.id, SLOT.date(), keep_from=SLOT.date())
     again = await any_store.schedules.save(replace(GENERAL, at="10:30", created_by="U1"))
     assert again.id == first.id and again.at == "10:30"
-    assert again.paused and again.skip_slot == SLOT and again.holidays == "scotland"
+    assert again.paused and again.skips == (SLOT.date(),) and again.holidays == "scotland"
 
 
 async def test_an_event_id_claimed_at_once_has_one_winner(any_store: Store) -> None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TextIO
 
-from adapters.console.render import render, to_event
+from adapters.console.render import button_number, cancels, no_button, render, to_event
+from bot import messages as m
 from bot.core import Bot
-from bot.events import Conversation, Message, Person
+from bot.events import Conversation, Person
 from bot.replies import Button, Reply
 
 PROMPT = "you> "
-REPLIED = "[your reply is in the reflection thread in #{channel}]"
 
 
 class ConsoleAdapter:
@@ -20,20 +19,33 @@ class ConsoleAdapter:
         self.person = Person(id=user, name=user)
         self.conversation = Conversation(platform="console", channel=channel, workspace="local")
         self.out = out
-        self.buttons: list[Button] = []
+        self.buttons: list[Button] = []  # of the newest reply or post shown with buttons
         self.form: Reply | None = None  # a form waiting for its answer on the next line
 
     async def handle_line(self, line: str) -> None:
-        event = to_event(line, self.person, self.conversation, self.buttons, self.form)
+        said = self.answer_here(line)
+        here = self.conversation
+        event = None if said else to_event(line, self.person, here, self.buttons, self.form)
         self.form = None
+        if said:
+            self.write(said)
         if event is None:
             return
-        replies = await self.bot.handle(event)
-        for reply in replies:
-            self.out.write(render(reply, self.conversation.channel) + "\n\n")
+        for reply in await self.bot.handle(event):
+            self.write(render(reply, self.conversation.channel))
             self.saw(reply)
-        if isinstance(event, Message) and not replies:
-            self.out.write(REPLIED.format(channel=self.conversation.channel) + "\n\n")
+
+    def answer_here(self, line: str) -> str:
+        """What the console answers itself: a cancelled form, a number with no button."""
+        if self.form is not None:
+            return m.CONSOLE_FORM_CANCELLED if cancels(line) else ""
+        number = button_number(line)
+        if number is not None and not 1 <= number <= len(self.buttons):
+            return no_button(number, self.buttons)
+        return ""
+
+    def write(self, text: str) -> None:
+        self.out.write(text + "\n\n")
         self.out.flush()
 
     def saw(self, reply: Reply) -> None:
@@ -42,25 +54,3 @@ class ConsoleAdapter:
             self.buttons = list(reply.buttons)
         if reply.form is not None:
             self.form = reply
-
-    async def run(self, stdin: TextIO, interactive: bool) -> None:
-        """Read lines until end of input. Piped input is echoed so output reads as a
-        transcript."""
-        loop = asyncio.get_running_loop()
-        while True:
-            line = await loop.run_in_executor(None, _read, stdin, interactive)
-            if line is None:
-                return
-            if not interactive and line.strip():
-                self.out.write(f"{PROMPT}{line.strip()}\n")
-            await self.handle_line(line)
-
-
-def _read(stdin: TextIO, interactive: bool) -> str | None:
-    if interactive:
-        try:
-            return input(PROMPT)
-        except EOFError:
-            return None
-    line = stdin.readline()
-    return line if line else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 
@@ -25,6 +26,8 @@ INDENT = "   "
 
 
 REPLY_MARK = ">"
+NUMBERED = re.compile(r"#(\d{1,9})(?:\s+(.*))?", re.DOTALL)  # `>#2 text`: into reflection #2
+CANCEL = "cancel"
 ANONYMOUS = Person("")  # who sends an anonymous form: no one
 
 
@@ -35,19 +38,55 @@ def to_event(
     buttons: Sequence[Button],
     form: Reply | None = None,
 ) -> Event | None:
-    """A typed line becomes a command; a number picks a button of the last reply; `> text`
-    replies in the channel's reflection thread; after a form, the line is its answer."""
+    """A typed line becomes a command; a number picks a button of the last reply shown with
+    buttons; `> text` replies in the channel's newest open reflection and `>#2 text` in
+    reflection #2; after a form, the line is its answer (`cancel` or nothing: no answer)."""
     text = line.strip()
     if form is not None and form.form is not None:
+        if cancels(text):
+            return None
         return Action(conversation, ANONYMOUS, form.form.submit, form.form.value, text)
     if not text:
         return None
     if text.startswith(REPLY_MARK):
-        return Message(conversation, person, text[len(REPLY_MARK) :].strip())
-    if text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= len(buttons):
-        button = buttons[int(text) - 1]
+        return reply_event(text[len(REPLY_MARK) :], person, conversation)
+    number = button_number(text)
+    if number is not None and 1 <= number <= len(buttons):
+        button = buttons[number - 1]
         return Action(conversation, person, button.action, button.value)
     return Command(conversation, person, text)
+
+
+def reply_event(text: str, person: Person, conversation: Conversation) -> Message:
+    """What follows `>`: `#2 text` names the reflection, plain text means the newest open."""
+    numbered = NUMBERED.fullmatch(text)
+    if numbered is None:
+        return Message(conversation, person, text.strip())
+    said = (numbered[2] or "").strip()
+    return Message(conversation, person, said, reflection=int(numbered[1]))
+
+
+def cancels(line: str) -> bool:
+    """Whether the answer typed to a form cancels it: `cancel` or an empty line."""
+    return line.strip().casefold() in ("", CANCEL)
+
+
+def button_number(text: str) -> int | None:
+    """The number typed to press a button, or None when the line is not one."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None
+
+
+def no_button(number: int, buttons: Sequence[Button]) -> str:
+    """What a number with no button of that number is told."""
+    if not buttons:
+        return m.CONSOLE_NO_BUTTONS.format(number=number)
+    said = m.CONSOLE_NO_SUCH_BUTTON.format(number=number)
+    return "\n".join([*_wrap(said), button_row(buttons)])
+
+
+def button_row(buttons: Sequence[Button]) -> str:
+    return "   ".join(f"[{i}] {b.label}" for i, b in enumerate(buttons, 1))
 
 
 def render(reply: Reply, channel: str, threaded: bool = False) -> str:
@@ -59,9 +98,9 @@ def render(reply: Reply, channel: str, threaded: bool = False) -> str:
     for block in reply.blocks:
         lines.extend(render_block(block))
     if reply.form is not None:
-        lines.append(m.ANONYMOUS_FORM_CONSOLE)
+        lines.extend(_wrap(m.ANONYMOUS_FORM_CONSOLE))
     if reply.buttons:
-        lines.append("   ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, 1)))
+        lines.append(button_row(reply.buttons))
     return "\n".join(lines)
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -31,8 +32,10 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters import observe
 from adapters.pace import ChannelPace
 from adapters.slack.render import SlackMessage, render
+from adapters.slack.translate import display_name
 from bot.durations import OUTBOUND_TIMEOUT
 from bot.events import Conversation, Person
+from bot.memo import ByteBudgetLRU
 from bot.outbox import Delivered, DeliveryError, File, Outbox
 from bot.replies import Reply
 
@@ -136,6 +139,28 @@ def _handlers(
     return handlers
 
 
+# `auth.test` answered with one of these: Slack will not take the bot token as it is.
+REFUSED = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "no_permission",
+        "org_login_required",
+        "ekm_access_denied",
+        "team_access_not_granted",
+        "not_allowed_token_type",  # an app-level (xapp-) token where the bot token goes
+    }
+)
+
+# People's display names (`users.info`), remembered within a byte budget for an hour.
+NAME_CACHE_BYTES = 256 * 1024
+NAME_SECONDS = 3600.0
+NAMES_ASKED = 200  # the most people one `names` call looks up; the rest keep their ids
+UNKNOWN_USER = ("user_not_found", "user_not_visible")  # about one person: ask the next
+
 # A deletion answered with one of these has nothing left to delete.
 GONE = frozenset({"message_not_found", "file_not_found", "file_deleted"})
 
@@ -192,6 +217,51 @@ class SlackOutbox(Outbox):
         self.pace = pace or ChannelPace()
         # Slack also limits a workspace as a whole; fan-out stays within this budget.
         self.workspace = AsyncLimiter(workspace_per_minute / 60, 1)  # a second's worth at most
+        self.known: ByteBudgetLRU[str, tuple[str, float]] = ByteBudgetLRU(
+            "slack-names", NAME_CACHE_BYTES
+        )
+
+    async def check_token(self) -> None:
+        """Ask Slack whether it takes the bot token (`auth.test`). A `DeliveryError` when
+        not: `permanent` when Slack refused the token (the reason names Slack's code),
+        otherwise Slack could not be reached or answered with an error of its own. Nothing
+        is logged: the caller says it once."""
+        client = self.client
+        try:
+            await client.auth_test()
+        except FAILURES as exc:
+            code = error_code(exc)
+            if code is None:
+                raise DeliveryError(f"slack: {type(exc).__name__}") from None
+            raise DeliveryError(f"slack: {code}", permanent=code in REFUSED) from None
+
+    async def names(self, conversation: Conversation, people: Sequence[str]) -> dict[str, str]:
+        """Display names (`users.info`: the profile's display name, else the real name),
+        remembered for NAME_SECONDS. Whoever Slack cannot name is left out; an error that is
+        not about one person (no `users:read` scope, Slack away) ends the asking, logged
+        once. This never raises."""
+        found: dict[str, str] = {}
+        for user in list(dict.fromkeys(people))[:NAMES_ASKED]:
+            try:
+                name = await self._name(user)
+            except DeliveryError as exc:
+                if exc.reason.endswith(UNKNOWN_USER):
+                    continue
+                break
+            if name:
+                found[user] = name
+        return found
+
+    async def _name(self, user: str) -> str | None:
+        remembered = self.known.peek(user)
+        if remembered is not None and time.monotonic() - remembered[1] < NAME_SECONDS:
+            return remembered[0]
+        client = self.client
+        data = await self._direct("users.info", lambda: client.users_info(user=user))
+        name = display_name(data.get("user"))
+        if name:
+            self.known.put(user, (name, time.monotonic()))
+        return name
 
     async def _call(
         self, method: str, channel: str, client: AsyncWebClient | None = None, **params: Any

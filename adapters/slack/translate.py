@@ -172,3 +172,21 @@ def action_event(body: dict[str, Any], name: str) -> Action:
 def is_ephemeral_source(body: dict[str, Any]) -> bool:
     """Whether the pressed button was on a message only its reader could see."""
     return bool(_dict(body.get("container")).get("is_ephemeral"))
+
+
+def display_name(user: Any) -> str | None:
+    """The name to show for a `users.info` user: the profile's display name, else the real
+    name (the profile's, then the user's), else the username; None when there is none."""
+    if not isinstance(user, dict):
+        return None
+    profile = user.get("profile")
+    profile = profile if isinstance(profile, dict) else {}
+    for name in (
+        profile.get("display_name"),
+        profile.get("real_name"),
+        user.get("real_name"),
+        user.get("name"),
+    ):
+        if isinstance(name, str) and name.strip():
+            return " ".join(name.split())
+    return None

@@ -49,7 +49,8 @@ def _help_one(commands: Sequence[CommandSpec], wanted: str) -> Reply:
 
 async def privacy(ctx: Context, event: Command, args: str) -> list[Reply]:
     points = tuple(
-        Paragraph.of("• " + point.format(days=ctx.retention_days)) for point in m.PRIVACY_POINTS
+        Paragraph.of("• " + point.format(days=m.plural(ctx.retention_days, "day")))
+        for point in m.PRIVACY_POINTS
     )
     return [
         Reply(kind="privacy", blocks=(Heading(m.PRIVACY_TITLE), *points), summary=m.PRIVACY_TITLE)

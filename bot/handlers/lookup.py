@@ -58,7 +58,7 @@ def _header(ctx: Context, result: LookupResult) -> list[Block]:
     if result.broadened:
         notes.append(Note(m.LOOKUP_BROADENED))
     first, last = result.offset + 1, result.offset + len(result.hits)
-    notes.append(Note(m.LOOKUP_COUNT.format(first=first, last=last, total=result.total)))
+    notes.append(Note(m.passage_count(first, last, result.total)))
     return notes
 
 
@@ -89,7 +89,7 @@ def _results_reply(ctx: Context, result: LookupResult) -> Reply:
     end = result.offset + len(result.hits)
     if end < result.total:
         buttons.insert(0, Button(m.BUTTON_MORE, actions.MORE_RESULTS, encode(end, result.query)))
-    summary = m.LOOKUP_COUNT.format(first=result.offset + 1, last=end, total=result.total)
+    summary = m.passage_count(result.offset + 1, end, result.total)
     return Reply(
         kind="lookup",
         blocks=(*_header(ctx, result), *items),
@@ -127,11 +127,12 @@ async def more(ctx: Context, event: Action) -> list[Reply]:
 async def share(ctx: Context, event: Action) -> list[Reply]:
     offset, query = decode(event.value)
     reply = results_reply(ctx, ctx.index.search(query, offset=offset, limit=PAGE))
+    searched = Paragraph.of(m.SHARED_SEARCH.format(query=" ".join(query.split())))
     shared = Note(m.SHARED_BY.format(name=event.person.display))
     return [
         Reply(
             kind=reply.kind,
-            blocks=(*reply.blocks, shared),
+            blocks=(searched, *reply.blocks, shared),
             visibility=Visibility.CHANNEL,
             summary=reply.summary,
         )

@@ -280,18 +280,25 @@ async def in_reflection(ctx: Context, where: Conversation) -> bool:
 
 
 async def message(ctx: Context, event: Message) -> list[Reply]:
-    """A message in a thread: a contribution when the thread is a reflection. In the
-    console (no thread) it goes to the channel's newest open reflection."""
-    store, where = ctx.store.reflections, event.conversation
+    """A message in a thread: a contribution when the thread is a reflection. Outside any
+    thread (the console) it goes to the reflection named by number, else to the channel's
+    newest open one, and the answer says which."""
+    where = event.conversation
     if where.thread:
-        found = await store.by_thread(where.key, where.thread)
-    else:
-        newest = await store.in_channel(where.key)
-        found = newest[0] if newest else None
-        if found is None:
-            return [say(m.REFLECT_NONE_OPEN)]
-    if found is None:
-        return []
+        found = await ctx.store.reflections.by_thread(where.key, where.thread)
+        return [] if found is None else await _contribution(ctx, found, event)
+    named = [str(event.reflection)] if event.reflection is not None else []
+    chosen = await _named(ctx, where, named)
+    if isinstance(chosen, str):
+        return [say(chosen)]
+    if chosen.state != OPEN:
+        return [say(m.REFLECT_CLOSED_ALREADY.format(id=chosen.id))]
+    said = await _contribution(ctx, chosen, event)
+    added = m.REFLECT_REPLY_ADDED.format(id=chosen.id, topic=topic_of(ctx, chosen).title)
+    return said or [say(added)]
+
+
+async def _contribution(ctx: Context, found: Reflection, event: Message) -> list[Reply]:
     if not event.text.strip():  # nothing to keep: said so, never confirmed as stored
         return [say(m.REFLECT_EMPTY_REPLY)]
     warning = await contributions.contribute(ctx, found, event.person, event.text, event.message_id)

@@ -19,7 +19,7 @@ from bot.reflect.thread import model_of, not_posted, outbox_for, record_done, sa
 from bot.reflect.worker import off_loop
 from bot.replies import Heading, Item, Reply
 from bot.store import unreachable
-from bot.store.reflections import CLOSE_GIVE_UP, Reflection, SentTranscript
+from bot.store.reflections import CLOSE_GIVE_UP, Contribution, Reflection, SentTranscript
 
 log = logging.getLogger("rounds.reflect")
 
@@ -92,7 +92,8 @@ async def deliver_transcript(ctx: Context, reflection: Reflection, to: Person | 
         return say(m.REFLECT_TRANSCRIPT_FAILED.format(reason="no facilitator"), kind="error")
     found = await ctx.store.reflections.contributions(reflection.id)
     topic, model = topic_of(ctx, reflection), model_of(ctx, reflection)
-    text = await off_loop(summary.transcript, reflection, topic, model, found, ctx.timezone)
+    names = await _names(ctx, reflection, found)
+    text = await off_loop(summary.transcript, reflection, topic, model, found, ctx.timezone, names)
     title = f"Transcript of reflection #{reflection.id}: {topic.title}"
     letter = Reply(kind="transcript", blocks=(Heading(title),), summary=title)
     file = File(f"reflection-{reflection.id}-{topic.slug}.md", text)
@@ -105,6 +106,18 @@ async def deliver_transcript(ctx: Context, reflection: Reflection, to: Person | 
         return not_posted(m.REFLECT_TRANSCRIPT_FAILED.format(reason=exc.reason))
     await _record_transcript(ctx, reflection, key_of(where(reflection), person), delivered)
     return say(m.REFLECT_TRANSCRIPT_SENT.format(id=reflection.id))
+
+
+async def _names(
+    ctx: Context, reflection: Reflection, found: Sequence[Contribution]
+) -> dict[str, str]:
+    """The display names the platform gives the named contributions' authors (only theirs:
+    an anonymous contribution has no one to ask about), for the transcript alone."""
+    outbox = ctx.outbox(reflection.platform)
+    people = summary.named_people(found)
+    if outbox is None or not people:
+        return {}
+    return await outbox.names(where(reflection), people)
 
 
 async def _record_transcript(

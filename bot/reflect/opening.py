@@ -42,8 +42,10 @@ def buttons(reflection: Reflection) -> tuple[Button, ...]:
 
 
 def question_text(model: ReflectionModel, step: int) -> str:
-    position = m.REFLECT_POSITION.format(number=step + 1, total=len(model.steps))
     item = model.steps[step]
+    position = m.REFLECT_POSITION.format(number=step + 1, total=len(model.steps))
+    if item.label == f"Q{step + 1}":  # a tweet chat's label is the number: "Q1 (of 5)"
+        position = m.REFLECT_POSITION_OF.format(total=len(model.steps))
     return m.REFLECT_QUESTION.format(label=item.label, position=position, question=item.question)
 
 
@@ -53,7 +55,8 @@ def opening_reply(ctx: Context, reflection: Reflection) -> Reply:
         topic=topic.title, model=model.title, when=when(reflection.closes_at, ctx.timezone)
     )
     stored = m.REFLECT_STORED_ANONYMOUS if reflection.anonymous else m.REFLECT_STORED_NAMED
-    rules = m.REFLECT_GROUND_RULES.format(stored=stored, days=ctx.retention_days)
+    days = m.plural(ctx.retention_days, "day")
+    rules = m.REFLECT_GROUND_RULES.format(stored=stored, days=days)
     blocks: list[Block] = [Heading(title)]
     framing = _framing(ctx, topic)
     if framing is not None:
@@ -62,7 +65,8 @@ def opening_reply(ctx: Context, reflection: Reflection) -> Reply:
         blocks.append(Paragraph.of(topic.introduction))
     blocks += [Note(rules), Paragraph.of(question_text(model, 0)), Note(m.REFLECT_HOW)]
     if model.interval_minutes:
-        blocks.append(Note(m.REFLECT_TIMED.format(minutes=model.interval_minutes)))
+        every = m.plural(model.interval_minutes, "minute")
+        blocks.append(Note(m.REFLECT_TIMED.format(minutes=every)))
     return Reply(
         kind="reflection",
         blocks=tuple(blocks),
@@ -150,7 +154,8 @@ async def ask_next(ctx: Context, reflection: Reflection) -> Reply:
     model = model_of(ctx, reflection)
     step = reflection.step + 1
     if step >= len(model.steps):
-        return say(m.REFLECT_LAST_QUESTION.format(model=model.title))
+        last = m.sentence(m.REFLECT_LAST_QUESTION.format(model=model.title))
+        return say(f"{last} {m.REFLECT_CLOSE_HOW}")
     later = following_step(model, ctx.clock(), step)
     if not await ctx.store.reflections.advance(reflection.id, reflection.step, later):
         return say(m.REFLECT_CLOSED_ALREADY.format(id=reflection.id))

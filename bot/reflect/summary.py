@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,7 +192,7 @@ def summary_reply(
         blocks += [Paragraph.of(m.SUMMARY_PASSAGES), *passages]
     if contributions:
         blocks += _action_blocks(model, made)
-    blocks.append(Note(footer(reflection).format(days=retention_days)))
+    blocks.append(Note(footer(reflection).format(days=m.plural(retention_days, "day"))))
     return Reply(
         kind="reflection-summary",
         blocks=tuple(blocks),
@@ -229,15 +229,25 @@ def _stamp(moment: dt.datetime | None, timezone: str) -> str:
     return when(moment, timezone) if moment else "—"
 
 
+def named_people(contributions: Sequence[Contribution]) -> list[str]:
+    """The platform user ids of the named contributions' authors, each once: who a
+    transcript may name. Anonymous contributions have no author, so no one to ask about."""
+    return list(dict.fromkeys(user_of(c.author) for c in contributions if c.author))
+
+
 def transcript(
     reflection: Reflection,
     topic: Topic,
     model: ReflectionModel,
     contributions: Sequence[Contribution],
     timezone: str,
+    names: Mapping[str, str] | None = None,
 ) -> str:
-    """The thread as Markdown, question by question, its times in `timezone`. Anonymous
-    contributions (and every reply of an anonymous thread) carry no name."""
+    """The thread as Markdown, question by question, its times in `timezone`, each named
+    contribution under its author's name from `names` (user id → display name), the name
+    stored with it, or else the user id. Anonymous contributions (and every reply of an
+    anonymous thread) carry no name."""
+    known = names or {}
     lines = [
         f"# Reflection #{reflection.id}: {topic.title}",
         "",
@@ -249,18 +259,19 @@ def transcript(
     for number, step in enumerate(model.steps[: reflection.step + 1]):
         lines += ["", f"## Q{number + 1} ({step.label}) {step.question}", ""]
         answers = [c for c in contributions if c.step == number]
-        lines += [_line(c) for c in answers] or ["- —"]
+        lines += [_line(c, known) for c in answers] or ["- —"]
     return "\n".join(lines) + "\n"
 
 
-def _line(contribution: Contribution) -> str:
+def _line(contribution: Contribution, names: Mapping[str, str]) -> str:
     """One contribution as a list item: the name in bold, the words as typed (escaped, so a
     link or heading someone typed is shown as text, never rendered)."""
     said = markdown_literal(" ".join(contribution.text.split()))
-    return f"- **{markdown_literal(_who(contribution))}**: {said}"
+    return f"- **{markdown_literal(_who(contribution, names))}**: {said}"
 
 
-def _who(contribution: Contribution) -> str:
+def _who(contribution: Contribution, names: Mapping[str, str]) -> str:
     if contribution.author is None:
         return m.TRANSCRIPT_ANONYMOUS
-    return contribution.author_name or user_of(contribution.author)
+    user = user_of(contribution.author)
+    return names.get(user) or contribution.author_name or user

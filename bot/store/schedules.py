@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Column, Table, and_, delete, func, insert, or_, select, update
@@ -14,9 +14,10 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.durations import LEASE
-from bot.store.schema import deliveries, schedules
+from bot.store.schema import deliveries, schedule_skips, schedules
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -57,6 +58,16 @@ def upsert(
     return make(table).values(dict(row)).on_conflict_do_update(index_elements=[key], set_=changes)
 
 
+async def inserted(engine: AsyncEngine, statement: Insert) -> bool:
+    """Run an insert whose unique key decides: False when the row was there already."""
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(statement)
+    except IntegrityError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Schedule:
     id: int
@@ -69,9 +80,9 @@ class Schedule:
     timezone: str
     topics: tuple[str, ...]
     paused: bool
-    skip_slot: dt.datetime | None
     holidays: str | None
     since: dt.datetime
+    skips: tuple[dt.date, ...] = ()  # dates asked to skip, in `timezone`, ascending
 
 
 @dataclass(frozen=True)
@@ -98,9 +109,9 @@ class NewSchedule:
     created_by: str | None = None  # who set the rule (identity key); erased by forget-me
 
 
-def _schedule(row: Row[tuple[object, ...]]) -> Schedule:
+def _schedule(row: Row[tuple[object, ...]], skips: list[dt.date]) -> Schedule:
     topics = tuple(t for t in str(row._mapping["topics"]).split(",") if t)
-    return from_row(Schedule, row, topics=topics)
+    return from_row(Schedule, row, topics=topics, skips=tuple(sorted(skips)))
 
 
 @dataclass(frozen=True)
@@ -114,8 +125,9 @@ class ScheduleStore:
         self.engine, self.clock, self.lease = engine, clock, lease
 
     async def save(self, new: NewSchedule) -> Schedule:
-        """Create the channel's schedule or replace its rule (pause, skip and holiday
-        settings are kept). Slots before now are never posted for the new rule."""
+        """Create the channel's schedule or replace its rule (pause and holiday settings are
+        kept, and skipped dates on the new rule's weekday). Slots before now are never
+        posted for the new rule."""
         now = self.clock()
         values = {
             "platform": new.platform,
@@ -135,7 +147,11 @@ class ScheduleStore:
             await conn.execute(upsert(self.engine.dialect.name, schedules, key, first, values))
         found = await self.get(new.conversation)
         assert found is not None
-        return found
+        elsewhere = [day for day in found.skips if day.weekday() != new.weekday]
+        if not elsewhere:
+            return found
+        await self._delete_skips(found.id, schedule_skips.c.day.in_(elsewhere))
+        return replace(found, skips=tuple(d for d in found.skips if d not in elsewhere))
 
     async def forget_creator(self, person: str) -> int:
         """Schedules keep running but no longer name the person who set them (`person`:
@@ -156,20 +172,54 @@ class ScheduleStore:
         query = select(schedules).where(schedules.c.conversation == conversation)
         async with self.engine.connect() as conn:
             row = (await conn.execute(query)).first()
-        return _schedule(row) if row else None
+            if row is None:
+                return None
+            where = schedule_skips.c.schedule_id == row.id
+            days = (await conn.execute(select(schedule_skips.c.day).where(where))).scalars()
+            return _schedule(row, list(days))
 
     async def all(self) -> list[Schedule]:
+        skips: dict[int, list[dt.date]] = {}
         async with self.engine.connect() as conn:
+            for skip in await conn.execute(select(schedule_skips)):
+                skips.setdefault(int(skip.schedule_id), []).append(skip.day)
             rows = await conn.execute(select(schedules).order_by(schedules.c.id))
-            return [_schedule(row) for row in rows]
+            return [_schedule(row, skips.get(int(row.id), [])) for row in rows]
 
     async def change(self, conversation: str, **values: object) -> Schedule | None:
-        """Update fields of a channel's schedule (paused, skip_slot, holidays, since)."""
+        """Update fields of a channel's schedule (paused, holidays, since)."""
         where = schedules.c.conversation == conversation
         async with self.engine.begin() as conn:
             values = {**values, "updated_at": self.clock()}
             await conn.execute(update(schedules).where(where).values(values))
         return await self.get(conversation)
+
+    async def switch(self, conversation: str, paused: bool) -> bool:
+        """Pause or resume; False when it already was. Compare-and-set, so of two at once
+        only one changes it (and announces it). Resuming starts from now: slots missed while
+        paused are not posted."""
+        where = and_(schedules.c.conversation == conversation, schedules.c.paused != paused)
+        now = self.clock()
+        values = {"paused": paused, "updated_at": now, **({} if paused else {"since": now})}
+        async with self.engine.begin() as conn:
+            result = await conn.execute(update(schedules).where(where).values(values))
+            return bool(result.rowcount)
+
+    async def skip(self, schedule_id: int, day: dt.date, keep_from: dt.date) -> bool:
+        """Skip the schedule's post on `day` (a date in its timezone); False when it already
+        was. Skipped dates before `keep_from` are past any use and are pruned."""
+        await self._delete_skips(schedule_id, schedule_skips.c.day < keep_from)
+        row = insert(schedule_skips).values(schedule_id=schedule_id, day=day)
+        return await inserted(self.engine, row)
+
+    async def unskip(self, schedule_id: int, day: dt.date) -> bool:
+        """Post on `day` after all; False when it was not skipped."""
+        return await self._delete_skips(schedule_id, schedule_skips.c.day == day) > 0
+
+    async def _delete_skips(self, schedule_id: int, which: ColumnElement[bool]) -> int:
+        where = and_(schedule_skips.c.schedule_id == schedule_id, which)
+        async with self.engine.begin() as conn:
+            return (await conn.execute(delete(schedule_skips).where(where))).rowcount or 0
 
     async def remove(self, conversation: str) -> bool:
         async with self.engine.begin() as conn:
@@ -180,6 +230,7 @@ class ScheduleStore:
             if row is None:
                 return False
             await conn.execute(delete(deliveries).where(deliveries.c.schedule_id == row.id))
+            await conn.execute(delete(schedule_skips).where(schedule_skips.c.schedule_id == row.id))
             await conn.execute(delete(schedules).where(schedules.c.id == row.id))
         return True
 

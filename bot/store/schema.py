@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -67,11 +68,18 @@ schedules = Table(
     Column("timezone", String(64), nullable=False),
     Column("topics", String(1024), nullable=False),  # comma-separated slugs; "" for all
     Column("paused", Boolean, nullable=False),
-    Column("skip_slot", DateTime(timezone=True), nullable=True),
     Column("holidays", String(32), nullable=True),  # a nation, when bank holidays are skipped
     Column("since", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(255), nullable=True),  # who set it; erased by forget-me
+)
+
+# The dates a channel asked to skip, each in its schedule's timezone: as many as it likes.
+schedule_skips = Table(
+    "schedule_skips",
+    metadata,
+    Column("schedule_id", Integer, ForeignKey("schedules.id"), primary_key=True),
+    Column("day", Date, primary_key=True),
 )
 
 # The delivery ledger: one row per (schedule, slot). The unique key is what makes a slot

@@ -22,7 +22,7 @@ from bot.durations import LEASE
 from bot.store import migrate
 from bot.store.people import QUALIFY
 from bot.store.reflections import ReflectionStore
-from bot.store.schedules import ScheduleStore, upsert
+from bot.store.schedules import ScheduleStore, inserted, upsert
 from bot.store.schema import conversation_refs, rotation_seen, seen_events
 
 Clock = Callable[[], dt.datetime]
@@ -270,12 +270,8 @@ class Store:
         self._claims += 1
         if self._claims % PRUNE_EVERY == 1:
             await self.prune_events(now - ttl)
-        try:
-            async with self.engine.begin() as conn:
-                await conn.execute(insert(seen_events).values(event_id=event_id, seen_at=now))
-        except IntegrityError:
-            return False
-        return True
+        row = insert(seen_events).values(event_id=event_id, seen_at=now)
+        return await inserted(self.engine, row)
 
     async def prune_events(self, before: dt.datetime) -> int:
         async with self.engine.begin() as conn:

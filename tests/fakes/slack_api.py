@@ -8,9 +8,12 @@ chat.delete remove what the bot sent, once: again is `file_not_found`/`message_n
 and runs Socket Mode: `apps.connections.open` hands out a `ws://` URL whose socket says
 `hello`, carries envelopes from `socket_send` and collects the app's acks for `socket_ack`.
 
+`users.info` describes the members added with `add_user` (others: `user_not_found`).
+
 Faults are scripted per method for the next N calls: an HTTP status (`fail`), a request never
 answered (`hang`), or a connection dropped mid-response, before or after the call took effect
-(`drop`). Every call is recorded, with the fault it met in `Call.fault`.
+(`drop`); a token can be refused on every call (`refuse`). Every call is recorded, with the
+fault it met in `Call.fault`.
 """
 
 from __future__ import annotations
@@ -180,7 +183,10 @@ class FakeSlack:
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
             "files.delete": self._delete_file,
+            "users.info": self._user_info,
         }
+        self.users: dict[str, dict[str, Any]] = {}  # user id -> `users.info`'s user
+        self._refused: dict[str, str] = {}  # token -> the error Slack answers it with
         self.uploads: dict[str, Upload] = {}  # file id -> upload
         self.posted: set[tuple[str, str]] = set()  # (channel, ts) of every message posted
         self.deleted: list[tuple[str, str]] = []  # (channel, ts) deleted, in order
@@ -274,9 +280,39 @@ class FakeSlack:
         self._channel_errors[channel] = error
 
     def user_error(self, user: str, error: str) -> None:
-        """Make conversations.open with `user` answer {"ok": false, "error": error}
-        (user_not_found, cannot_dm_bot, ...)."""
+        """Make conversations.open and users.info with `user` answer {"ok": false,
+        "error": error} (user_not_found, cannot_dm_bot, missing_scope, ...)."""
         self._user_errors[user] = error
+
+    def refuse(self, token: str, error: str = "token_revoked") -> None:
+        """Answer every call made with `token` {"ok": false, "error": error}, as Slack does
+        for a revoked token or a deactivated app (account_inactive). A token the fake does
+        not know is refused already, with invalid_auth."""
+        self._refused[token] = error
+
+    def add_user(
+        self, user: str, name: str, real_name: str = "", display_name: str = ""
+    ) -> dict[str, Any]:
+        """A member of the workspace, as `users.info` describes one (an empty display name
+        is what Slack gives someone who never set one)."""
+        self.users[user] = {
+            "id": user,
+            "team_id": TEAM_ID,
+            "name": name,
+            "deleted": False,
+            "real_name": real_name,
+            "tz": "Europe/London",
+            "profile": {
+                "real_name": real_name,
+                "real_name_normalized": real_name,
+                "display_name": display_name,
+                "display_name_normalized": display_name,
+                "team": TEAM_ID,
+            },
+            "is_bot": False,
+            "is_app_user": False,
+        }
+        return self.users[user]
 
     def shared_files(self) -> list[Upload]:
         """Uploads completed and shared, in the order they were shared."""
@@ -349,6 +385,8 @@ class FakeSlack:
         return handler(params)
 
     def _auth_error(self, method: str, token: str | None) -> str | None:
+        if token in self._refused:
+            return self._refused[token]
         bot_tokens = {self.bot_token, *self.other_bot_tokens}
         wanted = {self.app_token} if method in _APP_TOKEN_METHODS else bot_tokens
         if token in wanted:
@@ -441,6 +479,14 @@ class FakeSlack:
             return _error("cannot_dm_bot")
         channel = {"id": "D0" + users.replace(",", ""), "is_im": True, "user": users}
         return {"ok": True, "channel": channel}
+
+    def _user_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = str(params.get("user", ""))
+        if user in self._user_errors:
+            return _error(self._user_errors[user])
+        if user not in self.users:
+            return _error("user_not_found")
+        return {"ok": True, "user": self.users[user]}
 
     def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
         filename, length = str(params.get("filename", "")), str(params.get("length", ""))

@@ -1,0 +1,42 @@
+"""Issue 19's schedule fixes over HTTP: signed Slack slash commands into a running Rounds,
+answered in the command's own response (public in the channel, or ephemeral)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fakes.slack_requests import slash_command
+from tests.slack_harness import Rounds, words
+
+
+async def command(slack: Rounds, line: str) -> dict[str, Any]:
+    return await slack.send(slash_command(line, slack.fake.response_url()))
+
+
+async def test_uk_time_a_replaced_rule_and_repeated_pause_over_slack(slack: Rounds) -> None:
+    first = await command(slack, "schedule weekly mon 09:00 GMT")
+    assert first["response_type"] == "in_channel"
+    assert "Mondays at 09:00 (Europe/London)" in words(first)
+    assert "taken as UK time, Europe/London" in words(first)
+    second = await command(slack, "schedule weekly thu 12:00 BST")
+    assert "It replaces the previous weekly prompt: Mondays at 09:00" in words(second)
+    foreign = await command(slack, "schedule weekly thu 12:00 EST")
+    assert foreign["response_type"] == "ephemeral" and "America/New_York" in words(foreign)
+    assert (await command(slack, "schedule pause"))["response_type"] == "in_channel"
+    again = await command(slack, "schedule pause")
+    assert again["response_type"] == "ephemeral" and "already paused" in words(again)
+
+
+async def test_skips_add_up_over_slack(slack: Rounds) -> None:
+    await command(slack, "schedule weekly thu 12:00")
+    one = await command(slack, "schedule skip")
+    two = await command(slack, "schedule skip")
+    assert one["response_type"] == two["response_type"] == "in_channel"
+    assert "Skipped:" in words(two)  # both, listed
+    shown = words(await command(slack, "schedule show"))
+    assert shown.count("Thursday") >= 3  # two skipped, and the next post after them
+    [found] = await slack.server.bot.ctx.store.schedules.all()
+    assert len(found.skips) == 2
+    holidays = await command(slack, "schedule holidays")
+    assert holidays["response_type"] == "ephemeral"
+    assert "posted on bank holidays too" in words(holidays)
