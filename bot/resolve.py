@@ -11,11 +11,10 @@ from rapidfuzz import fuzz, process, utils
 from bot import messages as m
 from bot.content.model import Article, Library, Quote, Topic
 from bot.lookup import ParsedQuery, library_topic_aliases, parse_query
+from bot.lookup.names import topic_match
 
 CUTOFF = 80
 NAME_CUTOFF = 85
-PART_SHORTEST = 4  # letters typed before they are looked for inside a longer topic name
-PART_CUTOFF = 90
 HYPHENS = re.compile(r"[-‐-―]")  # a hyphen, or a dash typed for one
 NOT_NAME = re.compile(r"[^\w-]")
 JOINING = frozenset({"and", "&"})  # joins two speakers' names; not a name itself
@@ -37,31 +36,12 @@ class TopicMatch:
 
 
 def match_topic(library: Library, query: str) -> TopicMatch | None:
-    """The topic a slug, title or alias names (case and punctuation aside), else the
-    closest one: a typo of a name, or a part of a longer one (`compassionate`)."""
+    """The topic a slug, title or alias names, else the closest one (`lookup topic:` finds
+    topics the same way: bot.lookup.names.topic_match)."""
     typed = " ".join(query.split())
-    wanted = _key(typed)
-    if not wanted:
-        return None
-    keys: dict[str, str] = {}
-    for label, slug in library_topic_aliases(library).items():
-        keys.setdefault(_key(label), slug)
-    exact = keys.get(wanted)
-    found = exact or _closest_name(wanted, keys)
-    topic = library.topics.get(found) if found else None
-    return TopicMatch(topic, typed, exact is not None) if topic else None
-
-
-def _closest_name(wanted: str, keys: dict[str, str]) -> str | None:
-    """The slug of the name closest to `wanted`. A short name is never found inside a
-    longer word: `ics` is not in `astrophysics`."""
-    match = process.extractOne(wanted, list(keys), scorer=fuzz.ratio, score_cutoff=CUTOFF)
-    if match is None and len(wanted) >= PART_SHORTEST:
-        longer = [key for key in keys if len(key) > len(wanted)]
-        match = process.extractOne(
-            wanted, longer, scorer=fuzz.partial_ratio, score_cutoff=PART_CUTOFF
-        )
-    return keys[match[0]] if match else None
+    found = topic_match(typed, library_topic_aliases(library))
+    topic = library.topics.get(found[0]) if found else None
+    return TopicMatch(topic, typed, found[1]) if topic and found else None
 
 
 def find_topic(library: Library, query: str) -> Topic | None:

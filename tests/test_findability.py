@@ -302,6 +302,18 @@ def test_a_topic_is_guessed_from_a_typo_or_a_part_never_from_a_word_around_it() 
     assert guessed("astrophysics") is None and guessed("physics") is None
 
 
+async def test_lookup_finds_topics_as_every_other_command_does(testbot: TestBot) -> None:
+    """One way to find a topic: `lookup topic:` guesses like `quote` (never a short alias
+    inside a longer word) and says when it guessed."""
+    for typed in ("astrophysics", "tactics"):
+        said = text_of(await testbot.send(f"lookup topic:{typed}"))
+        assert f"“{typed}”" in said and "passages" not in said, said
+        assert match_topic(testbot.bot.ctx.library, typed) is None
+    guessed = text_of(await testbot.send(f"lookup topic:{TYPO}"))
+    assert CORRECTED in guessed and "passages" in guessed
+    assert "you typed" not in text_of(await testbot.send("lookup topic:wellbeing"))
+
+
 @pytest.fixture
 async def posting_bot(library: Library, index: LookupIndex, store: Store) -> TestBot:
     """A test bot that can also post (a reflection's opening), in the console."""

@@ -3,10 +3,14 @@ answered in the command's own response (public in the channel, or ephemeral)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from tests.fakes.slack_requests import slash_command
-from tests.slack_harness import Rounds, words
+from bot.content.model import Library
+from bot.lookup import LookupIndex
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_requests import TEAM_ID, slash_command
+from tests.slack_harness import Rounds, running, slack_settings, words
 
 
 async def command(slack: Rounds, line: str) -> dict[str, Any]:
@@ -40,3 +44,29 @@ async def test_skips_add_up_over_slack(slack: Rounds) -> None:
     holidays = await command(slack, "schedule holidays")
     assert holidays["response_type"] == "ephemeral"
     assert "posted on bank holidays too" in words(holidays)
+
+
+async def test_only_admins_skip_unskip_or_change_holidays_over_slack(
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
+) -> None:
+    """The new subcommands are changes like any other: with admins set, someone else's
+    `skip`, `unskip` and `holidays off` are refused and change nothing; a bare `holidays`
+    only shows, so anyone may ask."""
+    settings = slack_settings(
+        fake, tmp_path / "a.db", admins=frozenset({f"slack:{TEAM_ID}:U0ALICE"})
+    )
+    async with running(library, index, settings, fake) as slack:
+
+        async def said(line: str, user: str) -> dict[str, Any]:
+            body = slash_command(line, fake.response_url(), user=user, user_name=user.lower())
+            return await slack.send(body)
+
+        await said("schedule weekly thu 12:00", "U0ALICE")
+        await said("schedule skip", "U0ALICE")
+        [before] = await slack.server.bot.ctx.store.schedules.all()
+        for line in ("schedule skip", "schedule unskip", "schedule holidays off"):
+            refused = await said(line, "U0BOB")
+            assert "Only the people listed as Rounds admins" in words(refused), line
+        [after] = await slack.server.bot.ctx.store.schedules.all()
+        assert after == before
+        assert "bank holidays" in words(await said("schedule holidays", "U0BOB"))

@@ -7,10 +7,10 @@ from bot import messages as m
 from bot.context import Context
 from bot.events import Action, Command
 from bot.format import byline, long_date, topic_list
-from bot.lookup import LookupHit, LookupResult, parse_query
+from bot.lookup import LookupHit, LookupResult
 from bot.memo import IdentityMemo
 from bot.replies import Block, Button, Item, Note, Paragraph, Reply, Visibility, rich_text
-from bot.resolve import match_topic, topic_notes
+from bot.resolve import TopicMatch, topic_notes
 
 PAGE = 3
 
@@ -45,9 +45,10 @@ def _showing(result: LookupResult) -> str | None:
 def _topic_guessed(ctx: Context, result: LookupResult) -> tuple[str, ...]:
     """`topic:welbeing`: say which topic was used for the typo (nothing for a topic named
     by its slug, title or an alias)."""
-    typed = parse_query(result.query).topic if result.topic else None
-    found = match_topic(ctx.library, typed) if typed else None
-    return topic_notes(found) if found and found.topic.slug == result.topic else ()
+    topic = ctx.library.topics.get(result.topic or "")
+    if result.topic_typed is None or topic is None:
+        return ()
+    return topic_notes(TopicMatch(topic, result.topic_typed, exact=False))
 
 
 def _header(ctx: Context, result: LookupResult) -> list[Block]:

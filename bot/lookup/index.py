@@ -11,7 +11,7 @@ from bot import limits
 from bot.content.model import Library
 from bot.lookup import wording
 from bot.lookup.documents import library_documents, library_topic_aliases
-from bot.lookup.names import name_words, resolve_person, resolve_topic
+from bot.lookup.names import name_words, resolve_person, topic_match
 from bot.lookup.passages import passages
 from bot.lookup.query import ParsedQuery, Term, fts_expression, fts_term, parse_query, rewrite
 from bot.lookup.related import Related, related_table, related_to
@@ -40,6 +40,7 @@ class Plan:
     # the terms each one-word term widens to, by the word searched for (its synonyms; for a
     # topic's alias, the topic's slug as words)
     related: dict[str, Related] = field(default_factory=dict)
+    topic_typed: str | None = None  # the `topic:` as typed, when the topic was guessed from it
 
 
 class LookupIndex:
@@ -131,14 +132,18 @@ class LookupIndex:
                 problem = wording.UNKNOWN_PERSON.format(name=parsed.author)
                 return Plan(parsed, {}, Filters(), problem)
             parsed = _rest_of_name(parsed, person)
+        guessed = None
         if parsed.topic is not None:
-            topic = resolve_topic(parsed.topic, self._topics)
-            if topic is None:
+            found = topic_match(parsed.topic, self._topics)
+            if found is None:
                 problem = wording.UNKNOWN_TOPIC.format(topic=parsed.topic)
                 return Plan(parsed, {}, Filters(), problem)
+            topic, exact = found
+            guessed = None if exact else parsed.topic
         corrections = self._corrections(parsed)
         related = self._related_terms(parsed, corrections)
-        return Plan(parsed, corrections, Filters(person, topic), related=related)
+        filters = Filters(person, topic)
+        return Plan(parsed, corrections, filters, related=related, topic_typed=guessed)
 
     def _related_terms(
         self, parsed: ParsedQuery, corrections: Mapping[str, str]
@@ -296,6 +301,7 @@ def _empty_result(query: str, plan: Plan, offset: int) -> LookupResult:
         hits=(),
         broadened=False,
         problem=plan.problem,
+        topic_typed=plan.topic_typed,
     )
 
 

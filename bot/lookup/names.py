@@ -8,7 +8,8 @@ from rapidfuzz import fuzz, process, utils
 
 PERSON_CUTOFF = 80.0
 TOPIC_CUTOFF = 80.0
-PARTIAL_SHORTEST = 4
+PARTIAL_SHORTEST = 4  # letters typed before they are looked for inside a longer topic name
+PARTIAL_CUTOFF = 90.0
 LONGEST_PART = 3  # words of a name that may be typed on their own
 JOINING = frozenset({"and", "of", "the"})  # "Dan Hughes and Paul St. Georges"
 
@@ -51,17 +52,23 @@ def _person_score(wanted: str, name: str) -> float:
     return max(fuzz.ratio(wanted, part) for part in name_parts(name))
 
 
-def resolve_topic(typed: str, aliases: Mapping[str, str]) -> str | None:
+def topic_match(typed: str, aliases: Mapping[str, str]) -> tuple[str, bool] | None:
     """The topic slug for a typed slug, alias or title (`aliases` maps each, lowercase, to
-    its slug), allowing for typos."""
+    its slug; case and punctuation aside), and whether it was named exactly; else the
+    closest: a typo of a name, or a part of a longer one ("manager" for "manager-medic").
+    A short name is never found inside a longer word: `ics` is not in `astrophysics`."""
     wanted = _key(typed)
     if not wanted:
         return None
-    keys = {_key(alias): slug for alias, slug in aliases.items()}
+    keys: dict[str, str] = {}
+    for alias, slug in aliases.items():
+        keys.setdefault(_key(alias), slug)
     if wanted in keys:
-        return keys[wanted]
+        return keys[wanted], True
     found = process.extractOne(wanted, list(keys), scorer=fuzz.ratio, score_cutoff=TOPIC_CUTOFF)
     if found is None and len(wanted) >= PARTIAL_SHORTEST:
-        # a part of a longer slug or alias: "manager" for "manager-medic"
-        found = process.extractOne(wanted, list(keys), scorer=fuzz.WRatio, score_cutoff=88.0)
-    return keys[found[0]] if found else None
+        longer = [key for key in keys if len(key) > len(wanted)]
+        found = process.extractOne(
+            wanted, longer, scorer=fuzz.partial_ratio, score_cutoff=PARTIAL_CUTOFF
+        )
+    return (keys[found[0]], False) if found else None

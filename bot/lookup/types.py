@@ -45,6 +45,7 @@ class LookupResult:
     # related words (synonyms, a topic's other names) whose passages are shown after those
     # with the words themselves, for "showing results for … and related words …"
     related: tuple[str, ...] = ()
+    topic_typed: str | None = None  # the `topic:` as typed, when the topic was guessed from it
 
     @property
     def widened(self) -> bool:
