@@ -40,6 +40,7 @@ QUOTE_TRY_TOPICS = "Try one of the topics: {topics}."
 QUOTE_GONE = "That quote is no longer in the library. Try `quote` for another."
 SHARED_BY = "Shared by {name}"
 SHARED_SEARCH = "Results for “{query}”"  # heads a shared page of lookup results
+SHARED_SEARCH_UNNAMED = "Results of a search"  # the words held an identifier: not repeated
 DISCUSS_STARTED = "Discussion started by {name}"
 DISCUSS_INVITE = "Discussion opened by {name}. Reply in this thread with your thoughts."
 

@@ -196,3 +196,16 @@ async def test_the_fake_answers_users_info_and_refuses_a_token_as_slack_does(
     with pytest.raises(SlackApiError) as refused:
         await client.auth_test()
     assert refused.value.response["error"] == "account_inactive"
+
+
+async def test_a_shared_search_holding_an_identifier_does_not_repeat_it(rounds: Rounds) -> None:
+    """The search's words go to the channel only when they carry no patient identifier: an
+    NHS number (or a name, a date of birth, a postcode) typed into a lookup stays private."""
+    first = await command(rounds, "lookup wintr 943 476 5919")  # corrected: a note says so
+    action_id, value = buttons(first)["Share in channel"]
+    url = rounds.fake.response_url()
+    await rounds.send(block_actions(action_id, value, url))
+    shared, _removed = await answers_at(rounds, url, 2)
+    said = words(shared)
+    assert shared["response_type"] == "in_channel" and "Results of a search" in said
+    assert "943" not in said and "5919" not in said and "Shared by alice" in said

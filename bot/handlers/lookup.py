@@ -7,6 +7,7 @@ from bot import messages as m
 from bot.context import Context
 from bot.events import Action, Command
 from bot.format import byline, long_date, topic_list
+from bot.guardrail import find_identifiers
 from bot.lookup import LookupHit, LookupResult
 from bot.memo import IdentityMemo
 from bot.replies import Block, Button, Item, Note, Paragraph, Reply, Visibility, rich_text
@@ -126,16 +127,24 @@ async def more(ctx: Context, event: Action) -> list[Reply]:
 
 
 async def share(ctx: Context, event: Action) -> list[Reply]:
+    """The page posted in the channel, headed by what was searched. Words holding an NHS
+    number, a date of birth, a postcode or a name are not repeated there, in the heading or
+    in the page's own notes (nothing Rounds posts carries a patient identifier)."""
     offset, query = decode(event.value)
-    reply = results_reply(ctx, ctx.index.search(query, offset=offset, limit=PAGE))
-    searched = Paragraph.of(m.SHARED_SEARCH.format(query=" ".join(query.split())))
+    result = ctx.index.search(query, offset=offset, limit=PAGE)
+    reply = results_reply(ctx, result)
+    words = " ".join(query[: limits.COMMAND_CHARS].split()[: limits.QUERY_WORDS])
+    blocks, heading = reply.blocks, m.SHARED_SEARCH.format(query=words)
+    if find_identifiers(words):
+        typed = {Note(n) for n in (*_topic_guessed(ctx, result), _showing(result)) if n}
+        blocks, heading = tuple(b for b in blocks if b not in typed), m.SHARED_SEARCH_UNNAMED
     shared = Note(m.SHARED_BY.format(name=event.person.display))
     return [
         Reply(
             kind=reply.kind,
-            blocks=(searched, *reply.blocks, shared),
+            blocks=(Paragraph.of(heading), *blocks, shared),
             visibility=Visibility.CHANNEL,
-            summary=reply.summary,
+            summary=heading,  # the page's own summary names the query
         )
     ]
 
