@@ -10,3 +10,7 @@ REFLECT_CLOSE = "reflect.close"
 REFLECT_ANONYMOUS = "reflect.anonymous"  # opens the form
 ANONYMOUS_SUBMIT = "reflect.anonymous.submit"  # the form's text arrives in `Action.text`
 FORGET_CONFIRM = "forget.confirm"  # erases whoever pressed it (the value is never read)
+OPEN_ARTICLE = "article.open"  # a link button: the platform opens the address; nothing to do
+SCHEDULE_PAUSE = "schedule.pause"  # the schedule card's buttons (admins only, as typed)
+SCHEDULE_RESUME = "schedule.resume"
+SCHEDULE_SKIP = "schedule.skip"  # the value is the date of the prompt to skip

@@ -42,8 +42,18 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class Question:
+    """What a person is asked to act on (a prompt's or a reflection's question, the answer
+    to a confirmation): shown larger and bold, above any small print."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class QuoteBlock:
-    """A verbatim quote and its attribution line (without the leading dash)."""
+    """A verbatim quote and its attribution line (without the leading dash): speaker, then
+    the article's title, publisher and date (`bot.format.attribution`); on a card that names
+    the article once already, only the speaker."""
 
     text: str
     attribution: str
@@ -57,6 +67,7 @@ class Item:
     meta: str = ""
     body: Rich = ()
     key: str = ""  # the id a user can type to open it (article id, topic slug)
+    button: Button | None = None  # its own button, beside it: Open article
 
 
 @dataclass(frozen=True)
@@ -66,14 +77,20 @@ class Note:
     text: str
 
 
-Block = Heading | Paragraph | QuoteBlock | Item | Note
-
-
 @dataclass(frozen=True)
 class Button:
+    """A button. With a `url` it opens that address (an article) and Rounds is told nothing
+    it acts on; `secondary` ones go in the card's overflow menu (Teams' `…`, Slack's
+    overflow when a message has more than three)."""
+
     label: str
     action: str  # a name from bot.actions
     value: str = ""
+    url: str = ""
+    secondary: bool = False
+
+
+Block = Heading | Paragraph | Question | QuoteBlock | Item | Note
 
 
 @dataclass(frozen=True)
@@ -142,7 +159,7 @@ def with_notes(reply: Reply, notes: Sequence[str]) -> Reply:
 def plain_text(what: Block | Reply) -> str:
     """The words of a block as plain text, or of a reply's blocks, one line (or more) each."""
     match what:
-        case Heading(text=text) | Note(text=text):
+        case Heading(text=text) | Note(text=text) | Question(text=text):
             return text.strip()
         case Paragraph(rich=rich):
             return rich_text(rich).strip()

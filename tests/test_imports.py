@@ -85,7 +85,8 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
 
 # The handlers are what the core's dispatch tables call: the reflection threads, the
 # adapters and the scheduler never reach into them. Adapters and the scheduler reach the core
-# through bot.core (the Bot), bot.scheduled (the scheduler's work), the neutral types and the
+# through bot.core (the Bot), bot.scheduled (the scheduler's work), bot.typed (commands as
+# typed where a reply is read), the neutral types and the
 # store, and the few small leaf modules they share with it.
 THE_CORES_SURFACE = (
     "bot.core",
@@ -96,6 +97,7 @@ THE_CORES_SURFACE = (
     "bot.actions",
     "bot.messages",
     "bot.store",
+    "bot.typed",
 )
 LEAVES = ("bot.context", "bot.durations", "bot.identity", "bot.limits", "bot.memo", "bot.weekly")
 EDGES = ("adapters", "scheduler")
