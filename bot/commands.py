@@ -36,9 +36,10 @@ def everywhere(description: str) -> Menu:
 @dataclass(frozen=True)
 class CommandSpec:
     """One command. `usage`, `example` and `summary` are its help; `in_memory` says it is
-    answered from memory alone (the library and the lookup index, never the database or
-    the network), so adapters may answer it inline; `hint` is its short form in the Slack
-    slash command's usage hint (None: not listed there)."""
+        answered from memory alone (the library and the lookup index, never the database or
+        the network), so adapters may answer it inline; `hint` is its short form in the Slack
+        slash command's usage hint (None: not listed there); `title` heads any answer of the
+    command's that has no heading of its own (a short confirmation, a refusal)."""
 
     name: str
     handler: CommandHandler
@@ -49,6 +50,7 @@ class CommandSpec:
     in_memory: bool = False
     menu: Menu | None = None
     hint: str | None = None
+    title: str = ""  # the heading of an answer that has none of its own
 
 
 async def _help(ctx: Context, event: Command, args: str) -> list[Reply]:
@@ -66,6 +68,7 @@ SPECS: tuple[CommandSpec, ...] = (
         in_memory=True,
         menu=everywhere("What Rounds can do, with examples. help lookup for one command"),
         hint="help",
+        title="Help",
     ),
     CommandSpec(
         "quote",
@@ -80,6 +83,7 @@ SPECS: tuple[CommandSpec, ...] = (
             "author: or topic: filter. quote Challans-Rasool"
         ),
         hint="quote [topic]",
+        title="Quote",
     ),
     CommandSpec(
         "lookup",
@@ -93,6 +97,7 @@ SPECS: tuple[CommandSpec, ...] = (
             "The best passages from the articles for your words. Typos are fine. lookup triumvirate"
         ),
         hint="lookup <words>",
+        title="Lookup",
     ),
     CommandSpec(
         "topics",
@@ -107,6 +112,7 @@ SPECS: tuple[CommandSpec, ...] = (
             "prompts it has"
         ),
         hint="topics",
+        title="Topics",
     ),
     CommandSpec(
         "articles",
@@ -119,6 +125,7 @@ SPECS: tuple[CommandSpec, ...] = (
             "The articles, newest first, each with its number and id for read. "
             "articles manager-medic"
         ),
+        title="Articles",
     ),
     CommandSpec(
         "schedule",
@@ -128,6 +135,7 @@ SPECS: tuple[CommandSpec, ...] = (
         "schedule weekly monday 09:00",
         "The channel's weekly discussion prompt: see it, set it, pause it, or skip dates "
         "(14 Dec, 14/12 or 2026-12-14). GMT, BST or UK time mean Europe/London.",
+        title="Weekly prompt",
     ),
     CommandSpec(
         "read",
@@ -142,6 +150,7 @@ SPECS: tuple[CommandSpec, ...] = (
             "One article: summary, source and key quotes, by its number, id or title words. "
             "read 3, read dark side"
         ),
+        title="Article",
     ),
     CommandSpec(
         "prompt",
@@ -155,6 +164,7 @@ SPECS: tuple[CommandSpec, ...] = (
             direct="A discussion prompt, grounded in a quote. prompt wellbeing",
         ),
         hint="prompt [topic]",
+        title="Discussion prompt",
     ),
     CommandSpec(
         "reflect",
@@ -171,6 +181,7 @@ SPECS: tuple[CommandSpec, ...] = (
             direct=None,
         ),
         hint="reflect start <topic>",
+        title="Reflection",
     ),
     CommandSpec(
         "forget-me",
@@ -179,6 +190,7 @@ SPECS: tuple[CommandSpec, ...] = (
         "forget-me",
         "Lists what Rounds stores about you on this platform; `forget-me confirm` erases it.",
         aliases=("forgetme", "forget"),
+        title="What Rounds holds about you",
     ),
     CommandSpec(
         "privacy",
@@ -188,5 +200,6 @@ SPECS: tuple[CommandSpec, ...] = (
         "What Rounds stores, for how long, and who can see it.",
         in_memory=True,
         menu=everywhere("What Rounds stores, for how long, and who can see it"),
+        title="Privacy",
     ),
 )

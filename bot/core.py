@@ -6,17 +6,17 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import actions, fairness, limits
 from bot import messages as m
 from bot.commands import SPECS, CommandHandler
 from bot.context import Context
 from bot.events import Action, Command, Conversation, Deletion, Event, Message
-from bot.handlers import erasure, info, lookup, quotes, reflect
+from bot.handlers import erasure, info, lookup, quotes, reflect, schedules
 from bot.memo import ByteBudgetLRU
 from bot.parser import Parsed, parse, suggest
-from bot.replies import Block, Failure, Note, Paragraph, Reply
+from bot.replies import Block, Failure, Heading, Note, Paragraph, Reply
 from bot.store import unreachable
 
 log = logging.getLogger("rounds.bot")
@@ -32,6 +32,12 @@ ALIASES = {alias: spec.name for spec in SPECS for alias in spec.aliases}
 # on the database or the network, so adapters may answer them inline. A test holds them to it.
 IN_MEMORY = frozenset(spec.name for spec in SPECS if spec.in_memory)
 
+
+async def nothing(ctx: Context, event: Action) -> list[Reply]:
+    """A link button: the platform opened the address; there is nothing to say."""
+    return []
+
+
 ACTIONS: dict[str, ActionHandler] = {
     actions.ANOTHER_QUOTE: quotes.another,
     actions.SHARE_QUOTE: quotes.share,
@@ -43,9 +49,42 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.REFLECT_ANONYMOUS: reflect.pressed_anonymous,
     actions.ANONYMOUS_SUBMIT: reflect.submitted_anonymous,
     actions.FORGET_CONFIRM: erasure.pressed_erase,
+    actions.SCHEDULE_PAUSE: schedules.pressed_pause,
+    actions.SCHEDULE_RESUME: schedules.pressed_resume,
+    actions.SCHEDULE_SKIP: schedules.pressed_skip,
+    actions.OPEN_ARTICLE: nothing,
 }
 
 NAMES = {name: name for name in COMMANDS} | ALIASES
+# the heading of an answer that has none of its own: its command's title
+TITLES = {spec.name: spec.title for spec in SPECS}
+# the command each button belongs to, for its answers' heading
+ACTION_COMMANDS = {
+    actions.ANOTHER_QUOTE: "quote",
+    actions.SHARE_QUOTE: "quote",
+    actions.DISCUSS_QUOTE: "quote",
+    actions.MORE_RESULTS: "lookup",
+    actions.SHARE_RESULTS: "lookup",
+    actions.REFLECT_NEXT: "reflect",
+    actions.REFLECT_CLOSE: "reflect",
+    actions.REFLECT_ANONYMOUS: "reflect",
+    actions.ANONYMOUS_SUBMIT: "reflect",
+    actions.FORGET_CONFIRM: "forget-me",
+    actions.SCHEDULE_PAUSE: "schedule",
+    actions.SCHEDULE_RESUME: "schedule",
+    actions.SCHEDULE_SKIP: "schedule",
+}
+
+
+def headed(replies: list[Reply], title: str) -> list[Reply]:
+    """Every answer with a heading first (a card a person takes in at a glance): the
+    answer's own, else `title`. Forms have theirs in their title."""
+    return [
+        reply
+        if reply.form is not None or (reply.blocks and isinstance(reply.blocks[0], Heading))
+        else replace(reply, blocks=(Heading(title), *reply.blocks))
+        for reply in replies
+    ]
 
 
 # Not a command: what any command longer than `limits.COMMAND_CHARS` is taken for. It is
@@ -79,33 +118,36 @@ def _parse(text: str) -> Parsed:
 _last = ("", _parse(""))
 
 
+def simple(kind: str, title: str, text: str, *notes: str, failure: Failure | None = None) -> Reply:
+    """A short answer: a heading, what happened, and any small print."""
+    blocks: tuple[Block, ...] = (Heading(title), Paragraph.of(text), *map(Note, notes))
+    return Reply(kind=kind, blocks=blocks, summary=text, failed=failure)
+
+
 def too_long(text: str) -> Reply:
     said = m.COMMAND_TOO_LONG.format(length=len(text), limit=limits.COMMAND_CHARS)
-    return Reply(kind="too-long", blocks=(Paragraph.of(said),), summary=said)
+    return simple("too-long", m.ROUNDS, said)
 
 
 def unknown_command(typed: str) -> Reply:
     options = suggest(typed, COMMANDS)
     hint = m.DID_YOU_MEAN.format(options=m.or_list(options)) if options else m.TRY_HELP
     text = m.UNKNOWN_COMMAND.format(name=typed)
-    blocks: tuple[Block, ...] = (Paragraph.of(text), Note(hint))
-    if options:
-        blocks += (Note(m.TRY_HELP),)
-    return Reply(kind="unknown", blocks=blocks, summary=f"{text} {hint}")
+    reply = simple("unknown", m.UNKNOWN_TITLE, text, hint, *([m.TRY_HELP] if options else []))
+    return replace(reply, summary=f"{text} {hint}")
+
+
+def button_expired() -> Reply:
+    return simple("error", m.ROUNDS, m.BUTTON_EXPIRED)
 
 
 def error_reply(ref: str) -> Reply:
-    return Reply(
-        kind="error",
-        blocks=(Paragraph.of(m.ERROR_TITLE), Note(m.ERROR_BODY.format(ref=ref))),
-        summary=m.ERROR_TITLE,
-        failed=Failure.ERROR,
-    )
+    blocks = (Heading(m.ERROR_TITLE), Paragraph.of(m.ERROR_BODY.format(ref=ref)))
+    return Reply(kind="error", blocks=blocks, summary=m.ERROR_TITLE, failed=Failure.ERROR)
 
 
 def database_away() -> Reply:
-    text = m.DATABASE_AWAY
-    return Reply(kind="error", blocks=(Paragraph.of(text),), summary=text, failed=Failure.DATABASE)
+    return simple("error", m.DATABASE_AWAY_TITLE, m.DATABASE_AWAY, failure=Failure.DATABASE)
 
 
 def failed(replies: list[Reply]) -> bool:
@@ -210,25 +252,24 @@ class Bot:
 
     async def _dispatch(self, event: Event) -> list[Reply]:
         if isinstance(event, Message):
-            return await reflect.message(self.ctx, event)
+            return headed(await reflect.message(self.ctx, event), TITLES["reflect"])
         if isinstance(event, Deletion):
             return await reflect.deleted(self.ctx, event)
         if isinstance(event, Action):
             handler = ACTIONS.get(event.action)
             if handler is None:
-                text = m.BUTTON_EXPIRED
-                return [Reply(kind="error", blocks=(Paragraph.of(text),), summary=text)]
-            return await handler(self.ctx, event)
+                return [button_expired()]
+            title = TITLES.get(ACTION_COMMANDS.get(event.action, ""), m.ROUNDS)
+            return headed(await handler(self.ctx, event), title)
         parsed = parsed_command(event.text)
         if parsed.name == TOO_LONG:
             return [too_long(event.text)]
         if not parsed.name:
-            return [
-                Reply(kind="help", blocks=(Paragraph.of(m.EMPTY_COMMAND),), summary=m.EMPTY_COMMAND)
-            ]
+            return [simple("help", m.ROUNDS, m.EMPTY_COMMAND)]
         if not parsed.known:
             if await self.in_reflection(event.conversation):
                 said = Message(event.conversation, event.person, event.text)
-                return await reflect.message(self.ctx, said)
+                return headed(await reflect.message(self.ctx, said), TITLES["reflect"])
             return [unknown_command(parsed.typed)]
-        return await COMMANDS[parsed.name](self.ctx, event, parsed.args)
+        replies = await COMMANDS[parsed.name](self.ctx, event, parsed.args)
+        return headed(replies, TITLES[parsed.name])

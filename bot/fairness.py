@@ -24,7 +24,7 @@ from bot.context import Context, utc_now
 from bot.events import Action, Command, Deletion, Event, Message
 from bot.identity import key_of
 from bot.reflect.contributions import form_for
-from bot.replies import Paragraph, Reply
+from bot.replies import Heading, Paragraph, Reply
 
 if TYPE_CHECKING:
     from bot.core import Middleware, Next
@@ -91,7 +91,9 @@ def whose(event: Event) -> tuple[str, bool] | None:
 def wait_note(seconds: float) -> Reply:
     whole = max(1, math.ceil(seconds))
     text = m.RATE_LIMITED[whole == 1].format(seconds=whole)
-    return Reply(kind=LIMITED, blocks=(Paragraph.of(text),), summary=text)
+    return Reply(
+        kind=LIMITED, blocks=(Heading(m.RATE_LIMITED_TITLE), Paragraph.of(text)), summary=text
+    )
 
 
 class Fairness:

@@ -7,12 +7,11 @@ import re
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from bot import limits
+from bot import actions, limits
 from bot import messages as m
 from bot.content.model import Article, Library, Quote, join_names
-from bot.content.validate import fold, split_names
 from bot.memo import ByteBudgetLRU
-from bot.replies import QuoteBlock
+from bot.replies import Button, QuoteBlock
 
 UNDATED = "undated"
 
@@ -30,10 +29,11 @@ def long_date(day: dt.date | None) -> str:
 
 
 def when(moment: dt.datetime, timezone: str) -> str:
-    """`Thursday 26 November 2026, 14:00`, in `timezone` (the organisation's, or a
-    schedule's own): every moment Rounds names to people."""
+    """`Thursday 26 November 2026, 14:00 GMT`, in `timezone` (the organisation's, or a
+    schedule's own), with the zone's abbreviation for that day (GMT or BST in Europe/London):
+    every moment Rounds names to people."""
     local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}"
+    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} {local:%Z}"
 
 
 def byline(authors: Sequence[str]) -> str:
@@ -75,34 +75,16 @@ def credit(quote: Quote) -> str:
 
 
 def attribution(quote: Quote, article: Article) -> str:
-    """`Rachna Vyas, in “Title” (Distilled Post, 13 November 2023)`, capitalised (it is
-    printed after `— `).
-
-    The article's authors are named in brackets unless the speaker or the reporters are
-    already just them; the publisher when it differs from the authors and the speaker."""
-    credits = [] if _byline_said(quote, article) else [byline(article.authors)]
-    if not article.source:
-        credits.append(m.PUBLISHER_NOT_NAMED)
-    elif article.source not in (article.byline, quote.speaker):
-        credits.append(article.source)
+    """`Rachna Vyas, in “Title”, Distilled Post, 13 November 2023`, capitalised (it is
+    printed after `— `): the speaker, then the article's title, publisher and date, once per
+    card. The authors are on the article itself (`read`, Open article); the publisher is
+    left out when it is the speaker."""
+    credits = [] if article.source == quote.speaker else [publisher(article)]
     credits.append(long_date(article.date))
     text = m.ATTRIBUTION.format(
         speaker=speaker(quote), title=quoted_title(article.title), credits=", ".join(credits)
     )
     return capitalised(text)
-
-
-def _byline_said(quote: Quote, article: Article) -> bool:
-    """Whether the speaker, or the reporters, are exactly the article's authors."""
-    if not article.authors:
-        return False
-    authors = _names(article.authors)
-    spoken = () if quote.described else split_names(quote.speaker)
-    return authors in (_names(spoken), _names(quote.reported_by))
-
-
-def _names(names: Sequence[str]) -> frozenset[str]:
-    return frozenset(fold(name) for name in names)
 
 
 _DOUBLE_QUOTES = '“”"'
@@ -112,6 +94,14 @@ _INNER = str.maketrans({"“": "‘", "”": "’"})
 def quote_block(library: Library, quote: Quote) -> QuoteBlock:
     """The quote's words and who said them, where."""
     return QuoteBlock(quote.text, attribution(quote, library.articles[quote.article]))
+
+
+def open_article(article: Article, secondary: bool = False) -> tuple[Button, ...]:
+    """The button that opens the article on the web, when it has an address."""
+    if not article.url:
+        return ()
+    label = m.BUTTON_OPEN_ARTICLE
+    return (Button(label, actions.OPEN_ARTICLE, url=article.url, secondary=secondary),)
 
 
 def quoted_title(title: str) -> str:

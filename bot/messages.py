@@ -10,14 +10,17 @@ HELP_INTRO = (
 )
 HELP_UNKNOWN = "There is no command called “{name}”."
 
+ROUNDS = "Rounds"  # heads an answer that belongs to no one command
+UNKNOWN_TITLE = "Not a Rounds command"
 UNKNOWN_COMMAND = "I don't know the command “{name}”."
 DID_YOU_MEAN = "Did you mean {options}?"
 TRY_HELP = "Type `help` to see everything Rounds can do."
 BUTTON_EXPIRED = "That button no longer does anything. Type `help` to see what Rounds can do."
+HELP_EXAMPLE = "Example: `{example}`"
 WELCOME = (
     "Thank you for adding Rounds. It shares quotes and discussion prompts from articles on NHS "
-    "leadership and looks things up in them. Mention it with a command: `@Rounds help` lists "
-    "them, `@Rounds prompt` posts a question for the team."
+    "leadership and looks things up in them. Try `help` for everything it does, or `prompt` "
+    "to post a question for the team."
 )
 EMPTY_COMMAND = "Rounds is here. Type `help` to see what it can do, or try `quote`."
 COMMAND_TOO_LONG = (
@@ -26,6 +29,7 @@ COMMAND_TOO_LONG = (
 )
 
 ERROR_TITLE = "Sorry, something went wrong on our side."
+DATABASE_AWAY_TITLE = "Rounds can't reach its database"
 DATABASE_AWAY = (
     "Rounds can't reach its database just now, so nothing was changed. Please try again "
     "in a minute or two."
@@ -35,6 +39,8 @@ ERROR_BODY = (
     "let the people who run Rounds know (reference {ref})."
 )
 
+QUOTE_TITLE = "A quote on {topic}"
+QUOTE_TITLE_NO_TOPIC = "A quote from the library"
 QUOTE_NOTHING = "I couldn't find a quote about “{words}”."
 QUOTE_TRY_TOPICS = "Try one of the topics: {topics}."
 QUOTE_GONE = "That quote is no longer in the library. Try `quote` for another."
@@ -44,13 +50,15 @@ SHARED_SEARCH_UNNAMED = "Results of a search"  # the words held an identifier: n
 DISCUSS_STARTED = "Discussion started by {name}"
 DISCUSS_INVITE = "Discussion opened by {name}. Reply in this thread with your thoughts."
 
-# Who said a quote, and where: `Rachna Vyas, in “Title” (Distilled Post, 13 November 2023)`
-ATTRIBUTION = "{speaker}, in “{title}” ({credits})"
+# Who said a quote, and where: `Rachna Vyas, in “Title”, Distilled Post, 13 November 2023`
+ATTRIBUTION = "{speaker}, in “{title}”, {credits}"
 SPEAKER_ROLE = "{name} ({role})"  # tells apart two people of one name
 REPORTED_BY = "{speaker}, reported by {reporters}"
 AUTHOR_NOT_NAMED = "author not named"
 PUBLISHER_NOT_NAMED = "publisher not named"
 
+LOOKUP_TITLE = "Lookup: “{query}”"
+LOOKUP_UNNAMED = "Lookup results"  # the words held a patient identifier: not repeated
 LOOKUP_USAGE = (
     'Tell me what to look for, for example `lookup triumvirate` or `lookup "patient flow"`.'
 )
@@ -97,7 +105,6 @@ READ_NO_NUMBER = "There is no article number {number}: `articles` lists {count}.
 READ_SEVERAL = "Several articles match “{name}”"
 READ_CHOOSE = "Type `read` with the number of the one you want, for example `read {number}`."
 READ_KEY_QUOTES = "Key quotes"
-READ_SOURCE = "Source: {source}"
 # an article's kind, beside it in `articles`, and said when it is read (plain articles: nothing)
 ARTICLE_KINDS = {"promotional": "promotional", "advert": "advert"}
 READ_KIND = {
@@ -168,6 +175,8 @@ SCHEDULE_RULE = "{days} at {time} ({timezone}) · topics: {topics}"
 SCHEDULE_ALL_TOPICS = "all"
 SCHEDULE_NEXT = "Next: {when}"
 SCHEDULE_PAUSED = "Paused. `schedule resume` starts it again."
+SCHEDULE_PAUSED_NOW = "Paused: no prompt is posted until it is resumed."
+SCHEDULE_BUTTON_GONE = "That schedule no longer exists. `schedule` shows this channel's."
 SCHEDULE_SKIPPING = "Skipped: {dates}. `schedule unskip <date>` posts one after all."
 SCHEDULE_HOLIDAYS = "Bank holidays ({nation}) are skipped."
 SCHEDULE_HOLIDAYS_SHOWN = (
@@ -178,6 +187,7 @@ SCHEDULE_HOLIDAYS_NOT_SHOWN = (
     "them (england-and-wales, scotland or northern-ireland)."
 )
 SCHEDULE_PREVIEW = "The next prompt will be:"
+SCHEDULE_SET_TITLE = "Weekly prompt set"
 SCHEDULE_SET = "Weekly prompt set: {rule}."
 SCHEDULE_SET_NEXT = "The first one is on {when}."
 SCHEDULE_REPLACED = "It replaces the previous weekly prompt: {rule}."
@@ -237,13 +247,17 @@ NATION_NAMES = {
 }
 
 BUTTON_ANOTHER = "Another"
-BUTTON_SHARE = "Share in channel"
+BUTTON_SHARE = "Share"
 BUTTON_DISCUSS = "Discuss"
 BUTTON_MORE = "More results"
 BUTTON_ANONYMOUS = "Contribute anonymously"
 BUTTON_NEXT = "Next question"
-BUTTON_CLOSE = "Close"
+BUTTON_CLOSE = "Close and post summary"
 BUTTON_ERASE = "Erase"
+BUTTON_OPEN_ARTICLE = "Open article"
+BUTTON_PAUSE = "Pause"
+BUTTON_RESUME = "Resume"
+BUTTON_SKIP_NEXT = "Skip next"
 
 
 def plural(count: int, word: str) -> str:
@@ -283,7 +297,8 @@ REFLECT_BAD_DURATION = (
     "I can't read “{typed}” as a time to close. Use minutes, hours, days or weeks, such as "
     "`closes 90m`, `closes 2h`, `closes 3d` or `closes 1w` (between {least} and {most})."
 )
-REFLECT_TITLE = "Reflection: {topic} · {model} · closes {when}"
+REFLECT_TITLE = "Reflection: {topic}"
+REFLECT_META = "{model} · closes {when}"
 REFLECT_GROUND_RULES = (
     "Ground rules: no patient details (no names, NHS numbers or dates of birth). {stored} "
     "Replies, and the facilitator's transcript, are deleted {days} after the thread "
@@ -299,11 +314,13 @@ REFLECT_TIMED = "A new question comes every {minutes}."  # plural(n, "minute")
 REFLECT_QUESTION = "{label} ({position}) {question}"
 REFLECT_POSITION = "Q{number} of {total}"
 REFLECT_POSITION_OF = "of {total}"  # after a label that is the number already: "Q1 (of 5)"
+REFLECT_CONTROLS_TITLE = "You are facilitating reflection #{id}"
 REFLECT_STARTED = (
-    "Reflection #{id} is open in this channel and closes {when}. You are its facilitator: "
-    "`reflect next` asks the next question, `reflect close` closes it and posts the summary, "
-    "and you get the transcript privately."
+    "Reflection #{id} on {topic} is open and closes {when}. Only you (and Rounds admins) "
+    "see these buttons. When you close it, the summary goes in the thread and the transcript "
+    "comes to you privately."
 )
+REFLECT_CONTROLS_TYPED = "You can also type `reflect next #{id}` or `reflect close #{id}`."
 REFLECT_POST_FAILED = "I couldn't post the reflection here: {reason}. Nothing was saved."
 REFLECT_NONE_OPEN = "There is no open reflection in this channel. Start one with `reflect start`."
 REFLECT_EMPTY_REPLY = "That reply was empty, so nothing was added to the thread."
@@ -322,7 +339,7 @@ REFLECT_CLOSED_ALREADY = "Reflection #{id} has already closed."
 REFLECT_LAST_QUESTION = (
     "That was the last question of {model}"  # sentence(): a title may end in "?"
 )
-REFLECT_CLOSE_HOW = "`reflect close` closes the thread and posts the summary."
+REFLECT_CLOSE_HOW = "Close it when you are ready: the summary goes in the thread."
 REFLECT_NEXT_DONE = "Posted {position} in reflection #{id}."
 REFLECT_NEXT_FAILED = "I couldn't post the next question: {reason}. Please try again."
 REFLECT_CLOSE_DONE = "Reflection #{id} is closed and its summary is in the thread."
@@ -333,6 +350,8 @@ REFLECT_LIST_TITLE = "Open reflections in this channel"
 REFLECT_LIST_ITEM = "#{id} {topic}"
 REFLECT_LIST_META = "{model} · {position} · closes {when}"
 REFLECT_LIST_NONE = "No reflection is open in this channel. Start one with `reflect start`."
+REFLECT_QUESTION_TITLE = "Next question"
+REFLECT_REMINDER_TITLE = "Reminder"
 REFLECT_REMINDER = (
     "Reminder: this reflection closes {when}. There is still time to reply here or to "
     "contribute anonymously."
@@ -386,6 +405,7 @@ ANONYMOUS_FAILED = (
     "Your anonymous contribution could not be posted ({reason}), so nothing was kept. Here is "
     "your text to try again:"
 )
+RATE_LIMITED_TITLE = "Please wait a moment"
 RATE_LIMITED = (  # [False]: several seconds, [True]: one
     "You've asked a lot in the last minute. Please wait {seconds} seconds, then try again: "
     "Rounds shares its time fairly between everyone.",
@@ -435,7 +455,7 @@ FORGET_TRANSCRIPTS_LATER = (
     "name you, and are deleted with their thread."
 )
 FORGET_REFERENCES = "How to reach your 1:1 chat with Rounds in Teams: {count}."
-FORGET_PREVIEW_TITLE = "What `forget-me confirm` would erase"
+FORGET_PREVIEW_TITLE = "What Rounds would erase"
 FORGET_CONFIRM_HOW = (
     "Nothing has been erased yet. To erase all of this, type `forget-me confirm` or press Erase."
 )

@@ -191,6 +191,7 @@ def chat(settings: Settings, user: str, channel: str, interactive: bool) -> None
         loop.run(_start(rounds))
         talk = ConsoleAdapter(rounds.bot, user, channel, sys.stdout)
         outbox.listeners.append(talk.saw)
+        outbox.numbered = talk.first_number
         converse(talk, loop, sys.stdin, interactive)
     finally:
         loop.run(rounds.close())

@@ -1,4 +1,4 @@
-"""How a quote's speaker, an article's authors and its publisher are printed: no byline
+"""How a quote's speaker, an article's authors and its publisher are printed: no name
 twice, no quotation marks inside quotation marks, and what the source does not name said."""
 
 from __future__ import annotations
@@ -34,20 +34,21 @@ def said(speaker: str, **fields: object) -> Quote:
     return Quote("q", "no-more-silos", "words", speaker, **fields)  # type: ignore[arg-type]
 
 
-def test_a_speaker_who_is_the_byline_is_named_once() -> None:
+def test_the_speaker_comes_first_then_title_publisher_and_date() -> None:
+    """One style everywhere (issue 22): speaker, then the article's title, publisher, date;
+    the authors are not repeated after the speaker (they are on the article itself)."""
     quote = said("Emma Challans-Rasool and Charlotte Williams")
     assert attribution(quote, SILOS) == (
-        "Emma Challans-Rasool and Charlotte Williams, in “No more silos” (Proud2bOps, 12 May 2023)"
+        "Emma Challans-Rasool and Charlotte Williams, in “No more silos”, Proud2bOps, 12 May 2023"
     )
-    reordered = said("Charlotte Williams and Emma Challans-Rasool")
-    assert attribution(reordered, SILOS).count("Emma Challans-Rasool") == 1
-
-
-def test_someone_else_speaking_is_credited_with_the_authors() -> None:
     assert attribution(said("Rachna Vyas"), SILOS) == (
-        "Rachna Vyas, in “No more silos” "
-        "(Emma Challans-Rasool and Charlotte Williams, Proud2bOps, 12 May 2023)"
+        "Rachna Vyas, in “No more silos”, Proud2bOps, 12 May 2023"
     )
+
+
+def test_a_publisher_that_is_the_speaker_is_not_named_twice() -> None:
+    quote = said("Proud2bOps")
+    assert attribution(quote, SILOS) == "Proud2bOps, in “No more silos”, 12 May 2023"
 
 
 def test_a_described_speaker_is_printed_with_the_reporters_and_capitalised() -> None:
@@ -58,7 +59,7 @@ def test_a_described_speaker_is_printed_with_the_reporters_and_capitalised() -> 
     )
     assert attribution(quote, SILOS) == (
         "A medically trained participant in the tweet chat, reported by Emma Challans-Rasool "
-        "and Charlotte Williams, in “No more silos” (Proud2bOps, 12 May 2023)"
+        "and Charlotte Williams, in “No more silos”, Proud2bOps, 12 May 2023"
     )
     assert credit(quote) == (
         "A medically trained participant in the tweet chat, reported by Emma Challans-Rasool "
@@ -66,7 +67,7 @@ def test_a_described_speaker_is_printed_with_the_reporters_and_capitalised() -> 
     )
 
 
-def test_a_role_follows_the_name_and_unnamed_credits_say_so() -> None:
+def test_a_role_follows_the_name_and_an_unnamed_publisher_is_said() -> None:
     quote = Quote(
         "q",
         INTERVIEW.id,
@@ -76,8 +77,8 @@ def test_a_role_follows_the_name_and_unnamed_credits_say_so() -> None:
     )
     assert attribution(quote, INTERVIEW) == (
         "Charlotte Williams (Chief Strategy and Improvement Officer, Mid and South Essex), "
-        "in “Discussing Female Leadership with Charlotte Williams” "
-        "(author not named, publisher not named, 30 September 2021)"
+        "in “Discussing Female Leadership with Charlotte Williams”, "
+        "publisher not named, 30 September 2021"
     )
 
 
@@ -97,4 +98,4 @@ def test_a_quoted_title_is_not_quoted_twice() -> None:
     assert quoted_title("“A” and “B”") == "‘A’ and ‘B’"
     quoted = Article(**{**SILOS.__dict__, "title": "“Managers value you?”"})
     line = attribution(said("Rachna Vyas"), quoted)
-    assert "in “Managers value you?” (" in line and "““" not in line and "””" not in line
+    assert "in “Managers value you?”, " in line and "““" not in line and "””" not in line

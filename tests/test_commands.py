@@ -23,8 +23,8 @@ async def test_help_lists_every_command_with_an_example(testbot: TestBot) -> Non
     reply = await testbot.send("help")
     text = text_of(reply)
     for command in SPECS:
-        assert command.usage in text and f"e.g. {command.example}" in text
-    assert "e.g. lookup triumvirate" in text
+        assert command.usage in text and f"Example: `{command.example}`" in text
+    assert "Example: `lookup triumvirate`" in text
     assert reply.visibility is Visibility.PRIVATE
 
 
@@ -80,9 +80,13 @@ async def test_quote_is_verbatim_with_attribution(testbot: TestBot, library: Lib
     assert block.text == quote.text
     assert normalise_space(quote.text) in normalise_space(article.body)
     assert block.attribution.startswith(credit(quote))
-    assert f"in “{quoted_title(article.title)}” (" in block.attribution
+    assert f"in “{quoted_title(article.title)}”, " in block.attribution
     assert (str(article.date.year) if article.date else "undated") in block.attribution
-    assert [b.label for b in reply.buttons] == ["Another", "Share in channel", "Discuss"]
+    labels = [b.label for b in reply.buttons]
+    assert labels[:3] == ["Another", "Share", "Discuss"]
+    opens = [b for b in reply.buttons if b.url]
+    assert [b.url for b in opens] == ([article.url] if article.url else [])
+    assert all(b.secondary for b in opens)
     assert reply.visibility is Visibility.PRIVATE
 
 
@@ -128,7 +132,7 @@ async def test_another_share_and_discuss_buttons(testbot: TestBot) -> None:
     first = await testbot.send("quote manager-medic")
     second = await testbot.press(button(first, "Another"))
     assert second.kind == "quote" and second.subject != first.subject
-    shared = await testbot.press(button(second, "Share in channel"), user="bob")
+    shared = await testbot.press(button(second, "Share"), user="bob")
     assert shared.visibility is Visibility.CHANNEL
     assert shared.subject == second.subject
     assert "Shared by bob" in text_of(shared)
@@ -171,7 +175,7 @@ async def test_lookup_result_shows_title_author_date(testbot: TestBot, library: 
 
 async def test_lookup_share_posts_in_channel(testbot: TestBot) -> None:
     reply = await testbot.send("lookup wellbeing")
-    shared = await testbot.press(button(reply, "Share in channel"), user="carol")
+    shared = await testbot.press(button(reply, "Share"), user="carol")
     assert shared.visibility is Visibility.CHANNEL and "Shared by carol" in text_of(shared)
     assert [i.title for i in items_in(shared)] == [i.title for i in items_in(reply)]
 

@@ -87,7 +87,7 @@ def test_console_over_a_pipe(tmp_path: Path) -> None:
     assert "you> /rounds quote winter" in out
     quote_line = next(line for line in out.splitlines() if line.startswith("“"))
     assert quote_line and "\n— " in out
-    assert "[1] Another   [2] Share in channel   [3] Discuss" in out
+    assert "[1] Another   [2] Share   [3] Discuss" in out
     assert "[posted in #ops]" in out and "Shared by sam" in out
     assert "Showing results for “triumvirate”" in out and "**triumvirate**" in out.lower()
     assert "Did you mean `quote`" in out
@@ -124,7 +124,10 @@ def test_a_reflection_from_start_to_summary_in_the_console(tmp_path: Path) -> No
     done = run_console("\n".join(lines) + "\n", tmp_path)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "Reflection: Manager–medic collaboration · What? So what? Now what?" in out
+    assert "Reflection: Manager–medic collaboration\nWhat? So what? Now what? · closes" in out
+    # the facilitator's controls, numbered on from the opening's one button
+    assert "[1] Contribute anonymously" in out
+    assert "[2] Next question   [3] Close and post summary" in out
     assert "Your reply is in the thread of reflection #1, Manager–medic collaboration." in out
     assert "So what? (Q2 of 3)" in out and "Now what? (Q3 of 3)" in out
     assert "looks like it contains an NHS number" in out
@@ -197,7 +200,7 @@ def test_numbers_press_the_newest_buttons_and_say_when_they_cannot(tmp_path: Pat
     out = run_console("\n".join(lines) + "\n", tmp_path).stdout
     assert "There is no button [7]: no buttons have been shown yet." in out
     assert "There is no button [4]. Numbers press the newest buttons shown:\n[1] Another" in out
-    assert out.rstrip().endswith("you> 1\nReflection #2 has already closed.")
+    assert out.rstrip().endswith("you> 1\nReflection\nReflection #2 has already closed.")
     assert "I don't know the command" not in out
 
 

@@ -194,7 +194,7 @@ def test_an_undated_article_says_so() -> None:
     undated = [a for a in result.library.articles.values() if a.date is None]
     assert [a.id for a in undated] == ["digital-leadership-diversity", "managers-value-you"]
     quote = Quote("q", undated[0].id, "x", "Helen Marshall and Andrew Gillen")
-    assert attribution(quote, undated[0]).endswith("undated)")
+    assert attribution(quote, undated[0]).endswith(", undated")
 
 
 def test_the_server_logs_a_folder_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

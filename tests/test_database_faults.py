@@ -167,7 +167,7 @@ async def test_an_opening_whose_thread_cannot_be_recorded_is_taken_back(outage: 
     assert await outage.direct.reflections.in_channel(GENERAL) == []  # nothing usable left
     fake.delay = 0
     answer = await command(outage.rounds, "reflect start manager-medic")
-    assert "is open in this channel" in words(answer)
+    assert "is open and closes" in words(answer)
 
 
 async def test_an_anonymous_contribution_posted_as_the_database_goes_is_confirmed_once(

@@ -198,7 +198,7 @@ async def open_reflections(
     http: aiohttp.ClientSession, slack: FakeSlack, connector: FakeConnector, rounds: Rounds
 ) -> Threads:
     said = await command(http, slack, rounds, "reflect start manager-medic")
-    assert "is open in this channel" in said, said
+    assert "is open and closes" in said, said
     ident = int(said.split("Reflection #", 1)[1].split(" ", 1)[0])
     [opening] = slack.history[CHANNEL]
     start = channel_message("reflect start manager-medic", connector.url)

@@ -23,7 +23,7 @@ from bot.events import Action, Command, Conversation, Message, Person
 from bot.lookup import LookupIndex
 from bot.outbox import DeliveryError, MemoryOutbox, Sent
 from bot.reflect.thread import may_run
-from bot.replies import Item, Reply, Visibility
+from bot.replies import Heading, Item, Note, Paragraph, Question, Reply, Visibility, plain_text
 from bot.store import Store
 from bot.store.reflections import CLOSED, CLOSING, OPEN, NewReflection, Reflection
 from bot.store.schedules import NewSchedule
@@ -124,6 +124,12 @@ async def world(library: Library, index: LookupIndex, store: Store) -> World:
     return await make_world(library, index, store)
 
 
+def asked(reply: Reply) -> str:
+    """The question a post in the thread asks."""
+    [question] = [b.text for b in reply.blocks if isinstance(b, Question)]
+    return question
+
+
 async def everything_stored(store: Store) -> str:
     """Every value of every column of every table, as one string to search."""
     found: list[str] = []
@@ -139,18 +145,26 @@ async def everything_stored(store: Store) -> str:
 
 async def test_start_posts_the_opening_and_tells_the_facilitator(world: World) -> None:
     reply = await world.say("reflect start manager-medic closes 3d")
-    assert reply.visibility is Visibility.PRIVATE
-    assert "Reflection #1 is open" in text_of(reply)
+    assert reply.visibility is Visibility.PRIVATE and reply.discreet  # Teams: a 1:1 chat
+    assert "Reflection #1 on Manager–medic collaboration is open" in text_of(reply)
+    assert "Thursday 26 November 2026, 10:00 GMT" in text_of(reply)  # closes, with its zone
+    assert [b.label for b in reply.buttons] == ["Next question", "Close and post summary"]
     [opening] = world.posts()
     words = text_of(opening.reply)
     assert opening.reply.visibility is Visibility.CHANNEL
-    assert "Manager–medic collaboration · What? So what? Now what?" in words
+    blocks = opening.reply.blocks
+    assert blocks[0] == Heading("Reflection: Manager–medic collaboration")
+    assert blocks[1] == Note(
+        "What? So what? Now what? · closes Thursday 26 November 2026, 10:00 GMT"
+    )
     assert "alongside you on the same path" in words  # the topic's framing quote
     assert "Emma Challans-Rasool and Charlotte Williams" in words  # with its attribution
-    assert "no patient details" in words and "deleted 30 days after" in words
-    assert "What? (Q1 of 3)" in words
-    labels = [b.label for b in opening.reply.buttons]
-    assert labels == ["Contribute anonymously", "Next question", "Close"]
+    [question] = [b for b in blocks if isinstance(b, Question)]
+    assert question.text.startswith("What? (Q1 of 3)")
+    [rules] = [b for b in blocks if "no patient details" in plain_text(b)]
+    assert isinstance(rules, Paragraph) and "deleted 30 days after" in plain_text(rules)
+    # the channel's post carries only what every reader may do
+    assert [b.label for b in opening.reply.buttons] == ["Contribute anonymously"]
     stored = await world.latest()
     assert stored.thread == opening.message_id and stored.state == OPEN
     assert stored.facilitator == "console:T1:U-fran"  # platform, workspace, user id
@@ -408,7 +422,7 @@ async def test_next_walks_the_model_and_stops_at_the_last_question(world: World)
         assert f"Posted Q{number} of 6" in text_of(await world.say("reflect next"))
     assert "last question" in text_of(await world.say("reflect next"))
     questions = world.in_thread(await world.thread())
-    assert [text_of(q).split(" (")[0] for q in questions] == [
+    assert [asked(q).split(" (")[0] for q in questions] == [
         "Feelings",
         "Evaluation",
         "Analysis",
@@ -656,7 +670,7 @@ async def test_a_tweet_chat_posts_its_questions_on_time_once_across_replicas(
         for replica in replicas:
             await replica.tick()
     questions = [r for r in world.in_thread(await world.thread()) if r.kind.endswith("question")]
-    assert [text_of(q).split(" ")[0] for q in questions] == ["Q2", "Q3", "Q4", "Q5"]
+    assert [asked(q).split(" ")[0] for q in questions] == ["Q2", "Q3", "Q4", "Q5"]
     kinds = [r.kind for r in world.in_thread(await world.thread())]
     assert kinds.count("reflection-summary") == 1  # closed after 50 minutes
     assert kinds.count("reflection-reminder") == 1

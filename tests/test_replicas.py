@@ -438,7 +438,7 @@ async def open_reflection(
     """`/rounds reflect start` through `replica`: the thread's id and its Slack ts."""
     line = " ".join(("reflect start manager-medic", *more))
     said = words(await command(http, fake, replica, line, channel))
-    assert "is open in this channel" in said, said
+    assert "is open and closes" in said, said
     [opening] = fake.history[channel]  # the opening post, top level in the channel
     [call] = [
         c for c in to_channel(fake, channel, "chat.postMessage") if "thread_ts" not in c.params

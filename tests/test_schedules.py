@@ -113,7 +113,7 @@ async def test_pause_resume_skip_stop_and_holidays(world: World) -> None:
     assert "Paused" in text_of(await world.say("schedule show"))
     assert "back on" in text_of(await world.say("schedule resume"))
     skipped = text_of(await world.say("schedule skip"))
-    assert "Monday 23 November 2026, 09:00, will be skipped" in skipped
+    assert "Monday 23 November 2026, 09:00 GMT, will be skipped" in skipped
     assert "Monday 30 November 2026, 09:00" in text_of(await world.say("schedule"))
     on = text_of(await world.say("schedule holidays on scotland"))
     assert "Scotland" in on
@@ -326,12 +326,12 @@ async def test_skips_add_up_and_the_scheduler_honours_every_one(world: World) ->
     await world.say("schedule weekly monday 09:00")
     first = text_of(await world.say("schedule skip"))
     second = text_of(await world.say("schedule skip"))
-    assert "Monday 23 November 2026, 09:00, will be skipped" in first
-    assert "Monday 30 November 2026, 09:00, will be skipped" in second
-    assert "Skipped: Monday 23 November 2026, 09:00; Monday 30 November 2026" in second
+    assert "Monday 23 November 2026, 09:00 GMT, will be skipped" in first
+    assert "Monday 30 November 2026, 09:00 GMT, will be skipped" in second
+    assert "Skipped: Monday 23 November 2026, 09:00 GMT; Monday 30 November 2026" in second
     dated = [await world.say(f"schedule skip {typed}") for typed in ("2026-12-14", "21 Dec")]
     assert [r.visibility for r in dated] == [Visibility.CHANNEL] * 2
-    assert "Monday 21 December 2026, 09:00 will be skipped" in text_of(dated[1])
+    assert "Monday 21 December 2026, 09:00 GMT will be skipped" in text_of(dated[1])
     again = await world.say("schedule skip 14/12")  # UK order: 14 December
     assert "already skipped" in text_of(again) and again.visibility is Visibility.PRIVATE
     shown = text_of(await world.say("schedule show"))
@@ -358,10 +358,10 @@ async def test_unskip_posts_a_skipped_date_after_all_and_says_which(world: World
     await world.say("schedule skip 30/11")
     await world.say("schedule skip 7 dec")
     unskipped = await world.say("schedule unskip")  # the next skipped one
-    assert "Monday 30 November 2026, 09:00 will be posted after all" in text_of(unskipped)
+    assert "Monday 30 November 2026, 09:00 GMT will be posted after all" in text_of(unskipped)
     assert unskipped.visibility is Visibility.CHANNEL
     later = text_of(await world.say("schedule unskip 2026-12-07"))
-    assert "Monday 7 December 2026, 09:00 will be posted after all" in later
+    assert "Monday 7 December 2026, 09:00 GMT will be posted after all" in later
     assert "No weekly prompt is being skipped" in text_of(await world.say("schedule unskip"))
     assert "Skipped" not in text_of(await world.say("schedule show"))
 

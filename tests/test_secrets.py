@@ -206,7 +206,7 @@ async def exercise(driver: Driver) -> None:
 async def reflection(driver: Driver) -> None:
     """A reflection thread from start to forget-me, as Slack would drive it over HTTP."""
     posts = len(driver.fake.calls_to("chat.postMessage"))
-    assert "is open in this channel" in await driver.command("reflect start manager-medic")
+    assert "is open and closes" in await driver.command("reflect start manager-medic")
     *_, opening = await driver.calls("chat.postMessage", posts + 1)
     assert m.BUTTON_ANONYMOUS in buttons(opening)
     thread = driver.fake.history["C0GENERAL"][-1]["ts"]
@@ -500,7 +500,9 @@ async def test_teams_with_an_app_id_posts_a_scheduled_prompt_and_runs_a_reflecti
         [prompt] = await connector.wait_for(1, "create_conversation", timeout=15)
         assert prompt.conversation_id == CHANNEL_ID and "Discussion prompt" in words(prompt)
         sent = await teams.say(channel_message("reflect start manager-medic", service))
-        [opening] = [s for s in sent if s.method == "create_conversation"]
+        [opening] = [
+            s for s in sent if s.method == "create_conversation" and s.conversation_id == CHANNEL_ID
+        ]
         root = opening.response["activityId"]
         said = channel_message(SAID_IN_TEAMS, service, BOB, BOB_NAME, False, root)
         assert await teams.say(said) == []  # stored, nothing said
@@ -632,7 +634,7 @@ async def test_the_database_going_away_with_a_password_in_its_url_leaks_nothing(
     try:
         async with serve(settings) as (url, printed), aiohttp.ClientSession() as http:
             driver = Driver(http, url, fake)
-            assert "is open in this channel" in await driver.command("reflect start manager-medic")
+            assert "is open and closes" in await driver.command("reflect start manager-medic")
             await driver.calls("chat.postMessage", 1)
             thread = fake.history["C0GENERAL"][-1]["ts"]
             await proxy.stop()  # the database goes away; open connections are cut

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from adapters.console.render import button_number, cancels, no_button, render, to_event
+from adapters.console.render import (
+    button_number,
+    cancels,
+    no_button,
+    pressable,
+    render,
+    to_event,
+)
 from bot import messages as m
 from bot.core import Bot
 from bot.events import Conversation, Person
@@ -19,7 +26,10 @@ class ConsoleAdapter:
         self.person = Person(id=user, name=user)
         self.conversation = Conversation(platform="console", channel=channel, workspace="local")
         self.out = out
-        self.buttons: list[Button] = []  # of the newest reply or post shown with buttons
+        # the buttons a number presses: those shown in the last turn, numbered on from one
+        # reply to the next (a reflection's opening, then its facilitator's controls)
+        self.buttons: list[Button] = []
+        self.fresh = True  # no button shown yet in this turn: the next ones start at [1]
         self.form: Reply | None = None  # a form waiting for its answer on the next line
 
     async def handle_line(self, line: str) -> None:
@@ -31,9 +41,11 @@ class ConsoleAdapter:
             self.write(said)
         if event is None:
             return
+        self.fresh = True
         for reply in await self.bot.handle(event):
-            self.write(render(reply, self.conversation.channel))
+            self.write(render(reply, self.conversation.channel, first=self.first_number()))
             self.saw(reply)
+        self.fresh = True  # a post between turns (a scheduled prompt) starts again at [1]
 
     def answer_here(self, line: str) -> str:
         """What the console answers itself: a cancelled form, a number with no button."""
@@ -48,9 +60,16 @@ class ConsoleAdapter:
         self.out.write(text + "\n\n")
         self.out.flush()
 
+    def first_number(self) -> int:
+        """The number of the next button shown."""
+        return 1 if self.fresh else len(self.buttons) + 1
+
     def saw(self, reply: Reply) -> None:
-        """Buttons of the last reply or post shown, and a form waiting for its answer."""
-        if reply.buttons:
-            self.buttons = list(reply.buttons)
+        """Buttons of the replies and posts shown in this turn, and a form waiting for its
+        answer."""
+        shown = pressable(reply.buttons)
+        if shown:
+            self.buttons = shown if self.fresh else [*self.buttons, *shown]
+            self.fresh = False
         if reply.form is not None:
             self.form = reply

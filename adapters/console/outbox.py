@@ -19,10 +19,11 @@ class ConsoleOutbox(Outbox):
         self.out = out
         self._ids = itertools.count(1)
         self.listeners: list[Callable[[Reply], None]] = []  # the chat learns new buttons
+        self.numbered: Callable[[], int] = lambda: 1  # the chat's next button number
 
     async def post(self, conversation: Conversation, reply: Reply) -> str:
         threaded = conversation.thread is not None
-        self.out.write(render(reply, conversation.channel, threaded) + "\n\n")
+        self.out.write(render(reply, conversation.channel, threaded, self.numbered()) + "\n\n")
         self.out.flush()
         for listener in self.listeners:
             listener(reply)
@@ -35,7 +36,8 @@ class ConsoleOutbox(Outbox):
         self, conversation: Conversation, person: Person, reply: Reply, file: File | None = None
     ) -> Delivered:
         """Printed where you chat: nothing is left anywhere to delete later."""
-        lines = [DIRECT.format(person=person.display), render(reply, conversation.channel)]
+        said = render(reply, conversation.channel, first=self.numbered())
+        lines = [DIRECT.format(person=person.display), said]
         if file is not None:
             lines += [f"--- {file.name} ---", file.text.rstrip(), "---"]
         self.out.write("\n".join(lines) + "\n\n")

@@ -15,6 +15,7 @@ from bot.replies import (
     Item,
     Note,
     Paragraph,
+    Question,
     QuoteBlock,
     Reply,
     Rich,
@@ -85,11 +86,21 @@ def no_button(number: int, buttons: Sequence[Button]) -> str:
     return "\n".join([*_wrap(said), button_row(buttons)])
 
 
-def button_row(buttons: Sequence[Button]) -> str:
-    return "   ".join(f"[{i}] {b.label}" for i, b in enumerate(buttons, 1))
+def pressable(buttons: Sequence[Button]) -> list[Button]:
+    """The buttons a number presses: all but links, which are shown as addresses."""
+    return [b for b in buttons if not b.url]
 
 
-def render(reply: Reply, channel: str, threaded: bool = False) -> str:
+def button_row(buttons: Sequence[Button], first: int = 1) -> str:
+    return "   ".join(f"[{i}] {b.label}" for i, b in enumerate(pressable(buttons), first))
+
+
+def _links(buttons: Sequence[Button]) -> list[str]:
+    return [f"{b.label}: {b.url}" for b in buttons if b.url]
+
+
+def render(reply: Reply, channel: str, threaded: bool = False, first: int = 1) -> str:
+    """The reply as console lines; its buttons numbered from `first`."""
     lines: list[str] = []
     if reply.in_thread or (threaded and reply.visibility is Visibility.CHANNEL):
         lines.append(f"[replied in a thread in #{channel}]")
@@ -99,8 +110,9 @@ def render(reply: Reply, channel: str, threaded: bool = False) -> str:
         lines.extend(render_block(block))
     if reply.form is not None:
         lines.extend(_wrap(m.ANONYMOUS_FORM_CONSOLE))
-    if reply.buttons:
-        lines.append(button_row(reply.buttons))
+    lines += _links(reply.buttons)
+    if pressable(reply.buttons):
+        lines.append(button_row(reply.buttons, first))
     return "\n".join(lines)
 
 
@@ -123,17 +135,19 @@ def render_block(block: Block) -> list[str]:
     match block:
         case Heading(text=text):
             return [text]
+        case Question(text=text):
+            return _wrap(f"**{text}**")
         case Paragraph(rich=rich):
             return _wrap(render_rich(rich))
         case QuoteBlock(text=text, attribution=attribution):
             return [*_wrap(f"“{text}”"), *_wrap(f"— {attribution}", hanging="  ")]
-        case Item(title=title, meta=meta, body=body):
+        case Item(title=title, meta=meta, body=body, button=button):
             lines = _wrap(title, hanging=INDENT)
             if meta:
                 lines += _wrap(meta, INDENT)
             if body:
                 lines += _wrap(render_rich(body), INDENT)
-            return lines
+            return lines + [INDENT + link for link in _links([button] if button else [])]
         case Note(text=text):
             return _wrap(text)
     raise TypeError(f"unknown block {block!r}")

@@ -16,7 +16,8 @@ if TYPE_CHECKING:  # bot.commands declares every command, this handler among the
 
 
 def _item(command: CommandSpec) -> Item:
-    return Item(title=command.usage, meta=f"e.g. {command.example}", body=plain(command.summary))
+    example = m.HELP_EXAMPLE.format(example=command.example)
+    return Item(title=command.usage, meta=example, body=plain(command.summary))
 
 
 def help_reply(commands: Sequence[CommandSpec], args: str) -> Reply:
@@ -41,7 +42,7 @@ def _help_one(commands: Sequence[CommandSpec], wanted: str) -> Reply:
         hint = m.DID_YOU_MEAN.format(options=m.or_list(options)) if options else m.TRY_HELP
         return Reply(kind="help", blocks=(Paragraph.of(text), Note(hint)), summary=text)
     blocks: list[Block] = [Heading(command.usage), Paragraph.of(command.summary)]
-    blocks.append(Note(f"Example: {command.example}"))
+    blocks.append(Note(m.HELP_EXAMPLE.format(example=command.example)))
     if command.aliases:
         blocks.append(Note("Also: " + ", ".join(command.aliases)))
     return Reply(kind="help", blocks=tuple(blocks), summary=command.summary)

@@ -6,8 +6,8 @@ from bot import messages as m
 from bot.content.model import Article, Library
 from bot.context import Context
 from bot.events import Command
-from bot.format import article_meta, long_date, publisher, quote_block, topic_list
-from bot.replies import Block, Heading, Item, Note, Paragraph, Reply, plain
+from bot.format import article_meta, credit, long_date, open_article, publisher, topic_list
+from bot.replies import Block, Heading, Item, Note, Paragraph, QuoteBlock, Reply, plain
 from bot.resolve import (
     article_numbers,
     find_articles,
@@ -98,15 +98,15 @@ def _kind_note(article: Article) -> str:
 def article_blocks(ctx: Context, article: Article) -> tuple[Block, ...]:
     quotes = [q for q in ctx.library.quotes.values() if q.article == article.id]
     topic_titles = [ctx.library.topics[s].title for s in article.topics if s in ctx.library.topics]
-    source = publisher(article) + (f" — {article.url}" if article.url else "")
-    blocks: list[Block] = [Heading(article.title), Note(article_meta(article))]
+    meta = f"{article_meta(article)} · {publisher(article)}"
+    blocks: list[Block] = [Heading(article.title), Note(meta)]
     kind = _kind_note(article)
     if kind:
         blocks.append(Note(kind))
-    blocks += [Paragraph.of(article.summary), Note(m.READ_SOURCE.format(source=source))]
-    if quotes:
+    blocks.append(Paragraph.of(article.summary))
+    if quotes:  # the article is named once, above: each quote names only its speaker
         blocks.append(Heading(m.READ_KEY_QUOTES))
-        blocks.extend(quote_block(ctx.library, q) for q in quotes[:KEY_QUOTES])
+        blocks.extend(QuoteBlock(q.text, credit(q)) for q in quotes[:KEY_QUOTES])
     blocks.append(Note(m.READ_TOPICS.format(topics=", ".join(topic_titles))))
     return tuple(blocks)
 
@@ -121,7 +121,8 @@ async def read(ctx: Context, event: Command, args: str) -> list[Reply]:
         return [_several(ctx, args, found)]
     [article] = found
     summary = f"{article.title} — {article_meta(article)}"
-    return [Reply(kind="article", blocks=article_blocks(ctx, article), summary=summary)]
+    blocks, buttons = article_blocks(ctx, article), open_article(article)
+    return [Reply(kind="article", blocks=blocks, buttons=buttons, summary=summary)]
 
 
 def _not_found(ctx: Context, typed: str) -> Reply:

@@ -6,11 +6,11 @@ from bot import actions, limits
 from bot import messages as m
 from bot.context import Context
 from bot.events import Action, Command
-from bot.format import byline, long_date, topic_list
+from bot.format import byline, long_date, open_article, topic_list
 from bot.guardrail import find_identifiers
 from bot.lookup import LookupHit, LookupResult
 from bot.memo import IdentityMemo
-from bot.replies import Block, Button, Item, Note, Paragraph, Reply, Visibility, rich_text
+from bot.replies import Block, Button, Heading, Item, Note, Paragraph, Reply, Visibility, rich_text
 from bot.resolve import TopicMatch, topic_notes
 
 PAGE = 3
@@ -25,10 +25,31 @@ def decode(value: str) -> tuple[int, str]:
     return (int(offset), query) if offset.isdigit() else (0, value)
 
 
-def _item(number: int, hit: LookupHit) -> Item:
+def _item(ctx: Context, number: int, hit: LookupHit) -> Item:
     doc = hit.document
     meta = f"{byline(doc.authors)} · {long_date(doc.date)}"
-    return Item(title=f"{number}. {doc.title}", meta=meta, body=hit.snippet, key=doc.article_id)
+    title = f"{number}. {doc.title}"
+    button = next(iter(_open(ctx, hit)), None)
+    return Item(title=title, meta=meta, body=hit.snippet, key=doc.article_id, button=button)
+
+
+def _open(ctx: Context, hit: LookupHit) -> tuple[Button, ...]:
+    article = ctx.library.articles.get(hit.document.article_id)
+    return open_article(article) if article is not None else ()
+
+
+def _searched(query: str) -> str:
+    """The words searched for as a heading repeats them: a command's worth, at most."""
+    return " ".join(query[: limits.COMMAND_CHARS].split()[: limits.QUERY_WORDS])
+
+
+def _title(query: str) -> Heading:
+    """`Lookup: “patient flow”`; words holding a patient identifier are not repeated (in a
+    Teams channel the answer is seen by everyone)."""
+    words = _searched(query)
+    return Heading(
+        m.LOOKUP_UNNAMED if find_identifiers(words) else m.LOOKUP_TITLE.format(query=words)
+    )
 
 
 def _showing(result: LookupResult) -> str | None:
@@ -85,7 +106,7 @@ def results_reply(ctx: Context, result: LookupResult) -> Reply:
 def _results_reply(ctx: Context, result: LookupResult) -> Reply:
     if result.problem is not None or not result.hits:
         return _no_results(ctx, result)
-    items = [_item(result.offset + i + 1, hit) for i, hit in enumerate(result.hits)]
+    items = [_item(ctx, result.offset + i + 1, hit) for i, hit in enumerate(result.hits)]
     page_value = encode(result.offset, result.query)
     buttons = [Button(m.BUTTON_SHARE, actions.SHARE_RESULTS, page_value)]
     end = result.offset + len(result.hits)
@@ -94,7 +115,7 @@ def _results_reply(ctx: Context, result: LookupResult) -> Reply:
     summary = m.passage_count(result.offset + 1, end, result.total)
     return Reply(
         kind="lookup",
-        blocks=(*_header(ctx, result), *items),
+        blocks=(_title(result.query), *_header(ctx, result), *items),
         buttons=tuple(buttons),
         summary=f"{result.searched_for}: {summary}",
     )
@@ -114,6 +135,8 @@ def _no_results(ctx: Context, result: LookupResult) -> Reply:
     blocks: list[Block] = [Paragraph.of(text)]
     if hint:
         blocks.append(Note(hint))
+    if result.query.strip():
+        blocks.insert(0, _title(result.query))
     return Reply(kind="lookup-none", blocks=tuple(blocks), summary=text)
 
 
@@ -133,8 +156,8 @@ async def share(ctx: Context, event: Action) -> list[Reply]:
     offset, query = decode(event.value)
     result = ctx.index.search(query, offset=offset, limit=PAGE)
     reply = results_reply(ctx, result)
-    words = " ".join(query[: limits.COMMAND_CHARS].split()[: limits.QUERY_WORDS])
-    blocks, heading = reply.blocks, m.SHARED_SEARCH.format(query=words)
+    words = _searched(query)
+    blocks, heading = reply.blocks[1:], m.SHARED_SEARCH.format(query=words)  # its own heading
     if find_identifiers(words):
         typed = {Note(n) for n in (*_topic_guessed(ctx, result), _showing(result)) if n}
         blocks, heading = tuple(b for b in blocks if b not in typed), m.SHARED_SEARCH_UNNAMED
@@ -142,7 +165,7 @@ async def share(ctx: Context, event: Action) -> list[Reply]:
     return [
         Reply(
             kind=reply.kind,
-            blocks=(Paragraph.of(heading), *blocks, shared),
+            blocks=(Heading(heading), *blocks, shared),
             visibility=Visibility.CHANNEL,
             summary=heading,  # the page's own summary names the query
         )
@@ -150,11 +173,18 @@ async def share(ctx: Context, event: Action) -> list[Reply]:
 
 
 def hit_replies(ctx: Context, query: str, offset: int, limit: int) -> list[tuple[Reply, str, str]]:
-    """One reply per passage, for a compose-box search: (the reply, a title, a snippet)."""
+    """One card per passage, for a compose-box search, each whole on its own when dropped
+    into a chat: the article's title, the passage, who wrote it and when, Open article; with
+    the title and the passage's words for the result list. No rank number."""
     result = ctx.index.search(query, offset=offset, limit=limit)
     found = []
-    for number, hit in enumerate(result.hits, offset + 1):
-        item = _item(number, hit)
-        reply = Reply(kind="lookup.hit", blocks=(item,), summary=hit.document.title)
-        found.append((reply, hit.document.title, rich_text(hit.snippet)))
+    for hit in result.hits:
+        doc = hit.document
+        blocks = (
+            Heading(doc.title),
+            Paragraph(hit.snippet),
+            Note(f"{byline(doc.authors)} · {long_date(doc.date)}"),
+        )
+        reply = Reply(kind="lookup.hit", blocks=blocks, buttons=_open(ctx, hit), summary=doc.title)
+        found.append((reply, doc.title, rich_text(hit.snippet)))
     return found

@@ -6,9 +6,9 @@ from bot import messages as m
 from bot.content.model import Prompt
 from bot.context import Context
 from bot.events import Action, Command
-from bot.format import quote_block, topic_list
+from bot.format import open_article, quote_block, topic_list
 from bot.handlers.quotes import offered
-from bot.replies import Heading, Note, Paragraph, Reply, Visibility
+from bot.replies import Heading, Note, Paragraph, Question, Reply, Visibility
 from bot.resolve import TopicMatch, match_topic, topic_notes
 
 ROTATION = "prompt"
@@ -21,11 +21,12 @@ def prompt_reply(ctx: Context, prompt: Prompt) -> Reply:
         kind="prompt",
         blocks=(
             Heading(m.PROMPT_TITLE.format(topic=topic.title)),
-            Paragraph.of(prompt.text),
+            Question(prompt.text),
             quote_block(ctx.library, quote),
             Note(m.PROMPT_INVITE),
         ),
         visibility=Visibility.CHANNEL,
+        buttons=open_article(ctx.library.articles[quote.article]),
         summary=prompt.text,
         subject=prompt.id,
     )

@@ -7,11 +7,11 @@ from dataclasses import replace
 
 from bot import actions
 from bot import messages as m
-from bot.content.model import Quote
+from bot.content.model import Article, Quote
 from bot.context import Context
 from bot.events import Action, Command
-from bot.format import credit, quote_block, topic_list
-from bot.replies import Button, Note, Paragraph, Reply, Visibility, with_notes
+from bot.format import credit, open_article, quote_block, topic_list
+from bot.replies import Button, Heading, Note, Paragraph, Reply, Visibility, with_notes
 from bot.resolve import QuoteSearch, find_quotes, topic_notes
 
 ROTATION = "quote"
@@ -36,14 +36,25 @@ def offered(ctx: Context, quote: Quote) -> bool:
     return ctx.library.offered(quote, ctx.clock().date())
 
 
+def quote_heading(ctx: Context, quote: Quote) -> Heading:
+    """`A quote on Manager–medic collaboration`: the quote's first topic."""
+    topic = next((ctx.library.topics[t] for t in quote.topics if t in ctx.library.topics), None)
+    return Heading(m.QUOTE_TITLE.format(topic=topic.title) if topic else m.QUOTE_TITLE_NO_TOPIC)
+
+
+def _article_of(ctx: Context, quote: Quote) -> Article:
+    return ctx.library.articles[quote.article]
+
+
 def quote_reply(ctx: Context, quote: Quote, words: str) -> Reply:
     return Reply(
         kind="quote",
-        blocks=(quote_block(ctx.library, quote),),
+        blocks=(quote_heading(ctx, quote), quote_block(ctx.library, quote)),
         buttons=(
             Button(m.BUTTON_ANOTHER, actions.ANOTHER_QUOTE, words),
             Button(m.BUTTON_SHARE, actions.SHARE_QUOTE, quote.id),
             Button(m.BUTTON_DISCUSS, actions.DISCUSS_QUOTE, quote.id),
+            *open_article(_article_of(ctx, quote), secondary=True),
         ),
         summary=f"“{quote.text}” — {credit(quote)}",
         subject=quote.id,
@@ -86,8 +97,9 @@ async def another(ctx: Context, event: Action) -> list[Reply]:
 def public_quote(ctx: Context, quote: Quote, note: str) -> Reply:
     return Reply(
         kind="quote",
-        blocks=(quote_block(ctx.library, quote), Note(note)),
+        blocks=(quote_heading(ctx, quote), quote_block(ctx.library, quote), Note(note)),
         visibility=Visibility.CHANNEL,
+        buttons=open_article(_article_of(ctx, quote)),
         summary=f"“{quote.text}” — {credit(quote)}",
         subject=quote.id,
     )

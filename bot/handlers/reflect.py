@@ -125,9 +125,9 @@ async def target(
     none found (or a button's not shown here), this person may not run it (when the action
     `runs` it), or it has closed (when the action needs it `open_only`)."""
     if isinstance(event, Action):
-        found = await _pressed(ctx, event)
+        found = await _pressed(ctx, event, runs)
     else:
-        found = await _named(ctx, event.conversation, words)
+        found = await _named(ctx, event, words, runs)
     if isinstance(found, str):
         return say(found, kind="error")
     if runs and not may_run(ctx, found, event.conversation, event.person):
@@ -137,14 +137,18 @@ async def target(
     return found
 
 
-async def _named(ctx: Context, where: Conversation, words: Sequence[str]) -> Reflection | str:
-    """The thread named by `#id`, else the one the command was typed in, else the newest
+async def _named(
+    ctx: Context, event: Command | Message, words: Sequence[str], runs: bool = False
+) -> Reflection | str:
+    """The thread named by `#id` (typed where it is, or by someone who runs it anywhere in
+    its workspace: their 1:1 chat), else the one the command was typed in, else the newest
     open one in the channel."""
-    store = ctx.store.reflections
+    store, where = ctx.store.reflections, event.conversation
     if words:
         ident = words[0].lstrip("#")
         found = await store.get(int(ident)) if ident.isdigit() else None
-        if found is None or found.conversation != where.key:
+        here = found is not None and found.conversation == where.key
+        if found is None or not (here or _runs_from_elsewhere(ctx, found, event, runs)):
             return m.REFLECT_NOT_FOUND.format(id=ident)
         return found
     if where.thread:
@@ -166,10 +170,24 @@ def shown_here(found: Reflection, where: Conversation) -> bool:
     )
 
 
-async def _pressed(ctx: Context, event: Action) -> Reflection | str:
+def _runs_from_elsewhere(
+    ctx: Context, found: Reflection, event: Command | Action | Message, runs: bool
+) -> bool:
+    """A facilitator's control used away from the thread: the buttons in their private
+    message (a Teams 1:1 chat), or `reflect next #id` typed there. Only for running the
+    thread, by someone who may run it, on its platform and in its workspace or tenant;
+    anyone else is told there is no such reflection, as for an id that does not exist."""
+    where = event.conversation
+    same_place = (found.platform, found.workspace) == (where.platform, where.workspace)
+    return runs and same_place and may_run(ctx, found, where, event.person)
+
+
+async def _pressed(ctx: Context, event: Action, runs: bool) -> Reflection | str:
     ident = event.value.lstrip("#")
     found = await ctx.store.reflections.get(int(ident)) if ident.isdigit() else None
-    if found is None or not shown_here(found, event.conversation):
+    if found is None:
+        return m.REFLECT_NOT_FOUND.format(id=ident)
+    if not (shown_here(found, event.conversation) or _runs_from_elsewhere(ctx, found, event, runs)):
         return m.REFLECT_NOT_FOUND.format(id=ident)
     return found
 
@@ -288,7 +306,7 @@ async def message(ctx: Context, event: Message) -> list[Reply]:
         found = await ctx.store.reflections.by_thread(where.key, where.thread)
         return [] if found is None else await _contribution(ctx, found, event)
     named = [str(event.reflection)] if event.reflection is not None else []
-    chosen = await _named(ctx, where, named)
+    chosen = await _named(ctx, event, named)
     if isinstance(chosen, str):
         return [say(chosen)]
     if chosen.state != OPEN:

@@ -8,13 +8,14 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import NamedTuple
 
+from bot import actions
 from bot import messages as m
 from bot.context import Context
-from bot.events import Command
+from bot.events import Action, Command, Conversation
 from bot.format import topic_list, when
 from bot.handlers.prompts import ROTATION, grounded, prompt_reply
 from bot.identity import key_of
-from bot.replies import Block, Heading, Note, Paragraph, Reply, Visibility
+from bot.replies import Block, Button, Heading, Note, Paragraph, Question, Reply, Visibility
 from bot.resolve import match_topic, topic_notes
 from bot.store.schedules import NewSchedule, Schedule
 from bot.weekly import (
@@ -83,15 +84,20 @@ async def schedule(ctx: Context, event: Command, args: str) -> list[Reply]:
 
 
 async def show(ctx: Context, event: Command, words: list[str]) -> Reply:
+    """The schedule at a glance: when the next prompt goes out (the thing to know), the rule
+    in small print, what is skipped, the prompt it will carry; and, for whoever may change
+    it, Pause (or Resume) and Skip next. Where only admins may, the card with the buttons
+    goes to the admin alone (a Teams 1:1 chat)."""
     found = await ctx.store.schedules.get(event.conversation.key)
     if found is None:
         return _say(m.SCHEDULE_NONE)
-    blocks: list[Block] = [Heading(m.SCHEDULE_TITLE), Paragraph.of(describe_rule(found))]
     upcoming = describe_next(state_of(found), ctx.clock())
+    blocks: list[Block] = [Heading(m.SCHEDULE_TITLE)]
     if found.paused or upcoming is None:
-        blocks.append(Note(m.SCHEDULE_PAUSED))
+        blocks += [Question(m.SCHEDULE_PAUSED_NOW), Note(m.SCHEDULE_PAUSED)]
     else:
-        blocks.append(Note(m.SCHEDULE_NEXT.format(when=when(upcoming, found.timezone))))
+        blocks.append(Question(m.SCHEDULE_NEXT.format(when=when(upcoming, found.timezone))))
+    blocks.append(Note(describe_rule(found)))
     if skipped := skipped_slots(found, ctx.clock()):
         dates = "; ".join(when(slot, found.timezone) for slot in skipped)
         blocks.append(Note(m.SCHEDULE_SKIPPING.format(dates=dates)))
@@ -100,8 +106,52 @@ async def show(ctx: Context, event: Command, words: list[str]) -> Reply:
         blocks.append(Note(m.SCHEDULE_HOLIDAYS.format(nation=nation)))
     preview = await next_prompt(ctx, found)
     if preview is not None:
-        blocks += [Note(m.SCHEDULE_PREVIEW), *preview.blocks]
-    return Reply(kind="schedule", blocks=tuple(blocks), summary=describe_rule(found))
+        shown = (Paragraph.of(b.text) if isinstance(b, Question) else b for b in preview.blocks[1:])
+        blocks += [Note(m.SCHEDULE_PREVIEW), *shown]
+    buttons = _buttons(found, upcoming) if ctx.may_manage(event.conversation, event.person) else ()
+    return Reply(
+        kind="schedule",
+        blocks=tuple(blocks),
+        buttons=buttons,
+        summary=describe_rule(found),
+        discreet=bool(buttons) and bool(ctx.admins),
+    )
+
+
+def _buttons(found: Schedule, upcoming: dt.datetime | None) -> tuple[Button, ...]:
+    """Pause and Skip next while it runs, Resume while it is paused: each names the
+    channel's schedule, and is checked again when pressed."""
+    key = found.conversation
+    if found.paused:
+        return (Button(m.BUTTON_RESUME, actions.SCHEDULE_RESUME, key),)
+    skip = (Button(m.BUTTON_SKIP_NEXT, actions.SCHEDULE_SKIP, key),) if upcoming else ()
+    return (Button(m.BUTTON_PAUSE, actions.SCHEDULE_PAUSE, key), *skip)
+
+
+async def _pressed(ctx: Context, event: Action, run: Subcommand) -> list[Reply]:
+    """A schedule card's button: for the schedule it names, on the presser's own platform and
+    in their workspace or tenant, if they may change it (as when typed); the card may have
+    gone to an admin's 1:1 chat, so it is pressed away from the channel."""
+    found = await ctx.store.schedules.get(event.value)
+    here = event.conversation
+    if found is None or (found.platform, found.workspace) != (here.platform, here.workspace):
+        return [_say(m.SCHEDULE_BUTTON_GONE)]
+    if not ctx.may_manage(here, event.person):
+        return [_say(m.SCHEDULE_NOT_ALLOWED, kind="error")]
+    channel = Conversation(found.platform, found.channel, found.workspace)
+    return [await run(ctx, Command(channel, event.person, ""), [])]
+
+
+async def pressed_pause(ctx: Context, event: Action) -> list[Reply]:
+    return await _pressed(ctx, event, pause)
+
+
+async def pressed_resume(ctx: Context, event: Action) -> list[Reply]:
+    return await _pressed(ctx, event, resume)
+
+
+async def pressed_skip(ctx: Context, event: Action) -> list[Reply]:
+    return await _pressed(ctx, event, skip)
 
 
 async def next_prompt(ctx: Context, found: Schedule) -> Reply | None:
@@ -201,12 +251,14 @@ async def weekly(ctx: Context, event: Command, words: list[str]) -> Reply:
     if previous is not None:
         notes.append(m.SCHEDULE_REPLACED.format(rule=describe_rule(previous)))
     upcoming = describe_next(state_of(saved), ctx.clock())
-    if upcoming is not None:
-        notes.append(m.SCHEDULE_SET_NEXT.format(when=when(upcoming, saved.timezone)))
-    elif saved.paused:
+    if upcoming is None and saved.paused:
         notes.append(m.SCHEDULE_PAUSED)
     said = m.SCHEDULE_SET.format(rule=describe_rule(saved))
-    return _say(said, *notes, public=True)
+    reply = _say(said, *notes, public=True)
+    if upcoming is None:
+        return reply
+    first = Question(m.SCHEDULE_SET_NEXT.format(when=when(upcoming, saved.timezone)))
+    return dataclasses.replace(reply, blocks=(Heading(m.SCHEDULE_SET_TITLE), first, *reply.blocks))
 
 
 async def _existing(ctx: Context, event: Command) -> Schedule | None:

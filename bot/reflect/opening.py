@@ -18,7 +18,17 @@ from bot.identity import key_of
 from bot.outbox import DeliveryError
 from bot.reflect.thread import model_of, not_posted, outbox_for, say, topic_of, where
 from bot.reflect.timing import following_step, timetable
-from bot.replies import Block, Button, Heading, Note, Paragraph, QuoteBlock, Reply, Visibility
+from bot.replies import (
+    Block,
+    Button,
+    Heading,
+    Note,
+    Paragraph,
+    Question,
+    QuoteBlock,
+    Reply,
+    Visibility,
+)
 from bot.store.reflections import NewReflection, Reflection
 
 log = logging.getLogger("rounds.reflect")
@@ -32,12 +42,30 @@ class Opening:
     anonymous: bool
 
 
-def buttons(reflection: Reflection) -> tuple[Button, ...]:
-    value = str(reflection.id)
-    return (
-        Button(m.BUTTON_ANONYMOUS, actions.REFLECT_ANONYMOUS, value),
-        Button(m.BUTTON_NEXT, actions.REFLECT_NEXT, value),
-        Button(m.BUTTON_CLOSE, actions.REFLECT_CLOSE, value),
+def anonymous_button(reflection: Reflection) -> Button:
+    """The one button every reader of the thread may press."""
+    return Button(m.BUTTON_ANONYMOUS, actions.REFLECT_ANONYMOUS, str(reflection.id))
+
+
+def controls(ctx: Context, reflection: Reflection, text: str) -> Reply:
+    """The facilitator's own message: what happened, and the buttons that run the thread
+    (Next question while one is left, Close and post summary). Shown to them alone: a Slack
+    ephemeral message, a Teams 1:1 chat; never in the channel."""
+    model, value = model_of(ctx, reflection), str(reflection.id)
+    more = reflection.step + 1 < len(model.steps)
+    next_ = (Button(m.BUTTON_NEXT, actions.REFLECT_NEXT, value),) if more else ()
+    blocks = (
+        Heading(m.REFLECT_CONTROLS_TITLE.format(id=reflection.id)),
+        Paragraph.of(text),
+        Note(m.REFLECT_CONTROLS_TYPED.format(id=reflection.id)),
+    )
+    return Reply(
+        kind="reflect",
+        blocks=blocks,
+        buttons=(*next_, Button(m.BUTTON_CLOSE, actions.REFLECT_CLOSE, value)),
+        summary=text,
+        discreet=True,
+        subject=value,
     )
 
 
@@ -50,20 +78,23 @@ def question_text(model: ReflectionModel, step: int) -> str:
 
 
 def opening_reply(ctx: Context, reflection: Reflection) -> Reply:
+    """The post that opens the thread, for everyone in the channel: the topic, one small
+    line of what and until when, the framing quote, the first question (the thing to act
+    on), the ground rules at full size, and only the button everyone may press."""
     topic, model = topic_of(ctx, reflection), model_of(ctx, reflection)
-    title = m.REFLECT_TITLE.format(
-        topic=topic.title, model=model.title, when=when(reflection.closes_at, ctx.timezone)
-    )
+    title = m.REFLECT_TITLE.format(topic=topic.title)
+    closes = when(reflection.closes_at, ctx.timezone)
     stored = m.REFLECT_STORED_ANONYMOUS if reflection.anonymous else m.REFLECT_STORED_NAMED
     days = m.plural(ctx.retention_days, "day")
     rules = m.REFLECT_GROUND_RULES.format(stored=stored, days=days)
-    blocks: list[Block] = [Heading(title)]
+    meta = Note(m.REFLECT_META.format(model=model.title, when=closes))
+    blocks: list[Block] = [Heading(title), meta]
     framing = _framing(ctx, topic)
     if framing is not None:
         blocks.append(framing)
     if topic.introduction:
         blocks.append(Paragraph.of(topic.introduction))
-    blocks += [Note(rules), Paragraph.of(question_text(model, 0)), Note(m.REFLECT_HOW)]
+    blocks += [Question(question_text(model, 0)), Paragraph.of(rules), Note(m.REFLECT_HOW)]
     if model.interval_minutes:
         every = m.plural(model.interval_minutes, "minute")
         blocks.append(Note(m.REFLECT_TIMED.format(minutes=every)))
@@ -71,8 +102,8 @@ def opening_reply(ctx: Context, reflection: Reflection) -> Reply:
         kind="reflection",
         blocks=tuple(blocks),
         visibility=Visibility.CHANNEL,
-        buttons=buttons(reflection),
-        summary=title,
+        buttons=(anonymous_button(reflection),),
+        summary=f"{title} · {question_text(model, 0)}",
         subject=str(reflection.id),
     )
 
@@ -120,7 +151,8 @@ async def start(ctx: Context, conversation: Conversation, person: Person, o: Ope
         raise
     log.info("reflection %d opened (%s, %s)", reflection.id, o.topic.slug, o.model.slug)
     closes = when(plan.closes_at, ctx.timezone)
-    return say(m.REFLECT_STARTED.format(id=reflection.id, when=closes))
+    started = m.REFLECT_STARTED.format(id=reflection.id, topic=o.topic.title, when=closes)
+    return controls(ctx, reflection, started)
 
 
 async def _withdraw(ctx: Context, conversation: Conversation, posted: str) -> None:
@@ -130,22 +162,22 @@ async def _withdraw(ctx: Context, conversation: Conversation, posted: str) -> No
         log.warning("could not remove an opening post: %s", type(exc).__name__)
 
 
-def _in_thread(reflection: Reflection, kind: str, text: str, subject: str = "") -> Reply:
-    """A short post in the thread, with the button to contribute anonymously."""
-    anonymous = Button(m.BUTTON_ANONYMOUS, actions.REFLECT_ANONYMOUS, str(reflection.id))
+def _in_thread(reflection: Reflection, kind: str, blocks: tuple[Block, ...], summary: str) -> Reply:
+    """A post in the thread, with the button to contribute anonymously."""
     return Reply(
         kind=kind,
-        blocks=(Paragraph.of(text),),
+        blocks=blocks,
         visibility=Visibility.CHANNEL,
-        buttons=(anonymous,),
-        summary=text,
-        subject=subject,
+        buttons=(anonymous_button(reflection),),
+        summary=summary,
+        subject=str(reflection.id),
     )
 
 
 def question_reply(reflection: Reflection, model: ReflectionModel, step: int) -> Reply:
     text = question_text(model, step)
-    return _in_thread(reflection, "reflection-question", text, subject=str(reflection.id))
+    blocks = (Heading(m.REFLECT_QUESTION_TITLE), Question(text))
+    return _in_thread(reflection, "reflection-question", blocks, text)
 
 
 async def ask_next(ctx: Context, reflection: Reflection) -> Reply:
@@ -155,7 +187,7 @@ async def ask_next(ctx: Context, reflection: Reflection) -> Reply:
     step = reflection.step + 1
     if step >= len(model.steps):
         last = m.sentence(m.REFLECT_LAST_QUESTION.format(model=model.title))
-        return say(f"{last} {m.REFLECT_CLOSE_HOW}")
+        return controls(ctx, reflection, f"{last} {m.REFLECT_CLOSE_HOW}")
     later = following_step(model, ctx.clock(), step)
     if not await ctx.store.reflections.advance(reflection.id, reflection.step, later):
         return say(m.REFLECT_CLOSED_ALREADY.format(id=reflection.id))
@@ -167,14 +199,16 @@ async def ask_next(ctx: Context, reflection: Reflection) -> Reply:
         await ctx.store.reflections.step_back(reflection.id, reflection.step, ctx.clock())
         return not_posted(m.REFLECT_NEXT_FAILED.format(reason=exc.reason))
     position = m.REFLECT_POSITION.format(number=step + 1, total=len(model.steps))
-    return say(m.REFLECT_NEXT_DONE.format(position=position, id=reflection.id))
+    done = m.REFLECT_NEXT_DONE.format(position=position, id=reflection.id)
+    return controls(ctx, replace(reflection, step=step), done)
 
 
 async def remind(ctx: Context, reflection: Reflection) -> bool:
     if not await ctx.store.reflections.claim_reminder(reflection.id):
         return False
     text = m.REFLECT_REMINDER.format(when=when(reflection.closes_at, ctx.timezone))
-    reply = _in_thread(reflection, "reflection-reminder", text)
+    blocks = (Heading(m.REFLECT_REMINDER_TITLE), Paragraph.of(text))
+    reply = _in_thread(reflection, "reflection-reminder", blocks, text)
     try:
         await outbox_for(ctx, reflection.platform).post(where(reflection), reply)
     except DeliveryError as exc:
