@@ -186,3 +186,9 @@ def test_cleaned_text_keeps_everything_but_the_identifiers() -> None:
     assert clean.names == {"jones"}
     assert clean.allows("felt unheard") and not clean.allows("jones felt")
     assert not clean.allows("nhs number") and not clean.allows("sw1a 1aa")
+
+
+def test_related_reading_is_found_by_words_that_say_something() -> None:
+    """Short words of the themes would find, and bold, `us` and `use` in any passage."""
+    query = summary.related_query(["use of rota", "let us plan discharge"])
+    assert query.split() == ["rota", "plan", "discharge"]

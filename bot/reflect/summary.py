@@ -220,9 +220,10 @@ def _action_blocks(model: ReflectionModel, made: Digest) -> list[Block]:
 
 
 def related_query(phrases: Sequence[str]) -> str:
-    """Words to look the thread up by: the words of its key phrases."""
+    """Words to look the thread up by: the words of its key phrases, leaving out short ones
+    (`us`, `use`), which would find, and bold, words in any passage."""
     words = dict.fromkeys(w for phrase in phrases for w in phrase.split())
-    return " ".join(w for w in words if re.fullmatch(r"[a-z][a-z'-]+", w))
+    return " ".join(w for w in words if re.fullmatch(r"[a-z][a-z'-]{3,}", w))
 
 
 def _stamp(moment: dt.datetime | None, timezone: str) -> str:
