@@ -6,12 +6,13 @@ spans (a topic's slug, an article's id, `closes 3d`) are left as they are."""
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import replace
 from functools import cache
 
 from bot.commands import SPECS
-from bot.replies import Block, Item, Note, Paragraph, Reply, Span
+from bot.replies import Block, Item, Note, Paragraph, Reply, Rich, Span
 
 _CODE = re.compile(r"`([^`\n]+)`")
 
@@ -46,16 +47,27 @@ def as_typed(reply: Reply, invoke: str) -> Reply:
     if not invoke:
         return reply
     blocks = tuple(_block(block, invoke) for block in reply.blocks)
-    return replace(reply, blocks=blocks, summary=typed(reply.summary, invoke))
+    summary = typed(reply.summary, invoke)
+    if summary == reply.summary and all(map(operator.is_, blocks, reply.blocks)):
+        return reply
+    return replace(reply, blocks=blocks, summary=summary)
 
 
 def _block(block: Block, invoke: str) -> Block:
+    """The block with its commands typed; itself when it shows none (most blocks)."""
     match block:
-        case Paragraph(rich=rich):
-            return Paragraph(tuple(Span(typed(s.text, invoke), s.bold) for s in rich))
-        case Note(text=text):
+        case Paragraph(rich=rich) if _coded(rich):
+            return Paragraph(_spans(rich, invoke))
+        case Note(text=text) if "`" in text:
             return Note(typed(text, invoke))
-        case Item(meta=meta, body=body):
-            spans = tuple(Span(typed(s.text, invoke), s.bold) for s in body)
-            return replace(block, meta=typed(meta, invoke), body=spans)
+        case Item(meta=meta, body=body) if "`" in meta or _coded(body):
+            return replace(block, meta=typed(meta, invoke), body=_spans(body, invoke))
     return block
+
+
+def _coded(rich: Rich) -> bool:
+    return any("`" in span.text for span in rich)
+
+
+def _spans(rich: Rich, invoke: str) -> Rich:
+    return tuple(Span(typed(s.text, invoke), s.bold) for s in rich)

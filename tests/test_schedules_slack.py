@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bot import messages as m
 from bot.content.model import Library
 from bot.lookup import LookupIndex
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import TEAM_ID, slash_command
-from tests.slack_harness import Rounds, running, slack_settings, words
+from tests.fakes.slack_requests import TEAM_ID, block_actions_payload, interactive, slash_command
+from tests.slack_harness import Rounds, buttons, running, slack_settings, words
+from tests.test_slack_reflect import settle
 
 
 async def command(slack: Rounds, line: str) -> dict[str, Any]:
@@ -70,3 +72,44 @@ async def test_only_admins_skip_unskip_or_change_holidays_over_slack(
         [after] = await slack.server.bot.ctx.store.schedules.all()
         assert after == before
         assert "bank holidays" in words(await said("schedule holidays", "U0BOB"))
+
+
+async def test_the_schedule_cards_buttons_over_slack(
+    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
+) -> None:
+    """`schedule` shows an admin Pause and Skip next, privately; pressed, they pause and
+    skip as typed. Someone else sees no buttons, and a Pause forged by them, or naming
+    another workspace's schedule, changes nothing."""
+    settings = slack_settings(
+        fake, tmp_path / "b.db", admins=frozenset({f"slack:{TEAM_ID}:U0ALICE"})
+    )
+    async with running(library, index, settings, fake) as slack:
+
+        async def said(line: str, user: str) -> dict[str, Any]:
+            body = slash_command(line, fake.response_url(), user=user, user_name=user.lower())
+            return await slack.send(body)
+
+        async def press(action_id: str, value: str, user: str) -> None:
+            payload = block_actions_payload(action_id, value, fake.response_url(), user=user)
+            assert await slack.send(interactive(payload)) == {}
+            await settle(slack)
+
+        await said("schedule weekly thu 12:00", "U0ALICE")
+        assert buttons(await said("schedule", "U0BOB")) == {}
+        card = await said("schedule", "U0ALICE")
+        assert card["response_type"] == "ephemeral"
+        assert set(buttons(card)) == {m.BUTTON_PAUSE, m.BUTTON_SKIP_NEXT}
+        pause_id, key = buttons(card)[m.BUTTON_PAUSE]
+        await press(pause_id, key, "U0BOB")  # forged by someone who may not
+        [found] = await slack.server.bot.ctx.store.schedules.all()
+        assert not found.paused
+        refused = fake.calls_to("response_url")[-1].params
+        assert "Only the people listed as Rounds admins" in words(refused)
+        await press(pause_id, key.replace(TEAM_ID, "T0OTHER"), "U0ALICE")  # another's schedule
+        assert "no longer exists" in words(fake.calls_to("response_url")[-1].params)
+        skip_id, key = buttons(card)[m.BUTTON_SKIP_NEXT]
+        await press(skip_id, key, "U0ALICE")
+        await press(pause_id, key, "U0ALICE")
+        [found] = await slack.server.bot.ctx.store.schedules.all()
+        assert found.paused and len(found.skips) == 1
+        assert set(buttons(await said("schedule", "U0ALICE"))) == {m.BUTTON_RESUME}

@@ -55,7 +55,7 @@ from tests.fakes.teams_activities import (
     task_fetch,
     task_submit,
 )
-from tests.slack_harness import Rounds, buttons, running, slack_settings, words
+from tests.slack_harness import Rounds, running, slack_settings, words
 from tests.teams_harness import Teams
 from tests.teams_harness import running as teams_running
 from tests.test_slack_reflect import settle
@@ -253,14 +253,14 @@ async def test_a_teams_dialog_replayed_from_another_conversation_posts_nothing(
 ) -> None:
     reflection, _opening = await teams_start(teams)
     root, form = str(reflection.thread), submit(str(reflection.id), "words for a private thread")
-    before = len(teams.fake.sent)
+    before, chats = len(teams.fake.sent), dict(teams.fake.chats)  # the facilitator's 1:1
     answer = await ask(teams, task_submit(form, teams.fake.url, root, ANON, **elsewhere))
     assert answer.status == 200 and answer.sent == []  # refused in the dialog
     assert m.REFLECT_NOT_FOUND.format(id=reflection.id) in "".join(errors_of(answer.form))
     assert box_of(answer.form)["value"] == "words for a private thread"
     store = store_of(teams.server)
     assert await contribution_rows(store) == 0  # not even a pending row
-    assert in_thread(teams.fake.sent[before:], root) == [] and teams.fake.chats == {}
+    assert in_thread(teams.fake.sent[before:], root) == [] and teams.fake.chats == chats
     pressed = {**submit(str(reflection.id), ""), "rounds": actions.REFLECT_ANONYMOUS}
     opened = await ask(teams, task_fetch(pressed, teams.fake.url, root, ANON, **elsewhere))
     assert m.REFLECT_NOT_FOUND.format(id=reflection.id) in opened.message  # no form to fill
@@ -278,8 +278,9 @@ async def test_an_older_cards_inline_form_from_another_channel_posts_nothing(
     """The inline form of a card posted before the dialog is bound to its channel too."""
     reflection, _opening = await teams_start(teams)
     form = submit(str(reflection.id), "words for a private thread")
+    chats = dict(teams.fake.chats)  # the facilitator's 1:1, with their controls
     sent = await teams.post(card_submit(form, teams.fake.url, channel=OTHER_CHANNEL, user=ANON))
-    assert sent.status in (200, 201) and teams.fake.chats == {}
+    assert sent.status in (200, 201) and teams.fake.chats == chats
     assert await contribution_rows(store_of(teams.server)) == 0
 
 
@@ -290,18 +291,31 @@ async def contribution_rows(store: Store) -> int:
 
 
 async def test_a_teams_close_pressed_in_another_channel_does_nothing(teams: Teams) -> None:
+    """Close names its thread by an id the client chooses: away from the thread, only its
+    facilitator (their 1:1 chat) or an admin may use it; anyone else changes nothing."""
     reflection, _opening = await teams_start(teams)
     close = {"rounds": actions.REFLECT_CLOSE, "value": str(reflection.id)}
-    await teams.post(card_submit(close, teams.fake.url, channel=OTHER_CHANNEL))  # the facilitator
+    forged = card_submit(
+        close, teams.fake.url, channel=OTHER_CHANNEL, user="29:eve", user_name="Eve"
+    )
+    await teams.post(forged)
     found = await store_of(teams.server).reflections.get(reflection.id)
     assert found is not None and found.state == OPEN
 
 
 async def test_a_slack_button_from_another_channel_does_nothing(slack: Rounds) -> None:
-    reflection, opening = await slack_start(slack)
-    action_id, value = buttons(opening)[m.BUTTON_CLOSE]
+    """A Close forged in another channel by someone who does not run the thread: told there
+    is no such reflection, nothing changed."""
+    reflection, _opening = await slack_start(slack)
+    action_id, value = f"{actions.REFLECT_CLOSE}:1", str(reflection.id)
     payload = block_actions_payload(
-        action_id, value, slack.fake.response_url(), channel="C0OTHER", ephemeral=False
+        action_id,
+        value,
+        slack.fake.response_url(),
+        user="U0EVE",
+        user_name="eve",
+        channel="C0OTHER",
+        ephemeral=False,
     )
     assert await slack.send(interactive(payload)) == {}
     await settle(slack)
