@@ -111,13 +111,32 @@ def valid(message: dict[str, Any]) -> None:
     assert problems(rendered) == [], problems(rendered)
 
 
+def _elements(message: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    """The elements of a type in a message's actions blocks."""
+    actions = (b for b in message.get("blocks", []) if b.get("type") == "actions")
+    return [e for b in actions for e in b.get("elements", []) if e.get("type") == kind]
+
+
 def buttons(message: dict[str, Any]) -> dict[str, tuple[str, str]]:
     """Button label → (action_id, value) in a Block Kit message."""
-    found: dict[str, tuple[str, str]] = {}
-    for block in message.get("blocks", []):
-        for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            found[element["text"]["text"]] = (element["action_id"], element.get("value", ""))
-    return found
+    return {
+        e["text"]["text"]: (e["action_id"], e.get("value", ""))
+        for e in _elements(message, "button")
+    }
+
+
+def options(message: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Overflow menu option label → (the menu's action_id, the option's value)."""
+    return {
+        option["text"]["text"]: (menu["action_id"], option["value"])
+        for menu in _elements(message, "overflow")
+        for option in menu["options"]
+    }
+
+
+def choices(message: dict[str, Any]) -> set[str]:
+    """Everything a reader can press: buttons and overflow options, by label."""
+    return set(buttons(message)) | set(options(message))
 
 
 def stale(seconds: int = 360) -> int:

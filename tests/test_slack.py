@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import text
 
 from adapters.slack import text as slack_text
+from adapters.slack.render import INVOKE
+from bot import messages as m
 from bot.content.model import Library
 from bot.lookup import LookupIndex
 from rounds.server import SLACK_OFF, SLACK_SOCKET
@@ -29,13 +31,29 @@ from tests.fakes.slack_requests import (
     block_actions_payload,
     event_callback,
     event_envelope,
+    interactive,
+    overflow_actions_payload,
     sign,
     slash_command,
     slash_payload,
     url_verification,
     view_submission,
 )
-from tests.slack_harness import Rounds, buttons, running, slack_settings, stale, valid, words
+from tests.slack_harness import (
+    Rounds,
+    buttons,
+    choices,
+    options,
+    running,
+    slack_settings,
+    stale,
+    valid,
+    words,
+)
+from tests.test_slack_reflect import settle
+
+QUOTE_CHOICES = {m.BUTTON_ANOTHER, m.BUTTON_SHARE, m.BUTTON_DISCUSS}
+LINKED_QUOTE = 'quote "poor relative"'  # its article has an address: Open article
 
 
 async def command(rounds: Rounds, line: str, **kwargs: Any) -> dict[str, Any]:
@@ -43,9 +61,15 @@ async def command(rounds: Rounds, line: str, **kwargs: Any) -> dict[str, Any]:
 
 
 async def press(rounds: Rounds, message: dict[str, Any], label: str, ephemeral: bool = True) -> str:
-    """Press a button of a message; returns the response_url Slack would give."""
-    action_id, value = buttons(message)[label]
+    """Press a button of a message, or choose it in the message's overflow menu; returns the
+    response_url Slack would give."""
     url = rounds.fake.response_url()
+    if label in options(message):
+        menu, value = options(message)[label]
+        chosen = overflow_actions_payload(menu, value, url, label=label, ephemeral=ephemeral)
+        await rounds.send(interactive(chosen))
+        return url
+    action_id, value = buttons(message)[label]
     await rounds.send(block_actions(action_id, value, url, ephemeral=ephemeral))
     return url
 
@@ -103,7 +127,7 @@ async def test_prompt_is_posted_in_the_channel(rounds: Rounds) -> None:
 
 async def test_quote_is_verbatim_with_buttons(rounds: Rounds, library: Library) -> None:
     answer = await command(rounds, "quote")
-    assert set(buttons(answer)) == {"Another", "Share in channel", "Discuss"}
+    assert QUOTE_CHOICES <= choices(answer) <= {*QUOTE_CHOICES, m.BUTTON_OPEN_ARTICLE}
     quoted = [q for q in library.quotes.values() if q.text[:60] in words(answer)]
     assert len(quoted) == 1
 
@@ -113,7 +137,7 @@ async def test_quote_is_verbatim_with_buttons(rounds: Rounds, library: Library) 
 
 async def test_another_replaces_the_private_quote(rounds: Rounds) -> None:
     first = await command(rounds, "quote manager-medic")
-    url = await press(rounds, first, "Another")
+    url = await press(rounds, first, m.BUTTON_ANOTHER)
     [answer] = await answers_at(rounds, url)
     assert answer["replace_original"] is True and answer["response_type"] == "ephemeral"
     assert answer["blocks"] != first["blocks"] and "—" in words(answer)
@@ -122,25 +146,35 @@ async def test_another_replaces_the_private_quote(rounds: Rounds) -> None:
 async def test_more_results_pages_on(rounds: Rounds) -> None:
     first = await command(rounds, "lookup leadership")
     assert "1–3 of" in words(first)
-    url = await press(rounds, first, "More results")
+    url = await press(rounds, first, m.BUTTON_MORE)
     [answer] = await answers_at(rounds, url)
     assert answer["replace_original"] is True and "4–6 of" in words(answer)
 
 
 async def test_share_posts_publicly_and_removes_the_private_copy(rounds: Rounds) -> None:
     first = await command(rounds, "quote winter")
-    url = await press(rounds, first, "Share in channel")
+    url = await press(rounds, first, m.BUTTON_SHARE)
     shared, removed = await answers_at(rounds, url, 2)
     assert shared["response_type"] == "in_channel" and "Shared by alice" in words(shared)
     assert removed == {"delete_original": True}
 
 
-async def test_discuss_starts_a_thread_under_the_quote(rounds: Rounds) -> None:
-    first = await command(rounds, "quote winter")
-    url = await press(rounds, first, "Discuss")
+@pytest.mark.parametrize(("line", "in_menu"), [("quote winter", False), (LINKED_QUOTE, True)])
+async def test_discuss_starts_a_thread_under_the_quote(
+    rounds: Rounds, line: str, in_menu: bool
+) -> None:
+    """Pressed as a button, or chosen in the overflow menu: a quote with its article's
+    address has four choices, so Another and Share stay buttons and Discuss and Open article
+    go in the menu. Either way the same happens."""
+    first = await command(rounds, line)
+    menu = {m.BUTTON_DISCUSS, m.BUTTON_OPEN_ARTICLE} if in_menu else set()
+    assert set(options(first)) == menu
+    assert set(buttons(first)) == QUOTE_CHOICES - menu
+    valid(first)
+    url = await press(rounds, first, m.BUTTON_DISCUSS)
     quote, invite = await rounds.fake.wait_for("chat.postMessage", 2)
     assert quote.params["channel"] == "C0GENERAL" and "thread_ts" not in quote.params
-    assert "Discussion started by" in words(quote.params)
+    assert "Discussion started by alice" in words(quote.params)
     assert invite.params["thread_ts"] and "Reply in this thread" in words(invite.params)
     [removed] = await answers_at(rounds, url)
     assert removed == {"delete_original": True}
@@ -149,7 +183,7 @@ async def test_discuss_starts_a_thread_under_the_quote(rounds: Rounds) -> None:
 async def test_discuss_where_rounds_is_not_a_member_says_how_to_fix_it(rounds: Rounds) -> None:
     rounds.fake.channel_error("C0GENERAL", "not_in_channel")
     first = await command(rounds, "quote")
-    url = await press(rounds, first, "Discuss")
+    url = await press(rounds, first, m.BUTTON_DISCUSS)
     [answer] = await answers_at(rounds, url)
     assert answer["text"] == slack_text.NOT_IN_CHANNEL and answer["response_type"] == "ephemeral"
 
@@ -159,12 +193,71 @@ async def test_a_slack_that_keeps_failing_gives_a_clear_error_and_keeps_the_quot
 ) -> None:
     rounds.fake.fail("chat.postMessage", 500, times=10)
     first = await command(rounds, "quote")
-    url = await press(rounds, first, "Discuss")
+    url = await press(rounds, first, m.BUTTON_DISCUSS)
     [answer] = await answers_at(rounds, url)
     assert answer["text"] == slack_text.POST_FAILED
     assert len(rounds.fake.calls_to("chat.postMessage")) == 3  # one try and two retries
     await asyncio.sleep(0.1)
     assert not any(c.params.get("delete_original") for c in rounds.fake.calls_to("response_url"))
+
+
+# At a glance: the overflow menu, links, commands as typed (issue 22).
+
+
+async def test_an_overflow_option_rounds_does_not_know_changes_nothing(rounds: Rounds) -> None:
+    """The option's value is the client's to choose: one naming no action is refused."""
+    first = await command(rounds, LINKED_QUOTE)
+    menu, _value = options(first)[m.BUTTON_DISCUSS]
+    url = rounds.fake.response_url()
+    forged = overflow_actions_payload(menu, "drop.tables:0 everything", url)
+    assert await rounds.send(interactive(forged)) == {}
+    [answer] = await answers_at(rounds, url)
+    assert answer["text"] == m.BUTTON_EXPIRED.replace("`help`", f"`{INVOKE}help`")
+    assert rounds.fake.calls_to("chat.postMessage") == []
+
+
+def not_auth(rounds: Rounds) -> list[str]:
+    """The calls made to Slack, but bolt's own `auth.test` on the first request."""
+    return [c.method for c in rounds.fake.calls if c.method != "auth.test"]
+
+
+async def test_open_article_is_a_link_and_pressing_it_posts_nothing(
+    rounds: Rounds, library: Library, caplog: pytest.LogCaptureFixture
+) -> None:
+    article = library.articles["dark-side-managers"]
+    answer = await command(rounds, "read dark-side-managers")
+    [link] = [e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert link["url"] == article.url and link["text"]["text"] == m.BUTTON_OPEN_ARTICLE
+    url = rounds.fake.response_url()
+    clicked = block_actions_payload(link["action_id"], "", url, ephemeral=True)
+    clicked["actions"][0]["url"] = article.url  # Slack says which address it opened
+    with caplog.at_level(logging.INFO):
+        assert await rounds.send(interactive(clicked)) == {}  # acknowledged: a 200
+        await settle(rounds)
+    assert not_auth(rounds) == []  # no answer, no post, no "that button no longer…"
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def test_open_article_chosen_in_the_overflow_menu_posts_nothing(rounds: Rounds) -> None:
+    first = await command(rounds, LINKED_QUOTE)
+    url = await press(rounds, first, m.BUTTON_OPEN_ARTICLE)
+    await settle(rounds)
+    assert not_auth(rounds) == []
+    assert url  # the menu's option was chosen, Slack opened the address
+
+
+async def test_answers_show_commands_as_typed_in_slack(rounds: Rounds) -> None:
+    """In the slash command's answer and in a mention's private answer (chat.postEphemeral)
+    a command reads `/rounds …`; a topic's slug does not. (An answer through response_url:
+    `test_an_overflow_option_rounds_does_not_know_changes_nothing`.)"""
+    answer = await command(rounds, "help")
+    assert f"`{INVOKE}help lookup`" in words(answer) and "`help lookup`" not in words(answer)
+    topics = await command(rounds, "topics")
+    assert "`manager-medic`" in words(topics) and f"`{INVOKE}manager-medic`" not in words(topics)
+    await rounds.send(event_callback(app_mention(f"<@{BOT_USER_ID}> help"), "EvTyped"), JSON)
+    [private] = await rounds.fake.wait_for("chat.postEphemeral")
+    assert f"`{INVOKE}help lookup`" in words(private.params)
+    assert "`help lookup`" not in words(private.params)
 
 
 # Mentions and events.
@@ -182,7 +275,7 @@ async def test_mention_asking_for_a_quote_answers_the_asker_with_buttons(rounds:
     await rounds.send(event_callback(app_mention(f"<@{BOT_USER_ID}> quote winter"), "EvQ"), JSON)
     [private] = await rounds.fake.wait_for("chat.postEphemeral")
     assert private.params["user"] == "U0ALICE" and "—" in words(private.params)
-    assert set(buttons(private.params)) == {"Another", "Share in channel", "Discuss"}
+    assert choices(private.params) >= QUOTE_CHOICES
 
 
 async def test_mention_in_a_thread_answers_in_the_thread(rounds: Rounds) -> None:
@@ -331,7 +424,7 @@ async def test_socket_mode_answers_commands_buttons_and_mentions(
         answer = (await fake.socket_ack(sent))["payload"]
         assert answer["response_type"] == "ephemeral" and "triumvirate" in words(answer)
         url = fake.response_url()
-        action_id, value = buttons(answer)["Share in channel"]
+        action_id, value = buttons(answer)[m.BUTTON_SHARE]
         pressed = block_actions_payload(action_id, value, url)
         await fake.socket_ack(await fake.socket_send("interactive", pressed))
         [shared, _removed] = await answers_at(rounds, url, 2)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from adapters.slack.render import INVOKE
 from bot.commands import SPECS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,6 +156,7 @@ def manifest(request: pytest.FixtureRequest) -> dict[str, Any]:
 def test_the_slash_command_is_rounds(manifest: dict[str, Any]) -> None:
     command = slash_command(manifest)
     assert command["command"] == "/rounds"
+    assert f"{command['command']} " == INVOKE, "replies show commands typed after INVOKE"
     assert command.get("description"), "Slack requires a description"
     assert command.get("should_escape") is False, "the parser reads plain text, not <@U…>"
 

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.translate import display_name
+from bot import messages as m
 from bot.content.model import Library
 from bot.events import Message, Person
 from bot.lookup import LookupIndex
@@ -155,7 +156,7 @@ async def test_the_memory_outbox_names_whom_it_knows(world: World) -> None:
 
 async def test_a_shared_page_of_results_names_the_search(rounds: Rounds) -> None:
     first = await command(rounds, "lookup winter pressures")
-    action_id, value = buttons(first)["Share in channel"]
+    action_id, value = buttons(first)[m.BUTTON_SHARE]
     url = rounds.fake.response_url()
     await rounds.send(block_actions(action_id, value, url))
     shared, _removed = await answers_at(rounds, url, 2)
@@ -202,7 +203,7 @@ async def test_a_shared_search_holding_an_identifier_does_not_repeat_it(rounds: 
     """The search's words go to the channel only when they carry no patient identifier: an
     NHS number (or a name, a date of birth, a postcode) typed into a lookup stays private."""
     first = await command(rounds, "lookup wintr 943 476 5919")  # corrected: a note says so
-    action_id, value = buttons(first)["Share in channel"]
+    action_id, value = buttons(first)[m.BUTTON_SHARE]
     url = rounds.fake.response_url()
     await rounds.send(block_actions(action_id, value, url))
     shared, _removed = await answers_at(rounds, url, 2)

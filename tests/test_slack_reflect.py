@@ -79,11 +79,18 @@ async def command(rounds: Rounds, line: str, user: str = "U0ALICE") -> dict[str,
 
 async def start(rounds: Rounds) -> tuple[Reflection, dict[str, Any]]:
     """Alice opens a reflection; the stored thread and the opening post's parameters."""
+    reflection, opening, _controls = await facilitate(rounds)
+    return reflection, opening
+
+
+async def facilitate(rounds: Rounds) -> tuple[Reflection, dict[str, Any], dict[str, Any]]:
+    """Alice opens a reflection: the stored thread, the opening post's parameters and her
+    answer, which holds the controls."""
     answer = await command(rounds, "reflect start manager-medic")
-    assert "is open in this channel" in words(answer), words(answer)
     [reflection] = await store(rounds).reflections.in_channel(GENERAL)
+    assert m.REFLECT_CONTROLS_TITLE.format(id=reflection.id) in words(answer), words(answer)
     [opening] = rounds.fake.calls_to("chat.postMessage")
-    return reflection, opening.params
+    return reflection, opening.params, answer
 
 
 def thread_of(reflection: Reflection) -> str:
@@ -117,6 +124,18 @@ async def press(
     payload = block_actions_payload(
         action_id, value, url, user=user, user_name=name, ephemeral=False
     )
+    assert await rounds.send(interactive(payload)) == {}
+    await settle(rounds)
+    return payload
+
+
+async def press_private(
+    rounds: Rounds, message: dict[str, Any], label: str, user: str = "U0ALICE"
+) -> dict[str, Any]:
+    """Press a button on a message only its reader sees (the facilitator's controls)."""
+    action_id, value = buttons(message)[label]
+    url = rounds.fake.response_url()
+    payload = block_actions_payload(action_id, value, url, user=user, user_name=user.lower())
     assert await rounds.send(interactive(payload)) == {}
     await settle(rounds)
     return payload
@@ -174,13 +193,17 @@ def valid_view(view: dict[str, Any]) -> None:
 async def test_reflect_start_posts_the_opening_in_the_channel_and_stores_its_thread(
     rounds: Rounds,
 ) -> None:
-    reflection, opening = await start(rounds)
+    reflection, opening, controls = await facilitate(rounds)
     assert opening["channel"] == "C0GENERAL" and "thread_ts" not in opening
     assert "Manager–medic" in words(opening) and "(Q1 of 3)" in words(opening)
-    labels = {m.BUTTON_ANONYMOUS, m.BUTTON_NEXT, m.BUTTON_CLOSE}
-    assert set(buttons(opening)) == labels
+    assert set(buttons(opening)) == {m.BUTTON_ANONYMOUS}  # the facilitator's are private
     assert {value for _id, value in buttons(opening).values()} == {str(reflection.id)}
     valid(opening)
+    assert controls["response_type"] == "ephemeral"
+    assert set(buttons(controls)) == {m.BUTTON_NEXT, m.BUTTON_CLOSE}
+    assert f"`/rounds reflect next #{reflection.id}`" in words(controls)
+    valid(controls)
+    assert rounds.fake.calls_to("chat.postEphemeral") == []  # the command's own answer
     assert reflection.thread == rounds.fake.history["C0GENERAL"][-1]["ts"]
     assert reflection.facilitator == f"slack:{TEAM_ID}:U0ALICE" and reflection.state == OPEN
 
@@ -456,24 +479,38 @@ async def test_a_form_rounds_did_not_open_changes_nothing(rounds: Rounds) -> Non
 # The facilitator's buttons and commands
 
 
-async def test_next_question_posts_in_the_thread_and_leaves_the_opening(rounds: Rounds) -> None:
-    reflection, opening = await start(rounds)
-    pressed = await press(rounds, opening, m.BUTTON_NEXT)
-    _opening, question = rounds.fake.calls_to("chat.postMessage")
+async def test_next_in_the_private_controls_posts_the_question_in_the_thread(
+    rounds: Rounds,
+) -> None:
+    """The facilitator's controls stay theirs: pressing Next posts the question in the thread
+    (the core's own post) and replaces the controls with the outcome and the controls again;
+    nothing else is posted where others could see it."""
+    reflection, _opening, controls = await facilitate(rounds)
+    pressed = await press_private(rounds, controls, m.BUTTON_NEXT)
+    _opening_post, question = rounds.fake.calls_to("chat.postMessage")
     assert question.params["thread_ts"] == reflection.thread
     assert "(Q2 of 3)" in words(question.params)
+    assert set(buttons(question.params)) == {m.BUTTON_ANONYMOUS}
     [answer] = answers_at(rounds, pressed)
-    assert answer["response_type"] == "ephemeral" and answer["replace_original"] is False
+    assert answer["response_type"] == "ephemeral" and answer["replace_original"] is True
     assert "Posted Q2 of 3" in words(answer)
+    assert set(buttons(answer)) == {m.BUTTON_NEXT, m.BUTTON_CLOSE}
+    valid(answer)
+    assert rounds.fake.calls_to("chat.postEphemeral") == []
+    pressed = await press_private(rounds, answer, m.BUTTON_NEXT)  # Q3 of 3: the last
+    [last] = answers_at(rounds, pressed)
+    assert set(buttons(last)) == {m.BUTTON_CLOSE} and last["replace_original"] is True
+    assert len(rounds.fake.calls_to("chat.postMessage")) == 3
 
 
 async def test_only_the_facilitator_may_close_and_others_are_told_politely(
     rounds: Rounds,
 ) -> None:
-    reflection, opening = await start(rounds)
-    pressed = await press(rounds, opening, m.BUTTON_CLOSE, "U0BOB", "bob")
+    """Bob never sees the controls; a press made up from them is still refused."""
+    reflection, _opening, controls = await facilitate(rounds)
+    pressed = await press_private(rounds, controls, m.BUTTON_CLOSE, "U0BOB")
     [answer] = answers_at(rounds, pressed)
-    assert answer["response_type"] == "ephemeral" and answer["replace_original"] is False
+    assert answer["response_type"] == "ephemeral"
     assert answer["text"] == m.REFLECT_NOT_ALLOWED
     found = await store(rounds).reflections.get(reflection.id)
     assert found is not None and found.state == OPEN

@@ -6,16 +6,20 @@ import html
 import json
 import random
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from slack_sdk.models.blocks import Block as SlackBlock
 
+from adapters.slack import translate
 from adapters.slack.render import (
+    INVOKE,
     SlackMessage,
     action_id,
     action_name,
     escape,
+    notice_view,
     problems,
     render,
 )
@@ -29,12 +33,14 @@ from bot.replies import (
     Item,
     Note,
     Paragraph,
+    Question,
     QuoteBlock,
     Reply,
     Rich,
     Span,
     rich_text,
 )
+from bot.typed import as_typed
 from tests.conftest import COMMAND_LINES, TestBot, button
 
 Json = dict[str, Any]
@@ -59,7 +65,8 @@ def valid(reply: Reply) -> list[SlackMessage]:
 
 
 def texts(messages: list[SlackMessage], kind: str | None = None) -> list[str]:
-    """The text of every section, header, context element and button, in order."""
+    """The text of every section, header, context element, button and overflow option, in
+    order."""
     out: list[str] = []
     for block in (b for m in messages for b in m.blocks):
         if kind and block["type"] != kind:
@@ -67,8 +74,9 @@ def texts(messages: list[SlackMessage], kind: str | None = None) -> list[str]:
         if "text" in block:
             out.append(block["text"]["text"])
         for element in block.get("elements", []):
-            text = element["text"]
-            out.append(text["text"] if isinstance(text, dict) else text)
+            for shown in element.get("options", [element]):
+                text = shown["text"]
+                out.append(text["text"] if isinstance(text, dict) else text)
     return out
 
 
@@ -84,7 +92,7 @@ def shown(messages: list[SlackMessage]) -> str:
 
 def expected(block: Block) -> list[str]:
     match block:
-        case Heading(text=text) | Note(text=text):
+        case Heading(text=text) | Note(text=text) | Question(text=text):
             return [text]
         case Paragraph(rich=rich):
             return [rich_text(rich)]
@@ -96,19 +104,42 @@ def expected(block: Block) -> list[str]:
 
 
 def assert_shows(reply: Reply, messages: list[SlackMessage]) -> None:
-    """Every text of the reply appears, whole and in order, in what Slack will show."""
+    """Every text of the reply, its commands typed as in Slack, appears whole and in order
+    in what Slack will show; every button once, as a button or an overflow option."""
     seen, at = shown(messages), 0
-    for block in reply.blocks:
+    for block in as_typed(reply, INVOKE).blocks:
         for part in filter(None, map(unmark, expected(block))):
             found = seen.find(part, at)
             assert found >= 0, f"{part!r} not shown after position {at} in {seen!r}"
             at = found + len(part)
     labels = texts(messages, "actions")
-    assert labels == [b.label for b in reply.buttons if len(b.value) <= 2000]
+    assert sorted(labels) == sorted(b.label for b in reply.buttons if len(b.value) <= 2000)
 
 
 def buttons_of(messages: list[SlackMessage]) -> list[Json]:
     return [e for m in messages for b in m.blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def overflows(messages: list[SlackMessage]) -> list[Json]:
+    return [e for e in buttons_of(messages) if e["type"] == "overflow"]
+
+
+def pressed(element: Json) -> list[tuple[str, str, str]]:
+    """What choosing a button or each option of an overflow menu sends back, read the way
+    the adapter reads a `block_actions` payload: (label, action name, value)."""
+    if element["type"] == "button":
+        name, value = translate.pressed({"actions": [element]})
+        return [(element["text"]["text"], name, value)]
+    return [
+        (option["text"]["text"], *translate.pressed({"actions": [chose(element, option)]}))
+        for option in element["options"]
+    ]
+
+
+def chose(overflow: Json, option: Json) -> Json:
+    """The `actions[0]` of the `block_actions` payload Slack sends for an overflow option."""
+    picked = {"text": {**option["text"], "emoji": True}, "value": option["value"]}
+    return {"type": "overflow", "action_id": overflow["action_id"], "selected_option": picked}
 
 
 def words(count: int, seed: int) -> list[str]:
@@ -165,25 +196,26 @@ async def test_quote_shows_text_and_attribution_as_quote(testbot: TestBot) -> No
     reply = await testbot.send("quote winter")
     [quote] = [b for b in reply.blocks if isinstance(b, QuoteBlock)]
     [message] = valid(reply)
-    section, context, buttons = message.blocks
+    blocks = message.blocks
+    [at] = [n for n, b in enumerate(blocks) if b.get("text", {}).get("text", "").startswith(">")]
+    section, context = blocks[at : at + 2]
     assert section["type"] == "section" and section["text"]["type"] == "mrkdwn"
     assert all(line.startswith(">") for line in section["text"]["text"].splitlines())
     assert unmark(section["text"]["text"]) == unmark(f"“{quote.text}”")
     assert context["elements"][0]["text"] == escape(f"— {quote.attribution}")
-    assert buttons["type"] == "actions"
+    assert blocks[-1]["type"] == "actions"
     assert message.text == escape(reply.summary)
 
 
 async def test_quote_buttons_round_trip_and_render(testbot: TestBot) -> None:
     first = await testbot.send("quote manager-medic")
-    pressed = buttons_of(valid(first))
-    assert [action_name(e["action_id"]) for e in pressed] == [b.action for b in first.buttons]
-    assert [e.get("value", "") for e in pressed] == [b.value for b in first.buttons]
-    for label in ("Another", "Share in channel", "Discuss"):
+    sent = [p for element in buttons_of(valid(first)) for p in pressed(element)]
+    assert sent == [(b.label, b.action, b.value) for b in first.buttons]
+    for label in (say.BUTTON_ANOTHER, say.BUTTON_SHARE, say.BUTTON_DISCUSS):
         await testbot.press(button(first, label), user="bob")
         for reply in testbot.last:
             assert_shows(reply, valid(reply))
-        if label != "Another":
+        if label != say.BUTTON_ANOTHER:
             assert "bob" in shown([m for r in testbot.last for m in render(r)])
 
 
@@ -191,15 +223,15 @@ async def test_lookup_more_results_and_share(testbot: TestBot) -> None:
     reply = await testbot.send("lookup leadership")
     seen = {b.title for b in reply.blocks if isinstance(b, Item)}
     for _ in range(3):
-        [more] = [e for e in buttons_of(valid(reply)) if e["text"]["text"] == "More results"]
-        assert action_name(more["action_id"]) == actions.MORE_RESULTS
+        [more] = [p for e in buttons_of(valid(reply)) for p in pressed(e) if p[0] == "More results"]
+        assert more[1] == actions.MORE_RESULTS
         reply = await testbot.press(button(reply, "More results"))
         messages = valid(reply)
         assert_shows(reply, messages)
         titles = {b.title for b in reply.blocks if isinstance(b, Item)}
         assert titles and not titles & seen
         seen |= titles
-    shared = await testbot.press(button(reply, "Share in channel"), user="bob")
+    shared = await testbot.press(button(reply, say.BUTTON_SHARE), user="bob")
     assert_shows(shared, valid(shared))
     assert say.SHARED_BY.format(name="bob") in shown(render(shared))
 
@@ -378,7 +410,10 @@ def test_action_ids_are_unique_and_invert() -> None:
 def test_more_than_25_buttons_stay_valid() -> None:
     many = tuple(Button(f"B{n}", "a", str(n)) for n in range(30))
     messages = valid(Reply(kind="x", blocks=(Note("n"),), buttons=many))
-    assert [e["value"] for e in buttons_of(messages)] == [str(n) for n in range(30)]
+    sent = sorted(p for e in buttons_of(messages) for p in pressed(e))
+    assert sent == sorted((f"B{n}", "a", str(n)) for n in range(30))  # each once
+    [menu] = overflows(messages)
+    assert [o["text"]["text"] for o in menu["options"]] == ["B3", "B4", "B5", "B6", "B7"]
 
 
 def test_empty_reply_is_still_a_valid_message() -> None:
@@ -440,3 +475,286 @@ def test_rendered_json_is_plain_data() -> None:
     reply = Reply(kind="x", blocks=(Paragraph.of("a"),), buttons=(Button("B", "a", "v"),))
     for message in valid(reply):
         assert json.loads(json.dumps(message.blocks)) == message.blocks
+
+
+# At a glance: what to act on, links, the overflow menu (issue 22)
+
+ARTICLE_URL = "https://example.org/articles/handover"
+
+
+def open_button(url: str = ARTICLE_URL, secondary: bool = False) -> Button:
+    return Button(say.BUTTON_OPEN_ARTICLE, actions.OPEN_ARTICLE, url=url, secondary=secondary)
+
+
+def test_a_question_is_a_section_of_bold_text_escaped() -> None:
+    reply = Reply(kind="x", blocks=(Note("Q2 of 3"), Question("What would <you> do & why?")))
+    [message] = valid(reply)
+    note, question = message.blocks
+    assert note["type"] == "context"
+    assert question == {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": "*What would &lt;you&gt; do &amp; why?*"},
+    }
+    two_lines = valid(Reply(kind="x", blocks=(Question("First?\nSecond?"),)))
+    assert texts(two_lines) == ["*First?*\n*Second?*"]  # Slack's bold stops at a line break
+
+
+def test_a_long_question_is_bold_in_every_section() -> None:
+    text = " ".join(words(800, seed=8))
+    sections = texts(valid(Reply(kind="x", blocks=(Question(text),))), "section")
+    assert len(sections) >= 2
+    assert all(s.startswith("*") and s.endswith("*") and s.count("*") == 2 for s in sections)
+    assert " ".join(s.strip("*") for s in sections).split() == text.split()
+
+
+def test_a_quote_without_attribution_has_no_dash_line() -> None:
+    blocks = valid(Reply(kind="x", blocks=(QuoteBlock("Ask the night team", ""),)))[0].blocks
+    assert [b["type"] for b in blocks] == ["section"]
+    with_one = valid(Reply(kind="x", blocks=(QuoteBlock("Ask", "A nurse"),)))
+    assert texts(with_one, "context") == ["— A nurse"]
+
+
+def test_a_link_button_carries_its_address_and_its_action() -> None:
+    reply = Reply(kind="article", blocks=(Heading("A title"),), buttons=(open_button(),))
+    [element] = buttons_of(valid(reply))
+    assert element["url"] == ARTICLE_URL and "value" not in element
+    assert pressed(element) == [(say.BUTTON_OPEN_ARTICLE, actions.OPEN_ARTICLE, "")]
+    too_long = Reply(
+        kind="x", blocks=(Note("n"),), buttons=(open_button("https://x.org/" + "a" * 3000),)
+    )
+    assert buttons_of(valid(too_long)) == []  # Slack refuses an address over 3,000 characters
+
+
+def test_an_items_button_is_its_sections_accessory() -> None:
+    item = Item("1. Handover", "Jo Bloggs · 2024", (Span("the night "), Span("team", bold=True)))
+    button = open_button()
+    reply = Reply(
+        kind="lookup",
+        blocks=(Heading("Lookup"), replace(item, button=button), Item("2. Rota", "", key="r")),
+        buttons=(Button(say.BUTTON_MORE, actions.MORE_RESULTS, "3:handover"),),
+    )
+    [message] = valid(reply)
+    header, first, meta, second, row = message.blocks
+    assert header["type"] == "header"
+    assert first["text"]["text"] == "*1. Handover*\nthe night *team*"
+    accessory = first["accessory"]
+    assert accessory["type"] == "button" and accessory["url"] == ARTICLE_URL
+    assert accessory["text"]["text"] == say.BUTTON_OPEN_ARTICLE
+    assert action_name(accessory["action_id"]) == actions.OPEN_ARTICLE
+    assert meta["type"] == "context" and "accessory" not in second
+    [more] = row["elements"]
+    assert more["action_id"] != accessory["action_id"]
+
+
+async def test_search_results_open_their_article_beside_the_title(
+    testbot: TestBot, library: Library
+) -> None:
+    reply = await testbot.send("lookup triumvirate")
+    linked = [b for b in reply.blocks if isinstance(b, Item) and b.button is not None]
+    assert linked, "no result with an address: the test needs one"
+    sections = [b for b in valid(reply)[0].blocks if "accessory" in b]
+    assert [s["accessory"]["url"] for s in sections] == [i.button.url for i in linked if i.button]
+    assert all(library.articles[i.key].url for i in linked)
+
+
+def test_more_than_three_buttons_put_the_secondary_ones_in_an_overflow_menu() -> None:
+    main = [Button(f"Main {n}", f"a.main{n}", str(n)) for n in range(3)]
+    extra = [Button("Export", "a.export", "e", secondary=True), open_button(secondary=True)]
+    reply = Reply(kind="x", blocks=(Note("n"),), buttons=(main[0], extra[0], *main[1:], extra[1]))
+    [row] = [b for b in valid(reply)[0].blocks if b["type"] == "actions"]
+    *shown, menu = row["elements"]
+    assert [e["type"] for e in shown] == ["button"] * 3 and menu["type"] == "overflow"
+    assert [e["text"]["text"] for e in shown] == ["Main 0", "Main 1", "Main 2"]
+    assert pressed(menu) == [
+        ("Export", "a.export", "e"),
+        (say.BUTTON_OPEN_ARTICLE, actions.OPEN_ARTICLE, ""),
+    ]
+    export, link = menu["options"]
+    assert "url" not in export and link["url"] == ARTICLE_URL
+
+
+def test_three_buttons_stay_buttons_even_when_secondary() -> None:
+    three = (Button("A", "a", "1"), Button("B", "b", "2"), open_button(secondary=True))
+    elements = buttons_of(valid(Reply(kind="x", blocks=(Note("n"),), buttons=three)))
+    assert [e["type"] for e in elements] == ["button"] * 3
+
+
+def test_a_lone_secondary_takes_the_last_primary_into_the_menu() -> None:
+    """Slack's overflow menu needs two options: a quote's Another, Share, Discuss and Open
+    article keep Another and Share as buttons."""
+    quote = (
+        Button(say.BUTTON_ANOTHER, actions.ANOTHER_QUOTE, "winter"),
+        Button(say.BUTTON_SHARE, actions.SHARE_QUOTE, "q1"),
+        Button(say.BUTTON_DISCUSS, actions.DISCUSS_QUOTE, "q1"),
+        open_button(secondary=True),
+    )
+    elements = buttons_of(valid(Reply(kind="quote", blocks=(Note("n"),), buttons=quote)))
+    assert [e["text"]["text"] for e in elements if e["type"] == "button"] == ["Another", "Share"]
+    [menu] = [e for e in elements if e["type"] == "overflow"]
+    assert pressed(menu) == [
+        (say.BUTTON_DISCUSS, actions.DISCUSS_QUOTE, "q1"),
+        (say.BUTTON_OPEN_ARTICLE, actions.OPEN_ARTICLE, ""),
+    ]
+
+
+def test_later_primary_buttons_go_in_the_menu_before_the_secondary_ones() -> None:
+    five = tuple(Button(f"P{n}", "p", f"v{n}") for n in range(5))
+    reply = Reply(kind="x", blocks=(Note("n"),), buttons=(*five, open_button(secondary=True)))
+    elements = buttons_of(valid(reply))
+    assert [e["text"]["text"] for e in elements if e["type"] == "button"] == ["P0", "P1", "P2"]
+    [menu] = overflows([SlackMessage("t", [{"type": "actions", "elements": elements}])])
+    assert [label for label, _, _ in pressed(menu)] == ["P3", "P4", say.BUTTON_OPEN_ARTICLE]
+
+
+def test_a_button_whose_option_would_not_fit_stays_a_button() -> None:
+    long_value = "v" * 150  # fits a button (2,000) but not an option (150 with the action)
+    buttons = (*(Button(f"P{n}", "p", str(n)) for n in range(3)),)
+    buttons += (Button("Long", "x.long", long_value, secondary=True), open_button(secondary=True))
+    buttons += (Button("Short", "x.short", "s", secondary=True),)
+    elements = buttons_of(valid(Reply(kind="x", blocks=(Note("n"),), buttons=buttons)))
+    [menu] = [e for e in elements if e["type"] == "overflow"]
+    assert [label for label, _, _ in pressed(menu)] == [say.BUTTON_OPEN_ARTICLE, "Short"]
+    [long] = [e for e in elements if e.get("text", {}).get("text") == "Long"]
+    assert long["type"] == "button" and long["value"] == long_value
+    assert all(len(o["value"]) <= 150 for o in menu["options"])
+
+
+def test_an_option_carries_a_value_with_spaces_and_colons_whole() -> None:
+    value = "12:clinical leadership: “patient flow” & more"
+    buttons = tuple(Button(f"P{n}", "p", str(n)) for n in range(3))
+    buttons += (Button("More", actions.MORE_RESULTS, value), Button("Label " * 20, "y", "w"))
+    [menu] = overflows(valid(Reply(kind="x", blocks=(Note("n"),), buttons=buttons)))
+    (more, more_action, more_value), (label, _, _) = pressed(menu)
+    assert (more, more_action, more_value) == ("More", actions.MORE_RESULTS, value)
+    assert len(label) <= 75 and label.endswith("…")
+
+
+def test_an_overflow_selection_reads_as_the_same_action_as_its_button() -> None:
+    discuss = Button(say.BUTTON_DISCUSS, actions.DISCUSS_QUOTE, "q-dark-side-poor-relative")
+    others = tuple(Button(f"P{n}", "p", str(n)) for n in range(2))
+    as_button = buttons_of(valid(Reply(kind="x", blocks=(Note("n"),), buttons=(discuss,))))
+    reply = Reply(
+        kind="x", blocks=(Note("n"),), buttons=(*others, discuss, open_button(secondary=True))
+    )
+    [menu] = overflows(valid(reply))
+    body = {
+        "actions": [chose(menu, menu["options"][0])],
+        "user": {"id": "U0BOB", "username": "bob"},
+        "channel": {"id": "C0GENERAL"},
+        "team": {"id": "T0TEST"},
+    }
+    from_menu = translate.action_event(body, *translate.pressed(body))
+    pressed_body = {**body, "actions": as_button}
+    from_button = translate.action_event(pressed_body, *translate.pressed(pressed_body))
+    assert from_menu == from_button
+    assert (from_menu.action, from_menu.value) == (discuss.action, discuss.value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"actions": "x"},
+        {"actions": [{"type": "overflow"}]},
+        {"actions": [{"type": "overflow", "selected_option": "x"}]},
+        {"actions": [{"type": "overflow", "selected_option": {"value": 7}}]},
+        {"actions": [{"type": "button", "action_id": 3, "value": None}]},
+    ],
+)
+def test_a_malformed_press_names_no_action(body: Json) -> None:
+    assert translate.pressed(body) == ("", "")
+
+
+# Commands typed as in Slack
+
+
+CODE = re.compile(r"`([^`]+)`")
+
+
+async def test_help_shows_commands_as_typed_after_the_slash_command(testbot: TestBot) -> None:
+    spans = CODE.findall("\n".join(texts(valid(await testbot.send("help")))))
+    commands = [s for s in spans if s.startswith(INVOKE)]
+    assert f"{INVOKE}help lookup" in commands and f"{INVOKE}privacy" in commands
+    assert len(commands) >= 10
+    for span in spans:  # the rest are filters, never a bare command
+        assert span.startswith(INVOKE) or span.endswith(":"), span
+
+
+async def test_topic_slugs_and_article_ids_are_not_typed_as_commands(
+    testbot: TestBot, library: Library
+) -> None:
+    topics = CODE.findall("\n".join(texts(valid(await testbot.send("topics")))))
+    assert set(library.topics) <= set(topics)  # every slug as it is, without /rounds
+    assert [s for s in topics if s.startswith(INVOKE)]  # the hints are commands
+    articles = CODE.findall("\n".join(texts(valid(await testbot.send("articles")))))
+    assert set(library.articles) <= set(articles)
+
+
+def test_commands_are_typed_in_every_text_a_reply_has() -> None:
+    reply = Reply(
+        kind="x",
+        blocks=(
+            Paragraph((Span("Type "), Span("`reflect next`", bold=True))),
+            Note("or `help`, not `winter-pressures`"),
+            Item("1. A", "see `read 1`", (Span("or `quote`"),)),
+        ),
+        summary="Type `reflect close`",
+    )
+    [message] = valid(reply)
+    assert texts([message]) == [
+        "Type *`/rounds reflect next`*",
+        "or `/rounds help`, not `winter-pressures`",
+        "*1. A*\nor `/rounds quote`",
+        "see `/rounds read 1`",
+    ]
+    assert message.text == "Type `/rounds reflect close`"
+    [bare] = render(reply, invoke="")
+    assert "/rounds" not in json.dumps(bare.blocks) + bare.text
+
+
+def test_a_modal_shows_commands_as_typed() -> None:
+    said = Reply(kind="x", blocks=(Paragraph.of("Posted. `reflect list` shows it."),))
+    view = notice_view("Rounds", [said], "Close")
+    assert "`/rounds reflect list`" in json.dumps(view["blocks"])
+
+
+# Overflow menus and accessories in problems()
+
+
+def overflow_json(count: int, text: str = "o", value: str = "a:0 v", url: str = "") -> Json:
+    option: Json = {"text": {"type": "plain_text", "text": text}, "value": value}
+    if url:
+        option["url"] = url
+    return {"type": "overflow", "action_id": "overflow", "options": [option] * count}
+
+
+def test_problems_names_every_broken_overflow_and_accessory_limit() -> None:
+    long = overflow_json(2, "t" * 76, "v" * 151, "https://x.org/" + "u" * 3000)
+    accessory = {**section("x"), "accessory": {**button_json("b" * 76, "a:0"), "url": "u" * 3001}}
+    bad = SlackMessage(
+        "t",
+        [
+            {"type": "actions", "elements": [overflow_json(1)]},
+            {"type": "actions", "elements": [overflow_json(6)]},
+            {"type": "actions", "elements": [long]},
+            accessory,
+        ],
+    )
+    found = "\n".join(problems(bad))
+    for words_of_problem in (
+        "block 1 (actions): overflow 1 has 1 options (Slack allows 2 to 5)",
+        "block 2 (actions): overflow 1 has 6 options",
+        "overflow 1 option 1 text is 76",
+        "overflow 1 option 2 value is 151",
+        "overflow 1 option 1 url is 3014",
+        "block 4 (section): accessory text is 76",
+        "accessory url is 3001",
+        "action_id 'overflow' is used more than once",
+    ):
+        assert words_of_problem in found
+    twice = SlackMessage(
+        "t", [accessory, {"type": "actions", "elements": [button_json("b", "a:0")]}]
+    )
+    assert "action_id 'a:0' is used more than once" in "\n".join(problems(twice))
+    fine = SlackMessage("t", [{"type": "actions", "elements": [overflow_json(5)]}, section("x")])
+    assert problems(fine) == []

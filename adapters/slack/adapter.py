@@ -46,7 +46,6 @@ from adapters.slack.pages import (
     private,
     working_view,
 )
-from adapters.slack.render import action_name
 from adapters.slack.translate import (
     action_event,
     command_event,
@@ -54,6 +53,7 @@ from adapters.slack.translate import (
     is_ephemeral_source,
     malformed,
     mention_event,
+    pressed,
     thread_deletion,
     thread_message,
 )
@@ -256,9 +256,7 @@ class SlackAdapter:
 
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        action_id = str(((body.get("actions") or [{}])[0]).get("action_id", ""))
-        event = action_event(body, action_name(action_id))
-        self._spawn(self._answer_action(event, body))
+        self._spawn(self._answer_action(action_event(body, *pressed(body)), body))
 
     async def _on_mention(
         self, ack: AsyncAck, event: dict[str, Any], context: dict[str, Any]
@@ -390,6 +388,8 @@ class SlackAdapter:
 
     async def _answer_action(self, action: Action, body: dict[str, Any]) -> None:
         replies = await self.bot.handle(action)
+        if not replies:  # a link (Open article): Slack opened it; nothing to say
+            return
         url = str(body.get("response_url", ""))
         form = form_of(replies)
         if form is not None:

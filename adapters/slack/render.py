@@ -2,9 +2,12 @@
 
 Blocks are built as Block Kit JSON by small constructors that keep Slack's limits by
 construction: text is split at word boundaries to fit, buttons that cannot be valid are left
-out, and messages over 50 blocks are paginated. `problems()` checks every limit on the
-finished JSON, and the tests parse every rendered block back through slack_sdk's block
-models (`Block.parse(...).validate_json()`). slack_sdk's models are not used at run time:
+out, and messages over 50 blocks are paginated. What a person acts on (a `Question`) is a bold
+section, small print a context line; a message with more than three buttons keeps three and
+puts the rest in an overflow menu (`_overflowed`), and commands are shown as typed in Slack
+(`/rounds help`, `bot.typed`). `problems()` checks every limit on the finished JSON, and the
+tests parse every rendered block back through slack_sdk's block models
+(`Block.parse(...).validate_json()`). slack_sdk's models are not used at run time:
 their validation introspects each object with `dir()`, which cost most of a lookup's time
 (the README's measured figures). Lengths are measured on the text as sent (after `&`, `<`,
 `>` are escaped and bold markers added)."""
@@ -21,6 +24,7 @@ from adapters.textfit import ELLIPSIS, cut, one_line
 from bot import limits
 from bot import replies as r
 from bot.replies import Block, Button, Reply, Rich, Span, plain, plain_text
+from bot.typed import as_typed
 
 MAX_BLOCKS = 50
 SECTION_TEXT = 3000
@@ -30,7 +34,11 @@ CONTEXT_TEXT = 3000
 ACTIONS_ELEMENTS = 25
 BUTTON_TEXT = 75
 BUTTON_VALUE = 2000
+URL = 3000  # a button's or an overflow option's address
 ACTION_ID = 255
+OVERFLOW_OPTIONS = (2, 5)  # the fewest and most options of an overflow menu
+OPTION_TEXT = 75
+OPTION_VALUE = 150
 MESSAGE_TEXT = 3000
 MODAL_TITLE = 24  # a modal's title and its submit and close labels
 MODAL_BLOCKS = 100
@@ -43,6 +51,9 @@ FORM_INPUT = "text"  # its action id
 
 CONTINUED = " (continued)"
 QUOTE_LINE = "> "
+INVOKE = "/rounds "  # how a command is typed in Slack: the slash command (deploy/slack/)
+SHOWN_BUTTONS = 3  # a message with more buttons puts its secondary ones in an overflow menu
+OVERFLOW = "overflow"  # the overflow menu's action id (each option carries its button's)
 
 Json = dict[str, Any]
 Word = textfit.Word[bool]  # the whitespace before a word, and its runs: text and boldness
@@ -54,10 +65,12 @@ class SlackMessage:
     blocks: list[Json]  # Block Kit JSON, ready for chat.postMessage / response_url
 
 
-def render(reply: Reply) -> list[SlackMessage]:
+def render(reply: Reply, invoke: str = INVOKE) -> list[SlackMessage]:
     """One or more messages (more only when the blocks exceed Slack's 50-block limit);
-    buttons go on the last one."""
-    groups = [blocks for block in reply.blocks if (blocks := _render_block(block))]
+    buttons go on the last one. Commands shown are typed as they must be: after `invoke`."""
+    reply = as_typed(reply, invoke)
+    places = enumerate(reply.blocks, len(reply.buttons))  # items' buttons after the reply's
+    groups = [out for n, block in places if (out := _render_block(block, n))]
     actions = _actions(reply.buttons)
     if actions:
         groups = [*groups[:-1], groups[-1] + actions] if groups else [actions]
@@ -70,21 +83,32 @@ def render(reply: Reply) -> list[SlackMessage]:
     return [first, *(SlackMessage(more, page) for page in pages[1:])]
 
 
-def _render_block(block: Block) -> list[Json]:
-    """The Block Kit blocks for one neutral block (none for a block with no text)."""
+def _render_block(block: Block, place: int = 0) -> list[Json]:
+    """The Block Kit blocks for one neutral block (none for a block with no text); `place`
+    numbers an item's own button."""
     match block:
         case r.Heading(text=text):
             return _heading(text)
         case r.Paragraph(rich=rich):
             return _sections(rich)
+        case r.Question(text=text):
+            return _sections((Span(text, bold=True),))
         case r.QuoteBlock(text=text, attribution=attribution):
             quoted = _sections(plain(f"“{text}”"), quote=True)
-            return [*quoted, *_context(f"— {attribution}")]
-        case r.Item(title=title, meta=meta, body=body):
-            return [*_sections((Span(title, bold=True), Span("\n"), *body)), *_context(meta)]
+            return [*quoted, *_context(f"— {attribution}" if attribution.strip() else "")]
+        case r.Item(title=title, meta=meta, body=body, button=button):
+            sections = _sections((Span(title, bold=True), Span("\n"), *body))
+            return [*_beside(sections, button, place), *_context(meta)]
         case r.Note(text=text):
             return _context(text)
     raise TypeError(f"unknown block {block!r}")
+
+
+def _beside(sections: list[Json], button: Button | None, place: int) -> list[Json]:
+    """The sections with the button as the first one's accessory (beside an item's title)."""
+    if button is None or not sections or not _sendable(button, place):
+        return sections
+    return [{**sections[0], "accessory": _button(button, place)}, *sections[1:]]
 
 
 def action_id(button: Button, index: int) -> str:
@@ -96,6 +120,18 @@ def action_name(action_id: str) -> str:
     """The inverse of `action_id`: "quote.another:0" -> "quote.another"."""
     name, sep, index = action_id.rpartition(":")
     return name if sep and index.isdigit() else action_id
+
+
+def option_value(button: Button, index: int) -> str:
+    """What an overflow option sends back: the button's action id, a space, its value
+    (action names hold no whitespace)."""
+    return f"{action_id(button, index)} {button.value}"
+
+
+def chosen(value: str) -> tuple[str, str]:
+    """The inverse of `option_value`: the action's name and the button's value."""
+    pressed, _, button_value = value.partition(" ")
+    return action_name(pressed), button_value
 
 
 def escape(text: str) -> str:
@@ -155,9 +191,10 @@ def _modal_text(text: str, limit: int) -> str:
 
 
 def _texts(reply: Reply) -> list[Json]:
-    """A reply's paragraphs and notes as blocks (its heading is the modal's title; quotes,
-    items and buttons have no place in a form)."""
-    kept = (b for b in reply.blocks if isinstance(b, r.Paragraph | r.Note))
+    """A reply's paragraphs, questions and notes as blocks, commands typed as in `render`
+    (its heading is the modal's title; quotes, items and buttons have no place in a form)."""
+    typed = as_typed(reply, INVOKE).blocks
+    kept = (b for b in typed if isinstance(b, r.Paragraph | r.Question | r.Note))
     return [out for block in kept for out in _render_block(block)]
 
 
@@ -271,16 +308,53 @@ def _context(text: str) -> list[Json]:
     ]
 
 
+Numbered = tuple[int, Button]  # a button and its place among the reply's buttons
+
+
 def _actions(buttons: Sequence[Button]) -> list[Json]:
-    """Buttons that can be valid, in actions blocks of at most 25 elements."""
-    elements = [_button(b, n) for n, b in enumerate(buttons) if _sendable(b, n)]
+    """Buttons that can be valid, in actions blocks of at most 25 elements; with more than
+    three, an overflow menu at the end holds the less used ones."""
+    shown, menu = _overflowed([(n, b) for n, b in enumerate(buttons) if _sendable(b, n)])
+    elements = [_button(b, n) for n, b in shown] + ([_overflow(menu)] if menu else [])
     return [
         {"type": "actions", "elements": group} for group in textfit.pack(elements, ACTIONS_ELEMENTS)
     ]
 
 
+def _overflowed(buttons: list[Numbered]) -> tuple[list[Numbered], list[Numbered]]:
+    """Which buttons stay buttons and which go in the overflow menu. Up to three stay as
+    they are. With more, the menu takes the primary ones after the third, then the secondary
+    ones; a menu of one takes the last primary button too (Slack's least is two); it holds
+    five at most, and only buttons whose option fits (the rest stay buttons). Both keep
+    the reply's order."""
+    if len(buttons) <= SHOWN_BUTTONS:
+        return buttons, []
+    least, most = OVERFLOW_OPTIONS
+    primary = [p for p in buttons if not p[1].secondary]
+    first, later = primary[:SHOWN_BUTTONS], primary[SHOWN_BUTTONS:]
+    menu = [p for p in later + [p for p in buttons if p[1].secondary] if _optionable(*p)]
+    menu = menu[:most]
+    if len(menu) == 1 and first and _optionable(*first[-1]):
+        menu.append(first[-1])
+    if len(menu) < least:
+        return buttons, []
+    inside = {n for n, _ in menu}
+    return [p for p in buttons if p[0] not in inside], sorted(menu, key=lambda p: p[0])
+
+
 def _sendable(button: Button, index: int) -> bool:
-    return len(button.value) <= BUTTON_VALUE and len(action_id(button, index)) <= ACTION_ID
+    return (
+        len(button.value) <= BUTTON_VALUE
+        and len(button.url) <= URL
+        and len(action_id(button, index)) <= ACTION_ID
+    )
+
+
+def _optionable(index: int, button: Button) -> bool:
+    """Whether the button can be an overflow option: its value and action fit in 150
+    characters, and the action name holds no whitespace (`option_value` parts there)."""
+    name = button.action
+    return len(option_value(button, index)) <= OPTION_VALUE and name.split() == [name]
 
 
 def _button(button: Button, index: int) -> Json:
@@ -291,7 +365,23 @@ def _button(button: Button, index: int) -> Json:
     }
     if button.value:
         element["value"] = button.value
+    if button.url:
+        element["url"] = button.url
     return element
+
+
+def _overflow(menu: Sequence[Numbered]) -> Json:
+    return {"type": "overflow", "action_id": OVERFLOW, "options": [_option(*p) for p in menu]}
+
+
+def _option(index: int, button: Button) -> Json:
+    option: Json = {
+        "text": _plain_text_object(one_line(button.label, OPTION_TEXT)),
+        "value": option_value(button, index),
+    }
+    if button.url:
+        option["url"] = button.url
+    return option
 
 
 def _pages(groups: Sequence[list[Json]]) -> list[list[Json]]:
@@ -316,9 +406,15 @@ def problems(message: SlackMessage) -> list[str]:
     for n, block in enumerate(message.blocks, 1):
         kind = block.get("type", "?")
         found += [f"block {n} ({kind}): {p}" for p in _CHECKS.get(kind, _nothing)(block)]
-        ids += [str(e["action_id"]) for e in block.get("elements", []) if "action_id" in e]
+        ids += [str(e["action_id"]) for e in _interactive(block) if "action_id" in e]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     return found + [f"action_id {i!r} is used more than once" for i in repeated]
+
+
+def _interactive(block: Json) -> list[Json]:
+    """A block's buttons and menus: an actions block's elements, a section's accessory."""
+    accessory = block.get("accessory")
+    return [*block.get("elements", []), *([accessory] if isinstance(accessory, dict) else [])]
 
 
 def _nothing(block: Json) -> list[str]:
@@ -336,7 +432,9 @@ def _too_long(what: str, text: str, limit: int) -> list[str]:
 def _section_problems(block: Json) -> list[str]:
     text = _text(block.get("text"))
     empty = [] if text.strip() or block.get("fields") else ["section has no text"]
-    return empty + _too_long("section text", text, SECTION_TEXT)
+    accessory = block.get("accessory")
+    beside = _element_problems("accessory", accessory) if accessory else []
+    return empty + _too_long("section text", text, SECTION_TEXT) + beside
 
 
 def _header_problems(block: Json) -> list[str]:
@@ -356,9 +454,25 @@ def _actions_problems(block: Json) -> list[str]:
     elements = block.get("elements", [])
     found = _count_problems("actions", len(elements), ACTIONS_ELEMENTS)
     for n, element in enumerate(elements, 1):
-        found += _too_long(f"button {n} text", _text(element.get("text")), BUTTON_TEXT)
-        found += _too_long(f"button {n} value", str(element.get("value", "")), BUTTON_VALUE)
-        found += _too_long(f"button {n} action_id", str(element.get("action_id", "")), ACTION_ID)
+        found += _element_problems(f"{element.get('type', 'element')} {n}", element)
+    return found
+
+
+def _element_problems(what: str, element: Json) -> list[str]:
+    """A button's limits, or an overflow menu's (`what` names it in the problems)."""
+    found = _too_long(f"{what} action_id", str(element.get("action_id", "")), ACTION_ID)
+    if element.get("type") != "overflow":
+        found += _too_long(f"{what} text", _text(element.get("text")), BUTTON_TEXT)
+        found += _too_long(f"{what} value", str(element.get("value", "")), BUTTON_VALUE)
+        return found + _too_long(f"{what} url", str(element.get("url", "")), URL)
+    options = element.get("options", [])
+    least, most = OVERFLOW_OPTIONS
+    if not least <= len(options) <= most:
+        found.append(f"{what} has {len(options)} options (Slack allows {least} to {most})")
+    for k, option in enumerate(options, 1):
+        found += _too_long(f"{what} option {k} text", _text(option.get("text")), OPTION_TEXT)
+        found += _too_long(f"{what} option {k} value", str(option.get("value", "")), OPTION_VALUE)
+        found += _too_long(f"{what} option {k} url", str(option.get("url", "")), URL)
     return found
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from adapters import nesting
-from adapters.slack.render import FORM_BLOCK, FORM_INPUT
+from adapters.slack.render import FORM_BLOCK, FORM_INPUT, action_name, chosen
 from bot import limits
 from bot.events import Action, Command, Conversation, Deletion, Message, Person
 
@@ -154,9 +154,21 @@ def form_event(view: dict[str, Any], forms: frozenset[str]) -> Action | None:
     return Action(where, Person(""), callback, value, text=_str(typed.get("value")))
 
 
-def action_event(body: dict[str, Any], name: str) -> Action:
+def pressed(body: dict[str, Any]) -> tuple[str, str]:
+    """What was pressed (`block_actions`): the action's name and the value it carries, of a
+    button, or of the option chosen in an overflow menu (whose value holds both:
+    `render.option_value`). Slack signs the request; both are still the client's to
+    choose, and the core checks them as it checks a button's."""
+    action = _first(body.get("actions"))
+    if action.get("type") == "overflow":
+        return chosen(_str(_dict(action.get("selected_option")).get("value")))
+    return action_name(_str(action.get("action_id"))), _str(action.get("value"))
+
+
+def action_event(body: dict[str, Any], name: str, value: str | None = None) -> Action:
     """A button press (`block_actions`). `name` is the action's name without the
-    per-message suffix of its action id."""
+    per-message suffix of its action id; `value`, when given, replaces the button's
+    (an overflow option's)."""
     action = _first(body.get("actions"))
     user = _dict(body.get("user"))
     channel = _str(_dict(body.get("channel")).get("id"))
@@ -166,7 +178,7 @@ def action_event(body: dict[str, Any], name: str) -> Action:
     channel = channel or _str(container.get("channel_id"))
     conversation = Conversation(PLATFORM, channel, team, thread)
     person = Person(_str(user.get("id")), _str(user.get("name")) or _str(user.get("username")))
-    return Action(conversation, person, name, _str(action.get("value")))
+    return Action(conversation, person, name, _str(action.get("value")) if value is None else value)
 
 
 def is_ephemeral_source(body: dict[str, Any]) -> bool:

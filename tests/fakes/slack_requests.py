@@ -201,6 +201,33 @@ def block_actions_payload(
     return payload
 
 
+def overflow_actions_payload(
+    action_id: str,
+    option_value: str,
+    response_url: str,
+    user: str = "U0ALICE",
+    user_name: str = "alice",
+    *,
+    label: str = "Option",
+    ephemeral: bool = True,
+) -> dict[str, Any]:
+    """A `block_actions` payload for an option chosen in an overflow menu: the action is the
+    menu (`type: overflow`, its action_id), the option chosen its `selected_option`."""
+    payload = block_actions_payload(
+        action_id, "", response_url, user, user_name, ephemeral=ephemeral
+    )
+    chosen = {"text": _plain(label), "value": option_value}
+    menu = {"type": "overflow", "action_id": action_id, "selected_option": chosen}
+    payload["actions"] = [{**menu, "block_id": "actions", "action_ts": f"{time.time():.6f}"}]
+    if not ephemeral:
+        options = [{"text": _plain(label), "value": option_value}]
+        elements = [{"type": "overflow", "action_id": action_id, "options": options}]
+        payload["message"]["blocks"] = [
+            {"type": "actions", "block_id": "actions", "elements": elements}
+        ]
+    return payload
+
+
 def _plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text, "emoji": True}
 
