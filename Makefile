@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit bench content-check clean
+.PHONY: run test lint typecheck unit bench content-check cards clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ unit: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
+
+# Every card and Block Kit message of a fixture run as PNGs in build/cards/ (not part of
+# `make test`). Needs node, npm and Chromium; `make cards CARDS=--docs` also refreshes the
+# README's pictures in docs/cards/.
+cards: $(VENV)/.installed-dev
+	$(BIN)/python tools/cards/render.py $(CARDS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache rounds.db

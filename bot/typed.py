@@ -12,7 +12,7 @@ from dataclasses import replace
 from functools import cache
 
 from bot.commands import SPECS
-from bot.replies import Block, Item, Note, Paragraph, Reply, Rich, Span
+from bot.replies import Block, Item, Note, Paragraph, Question, Reply, Rich, Span
 
 _CODE = re.compile(r"`([^`\n]+)`")
 
@@ -60,6 +60,8 @@ def _block(block: Block, invoke: str) -> Block:
             return Paragraph(_spans(rich, invoke))
         case Note(text=text) if "`" in text:
             return Note(typed(text, invoke))
+        case Question(text=text) if "`" in text:
+            return Question(typed(text, invoke))
         case Item(meta=meta, body=body) if "`" in meta or _coded(body):
             return replace(block, meta=typed(meta, invoke), body=_spans(body, invoke))
     return block

@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 
+from adapters.teams.fit import Json
 from bot.content.model import Library
 from bot.lookup import LookupIndex
 from rounds.server import Options, Server
@@ -54,3 +55,38 @@ async def running(
     options = Options(host="127.0.0.1", port=0, scheduler=False)
     async with served(library, index, config, options) as (server, http):
         yield Teams(server, http, fake)
+
+
+def card_elements(card: Json) -> list[Json]:
+    """Every element of the card's body, depth first, in reading order (TextRuns and the
+    actions of an ActionSet too)."""
+    found: list[Json] = []
+
+    def walk(items: list[Json]) -> None:
+        for element in items:
+            found.append(element)
+            nested = ("items", "columns", "inlines", "actions")
+            walk([child for key in nested for child in element.get(key, [])])
+
+    walk(card["body"])
+    return found
+
+
+def element_text(element: Json) -> str | None:
+    """What a reader sees of one element: a TextBlock's text, a RichTextBlock's runs
+    joined; None for an element that shows no text of its own."""
+    if element.get("type") == "TextBlock":
+        return str(element["text"])
+    if element.get("type") == "RichTextBlock":
+        return "".join(run["text"] for run in element["inlines"])
+    return None
+
+
+def card_texts(card: Json) -> list[str]:
+    """The texts of the card, one an element, wherever they are (containers, columns)."""
+    return [t for t in map(element_text, card_elements(card)) if t is not None]
+
+
+def card_text(card: Json) -> str:
+    """Every text of the card in reading order, one line an element."""
+    return "\n".join(card_texts(card))

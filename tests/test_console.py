@@ -127,7 +127,7 @@ def test_a_reflection_from_start_to_summary_in_the_console(tmp_path: Path) -> No
     assert "Reflection: Manager–medic collaboration\nWhat? So what? Now what? · closes" in out
     # the facilitator's controls, numbered on from the opening's one button
     assert "[1] Contribute anonymously" in out
-    assert "[2] Next question   [3] Close and post summary" in out
+    assert "[2] Next question   [3] Close and sum up" in out
     assert "Your reply is in the thread of reflection #1, Manager–medic collaboration." in out
     assert "So what? (Q2 of 3)" in out and "Now what? (Q3 of 3)" in out
     assert "looks like it contains an NHS number" in out

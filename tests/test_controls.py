@@ -1,5 +1,5 @@
 """Controls live with the people who may use them (issue 22): a reflection's Next question
-and Close and post summary come to its facilitator alone, and work from there (a Teams 1:1
+and Close and sum up come to its facilitator alone, and work from there (a Teams 1:1
 chat is another conversation); a schedule card's Pause, Resume and Skip next go to whoever
 may change the schedule. Anyone else pressing a forged button is told nothing exists."""
 
@@ -41,11 +41,11 @@ def labels(reply: Reply) -> list[str]:
 async def test_the_facilitator_runs_the_thread_from_their_private_message(world: World) -> None:
     started = await world.say("reflect start manager-medic gibbs")
     assert started.discreet and started.visibility is Visibility.PRIVATE
-    assert labels(started) == ["Next question", "Close and post summary"]
+    assert labels(started) == ["Next question", "Close and sum up"]
     value = started.buttons[0].value
     moved = await pressed(world, PRIVATE_CHAT, actions.REFLECT_NEXT, value, "fran")
     assert "Posted Q2 of 6" in text_of(moved)
-    assert moved.discreet and labels(moved) == ["Next question", "Close and post summary"]
+    assert moved.discreet and labels(moved) == ["Next question", "Close and sum up"]
     [question] = world.in_thread(await world.thread())
     assert question.visibility is Visibility.CHANNEL and labels(question) == [
         "Contribute anonymously"
@@ -58,11 +58,11 @@ async def test_the_facilitator_runs_the_thread_from_their_private_message(world:
 async def test_at_the_last_question_only_close_is_offered(world: World) -> None:
     await world.say("reflect start manager-medic")  # three questions
     second = await world.say("reflect next")
-    assert labels(second) == ["Next question", "Close and post summary"]
+    assert labels(second) == ["Next question", "Close and sum up"]
     last = await world.say("reflect next")  # Q3 of 3 posted: nothing left to ask
-    assert "Posted Q3 of 3" in text_of(last) and labels(last) == ["Close and post summary"]
+    assert "Posted Q3 of 3" in text_of(last) and labels(last) == ["Close and sum up"]
     done = await world.say("reflect next")
-    assert "last question" in text_of(done) and labels(done) == ["Close and post summary"]
+    assert "last question" in text_of(done) and labels(done) == ["Close and sum up"]
 
 
 async def test_typed_with_its_number_the_facilitator_runs_it_from_their_private_chat(

@@ -148,7 +148,7 @@ async def test_start_posts_the_opening_and_tells_the_facilitator(world: World) -
     assert reply.visibility is Visibility.PRIVATE and reply.discreet  # Teams: a 1:1 chat
     assert "Reflection #1 on Manager–medic collaboration is open" in text_of(reply)
     assert "Thursday 26 November 2026, 10:00 GMT" in text_of(reply)  # closes, with its zone
-    assert [b.label for b in reply.buttons] == ["Next question", "Close and post summary"]
+    assert [b.label for b in reply.buttons] == ["Next question", "Close and sum up"]
     [opening] = world.posts()
     words = text_of(opening.reply)
     assert opening.reply.visibility is Visibility.CHANNEL

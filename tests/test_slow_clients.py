@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,8 +63,20 @@ async def trickle(writer: asyncio.StreamWriter, data: bytes) -> None:
         return
 
 
+class Opened:
+    """Counts the connections made, and says when all `expected` are open."""
+
+    def __init__(self, expected: int) -> None:
+        self.count, self.expected, self.all = 0, expected, asyncio.Event()
+
+    def note(self) -> None:
+        self.count += 1
+        if self.count >= self.expected:
+            self.all.set()
+
+
 async def hung_up(
-    rounds: Rounds, start: bytes, slowly: bytes, opened: list[float] | None = None
+    rounds: Rounds, start: bytes, slowly: bytes, opened: Opened | None = None
 ) -> tuple[float, bytes]:
     """Connect, send `start` at once and `slowly` a byte at a time; how long the server
     kept the connection, and what it said before closing it. Each connection made is
@@ -71,7 +84,7 @@ async def hung_up(
     reader, writer = await asyncio.open_connection("127.0.0.1", rounds.server.port)
     began = time.monotonic()
     if opened is not None:
-        opened.append(began)
+        opened.note()
     writer.write(start)
     sending = asyncio.create_task(trickle(writer, slowly))
     try:
@@ -113,12 +126,15 @@ async def test_a_connection_that_sends_nothing_is_closed(rounds: Rounds) -> None
 async def test_two_hundred_slow_clients_are_all_dropped_and_health_answers_meanwhile(
     rounds: Rounds,
 ) -> None:
-    opened: list[float] = []
+    opened = Opened(200)
     slow = [hung_up(rounds, SLACK_HEAD, b"x" * 4000, opened) for _ in range(100)]
     slow += [hung_up(rounds, b"", SLACK_HEAD, opened) for _ in range(100)]
     dropping = asyncio.gather(*slow)
-    while len(opened) < len(slow) and not dropping.done():  # the storm of connects: the
-        await asyncio.sleep(0.01)  # clients share this test's event loop with the server
+    # the storm of connects passes first: the clients share this test's event loop
+    connected: asyncio.Future[Any] = asyncio.ensure_future(opened.all.wait())
+    either: list[asyncio.Future[Any]] = [connected, dropping]
+    await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+    connected.cancel()
     waits = []
     while not dropping.done():
         began = time.monotonic()

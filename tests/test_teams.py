@@ -18,25 +18,28 @@ from adapters.pace import ChannelPace
 from adapters.teams.check import problems
 from adapters.teams.connectors import ReusingAuthentication, TeamsConfig
 from adapters.teams.fit import MAX_RESULT_CARD_BYTES, size
+from bot import messages as m
 from bot.content.model import Library
 from bot.events import Conversation
 from bot.lookup import LookupIndex
 from bot.outbox import DeliveryError
-from bot.replies import Paragraph, Reply, Visibility
+from bot.replies import Note, Paragraph, Reply, Visibility
 from rounds.server import TEAMS_AUTH, TEAMS_EMULATOR
 from tests.fakes.connector import FakeConnector, Sent
 from tests.fakes.teams_activities import (
     CHANNEL_ID,
     TENANT_ID,
+    USER_ID,
     card_submit,
     channel_message,
     compose_query,
     members_added,
     members_removed,
+    personal_conversation_id,
     personal_message,
     unknown_activity,
 )
-from tests.teams_harness import Teams, running
+from tests.teams_harness import Teams, card_elements, card_texts, running
 
 CHANNEL = Conversation("teams", CHANNEL_ID, TENANT_ID)
 
@@ -88,6 +91,22 @@ async def test_a_personal_chat_needs_no_mention(teams: Teams) -> None:
     assert "triumvirate" in words(reply).lower()
 
 
+def typed_commands(sent: Sent) -> list[str]:
+    """The commands the message's card shows, as they are to be typed (monospace runs)."""
+    activity = sent.activity.get("activity", sent.activity)  # a new thread's first post
+    [card] = [a["content"] for a in activity["attachments"]]
+    return [r["text"] for r in card_elements(card) if r.get("fontType") == "Monospace"]
+
+
+async def test_commands_are_shown_with_the_mention_in_a_channel_only(teams: Teams) -> None:
+    [channel] = await teams.send(channel_message("help", teams.fake.url))
+    [personal] = await teams.send(personal_message("help", teams.fake.url))
+    shown, alone = typed_commands(channel), typed_commands(personal)
+    assert "@Rounds help <command>" in shown and "help <command>" in alone
+    assert not any("@Rounds" in code for code in alone)
+    assert [code.removeprefix("@Rounds ") for code in shown] == alone  # otherwise the same
+
+
 async def test_the_mention_is_removed_using_its_entity(teams: Teams) -> None:
     [reply] = await teams.send(channel_message("help lookup", teams.fake.url))
     assert "Rounds is here" not in words(reply)  # the mention did not leave an empty command
@@ -105,7 +124,7 @@ async def test_another_replaces_the_card(teams: Teams) -> None:
 
 async def test_share_posts_a_new_thread_in_the_channel(teams: Teams) -> None:
     [first] = await teams.send(channel_message("quote winter", teams.fake.url))
-    data = submit_of(cards(first)[0], "Share in channel")
+    data = submit_of(cards(first)[0], m.BUTTON_SHARE)
     [shared] = await teams.send(card_submit(data, teams.fake.url, reply_to_id=message_id(first)))
     assert shared.method == "create_conversation"
     assert "Shared by Alice Example" in words(shared)
@@ -150,6 +169,33 @@ async def test_a_proactive_post_works_after_a_restart(
     assert reply.conversation_id == f"{CHANNEL_ID};messageid={root}"
 
 
+async def test_the_welcome_shows_commands_as_typed_where_rounds_was_added(teams: Teams) -> None:
+    [group] = await teams.send(members_added(teams.fake.url, scope="groupChat"))
+    [personal] = await teams.send(members_added(teams.fake.url, scope="personal"))
+    assert "@Rounds help" in typed_commands(group)  # a group chat needs the mention too
+    assert "help" in typed_commands(personal) and "@Rounds" not in words(personal)
+
+
+async def test_a_post_shows_commands_as_typed_in_the_conversation_it_goes_to(
+    teams: Teams,
+) -> None:
+    """A scheduled or proactive post knows its conversation from the stored reference: a
+    channel's commands need the mention, a 1:1 chat's do not."""
+    await teams.send(channel_message("help", teams.fake.url))
+    await teams.send(personal_message("help", teams.fake.url))
+    assert teams.server.teams is not None
+    chat = Conversation("teams", personal_conversation_id(USER_ID), TENANT_ID)
+    stored = await teams.server.bot.ctx.store.references("teams")
+    assert stored[chat.key]["conversationType"] == "personal"
+    said = Reply("prompt", (Note("Type `prompt` for another."),), Visibility.CHANNEL, summary="Q")
+    await teams.server.teams.outbox.post(CHANNEL, said)
+    await teams.server.teams.outbox.post(chat, said)
+    in_channel, in_chat = teams.fake.sent[-2:]
+    assert in_channel.conversation_id == CHANNEL_ID
+    assert typed_commands(in_channel) == ["@Rounds prompt"]
+    assert in_chat.conversation_id.startswith("a:") and typed_commands(in_chat) == ["prompt"]
+
+
 async def test_a_conversation_the_bot_left_is_reported_not_crashed(teams: Teams) -> None:
     await teams.send(channel_message("help", teams.fake.url))
     teams.fake.forbid(CHANNEL_ID)
@@ -164,17 +210,28 @@ async def test_a_conversation_the_bot_left_is_reported_not_crashed(teams: Teams)
     assert missing.value.permanent
 
 
-async def test_compose_box_search_returns_cards(teams: Teams) -> None:
+async def test_compose_box_search_returns_cards(teams: Teams, library: Library) -> None:
     query = compose_query("leadership", teams.fake.url, skip=0, count=5)
     async with teams.http.post(teams.url, json=query) as response:
         assert response.status == 200
         body = await response.json()
     result = body["composeExtension"]
     assert result["type"] == "result" and len(result["attachments"]) == 5
+    titles = {article.title for article in library.articles.values()}
+    links: list[dict[str, Any]] = []
     for attachment in result["attachments"]:
         assert problems(attachment["content"]) == []
         assert size(attachment["content"]) < MAX_RESULT_CARD_BYTES
-        assert attachment["preview"]["content"]["title"]
+        preview = attachment["preview"]["content"]
+        assert preview["title"] in titles  # the article's title: no rank number before it
+        assert len(preview["text"]) <= 160 and "\n" not in preview["title"]
+        assert card_texts(attachment["content"])[0] == preview["title"]  # a clean card
+        links += attachment["content"].get("actions", [])
+    assert all(a["type"] == "Action.OpenUrl" for a in links)  # Open article, if on the web
+    query = compose_query("triumvirate", teams.fake.url, skip=0, count=3)
+    async with teams.http.post(teams.url, json=query) as response:
+        found = (await response.json())["composeExtension"]["attachments"]
+    assert any(a["content"].get("actions") for a in found)
     later = compose_query("leadership", teams.fake.url, skip=5, count=5)
     async with teams.http.post(teams.url, json=later) as response:
         second = (await response.json())["composeExtension"]["attachments"]

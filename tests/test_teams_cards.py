@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from adapters.teams.cards import (
     CARD,
+    MENTION,
     THUMBNAIL,
     Submit,
     TeamsMessage,
@@ -26,7 +27,14 @@ from adapters.teams.cards import (
     search_results,
     submit_data,
 )
-from adapters.teams.check import problems
+from adapters.teams.check import (
+    NARROW_LABEL,
+    NARROW_LABELS,
+    OVERFLOW_LABEL,
+    PRIMARY_ACTIONS,
+    narrow_problems,
+    problems,
+)
 from adapters.teams.fit import MAX_ACTIVITY_BYTES, MAX_RESULT_CARD_BYTES, size
 from bot import actions
 from bot import messages as say
@@ -35,17 +43,21 @@ from bot.events import Action, Conversation, Person
 from bot.replies import (
     Block,
     Button,
+    Failure,
     Form,
     Heading,
     Item,
     Note,
     Paragraph,
+    Question,
     QuoteBlock,
     Reply,
     Span,
+    plain_text,
     rich_text,
 )
 from tests.conftest import COMMAND_LINES, TestBot, button
+from tests.teams_harness import card_elements, card_texts, element_text
 
 Json = dict[str, Any]
 
@@ -64,47 +76,48 @@ def valid(reply: Reply) -> list[TeamsMessage]:
         assert json.loads(json.dumps(message.card)) == message.card
     assert not any("actions" in m.card for m in messages[:-1])
     assert_buttons(reply, messages[-1].card)
+    if "\\" not in plain_text(reply):  # no backslash escape is added to any text
+        assert not any("\\" in t for m in messages for t in shown_texts(m.card))
+    for message in render(reply, MENTION):  # as read in a channel
+        assert problems(message.card) == [], problems(message.card)
     return messages
 
 
 def assert_buttons(reply: Reply, card: Json) -> None:
+    """Each button of the reply, in order: a link opens its address, any other sends its
+    data back (the anonymous form's opens a dialog); the core's secondary ones, and any a
+    phone would cut short, in the `…` menu."""
     pressed = card.get("actions", [])
     assert [a["title"] for a in pressed] == [b.label for b in reply.buttons]
-    assert {a["type"] for a in pressed} <= {"Action.Submit"}
-    sent = [{k: v for k, v in a["data"].items() if k != "msteams"} for a in pressed]
-    assert sent == [submit_data(b) for b in reply.buttons]
-    dialogs = [a["data"].get("msteams") for a in pressed]  # only the anonymous form's
-    opens = [b.action == actions.REFLECT_ANONYMOUS for b in reply.buttons]
-    assert dialogs == [{"type": "task/fetch"} if o else None for o in opens]
-    assert [read_submit(d) for d in sent] == [Submit(b.action, b.value) for b in reply.buttons]
+    for action, b in zip(pressed, reply.buttons, strict=True):
+        assert_button(action, b)
+    assert narrow_problems(card) == []
 
 
-def unescape(markdown: str) -> str:
-    return re.sub(r"\\(.)", r"\1", markdown)
+def assert_button(action: Json, b: Button) -> None:
+    if b.url:
+        assert action["type"] == "Action.OpenUrl" and action["url"] == b.url
+        assert "data" not in action
+    else:
+        assert action["type"] == "Action.Submit"
+        sent = {k: v for k, v in action["data"].items() if k != "msteams"}
+        assert sent == submit_data(b) and read_submit(sent) == Submit(b.action, b.value)
+        opens = b.action == actions.REFLECT_ANONYMOUS  # only the anonymous form's
+        assert action["data"].get("msteams") == ({"type": "task/fetch"} if opens else None)
+    if b.secondary:
+        assert action["mode"] == "secondary"
 
 
-def elements(card: Json) -> list[Json]:
-    """Every element of the card, depth first, in reading order."""
-    out: list[Json] = []
-
-    def walk(items: list[Json]) -> None:
-        for element in items:
-            out.append(element)
-            walk(element.get("items", []) + element.get("inlines", []))
-
-    walk(card["body"])
-    return out
+elements = card_elements
+shown_texts = card_texts
 
 
-def shown_texts(card: Json) -> list[str]:
-    """What a reader sees: TextBlocks unescaped, each RichTextBlock's runs joined."""
-    texts: list[str] = []
-    for element in elements(card):
-        if element["type"] == "TextBlock":
-            texts.append(unescape(element["text"]))
-        elif element["type"] == "RichTextBlock":
-            texts.append("".join(run["text"] for run in element["inlines"]))
-    return texts
+def is_heading(element: Json) -> bool:
+    """A heading's TextBlock, or a RichTextBlock of large bold runs."""
+    if element["type"] == "TextBlock":
+        return bool(element.get("style") == "heading" and element["size"] == "Large")
+    runs = element.get("inlines", [])
+    return bool(runs) and all(r.get("size") == "Large" and r.get("weight") for r in runs)
 
 
 def normal(text: str) -> str:
@@ -117,12 +130,12 @@ def shown(messages: list[TeamsMessage]) -> str:
 
 def expected(block: Block) -> list[str]:
     match block:
-        case Heading(text=text) | Note(text=text):
+        case Heading(text=text) | Note(text=text) | Question(text=text):
             return [text]
         case Paragraph(rich=rich):
             return [rich_text(rich)]
         case QuoteBlock(text=text, attribution=attribution):
-            return [f"“{text}”", f"— {attribution}"]
+            return [f"“{text}”", f"— {attribution}" if attribution else ""]
         case Item(title=title, meta=meta, body=body):
             return [title, meta, rich_text(body)]
     raise TypeError(block)
@@ -187,40 +200,48 @@ async def test_read_every_article(testbot: TestBot, library: Library) -> None:
         messages = valid(reply)
         assert_shows(reply, messages)
         assert normal(article.title) in shown(messages)
-        assert of_type(messages, "TextBlock")[0]["size"] == "Large"
+        assert is_heading(messages[0].card["body"][0])
 
 
 async def test_quote_is_an_emphasis_container_with_its_attribution(testbot: TestBot) -> None:
     reply = await testbot.send("quote winter")
     [quote] = [b for b in reply.blocks if isinstance(b, QuoteBlock)]
     [message] = valid(reply)
-    [box] = message.card["body"]
-    assert box["type"] == "Container" and box["style"] == "emphasis"
+    [box] = [e for e in message.card["body"] if e["type"] == "Container"]
+    assert box["style"] == "emphasis"
     said, credit = box["items"]
-    assert unescape(said["text"]) == f"“{quote.text}”" and said["wrap"] is True
-    assert unescape(credit["text"]) == f"— {quote.attribution}"
-    assert credit["isSubtle"] is True and credit["size"] == "Small" and credit["wrap"] is True
+    assert said["type"] == credit["type"] == "RichTextBlock"
+    assert element_text(said) == f"“{quote.text}”"
+    assert all("size" not in r and "isSubtle" not in r for r in said["inlines"])  # body size
+    assert element_text(credit) == f"— {quote.attribution}"
+    assert all(r["isSubtle"] is True and r["size"] == "Small" for r in credit["inlines"])
     assert message.text == reply.summary
-    assert [a["title"] for a in message.card["actions"]] == [
-        "Another",
-        "Share in channel",
-        "Discuss",
-    ]
+
+
+def test_a_quote_without_attribution_has_no_credit_line() -> None:
+    reply = Reply(kind="quote", blocks=(QuoteBlock("Said *so*", ""),))
+    [message] = valid(reply)
+    [box] = message.card["body"]
+    [said] = box["items"]
+    assert element_text(said) == "“Said *so*”"
 
 
 async def test_quote_buttons_press_and_render(testbot: TestBot) -> None:
     first = await testbot.send("quote manager-medic")
-    for label in ("Another", "Share in channel", "Discuss"):
-        [pressed] = [a for a in valid(first)[0].card["actions"] if a["title"] == label]
-        assert read_submit(pressed["data"]) == Submit(
-            button(first, label).action,
-            button(first, label).value,
-        )
-        await testbot.press(button(first, label), user="bob")
-        assert len(testbot.last) == (2 if label == "Discuss" else 1)
+    pressable = [b for b in first.buttons if not b.url]
+    assert [b.action for b in pressable] == [
+        actions.ANOTHER_QUOTE,
+        actions.SHARE_QUOTE,
+        actions.DISCUSS_QUOTE,
+    ]
+    for b in pressable:
+        [pressed] = [a for a in valid(first)[0].card["actions"] if a["title"] == b.label]
+        assert read_submit(pressed["data"]) == Submit(b.action, b.value)
+        await testbot.press(b, user="bob")
+        assert len(testbot.last) == (2 if b.action == actions.DISCUSS_QUOTE else 1)
         for reply in testbot.last:
             assert_shows(reply, valid(reply))
-        if label != "Another":
+        if b.action != actions.ANOTHER_QUOTE:
             assert "bob" in shown([m for r in testbot.last for m in render(r)])
     discuss = testbot.last[1]
     assert normal(say.DISCUSS_INVITE.format(name="bob")) in shown(render(discuss))
@@ -230,45 +251,62 @@ async def test_lookup_more_results_and_share(testbot: TestBot) -> None:
     reply = await testbot.send("lookup leadership")
     seen = {b.title for b in reply.blocks if isinstance(b, Item)}
     for _ in range(3):
-        [more] = [a for a in valid(reply)[-1].card["actions"] if a["title"] == "More results"]
+        [more] = [a for a in valid(reply)[-1].card["actions"] if a["title"] == say.BUTTON_MORE]
         assert read_submit(more["data"]) == Submit(
             actions.MORE_RESULTS,
-            button(reply, "More results").value,
+            button(reply, say.BUTTON_MORE).value,
         )
-        reply = await testbot.press(button(reply, "More results"))
+        reply = await testbot.press(button(reply, say.BUTTON_MORE))
         messages = valid(reply)
         assert_shows(reply, messages)
         titles = {b.title for b in reply.blocks if isinstance(b, Item)}
         assert titles and not titles & seen
         assert all(normal(title) in shown(messages) for title in titles)
         seen |= titles
-    shared = await testbot.press(button(reply, "Share in channel"), user="bob")
+    shared = await testbot.press(button(reply, say.BUTTON_SHARE), user="bob")
     assert_shows(shared, valid(shared))
     assert say.SHARED_BY.format(name="bob") in shown(render(shared))
 
 
-async def test_lookup_results_have_bold_matches_and_escaped_numbers(testbot: TestBot) -> None:
+async def test_lookup_results_have_bold_matches_numbers_as_typed_and_open_buttons(
+    testbot: TestBot,
+) -> None:
     reply = await testbot.send("lookup triumverate")
     messages = valid(reply)
     assert "triumvirate" in shown(messages) and "triumverate" in shown(messages)
-    bold = [r["text"] for r in of_type(messages, "TextRun") if r.get("weight") == "Bolder"]
-    assert bold and all(text.lower().startswith("triumvirate") for text in bold)
     items = [b for b in reply.blocks if isinstance(b, Item)]
     boxes = [e for e in messages[0].card["body"] if e["type"] == "Container"]
     assert len(boxes) == len(items) >= 1
+    bold: list[str] = []
     for box, item in zip(boxes, items, strict=True):
-        title, meta, body = box["items"]
-        assert title["text"].startswith(item.title.split(".")[0] + "\\.")  # not a numbered list
-        assert unescape(title["text"]) == item.title and title["weight"] == "Bolder"
-        assert unescape(meta["text"]) == item.meta and meta["isSubtle"] is True
-        assert "".join(r["text"] for r in body["inlines"]) == rich_text(item.body)
+        title, meta, body, *links = box["items"]
+        # a title such as "1. …" is a TextRun, never read as a numbered list: no escape
+        assert title["inlines"] == [{"type": "TextRun", "text": item.title, "weight": "Bolder"}]
+        assert element_text(meta) == item.meta and meta["spacing"] == "None"
+        assert all(r["isSubtle"] is True and r["size"] == "Small" for r in meta["inlines"])
+        assert element_text(body) == rich_text(item.body)
+        bold += [r["text"] for r in body["inlines"] if r.get("weight") == "Bolder"]
+        opens = item.button
+        assert (
+            links == []
+            if opens is None
+            else [
+                {
+                    "type": "ActionSet",
+                    "actions": [{"type": "Action.OpenUrl", "title": opens.label, "url": opens.url}],
+                }
+            ]
+        )
+    assert bold and all(text.lower().startswith("triumvirate") for text in bold)
+    assert any(item.button for item in items)  # an article on the web opens from its result
 
 
-async def test_command_names_in_backticks_show_as_plain_words(testbot: TestBot) -> None:
+async def test_command_names_in_backticks_show_as_monospace_runs(testbot: TestBot) -> None:
     reply = await testbot.send("xyzzy")
     [message] = valid(reply)
-    notes = [unescape(t["text"]) for t in of_type([message], "TextBlock")]
-    assert say.TRY_HELP.replace("`", "") in notes
+    assert say.TRY_HELP.replace("`", "") in shown_texts(message.card)
+    helps = [r for r in of_type([message], "TextRun") if r["text"] == "help"]
+    assert helps and all(r["fontType"] == "Monospace" for r in helps)
     assert "`" not in json.dumps(message.card) and "`" not in message.text
     intro = of_type(valid(await testbot.send("help")), "TextRun")
     assert {"type": "TextRun", "text": "help <command>", "fontType": "Monospace"} in intro
@@ -304,7 +342,7 @@ def test_200_items_split_into_several_cards_with_buttons_on_the_last() -> None:
     assert len(messages) >= 2
     assert all(size(m.card) < MAX_ACTIVITY_BYTES and m.text == "s" for m in messages)
     boxes = [e for m in messages for e in m.card["body"] if e["type"] == "Container"]
-    assert [unescape(box["items"][0]["text"]) for box in boxes] == [i.title for i in items]
+    assert [element_text(box["items"][0]) for box in boxes] == [i.title for i in items]
     assert all(len(box["items"]) == 3 for box in boxes)  # an item stays together
     assert [a["title"] for a in messages[-1].card["actions"]] == ["More results"]
     assert_shows(reply, messages)
@@ -321,20 +359,23 @@ def test_a_heading_moves_to_the_next_card_with_what_follows_it() -> None:
         body = message.card["body"]
         assert body[-1]["type"] == "Container"  # never a heading left at the end
         for element, after in itertools.pairwise(body):
-            if element.get("style") == "heading":
-                title = unescape(element["text"]).replace("Section", "Item")
-                assert unescape(after["items"][0]["text"]) == title
+            if is_heading(element):
+                title = str(element_text(element)).replace("Section", "Item")
+                assert element_text(after["items"][0]) == title
 
 
 def test_long_heading_note_and_word_stay_valid() -> None:
     heading, note, word = text_of_length(9_000, 4), text_of_length(50_000, 5), "x" * 12_000
     reply = Reply(kind="x", blocks=(Heading(heading), Note(note), Paragraph.of(f"a {word} b")))
     messages = valid(reply)
-    texts = [unescape(t["text"]) for t in of_type(messages, "TextBlock")]
-    headings = [t for t in of_type(messages, "TextBlock") if t.get("size") == "Large"]
+    headings = [e for e in of_type(messages, "TextBlock") if is_heading(e)]
     assert len(headings) >= 2 and all(h["weight"] == "Bolder" for h in headings)
-    assert " ".join(texts).split() == [*heading.split(), *note.split()]
-    runs = "".join(r["text"] for r in of_type(messages, "TextRun"))
+    assert " ".join(map(str, map(element_text, headings))).split() == heading.split()
+    rich = of_type(messages, "RichTextBlock")
+    small = [b for b in rich if b["inlines"][0].get("size") == "Small"]
+    assert len(small) >= 2 and all(r["isSubtle"] for b in small for r in b["inlines"])
+    assert " ".join(map(str, map(element_text, small))).split() == note.split()
+    runs = "".join(str(element_text(b)) for b in rich if b not in small)
     assert runs.replace(" ", "") == f"a{word}b"
 
 
@@ -365,26 +406,107 @@ def test_empty_reply_is_still_a_valid_card() -> None:
 # Markdown
 
 
-def test_markdown_in_content_is_escaped_in_text_blocks() -> None:
-    blocks = (
-        Heading("# Not a heading"),
-        Note("*a* _b_ [c](http://d) \\e <f> &amp; R&D"),
-        Item("1. First", "- meta", (Span("*raw* _run_"),)),
-        QuoteBlock("> q", "x"),
-        Note("line\n> quoted\n+ plus\n  2) two\n= under"),
-    )
-    messages = valid(Reply(kind="x", blocks=blocks))
-    assert [t["text"] for t in of_type(messages, "TextBlock")] == [
-        "\\# Not a heading",
-        "\\*a\\* \\_b\\_ \\[c\\](http://d) \\\\e \\<f> \\&amp; R&D",
-        "1\\. First",
-        "\\- meta",
-        "“> q”",
-        "— x",
-        "line\n\n\\> quoted\n\n\\+ plus\n\n2\\) two\n\n\\= under",
+MARKED = (
+    Heading("# Not a heading"),
+    Heading("1. First steps"),
+    Note("*a* _b_ [c](http://d) \\e <f> &amp; R&D ~~s~~ |t|"),
+    Item("1. First", "- meta *m*", (Span("*raw* _run_ [x]"),)),
+    QuoteBlock("> q *said*", "_x_ [1]"),
+    Question("2) What [would] you *do*?"),
+    Paragraph.of("# h\n> quoted\n+ plus\n  2) two\n= under"),
+    Note("line\n> quoted\n10. ten"),
+)
+
+
+def test_no_text_is_escaped_and_markdown_shows_as_written() -> None:
+    """Every text is in TextRuns, which Teams never reads as Markdown: shown exactly as
+    written, with no backslash added (Teams mobile shows backslashes), and no TextBlock."""
+    [message] = valid(Reply(kind="x", blocks=MARKED))
+    assert of_type([message], "TextBlock") == []
+    assert shown_texts(message.card) == [
+        "# Not a heading",
+        "1. First steps",
+        "*a* _b_ [c](http://d) \\e <f> &amp; R&D ~~s~~ |t|",
+        "1. First",
+        "- meta *m*",
+        "*raw* _run_ [x]",
+        "“> q *said*”",
+        "— _x_ [1]",
+        "2) What [would] you *do*?",
+        "# h\n> quoted\n+ plus\n  2) two\n= under",
+        "line\n> quoted\n10. ten",
     ]
-    assert [r["text"] for r in of_type(messages, "TextRun")] == ["*raw* _run_"]  # not Markdown
-    assert_shows(Reply(kind="x", blocks=blocks[:4]), messages)
+    assert json.dumps(message.card).count("\\\\") == 1  # the one the note was written with
+    headings = message.card["body"][:2]
+    assert all(is_heading(h) and h["type"] == "RichTextBlock" for h in headings)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="*_[]()#>+=-1.)\\<&;~| ab\n", min_size=1, max_size=40))
+def test_every_text_is_shown_as_written(text: str) -> None:
+    said = text.strip()
+    blocks = (
+        Heading(text),
+        Paragraph.of(text),
+        Question(text),
+        Note(text),
+        QuoteBlock(text, text),
+        Item(text, text, (Span(text),)),
+    )
+    [message] = valid(Reply(kind="x", blocks=blocks, summary="s"))
+    quoted = [f"“{said}”", f"— {said}"] if said else []
+    written = [said, text, said, said, *quoted, said, said, text]
+    assert shown_texts(message.card) == ([t for t in written if t.strip()] or ["…"])
+    for block in of_type([message], "TextBlock"):  # only a heading Markdown would not read
+        assert not read_as_markdown(block["text"])
+
+
+def read_as_markdown(text: str) -> bool:
+    """Whether a TextBlock would show the text otherwise than written: an inline mark, an
+    HTML tag or entity, a line break, or a line starting a list, quote or heading."""
+    marks = set(text) & set("*_`[]#>\\<~|\n")
+    return bool(marks or re.match(r"\s*(\d+[.)]|[-+=])", text) or re.search(r"&#?\w+;", text))
+
+
+def test_a_heading_is_announced_as_one_when_it_can_be() -> None:
+    [message] = valid(Reply(kind="x", blocks=(Heading("Lookup: “patient flow”"),)))
+    assert message.card["body"] == [
+        {
+            "type": "TextBlock",
+            "text": "Lookup: “patient flow”",
+            "wrap": True,
+            "size": "Large",
+            "weight": "Bolder",
+            "style": "heading",
+        }
+    ]
+    [marked] = valid(Reply(kind="x", blocks=(Heading("Q1 *of* 3"),)))
+    assert marked.card["body"] == [
+        {
+            "type": "RichTextBlock",
+            "inlines": [
+                {"type": "TextRun", "text": "Q1 *of* 3", "size": "Large", "weight": "Bolder"}
+            ],
+        }
+    ]
+
+
+def test_a_question_is_medium_and_bolder_and_the_rest_body_size() -> None:
+    blocks = (Heading("Reflection"), Question("What `went` well?"), Paragraph.of("Ground rules"))
+    [message] = valid(Reply(kind="x", blocks=blocks))
+    _heading, question, rules = message.card["body"]
+    assert question["inlines"] == [
+        {"type": "TextRun", "text": "What ", "size": "Medium", "weight": "Bolder"},
+        {
+            "type": "TextRun",
+            "text": "went",
+            "size": "Medium",
+            "weight": "Bolder",
+            "fontType": "Monospace",
+        },
+        {"type": "TextRun", "text": " well?", "size": "Medium", "weight": "Bolder"},
+    ]
+    assert rules["inlines"] == [{"type": "TextRun", "text": "Ground rules"}]
 
 
 def test_bold_spans_are_bolder_runs() -> None:
@@ -482,15 +604,216 @@ def test_attachment_wraps_the_card() -> None:
     assert CARD == "application/vnd.microsoft.card.adaptive"
 
 
+# Buttons that show whole on a phone
+
+
+def primary(card: Json) -> list[str]:
+    return [a["title"] for a in card.get("actions", []) if a.get("mode") != "secondary"]
+
+
+def menu(card: Json) -> list[str]:
+    return [a["title"] for a in card.get("actions", []) if a.get("mode") == "secondary"]
+
+
+def card_of(*buttons: Button) -> Json:
+    [message] = valid(Reply(kind="x", blocks=(Note("n"),), buttons=buttons))
+    return message.card
+
+
+def test_a_button_with_an_address_opens_it() -> None:
+    opens = Button("Open article", actions.OPEN_ARTICLE, url="https://example.org/a?b=1")
+    card = card_of(Button("Another", actions.ANOTHER_QUOTE, "w"), opens)
+    assert card["actions"][1] == {
+        "type": "Action.OpenUrl",
+        "title": "Open article",
+        "url": "https://example.org/a?b=1",
+    }
+    odd = ("javascript:alert(1)", "https://example.org/a b", "https://" + "a" * 2_000)
+    for url in odd:  # never a button that opens something other than a web address
+        [message] = render(Reply("x", (Note("n"),), buttons=(Button("Open", "a.b", url=url),)))
+        assert "actions" not in message.card
+
+
+def test_secondary_buttons_go_in_the_overflow_menu() -> None:
+    card = card_of(
+        Button("Another", actions.ANOTHER_QUOTE, "w"),
+        Button("Open article", actions.OPEN_ARTICLE, url="https://x.org/", secondary=True),
+        Button("Discuss", actions.DISCUSS_QUOTE, "q", secondary=True),
+    )
+    assert primary(card) == ["Another"] and menu(card) == ["Open article", "Discuss"]
+    assert card["actions"][1]["type"] == "Action.OpenUrl"
+
+
+def test_more_than_three_buttons_the_later_ones_go_in_the_menu() -> None:
+    labels = ["One", "Two", "Six", "Ten", "Why"]
+    card = card_of(*(Button(label, f"a.{n}", "v") for n, label in enumerate(labels)))
+    assert primary(card) == labels[:PRIMARY_ACTIONS] and menu(card) == labels[PRIMARY_ACTIONS:]
+    assert [a["title"] for a in card["actions"]] == labels  # the core's order kept
+
+
+def test_labels_too_long_together_go_in_the_menu_in_the_cores_order() -> None:
+    """`Contribute anonymously` (22) and `Next question` (13) do not fit side by side in
+    30 characters: the second goes in the menu, and so does every one after it, even one
+    short enough (nothing less important is shown before something more)."""
+    card = card_of(
+        Button(say.BUTTON_ANONYMOUS, actions.REFLECT_ANONYMOUS, "4"),
+        Button(say.BUTTON_NEXT, actions.REFLECT_NEXT, "4"),
+        Button("Go", "a.go", "4"),
+    )
+    assert primary(card) == [say.BUTTON_ANONYMOUS]
+    assert menu(card) == [say.BUTTON_NEXT, "Go"]
+    assert sum(map(len, primary(card_of(*(Button("abcdefghij", "a.b") for _ in range(3)))))) == 30
+    wide = card_of(Button("A label of twenty-three", "a.b"), Button("Short", "a.c"))
+    assert primary(wide) == [] and menu(wide) == ["A label of twenty-three", "Short"]
+
+
+# Rows of buttons drawn by the Adaptive Cards renderer with Teams' light host config at
+# 320 px (`make cards`, build/cards/truncation.json): the labels, whether a `…` menu button
+# was beside them, and whether every label showed whole.
+MEASURED = [
+    (("Another", "Share", "Discuss"), False, True),
+    (("Another", "Share", "Discuss"), True, True),
+    (("More results", "Share", "Open article"), False, True),
+    (("More results", "Share", "Open article"), True, False),
+    (("More results", "Share"), True, True),
+    (("Pause", "Skip next", "Another"), False, True),
+    (("Next question", "Close"), True, True),
+    (("Contribute anonymously", "Close"), False, True),
+    (("Contribute anonymously",), True, True),
+    (("Close and post summary",), True, True),
+    (("Next question", "Close and post summary"), False, False),
+    (("Contribute anonymously", "Next question"), False, False),
+    (("Contribute anonymously", "Close and post summary"), False, False),
+    (("Contribute anonymously", "Next question", "Close"), False, False),
+    (("Next question", "Close and post summary", "Pause"), False, False),
+]
+
+
+@pytest.mark.parametrize(("labels", "menu", "whole"), MEASURED)
+def test_the_check_agrees_with_what_was_measured(
+    labels: tuple[str, ...], menu: bool, whole: bool
+) -> None:
+    buttons = [{"type": "Action.Submit", "title": t, "data": {"rounds": "a"}} for t in labels]
+    if menu:
+        buttons.append({**buttons[0], "title": "Later", "mode": "secondary"})
+    assert (narrow_problems({"body": [], "actions": buttons}) == []) is whole
+
+
+def test_the_menus_button_takes_room_from_those_beside_it() -> None:
+    """Three buttons that fit alone do not beside the `…`: the last of them joins the menu."""
+    three = [Button("More results", "a.m"), Button("Share", "a.s"), Button("Open article", "a.o")]
+    assert menu(card_of(*three)) == []
+    later = Button("Open article", actions.OPEN_ARTICLE, url="https://x.org/", secondary=True)
+    assert menu(card_of(*three, later)) == ["Open article", "Open article"]
+    assert primary(card_of(*three, later)) == ["More results", "Share"]
+    many = [
+        Button(label, f"a.{n}") for n, label in enumerate(["Another", "Share", "Discuss", "Go"])
+    ]
+    assert primary(card_of(*many)) == ["Another", "Share", "Discuss"]  # 19 + 6 for the `…`
+
+
+def test_the_check_names_buttons_a_phone_would_cut_short() -> None:
+    def card(*titles: str, secondary: int = 0) -> Json:
+        buttons = [{"type": "Action.Submit", "title": t, "data": {"rounds": "a"}} for t in titles]
+        for action in buttons[len(buttons) - secondary :] if secondary else []:
+            action["mode"] = "secondary"
+        return {"type": "AdaptiveCard", "body": [], "actions": buttons}
+
+    assert narrow_problems(card("Another", "Share", "Discuss")) == []
+    assert narrow_problems(card("A", "B", "C", "D")) == [
+        f"actions: 4 buttons side by side (max {PRIMARY_ACTIONS})"
+    ]
+    assert narrow_problems(card("A", "B", "C", "D", secondary=1)) == []
+    long = "x" * (NARROW_LABEL + 1)
+    assert narrow_problems(card(long)) == [
+        f"actions: {long!r} is over {NARROW_LABEL} characters beside other buttons"
+    ]
+    assert narrow_problems(card("Contribute anonymously", "Next question")) == [
+        f"actions: labels side by side are 35 characters (max {NARROW_LABELS})"
+    ]
+    assert narrow_problems(card("More results", "Share", "Open article", "x", secondary=1)) == [
+        f"actions: labels side by side are 35 characters with the {OVERFLOW_LABEL} of the"
+        f" menu's `…` (max {NARROW_LABELS})"
+    ]
+    buttons = {"type": "ActionSet", "actions": card("A", "B", "C", "D")["actions"]}
+    inside = {"type": "AdaptiveCard", "body": [{"type": "Container", "items": [buttons]}]}
+    assert narrow_problems(inside) == ["ActionSet 2: 4 buttons side by side (max 3)"]
+    assert any("4 buttons side by side" in p for p in problems({**good_card(), **card(*"ABCD")}))
+
+
+def test_an_items_own_button_is_beside_it() -> None:
+    opens = Button("Open article", actions.OPEN_ARTICLE, url="https://example.org/a")
+    read = Button("Read", actions.MORE_RESULTS, "1:x")
+    items = (Item("1. A", "m", (Span("b"),), button=opens), Item("2. B", button=read), Item("C"))
+    [message] = valid(Reply(kind="x", blocks=items))
+    first, second, third = message.card["body"]
+    assert first["items"][-1] == {
+        "type": "ActionSet",
+        "actions": [{"type": "Action.OpenUrl", "title": "Open article", "url": opens.url}],
+    }
+    [submit] = second["items"][-1]["actions"]
+    assert submit["type"] == "Action.Submit" and read_submit(submit["data"]) == Submit(
+        actions.MORE_RESULTS, "1:x"
+    )
+    assert [e["type"] for e in third["items"]] == ["RichTextBlock"]
+    assert "actions" not in message.card
+
+
+# Commands as they must be typed
+
+
+def test_commands_get_the_mention_in_a_channel_and_not_in_a_1_1_chat() -> None:
+    blocks = (
+        Paragraph.of("Type `help lookup` or `reflect next`; the topic is `wellbeing`."),
+        Note("`help`"),
+        Item("1. A", "`read 4`"),
+    )
+    reply = Reply(kind="x", blocks=blocks, summary="Try `help`.")
+    [channel] = render(reply, MENTION)
+    [personal] = render(reply)
+    mono = [r["text"] for r in elements(channel.card) if r.get("fontType") == "Monospace"]
+    typed = ["@Rounds help lookup", "@Rounds reflect next", "wellbeing", "@Rounds help"]
+    assert mono == [*typed, "@Rounds read 4"]
+    assert channel.text == "Try @Rounds help."
+    alone = [r["text"] for r in elements(personal.card) if r.get("fontType") == "Monospace"]
+    assert alone == ["help lookup", "reflect next", "wellbeing", "help", "read 4"]
+    assert personal.text == "Try help."
+
+
+def test_a_dialog_shows_commands_as_typed_where_it_was_opened() -> None:
+    said = Reply("x", (Paragraph.of("Closed. Type `help` for more."),))
+    assert dialog_text(said, MENTION) == "Closed. Type @Rounds help for more."
+    assert dialog_text(said) == "Closed. Type help for more."
+    form = anonymous_form(error="Try `help`.")  # the error is also a paragraph of the form
+    card = dialog(form, MENTION)["card"]["content"]
+    assert errors_in(card) == ["Try @Rounds help."]  # shown once, as typed in a channel
+    assert card_texts(card).count("Try @Rounds help.") == 1
+    assert "Try help." in card_texts(dialog(form)["card"]["content"])
+
+
+def test_a_dialogs_message_leaves_out_the_heading_unless_it_says_what_failed() -> None:
+    """The dialog has a title of its own; a failure's heading is what went wrong."""
+    done = Reply("x", (Heading("Reflection"), Paragraph.of("Posted."), Note("Thanks.")))
+    assert dialog_text(done) == "Posted.\nThanks."
+    failed = Reply("error", (Heading("Sorry."), Paragraph.of("Ref 1.")), failed=Failure.ERROR)
+    assert dialog_text(failed) == "Sorry.\nRef 1."
+    assert dialog_text(Reply("x", (Heading("Only this"),))) == "Only this"
+
+
 # Message-extension results
 
 
-def hit(snippet: str) -> tuple[Reply, str, str]:
-    item = Item("1. A title", "Someone · 1 May 2023", (Span(snippet), Span("match", bold=True)))
-    reply = Reply(
-        kind="lookup", blocks=(item,), buttons=(Button("Share", actions.SHARE_RESULTS, "0:x"),)
+def hit(snippet: str, title: str = "A title") -> tuple[Reply, str, str]:
+    """A compose-box result as the core makes one: the article's title, the passage, its
+    attribution and the article's address."""
+    blocks = (
+        Heading(title),
+        Paragraph((Span(snippet), Span("match", bold=True))),
+        Note("Someone · 1 May 2023"),
     )
-    return reply, "A title", snippet
+    opens = Button(say.BUTTON_OPEN_ARTICLE, actions.OPEN_ARTICLE, url="https://example.org/a")
+    reply = Reply(kind="lookup.hit", blocks=blocks, buttons=(opens,))
+    return reply, title, snippet
 
 
 def test_search_results_shape_and_previews() -> None:
@@ -503,12 +826,40 @@ def test_search_results_shape_and_previews() -> None:
         "content": {"title": "A title", "text": "short snippet"},
     }
     assert shown_texts(first["content"]) == [
-        "1. A title",
-        "Someone · 1 May 2023",
+        "A title",
         "short snippet match",
+        "Someone · 1 May 2023",
     ]
-    assert shown_texts(second["content"])[-1] == "another one match"
+    assert first["content"]["actions"] == [
+        {"type": "Action.OpenUrl", "title": say.BUTTON_OPEN_ARTICLE, "url": "https://example.org/a"}
+    ]
+    assert shown_texts(second["content"])[1] == "another one match"
     assert search_results([]) == {"type": "result", "attachmentLayout": "list", "attachments": []}
+
+
+def test_a_result_preview_is_its_title_on_one_line_and_the_passage_cut_at_a_word() -> None:
+    """Nothing is added to the title (no rank number); a long one is cut to one line."""
+    title = "Why are managers so often seen to be on the\n“dark side”, and who puts them there?"
+    passage = text_of_length(1_000, 8)
+    [long, short] = search_results([hit(passage, title), hit("Just this.", "7 habits")])[
+        "attachments"
+    ]
+    preview = long["preview"]["content"]
+    assert len(preview["title"]) <= 80 and "\n" not in preview["title"]
+    assert preview["title"].endswith("…")
+    assert " ".join(title.split()).startswith(preview["title"][:-1] + " ")
+    assert len(preview["text"]) <= 160 and passage.startswith(preview["text"][:-1] + " ")
+    assert short["preview"]["content"] == {"title": "7 habits", "text": "Just this."}
+    assert shown_texts(short["content"])[0] == "7 habits"  # as the core titled it
+
+
+def test_a_result_card_shows_commands_with_the_mention() -> None:
+    """A chosen result is dropped into any chat, where a command needs `@Rounds`."""
+    reply = Reply(kind="lookup.hit", blocks=(Note("Type `read 4` for the whole article."),))
+    [entry] = search_results([(reply, "t", "x")])["attachments"]
+    runs = [r for r in elements(entry["content"]) if r["type"] == "TextRun"]
+    assert [r["text"] for r in runs] == ["Type ", f"{MENTION}read 4", " for the whole article."]
+    assert runs[1]["fontType"] == "Monospace"
 
 
 def test_search_result_with_a_huge_snippet_is_cut_at_a_word() -> None:
@@ -517,15 +868,15 @@ def test_search_result_with_a_huge_snippet_is_cut_at_a_word() -> None:
     for entry in (long, normal_hit):
         assert size(entry["content"]) < MAX_RESULT_CARD_BYTES
         assert problems(entry["content"]) == []
-    title, meta, *chunks = shown_texts(long["content"])
+    title, *chunks, meta = shown_texts(long["content"])
     body = " ".join(chunks)
-    assert (title, meta) == ("1. A title", "Someone · 1 May 2023")  # short texts are kept whole
+    assert (title, meta) == ("A title", "Someone · 1 May 2023")  # short texts are kept whole
     assert body.endswith("…") and len(body) > 10_000
     assert snippet.startswith(body[:-1] + " ")
     assert size(long["content"]) > MAX_RESULT_CARD_BYTES // 2  # cut no more than it must
     assert long["preview"]["content"]["text"].endswith("…")
-    assert len(long["preview"]["content"]["text"]) <= 1000
-    assert shown_texts(normal_hit["content"])[-1] == "fine match"
+    assert len(long["preview"]["content"]["text"]) <= 160
+    assert shown_texts(normal_hit["content"])[1] == "fine match"
 
 
 def test_search_result_with_many_blocks_still_fits() -> None:
@@ -559,12 +910,19 @@ BAD_CARD: Json = {
         {"type": "ColumnSet", "columns": [{"type": "Column", "items": [BLANK]}]},
         {"type": "FactSet", "facts": [{"title": "t"}]},
         {"type": "TextRun", "text": "x"},
+        {"type": "TextBlock", "text": "1. *read* as Markdown"},
+        {"type": "ActionSet", "actions": []},
+        {
+            "type": "ActionSet",
+            "actions": [{"type": "Action.OpenUrl", "title": "x", "url": "ftp://x"}],
+        },
     ],
     "actions": [
-        {"type": "Action.OpenUrl", "title": "x", "url": "http://x"},
+        {"type": "Action.OpenUrl", "title": "x", "url": "http://x", "data": {"rounds": "a"}},
         {"type": "Action.Submit", "title": "t" * 76, "data": {"rounds": "a"}},
         {"type": "Action.Submit", "title": "ok", "data": {"value": "x"}},
         {"type": "Action.Submit", "data": "a"},
+        {"type": "Action.ShowCard", "title": "Inline", "card": {}, "mode": "tertiary"},
     ],
 }
 BAD_CARD_PROBLEMS = [
@@ -579,11 +937,19 @@ BAD_CARD_PROBLEMS = [
     "body[5] (ColumnSet).columns[1] (Column).items[1] (TextBlock): TextBlock has no text",
     "body[6] (FactSet): facts is not",
     "body[7] (TextRun): not an element allowed here",
-    "action 1 is not an Action.Submit",
+    "body[8] (TextBlock): TextBlock text would be read as Markdown",
+    "body[9] (ActionSet): actions is not a non-empty list",
+    "body[10] (ActionSet): action 1 url is not an http or https address",
+    "action 1 a link has data",
     "action 2 title is not 1 to 75",
     "action 3 data is not submit data",
     "action 4 title",
     "action 4 data",
+    "action 5 is not an Action.Submit or Action.OpenUrl",
+    "action 5 mode is 'tertiary'",
+    f"actions: {'t' * 76!r} is over 22",
+    "actions: 5 buttons side by side (max 3)",
+    "actions: labels side by side are 85 characters (max 30)",
 ]
 
 
@@ -626,6 +992,16 @@ def test_the_anonymous_button_opens_a_dialog() -> None:
     }
     assert read_submit(opens["data"]) == Submit(actions.REFLECT_ANONYMOUS, "4")
     assert "msteams" not in plain["data"]
+
+
+def errors_in(card: Json) -> list[str]:
+    """The texts shown bold in the Attention colour: a form's error, in words."""
+    return [
+        str(element_text(e))
+        for e in card["body"]
+        if e["type"] == "RichTextBlock"
+        and all(r.get("color") == "Attention" and r.get("weight") for r in e["inlines"])
+    ]
 
 
 def anonymous_form(error: str = "", initial: str = "") -> Reply:
@@ -672,8 +1048,7 @@ def test_a_refusal_without_a_form_brings_the_form_back_with_the_reason_and_the_t
     reason = "Reflection #4 has already closed."
     card = dialog(form_again(sent, reason))["card"]["content"]
     assert problems(card) == []
-    [error] = [e for e in card["body"] if e.get("color") == "Attention"]
-    assert unescape(error["text"]) == reason
+    assert errors_in(card) == [reason]
     [box] = [e for e in card["body"] if e["type"] == "Input.Text"]
     assert box["value"] == "Mine"
     assert card["actions"][0]["data"] == {"rounds": actions.ANONYMOUS_SUBMIT, "value": "4"}
@@ -720,8 +1095,7 @@ def test_a_form_reply_shows_the_error_in_words_and_keeps_the_text() -> None:
     assert problems(message.card) == []
     texts = shown_texts(message.card)
     assert texts.count(data["error"]) == 1 and data["initial"] not in texts
-    [error] = [e for e in message.card["body"] if e.get("color") == "Attention"]
-    assert unescape(error["text"]) == data["error"]
+    assert errors_in(message.card) == [data["error"]]
     [box] = [e for e in message.card["body"] if e["type"] == "Input.Text"]
     assert box["value"] == data["initial"] and box["label"] == "Your contribution"
     [send] = message.card["actions"]

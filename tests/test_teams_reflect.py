@@ -37,8 +37,8 @@ from tests.fakes.teams_activities import (
     task_fetch,
     task_submit,
 )
-from tests.teams_harness import Teams
-from tests.test_teams import words
+from tests.teams_harness import Teams, card_elements, card_text, element_text
+from tests.test_teams import message_id, submit_of, words
 
 CHANNEL = Conversation("teams", CHANNEL_ID, TENANT_ID)
 ANON, ANON_NAME = "29:quinn", "Quinn Private"  # who contributes anonymously
@@ -85,7 +85,8 @@ def submit(value: str, text: str, action: str = actions.ANONYMOUS_SUBMIT) -> dic
 async def start(teams: Teams) -> tuple[Reflection, Sent]:
     """`@Rounds reflect start manager-medic`; the reflection and its opening post."""
     sent = await deliver(teams, channel_message("reflect start manager-medic", teams.fake.url))
-    [opening] = [s for s in sent if s.method == "create_conversation"]
+    created = [s for s in sent if s.method == "create_conversation"]
+    [opening] = [s for s in created if s.conversation_id == CHANNEL_ID]
     [found] = await store_of(teams).reflections.in_channel(CHANNEL.key)
     return found, opening
 
@@ -154,7 +155,17 @@ def box_of(form: dict[str, Any]) -> dict[str, Any]:
 
 def errors_of(form: dict[str, Any]) -> list[str]:
     """The reasons shown in words (in colour too) above the text box."""
-    return [e["text"] for e in form["body"] if e.get("color") == "Attention"]
+    return [
+        str(element_text(e))
+        for e in form["body"]
+        if e["type"] == "RichTextBlock" and all(r.get("color") == "Attention" for r in e["inlines"])
+    ]
+
+
+def others_chats(teams: Teams) -> dict[str, str]:
+    """The 1:1 chats opened with anyone but the facilitator (who has the thread's controls
+    in theirs)."""
+    return {chat: user for chat, user in teams.fake.chats.items() if user != USER_ID}
 
 
 async def database_text(store: Store) -> str:
@@ -198,10 +209,11 @@ async def test_reflect_start_opens_a_new_thread_whose_anonymous_button_opens_a_d
         "rounds": actions.REFLECT_ANONYMOUS,
         "value": str(reflection.id),
     }
-    assert [a["type"] for a in card["actions"]] == ["Action.Submit"] * 3  # no inline form
-    titles = [a["title"] for a in card["actions"] if "msteams" not in a["data"]]
-    assert titles == ["Next question", "Close"]
+    assert card["actions"] == [button]  # no inline form, and no facilitator's control
     assert opening.activity["activity"]["summary"]  # the plain-text fallback
+    questions = [e for e in card_elements(card) if e.get("size") == "Medium"]
+    assert questions and all(run["weight"] == "Bolder" for run in questions)  # to act on
+    assert m.REFLECT_HOW in card_text(card).splitlines()
 
 
 # Contributions
@@ -273,7 +285,7 @@ async def test_contribute_anonymously_opens_the_form_in_a_dialog_and_sends_nothi
     assert errors_of(form) == []
     [send] = form["actions"]
     assert send["data"] == {"rounds": actions.ANONYMOUS_SUBMIT, "value": str(reflection.id)}
-    assert teams.fake.chats == {} and await contributions(teams, reflection) == []
+    assert others_chats(teams) == {} and await contributions(teams, reflection) == []
 
 
 async def test_an_anonymous_contribution_is_posted_and_stored_with_no_trace_of_who(
@@ -287,7 +299,7 @@ async def test_an_anonymous_contribution_is_posted_and_stored_with_no_trace_of_w
     assert answer.message == m.ANONYMOUS_DONE.format(id=reflection.id)  # in the dialog only
     [posted] = in_thread(answer.sent, root)
     assert "Anonymous contribution" in words(posted) and text in words(posted)
-    assert chats(answer.sent) == [] and teams.fake.chats == {}  # no 1:1 was opened
+    assert chats(answer.sent) == [] and others_chats(teams) == {}  # no 1:1 was opened
     assert not [s for s in answer.sent if s.method == "update_activity"]  # the card is untouched
     [stored] = await contributions(teams, reflection)
     assert (stored.text, stored.author, stored.author_name) == (text, None, None)
@@ -305,7 +317,7 @@ async def test_an_anonymous_nhs_number_is_refused_inside_the_dialog_and_nothing_
     form = (await opened(teams, reflection, opening)).form
     answer = await sent_in(teams, reflection, form, text)
     assert answer.sent == []  # nothing posted, nothing in any chat
-    assert teams.fake.direct_to(ANON) == [] and teams.fake.chats == {}
+    assert teams.fake.direct_to(ANON) == [] and others_chats(teams) == {}
     assert await contributions(teams, reflection) == []
     again = answer.form  # the form again, in the same dialog
     assert problems(again) == []
@@ -358,7 +370,7 @@ async def test_an_outage_or_an_error_is_answered_inside_the_dialog(
 
     monkeypatch.setattr(store_of(teams).reflections, "get", failing)
     answer = await sent_in(teams, reflection, form, "Kept while the database is away")
-    assert answer.status == 200 and answer.sent == [] and teams.fake.chats == {}
+    assert answer.status == 200 and answer.sent == [] and others_chats(teams) == {}
     [error] = errors_of(answer.form)
     assert said in error and "try again" in error.lower()
     assert box_of(answer.form)["value"] == "Kept while the database is away"
@@ -381,7 +393,7 @@ async def test_a_turn_that_fails_in_the_adapter_still_answers_inside_the_dialog(
 
     monkeypatch.setitem(adapter.invokes, "task/submit", broken)
     answer = await sent_in(teams, reflection, form, "Kept through a bug")
-    assert answer.status == 200 and answer.sent == [] and teams.fake.chats == {}
+    assert answer.status == 200 and answer.sent == [] and others_chats(teams) == {}
     [error] = errors_of(answer.form)
     assert m.ERROR_TITLE in error and box_of(answer.form)["value"] == "Kept through a bug"
 
@@ -409,10 +421,10 @@ async def test_the_inline_form_of_an_older_card_posts_but_never_answers_in_a_cha
     for value in (plain, submit(ident, f"Bed 4, {NHS_NUMBER}"), submit(ident, "  ")):
         sent = await deliver(teams, card_submit(value, teams.fake.url, reply_to_id=root, user=BOB))
         assert sent == []
-    assert teams.fake.chats == {} and await contributions(teams, reflection) == []
+    assert others_chats(teams) == {} and await contributions(teams, reflection) == []
     clean = card_submit(submit(ident, "Still heard"), teams.fake.url, reply_to_id=root, user=BOB)
     [posted] = in_thread(await deliver(teams, clean), root)
-    assert "Still heard" in words(posted) and teams.fake.chats == {}
+    assert "Still heard" in words(posted) and others_chats(teams) == {}
 
 
 # The facilitator's buttons and commands
@@ -469,6 +481,62 @@ async def test_reflect_close_posts_the_summary_and_sends_the_transcript_1_1(
     late = channel_message("one more thought", teams.fake.url, BOB, BOB_NAME, False, root)
     [closed] = chats(await deliver(teams, late))
     assert closed.conversation_id == personal_conversation_id(BOB) and "closed" in words(closed)
+
+
+def in_channel(sent: list[Sent]) -> list[Sent]:
+    """Everything sent into the channel: new posts and replies in any of its threads."""
+    return [s for s in sent if s.conversation_id.startswith(CHANNEL_ID) and s.method in POSTS]
+
+
+async def test_the_facilitators_controls_come_1_1_and_work_from_there(teams: Teams) -> None:
+    """The channel sees the opening with its one button for everyone; the facilitator gets
+    Next question and Close and sum up in their 1:1 chat. Pressed there, the thread
+    moves on and the answer comes back into that chat, with the controls again; nothing
+    about them is posted in the channel, and no one else can use them."""
+    sent = await deliver(teams, channel_message("reflect start manager-medic", teams.fake.url))
+    [reflection] = await store_of(teams).reflections.in_channel(CHANNEL.key)
+    root, chat = str(reflection.thread), personal_conversation_id(USER_ID)
+    [opening] = in_channel(sent)
+    assert [a["title"] for a in cards(opening)[0]["actions"]] == [m.BUTTON_ANONYMOUS]
+    [controls] = chats(sent)
+    assert controls.conversation_id == chat
+    [card] = cards(controls)
+    assert problems(card) == [] and [a["title"] for a in card["actions"]] == [
+        m.BUTTON_NEXT,
+        m.BUTTON_CLOSE,
+    ]
+    typed = [r["text"] for r in card_elements(card) if r.get("fontType") == "Monospace"]
+    assert f"reflect next #{reflection.id}" in typed  # as typed in a 1:1 chat: no mention
+
+    sent = await deliver(
+        teams, card_submit(submit_of(card, m.BUTTON_NEXT), teams.fake.url, personal=True)
+    )
+    [question] = in_channel(sent)  # the next question, in the thread, and nothing else
+    assert question.conversation_id == f"{CHANNEL_ID};messageid={root}"
+    assert m.REFLECT_POSITION.format(number=2, total=3) in words(question)
+    [again] = chats(sent)
+    assert again.conversation_id == chat and problems(cards(again)[0]) == []
+    assert [a["title"] for a in cards(again)[0]["actions"]] == [m.BUTTON_NEXT, m.BUTTON_CLOSE]
+    after = await store_of(teams).reflections.get(reflection.id)
+    assert after is not None and after.step == 1
+
+    data = submit_of(cards(again)[0], m.BUTTON_CLOSE)
+    for someone_else in (BOB,):  # the same press from anyone else's 1:1 chat does nothing
+        press = card_submit(data, teams.fake.url, personal=True, user=someone_else)
+        refused = await deliver(teams, press)
+        assert in_channel(refused) == [] and [s.conversation_id for s in chats(refused)] == [
+            personal_conversation_id(BOB)
+        ]
+    still = await store_of(teams).reflections.get(reflection.id)
+    assert still is not None and still.state == OPEN
+
+    reply_to = message_id(again)
+    sent = await deliver(teams, card_submit(data, teams.fake.url, True, reply_to))
+    [summary] = in_channel(sent)
+    assert summary.conversation_id == f"{CHANNEL_ID};messageid={root}"
+    assert chats(sent) and all(s.conversation_id == chat for s in chats(sent))
+    closed = await store_of(teams).reflections.get(reflection.id)
+    assert closed is not None and closed.state == CLOSED
 
 
 # The pieces underneath

@@ -98,17 +98,18 @@ def _render_block(block: Block, place: int = 0) -> list[Json]:
             return [*quoted, *_context(f"— {attribution}" if attribution.strip() else "")]
         case r.Item(title=title, meta=meta, body=body, button=button):
             sections = _sections((Span(title, bold=True), Span("\n"), *body))
-            return [*_beside(sections, button, place), *_context(meta)]
+            return [*sections, *_context(meta), *_under(button, place)]
         case r.Note(text=text):
             return _context(text)
     raise TypeError(f"unknown block {block!r}")
 
 
-def _beside(sections: list[Json], button: Button | None, place: int) -> list[Json]:
-    """The sections with the button as the first one's accessory (beside an item's title)."""
-    if button is None or not sections or not _sendable(button, place):
-        return sections
-    return [{**sections[0], "accessory": _button(button, place)}, *sections[1:]]
+def _under(button: Button | None, place: int) -> list[Json]:
+    """An item's own button, on a row of its own under it: beside the text (an accessory)
+    it would squeeze the passage into a narrow column on a phone."""
+    if button is None or not _sendable(button, place):
+        return []
+    return [{"type": "actions", "elements": [_button(button, place)]}]
 
 
 def action_id(button: Button, index: int) -> str:

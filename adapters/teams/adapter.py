@@ -50,6 +50,7 @@ from adapters.teams.translate import (
     deletion_of,
     dialog_event,
     in_reply_chain,
+    invoke_of,
     is_personal,
     person_of,
     reference_data,
@@ -63,6 +64,7 @@ from bot.events import Action, Conversation, Event, Message
 from bot.identity import key_of
 from bot.outbox import DeliveryError
 from bot.replies import ANONYMOUS_DONE, Reply, Visibility
+from bot.typed import typed
 
 log = logging.getLogger("rounds.teams")
 
@@ -189,10 +191,10 @@ class TeamsAdapter:
         """The anonymous form in a dialog: opened (`task/fetch`) and sent (`task/submit`) from
         the reflection's card in its channel. A refusal or an error is shown in the dialog,
         with the text kept; nothing is written into any chat."""
-        event = dialog_event(activity)
+        event, invoke = dialog_event(activity), invoke_of(activity)
         if event is None:
-            return task_response(uncode(m.BUTTON_EXPIRED))
-        return task_response(dialog_answer(event, await self.bot.handle(event)))
+            return task_response(uncode(typed(m.BUTTON_EXPIRED, invoke)))
+        return task_response(dialog_answer(event, await self.bot.handle(event), invoke))
 
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
         ref = uuid.uuid4().hex[:8]
@@ -249,7 +251,7 @@ class TeamsAdapter:
             log.warning("teams: a private reply could not be sent: %s", exc.reason)
 
     async def _send(self, context: TurnContext, reply: Reply) -> None:
-        for message in rendered(reply):
+        for message in rendered(reply, invoke_of(context.activity)):
             await _send_one(context, message_activity(message))
 
     async def _answer_action(
@@ -281,7 +283,7 @@ class TeamsAdapter:
 
     async def _replace(self, context: TurnContext, reply: Reply) -> None:
         """The first card takes the place of the pressed one; any further cards follow."""
-        first, *rest = rendered(reply)
+        first, *rest = rendered(reply, invoke_of(context.activity))
         if not await self._update(context, first):
             await _send_one(context, message_activity(first))
         for message in rest:
@@ -335,17 +337,18 @@ def anonymous(event: Event) -> bool:
     return isinstance(event, Action) and event.action in ANONYMOUS
 
 
-def dialog_answer(event: Action, replies: list[Reply]) -> Json | str:
+def dialog_answer(event: Action, replies: list[Reply], invoke: str = "") -> Json | str:
     """What the dialog shows next: a form (the form, or the form again with the reason in
     words), or a short message (posted; or why the form cannot be opened). A refused
-    `task/submit` keeps its text, even when the core's answer came without the form."""
+    `task/submit` keeps its text, even when the core's answer came without the form.
+    Commands are typed after `invoke`, that of the conversation the dialog was opened from."""
     form = next((reply for reply in replies if reply.form is not None), None)
     if form is not None:
-        return dialog(form)
-    said = dialog_text(replies[0]) if replies else m.ERROR_TITLE
+        return dialog(form, invoke)
+    said = dialog_text(replies[0], invoke) if replies else m.ERROR_TITLE
     posted = any(reply.kind == ANONYMOUS_DONE for reply in replies)
     if event.action == ANONYMOUS_SUBMIT and not posted:
-        return dialog(form_again(event, said))
+        return dialog(form_again(event, said), invoke)
     return said
 
 
@@ -368,8 +371,9 @@ def failed_invoke(activity: Activity, ref: str) -> tuple[int, Any]:
     text of a form sent); anything else gets a bare 500."""
     if str(activity.name) not in DIALOGS:
         return 500, None
-    event, failed = dialog_event(activity), error_reply(ref)
-    return 200, task_response(dialog_answer(event, [failed]) if event else dialog_text(failed))
+    event, failed, invoke = dialog_event(activity), error_reply(ref), invoke_of(activity)
+    answer = dialog_answer(event, [failed], invoke) if event else dialog_text(failed, invoke)
+    return 200, task_response(answer)
 
 
 async def _send_one(context: TurnContext, activity: Activity) -> None:

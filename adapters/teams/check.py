@@ -1,5 +1,6 @@
 """Checks of a finished Adaptive Card against what Teams accepts and what Rounds sends:
-the schema's element types and nesting, text boxes, submit actions and the size limit."""
+the schema's element types and nesting, text never read as Markdown, text boxes, submit and
+link actions, buttons that show whole on a phone, and the size limit."""
 
 from __future__ import annotations
 
@@ -8,16 +9,42 @@ from typing import Any
 from adapters.teams.cards import (
     FORM_TEXT,
     INPUT,
+    MARKDOWN,
     SCHEMA,
+    SECONDARY,
     TASK_FETCH,
     TITLE_TEXT,
     VERSION,
     read_submit,
 )
-from adapters.teams.fit import MAX_ACTIVITY_BYTES, Json, size
+from adapters.teams.fit import (
+    MAX_ACTIVITY_BYTES,
+    NARROW_LABEL,
+    NARROW_LABELS,
+    OVERFLOW_LABEL,
+    PRIMARY_ACTIONS,
+    URL_CHARS,
+    Json,
+    size,
+)
 
-BLOCK_TYPES = frozenset({"TextBlock", "Container", "ColumnSet", "FactSet", "RichTextBlock"})
+# How many buttons a phone shows whole side by side (PRIMARY_ACTIONS, NARROW_LABEL,
+# NARROW_LABELS, OVERFLOW_LABEL) is defined once, in `fit`, with Teams' other limits;
+# `cards` moves the buttons that do not fit into the `…` menu
+__all__ = [
+    "NARROW_LABEL",
+    "NARROW_LABELS",
+    "OVERFLOW_LABEL",
+    "PRIMARY_ACTIONS",
+    "narrow_problems",
+    "problems",
+]
+
+BLOCK_TYPES = frozenset(
+    {"TextBlock", "Container", "ColumnSet", "FactSet", "RichTextBlock", "ActionSet"}
+)
 BODY_TYPES = BLOCK_TYPES | {"Input.Text"}  # a card's own body may hold a form's text box
+LINK_SCHEMES = ("https://", "http://")
 NESTED: dict[str, tuple[str, frozenset[str]]] = {
     "Container": ("items", BLOCK_TYPES),
     "Column": ("items", BLOCK_TYPES),
@@ -31,7 +58,50 @@ def problems(card: Json) -> list[str]:
     if not isinstance(card, dict):
         return ["the card is not a JSON object"]
     found = _header_problems(card) + _body_problems(card)
-    return found + _actions_problems(card.get("actions", [])) + _size_problems(card)
+    found += _actions_problems("action", card.get("actions", []))
+    return found + narrow_problems(card) + _size_problems(card)
+
+
+def narrow_problems(card: Json) -> list[str]:
+    """Buttons shown side by side (not in the `…` menu) that a phone would cut short, in
+    the card's actions and in each ActionSet: more than PRIMARY_ACTIONS, a label over
+    NARROW_LABEL characters, labels over NARROW_LABELS together (counting OVERFLOW_LABEL
+    for the `…` button when some are in the menu)."""
+    found = _narrow("actions", card.get("actions"))
+    for n, element in enumerate(_elements(card.get("body")), 1):
+        if element.get("type") == "ActionSet":
+            found += _narrow(f"ActionSet {n}", element.get("actions"))
+    return found
+
+
+def _narrow(where: str, actions: Any) -> list[str]:
+    buttons = [a for a in actions if isinstance(a, dict)] if isinstance(actions, list) else []
+    shown = [str(a.get("title", "")) for a in buttons if a.get("mode") != SECONDARY]
+    found = [
+        f"{where}: {title!r} is over {NARROW_LABEL} characters beside other buttons"
+        for title in shown
+        if len(title) > NARROW_LABEL
+    ]
+    if len(shown) > PRIMARY_ACTIONS:
+        found.append(f"{where}: {len(shown)} buttons side by side (max {PRIMARY_ACTIONS})")
+    menu = len(shown) < len(buttons)  # then the `…` button is beside them
+    total = sum(map(len, shown)) + (OVERFLOW_LABEL if menu else 0)
+    if total > NARROW_LABELS:
+        beside = f" with the {OVERFLOW_LABEL} of the menu's `…`" if menu else ""
+        found.append(
+            f"{where}: labels side by side are {total} characters{beside} (max {NARROW_LABELS})"
+        )
+    return found
+
+
+def _elements(items: Any) -> list[Json]:
+    """Every element in `items` and below, depth first (columns too)."""
+    found: list[Json] = []
+    for element in items if isinstance(items, list) else []:
+        if isinstance(element, dict):
+            found.append(element)
+            found += _elements(element.get("items")) + _elements(element.get("columns"))
+    return found
 
 
 def _body_problems(card: Json) -> list[str]:
@@ -74,12 +144,20 @@ def _children_problems(where: str, elements: list[Any], allowed: frozenset[str])
 
 def _element_problems(kind: str, element: Json) -> list[str]:
     text = element.get("text")
-    if kind == "TextBlock" and not (isinstance(text, str) and text.strip()):
-        return ["TextBlock has no text"]
+    if kind == "TextBlock":
+        if not (isinstance(text, str) and text.strip()):
+            return ["TextBlock has no text"]
+        if MARKDOWN.search(text):
+            return [f"TextBlock text would be read as Markdown (use TextRuns): {text[:40]!r}"]
     if kind == "TextRun" and not (isinstance(text, str) and text):
         return ["TextRun has no text"]
     if kind == "Input.Text":
         return _text_box_problems(element)
+    if kind == "ActionSet":
+        buttons = element.get("actions")
+        if not isinstance(buttons, list) or not buttons:
+            return ["actions is not a non-empty list"]
+        return _actions_problems("action", buttons)
     if kind == "FactSet":
         facts = element.get("facts")
         if not isinstance(facts, list) or not facts or not all(map(_is_fact, facts)):
@@ -107,15 +185,30 @@ def _text_box_problems(box: Json) -> list[str]:
     return found
 
 
-def _actions_problems(actions: Any) -> list[str]:
+def _actions_problems(where: str, actions: Any) -> list[str]:
     if not isinstance(actions, list):
         return ["actions is not a list"]
     found: list[str] = []
     for n, action in enumerate(actions, 1):
-        if isinstance(action, dict) and action.get("type") == "Action.Submit":
-            found += [f"action {n} {p}" for p in _submit_problems(action)]
+        kind = action.get("type") if isinstance(action, dict) else None
+        if kind == "Action.Submit":
+            found += [f"{where} {n} {p}" for p in _submit_problems(action)]
+        elif kind == "Action.OpenUrl":
+            found += [f"{where} {n} {p}" for p in _link_problems(action)]
         else:
-            found.append(f"action {n} is not an Action.Submit")
+            found.append(f"{where} {n} is not an Action.Submit or Action.OpenUrl")
+        if isinstance(action, dict) and action.get("mode", SECONDARY) not in (SECONDARY, "primary"):
+            found.append(f"{where} {n} mode is {action.get('mode')!r}")
+    return found
+
+
+def _link_problems(action: Json) -> list[str]:
+    found = _title_problems(action)
+    url = action.get("url")
+    if not isinstance(url, str) or len(url) > URL_CHARS or not url.startswith(LINK_SCHEMES):
+        found.append(f"url is not an http or https address of at most {URL_CHARS}: {url!r}")
+    if "data" in action:
+        found.append("a link has data (Rounds is told nothing when it is opened)")
     return found
 
 

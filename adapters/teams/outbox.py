@@ -22,11 +22,11 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 from msrest.serialization import Model
 
 from adapters.pace import ChannelPace
-from adapters.teams.cards import TeamsMessage, attachment, render
+from adapters.teams.cards import MENTION, TeamsMessage, attachment, render
 from adapters.teams.connectors import ReusingAuthentication, TeamsConfig
 from adapters.teams.fit import markdown_pages
 from adapters.teams.retry import status_of, with_retries
-from adapters.teams.translate import reference_from
+from adapters.teams.translate import invoke_in, reference_from
 from bot import limits
 from bot.durations import OUTBOUND_TIMEOUT
 from bot.events import Conversation, Person
@@ -68,14 +68,23 @@ def card_attachment(card: dict[str, Any]) -> Attachment:
     return Attachment(content_type=described["contentType"], content=Prepared(card))
 
 
+# the cards of replies read in a 1:1 chat, and in a channel or group chat (half each)
 _RENDERED: IdentityMemo[Reply, list[TeamsMessage]] = IdentityMemo(
-    "teams-cards", limits.REPLY_MEMO_BYTES, rendered_size
+    "teams-cards", limits.REPLY_MEMO_BYTES // 2, rendered_size
 )
+_MEMOS: dict[str, IdentityMemo[Reply, list[TeamsMessage]]] = {
+    "": _RENDERED,
+    MENTION: IdentityMemo("teams-cards", limits.REPLY_MEMO_BYTES // 2, rendered_size),
+}
 
 
-def rendered(reply: Reply) -> list[TeamsMessage]:
-    """The cards for a reply; a reply handed out again (a repeated lookup) is rendered once."""
-    return _RENDERED.get(reply, render)
+def rendered(reply: Reply, invoke: str = "") -> list[TeamsMessage]:
+    """The cards for a reply, its commands typed after `invoke` (see `cards.render`); a
+    reply handed out again (a repeated lookup) is rendered once for each place."""
+    memo = _MEMOS.get(invoke)
+    if memo is None:
+        return render(reply, invoke)
+    return memo.get(reply, lambda same: render(same, invoke))
 
 
 def message_activity(message: TeamsMessage) -> Activity:
@@ -89,7 +98,8 @@ def markdown_activity(text: str) -> Activity:
 
 
 def direct_activities(reply: Reply, file: File | None) -> list[Activity]:
-    """A reply's cards, then a document's Markdown as text messages of bounded size."""
+    """A reply's cards for a 1:1 chat (commands typed without a mention), then a document's
+    Markdown as text messages of bounded size."""
     activities = [message_activity(message) for message in rendered(reply)]
     pages = markdown_pages(file.name, file.text) if file is not None else []
     return activities + [markdown_activity(page) for page in pages]
@@ -138,7 +148,7 @@ class TeamsOutbox(Outbox):
         while len(self._recent) > RECENT:
             del self._recent[next(iter(self._recent))]
         first = ""
-        for message in rendered(reply):
+        for message in rendered(reply, invoke_in(data.get("conversationType", ""))):
             sent = await self._send(data, conversation.thread, message_activity(message))
             first = first or sent
         return first

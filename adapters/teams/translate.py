@@ -13,7 +13,7 @@ from typing import Any
 
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
-from adapters.teams.cards import TASK_FETCH, read_submit
+from adapters.teams.cards import MENTION, TASK_FETCH, read_submit
 from bot import limits
 from bot.actions import ANONYMOUS_SUBMIT, REFLECT_ANONYMOUS
 from bot.events import Action, Command, Conversation, Deletion, Event, Message, Person
@@ -210,6 +210,19 @@ def is_channel(activity: Activity) -> bool:
 def is_personal(activity: Activity) -> bool:
     conversation = activity.conversation or ConversationAccount()
     return _str(conversation.conversation_type) == "personal"
+
+
+def invoke_in(conversation_type: str) -> str:
+    """What starts a command typed in a conversation of this type (`conversationType`):
+    nothing in a 1:1 chat with Rounds ("personal"), the mention in a channel or group chat
+    (and wherever the type is not known)."""
+    return "" if conversation_type == "personal" else MENTION
+
+
+def invoke_of(activity: Activity) -> str:
+    """What starts a command typed where the activity came from (see `invoke_in`)."""
+    conversation = activity.conversation or ConversationAccount()
+    return invoke_in(_str(conversation.conversation_type))
 
 
 def sender_id(activity: Activity) -> str:

@@ -49,7 +49,7 @@ def anonymous_button(reflection: Reflection) -> Button:
 
 def controls(ctx: Context, reflection: Reflection, text: str) -> Reply:
     """The facilitator's own message: what happened, and the buttons that run the thread
-    (Next question while one is left, Close and post summary). Shown to them alone: a Slack
+    (Next question while one is left, Close and sum up). Shown to them alone: a Slack
     ephemeral message, a Teams 1:1 chat; never in the channel."""
     model, value = model_of(ctx, reflection), str(reflection.id)
     more = reflection.step + 1 < len(model.steps)
