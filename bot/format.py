@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from bot import actions, limits
 from bot import messages as m
 from bot.content.model import Article, Library, Quote, join_names
+from bot.lookup import LookupHit
 from bot.memo import ByteBudgetLRU
-from bot.replies import Button, QuoteBlock
+from bot.replies import Button, Item, QuoteBlock
 
 UNDATED = "undated"
 
@@ -94,6 +95,16 @@ _INNER = str.maketrans({"“": "‘", "”": "’"})
 def quote_block(library: Library, quote: Quote) -> QuoteBlock:
     """The quote's words and who said them, where."""
     return QuoteBlock(quote.text, attribution(quote, library.articles[quote.article]))
+
+
+def passage_item(library: Library, hit: LookupHit, title: str) -> Item:
+    """A passage found in an article: `title`, who wrote it and when, the passage with its
+    matched words, and Open article when the article has an address."""
+    doc = hit.document
+    article = library.articles.get(doc.article_id)
+    button = next(iter(open_article(article)), None) if article is not None else None
+    meta = f"{byline(doc.authors)} · {long_date(doc.date)}"
+    return Item(title=title, meta=meta, body=hit.snippet, key=doc.article_id, button=button)
 
 
 def open_article(article: Article, secondary: bool = False) -> tuple[Button, ...]:

@@ -6,7 +6,7 @@ from bot import actions, limits
 from bot import messages as m
 from bot.context import Context
 from bot.events import Action, Command
-from bot.format import byline, long_date, open_article, topic_list
+from bot.format import byline, long_date, open_article, passage_item, topic_list
 from bot.guardrail import find_identifiers
 from bot.lookup import LookupHit, LookupResult
 from bot.memo import IdentityMemo
@@ -26,11 +26,7 @@ def decode(value: str) -> tuple[int, str]:
 
 
 def _item(ctx: Context, number: int, hit: LookupHit) -> Item:
-    doc = hit.document
-    meta = f"{byline(doc.authors)} · {long_date(doc.date)}"
-    title = f"{number}. {doc.title}"
-    button = next(iter(_open(ctx, hit)), None)
-    return Item(title=title, meta=meta, body=hit.snippet, key=doc.article_id, button=button)
+    return passage_item(ctx.library, hit, f"{number}. {hit.document.title}")
 
 
 def _open(ctx: Context, hit: LookupHit) -> tuple[Button, ...]:
@@ -115,7 +111,7 @@ def _results_reply(ctx: Context, result: LookupResult) -> Reply:
     summary = m.passage_count(result.offset + 1, end, result.total)
     return Reply(
         kind="lookup",
-        blocks=(_title(result.query), *_header(ctx, result), *items),
+        blocks=(_title(result.searched_for or result.query), *_header(ctx, result), *items),
         buttons=tuple(buttons),
         summary=f"{result.searched_for}: {summary}",
     )

@@ -106,8 +106,7 @@ async def show(ctx: Context, event: Command, words: list[str]) -> Reply:
         blocks.append(Note(m.SCHEDULE_HOLIDAYS.format(nation=nation)))
     preview = await next_prompt(ctx, found)
     if preview is not None:
-        shown = (Paragraph.of(b.text) if isinstance(b, Question) else b for b in preview.blocks[1:])
-        blocks += [Note(m.SCHEDULE_PREVIEW), *shown]
+        blocks += [Note(m.SCHEDULE_PREVIEW), *_previewed(preview)]
     buttons = _buttons(found, upcoming) if ctx.may_manage(event.conversation, event.person) else ()
     return Reply(
         kind="schedule",
@@ -152,6 +151,13 @@ async def pressed_resume(ctx: Context, event: Action) -> list[Reply]:
 
 async def pressed_skip(ctx: Context, event: Action) -> list[Reply]:
     return await _pressed(ctx, event, skip)
+
+
+def _previewed(prompt: Reply) -> list[Block]:
+    """The prompt as the schedule card shows it: its question and quote, at body size (the
+    card's own question is when it goes out), without its heading or its invitation."""
+    kept = (b for b in prompt.blocks if not isinstance(b, Heading | Note))
+    return [Paragraph.of(b.text) if isinstance(b, Question) else b for b in kept]
 
 
 async def next_prompt(ctx: Context, found: Schedule) -> Reply | None:

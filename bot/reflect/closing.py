@@ -10,7 +10,7 @@ from bot import messages as m
 from bot.content.model import Topic
 from bot.context import Context
 from bot.events import Conversation, Person
-from bot.format import byline, long_date
+from bot.format import passage_item
 from bot.identity import key_of, user_of
 from bot.lookup import LookupHit
 from bot.outbox import Delivered, DeliveryError, File
@@ -39,13 +39,7 @@ def passages(ctx: Context, topic: Topic, themes: Sequence[str]) -> list[Item]:
     for hit in hits:
         if ctx.library.article_offered(hit.document.article_id, today):
             chosen.setdefault(hit.document.article_id, hit)
-    return [_passage(hit) for hit in list(chosen.values())[:3]]
-
-
-def _passage(hit: LookupHit) -> Item:
-    doc = hit.document
-    meta = f"{byline(doc.authors)} · {long_date(doc.date)}"
-    return Item(title=doc.title, meta=meta, body=hit.snippet, key=doc.article_id)
+    return [passage_item(ctx.library, h, h.document.title) for h in list(chosen.values())[:3]]
 
 
 async def close(ctx: Context, reflection: Reflection) -> Reply:
