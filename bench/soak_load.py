@@ -256,7 +256,7 @@ async def open_slack(http: aiohttp.ClientSession, run: Run, channel: str) -> Non
     """A reflection in a Slack channel; its thread, and the anonymous form its button opens."""
     start = slash_command(OPEN, run.slack.response_url(), channel=channel)
     answer = await post(http, slack_post(run, start))
-    if "is open in this channel" not in answer:
+    if "is open and closes" not in answer:
         raise RuntimeError(f"setup: reflect start in Slack said {answer[:300]}")
     thread = run.slack.history[channel][-1]["ts"]
     action_id, value = anonymous_button(run.slack.history[channel][-1])
