@@ -171,3 +171,33 @@ def _hard_split(
         text = text[end:]
         if not text:
             return
+
+
+BAR_WIDTH = 24  # characters of a text chart's longest bar
+
+
+def text_bars(bars: Sequence[tuple[str, int]], width: int = BAR_WIDTH) -> list[str]:
+    """A bar chart as lines of text, where an image cannot be shown: `#3 Q1  ██████ 4`."""
+    if not bars:
+        return []
+    labels = max(len(label) for label, _ in bars)
+    most = max(max(value for _, value in bars), 1)
+    return [
+        f"{label.ljust(labels)}  {'█' * round(width * value / most)} {value}"
+        for label, value in bars
+    ]
+
+
+# A scale (an evaluation's 1 to 5): up to SCALE_BUTTONS buttons labelled with numbers of at
+# most SCALE_LABEL digits stay side by side, none hidden in a menu (which would favour the
+# first ones).
+# On a phone 320 px wide they take 5 × (35 + 2 × 7) = 245 px of the 288 a row has
+# (adapters/teams/fit.py gives the measure).
+SCALE_BUTTONS = 5
+SCALE_LABEL = 2
+
+
+def scale(labels: Sequence[str]) -> bool:
+    """Whether buttons with these labels are a numeric scale, shown whole side by side."""
+    numbers = all(lb.isdigit() and len(lb) <= SCALE_LABEL for lb in labels)
+    return 1 < len(labels) <= SCALE_BUTTONS and numbers

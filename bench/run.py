@@ -11,6 +11,7 @@ HERE = Path(__file__).parent
 BENCHES = [
     "lookup_bench.py",
     "console_bench.py",
+    "home_bench.py",  # `home` for a facilitator with 50 reflections, its charts cached
     "slack_bench.py",
     "teams_bench.py",
     "fanout_bench.py",

@@ -11,9 +11,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot import messages as m
 from bot.context import Context
 from bot.events import Command
-from bot.handlers import erasure, info, library, lookup, prompts, quotes, reflect, schedules
+from bot.handlers import (
+    action_items,
+    erasure,
+    home,
+    info,
+    library,
+    lookup,
+    prompts,
+    quotes,
+    reflect,
+    schedules,
+)
 from bot.replies import Reply
 
 CommandHandler = Callable[[Context, Command, str], Awaitable[list[Reply]]]
@@ -170,9 +182,12 @@ SPECS: tuple[CommandSpec, ...] = (
         "reflect",
         reflect.reflect,
         "reflect start <topic> [model] [closes <duration>] [anonymous] | next | close | list "
-        "| export [id]",
+        "| export [id] | actions [id] | every <n>w <day> <HH:MM> <topic> [model] "
+        "[closes <duration>] [times HH:MM,HH:MM…] [anonymous] [holidays <nation>] "
+        "| series [stop <id>]",
         "reflect start manager-medic gibbs closes 3d",
-        "A facilitated reflection thread: a framing quote, a question at a time, a summary.",
+        "A facilitated reflection thread: a framing quote, a question at a time, a summary; "
+        "or a series of them, every few weeks.",
         aliases=("reflection",),
         menu=Menu(
             channel="A facilitated reflection thread, a question at a time. "
@@ -182,6 +197,30 @@ SPECS: tuple[CommandSpec, ...] = (
         ),
         hint="reflect start <topic>",
         title="Reflection",
+    ),
+    CommandSpec(
+        "home",
+        home.home,
+        "home",
+        "home",
+        "What you run, at a glance: your reflections (open and closed, with their actions), "
+        "the weekly prompts you set, and charts of how they went. Shown to you alone.",
+        menu=Menu(
+            channel=None,
+            group=None,
+            direct="Your reflections, weekly prompts and charts of how they went",
+        ),
+        hint="home",
+        title=m.HOME_TITLE,
+    ),
+    CommandSpec(
+        "action",
+        action_items.action,
+        "action done <number> [id]",
+        "action done 2 #5",
+        "Marks one of a closed reflection's actions done (`reflect actions` lists them): its "
+        "owner, the facilitator or an admin can.",
+        title="Actions",
     ),
     CommandSpec(
         "forget-me",

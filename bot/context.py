@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.content.model import Library
-from bot.durations import RETENTION
+from bot.durations import FOLLOW_UP, RETENTION
 from bot.events import Conversation, Person
 from bot.identity import identity_of
 from bot.lookup import LookupIndex
@@ -33,6 +33,7 @@ class Context:
     # manage schedules, and no one may run a thread whose facilitator was forgotten
     admins: frozenset[str] = frozenset()
     retention_days: int = RETENTION.days  # a thread's contributions go this long after it closes
+    follow_up_days: int = FOLLOW_UP.days  # its open actions are followed up this long after
     outboxes: Mapping[str, Outbox] = field(default_factory=dict)  # platform → outbox
     # Fairness (bot/fairness.py): commands and presses a person may send a minute, and
     # anonymous contributions one thread takes a minute; None: not limited (set from the

@@ -9,14 +9,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
 from bot import actions, fairness, limits
+from bot import chart as charts
 from bot import messages as m
 from bot.commands import SPECS, CommandHandler
 from bot.context import Context
 from bot.events import Action, Command, Conversation, Deletion, Event, Message
-from bot.handlers import erasure, info, lookup, quotes, reflect, schedules
+from bot.handlers import action_items, erasure, info, lookup, quotes, reflect, schedules
 from bot.memo import ByteBudgetLRU
 from bot.parser import Parsed, parse, suggest
-from bot.replies import Block, Failure, Heading, Note, Paragraph, Reply
+from bot.replies import Block, Chart, Failure, Heading, Note, Paragraph, Reply
 from bot.store import unreachable
 
 log = logging.getLogger("rounds.bot")
@@ -48,6 +49,9 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.REFLECT_CLOSE: reflect.pressed_close,
     actions.REFLECT_ANONYMOUS: reflect.pressed_anonymous,
     actions.ANONYMOUS_SUBMIT: reflect.submitted_anonymous,
+    actions.EVALUATE_SCORE: reflect.pressed_score,
+    actions.EVALUATE_COMMENT: reflect.submitted_comment,
+    actions.ACTION_DONE: action_items.pressed_done,
     actions.FORGET_CONFIRM: erasure.pressed_erase,
     actions.SCHEDULE_PAUSE: schedules.pressed_pause,
     actions.SCHEDULE_RESUME: schedules.pressed_resume,
@@ -69,6 +73,9 @@ ACTION_COMMANDS = {
     actions.REFLECT_CLOSE: "reflect",
     actions.REFLECT_ANONYMOUS: "reflect",
     actions.ANONYMOUS_SUBMIT: "reflect",
+    actions.EVALUATE_SCORE: "reflect",
+    actions.EVALUATE_COMMENT: "reflect",
+    actions.ACTION_DONE: "action",
     actions.FORGET_CONFIRM: "forget-me",
     actions.SCHEDULE_PAUSE: "schedule",
     actions.SCHEDULE_RESUME: "schedule",
@@ -233,6 +240,11 @@ class Bot:
     def search(self, query: str, offset: int, limit: int) -> list[tuple[Reply, str, str]]:
         """Lookup results one passage each, for a platform's own search box."""
         return lookup.hit_replies(self.ctx, query, max(offset, 0), max(min(limit, 25), 0))
+
+    async def chart_png(self, chart: Chart) -> bytes:
+        """A chart of a reply as a PNG image (Slack's Home tab): drawn in the worker thread,
+        never on the event loop, and remembered by its data."""
+        return await charts.png(chart)
 
     def welcome(self) -> Reply:
         """What Rounds says in a conversation it has just been added to."""

@@ -11,6 +11,10 @@ import datetime as dt
 # A reflection thread and its contributions are deleted this long after the thread closes.
 RETENTION = dt.timedelta(days=90)
 
+# The actions named at a reflection's close are followed up in its thread this long after
+# (only when the thread is kept that long).
+FOLLOW_UP = dt.timedelta(days=14)
+
 # A claim (a scheduled post, or a reflection's close) taken by a process that then crashed
 # is taken over after this: long enough for the slowest post to go out.
 LEASE = dt.timedelta(minutes=5)

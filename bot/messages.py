@@ -146,6 +146,17 @@ PRIVACY_POINTS: tuple[str, ...] = (
     "summary shows counts only when at least three people can be told apart by name; "
     "anonymous contributions are counted apart, never as people. Its themes and actions are "
     "made from the replies with every suspected name, number, date and postcode left out.",
+    "When a thread closes, everyone in it may answer an anonymous evaluation (a score from 1 "
+    "to 5 and, if they like, what they would change). Rounds keeps one answer per person by "
+    "storing only a one-way digest made with a random key of that thread's, which recognises "
+    "a second answer but does not lead back to you; no id or name is kept or logged. The "
+    "results are shown only from three answers on, to the facilitator alone, and are deleted "
+    "with the thread.",
+    "When a thread closes, the answers to its last question are kept as its actions, each "
+    "with its author's id as owner (none for anonymous ones), so that the owner, the "
+    "facilitator or an admin can mark it done. Some days later Rounds asks in the thread what "
+    "happened, and keeps the replies there as updates, as it keeps replies. `forget-me` "
+    "removes you as an action's owner and deletes your updates.",
     "Replies are deleted {days} after their thread closes, with the thread itself and the "
     "transcripts Rounds sent: they are deleted from the direct messages they were sent to, and "
     "the record of where they went with them. A close that keeps failing is finished without "
@@ -287,7 +298,49 @@ def passage_count(first: int, last: int, total: int) -> str:
 
 REFLECT_USAGE = (
     "Try `reflect start manager-medic`, `reflect start manager-medic gibbs closes 3d "
-    "anonymous`, `reflect next`, `reflect close`, `reflect list` or `reflect export`."
+    "anonymous`, `reflect next`, `reflect close`, `reflect list`, `reflect actions` or "
+    "`reflect export`; on a cadence, `reflect every 2w thu 13:00 manager-medic` and "
+    "`reflect series`."
+)
+# reflection series: reflective practice on a cadence (bot/handlers/series.py)
+SERIES_NEEDS = (
+    "A series needs how often, a day, a time and a topic: `reflect every <n>w <day> <HH:MM> "
+    "<topic> [model] [closes <duration>] [times HH:MM,HH:MM…] [anonymous] [holidays <nation>]`, "
+    "for example `reflect every 2w thu 13:00 manager-medic`."
+)
+SERIES_BAD_EVERY = "“{typed}” is not how often: write weeks, from `1w` to `{most}w`."
+SERIES_BAD_TIMES = "“{typed}” is not a list of times: write `times 08:00,20:00` (24-hour HH:MM)."
+SERIES_TOO_LONG = (
+    "Each reflection would still be open when the next one opens: give `closes` at most {most}."
+)
+SERIES_NOT_ALLOWED = (
+    "Only the people listed as Rounds admins can set up a reflection series. `reflect series` "
+    "lists this channel's series."
+)
+SERIES_SET_TITLE = "Reflection series #{id}"
+SERIES_RULE = "Every {every} on {day} at {times} ({timezone}) · {topic} · {model}"
+SERIES_RULE_ANONYMOUS = "{rule} · anonymous"
+SERIES_SET_NEXT = "The first reflection opens {when}."
+SERIES_SET = (
+    "Rounds opens each reflection in this channel with {person} as facilitator, open for {closes}."
+)
+SERIES_TIMES = "The times take turns, one an opening, so that different shifts can take part."
+SERIES_HOLIDAYS = "Bank holidays in {nation} are skipped."
+SERIES_CONTROLS = (
+    "Each time, the facilitator's controls come to them privately; `reflect next #id` and "
+    "`reflect close #id` work too. `reflect series stop {id}` ends the series."
+)
+SERIES_LIST_TITLE = "Reflection series in this channel"
+SERIES_LIST_NONE = (
+    "This channel has no reflection series. `reflect every 2w thu 13:00 manager-medic` sets one up."
+)
+SERIES_LIST_ITEM = "#{id} · next: {when}"
+SERIES_LIST_NO_NEXT = "No opening due"
+SERIES_STOP_USAGE = "Which series? `reflect series stop <id>`; `reflect series` lists them."
+SERIES_NOT_FOUND = "This channel has no running series #{id}. `reflect series` lists them."
+SERIES_STOP_NOT_ALLOWED = "Only whoever set up series #{id}, or an admin, can stop it."
+SERIES_STOPPED = (
+    "Series #{id} is stopped: no more reflections on {topic} will open. Those open now carry on."
 )
 REFLECT_UNKNOWN = "I don't know that reflect command."
 REFLECT_NO_TOPIC = "Which topic? Choose one of {topics}."
@@ -359,6 +412,46 @@ REFLECT_REMINDER = (
 REFLECT_REPLY_CLOSED = (
     "Reflection #{id} has closed, so your reply was not recorded. It is still in the channel."
 )
+# actions that come back (issue 18): the answers to a thread's last question, and their
+# follow-up
+ACTIONS_TITLE = "Actions from reflection #{id}: {topic}"
+ACTIONS_NOT_YET = (
+    "Reflection #{id} is still open. Its actions are recorded when it closes: the answers to "
+    "its last question."
+)
+ACTIONS_NONE = "Reflection #{id} has no actions: no one answered its last question."
+ACTION_ITEM = "{number}. {text}"
+ACTION_META = "{status} · {owner}"
+ACTION_STATUS_OPEN = "Open"
+ACTION_STATUS_DONE = "Done {when}"
+ACTION_OWNER_YOURS = "yours"
+ACTION_OWNER_NAMED = "someone named"
+ACTION_OWNER_ANONYMOUS = "anonymous"
+ACTIONS_HOW = (
+    "An action's owner, the facilitator or an admin can mark it done: `action done <number> #{id}`."
+)
+ACTION_BUTTON_DONE = "Done"
+ACTION_USAGE = (
+    "Try `action done 2` in the reflection's thread, or `action done 2 #5` anywhere in its channel."
+)
+ACTION_MARKED = "Action {number} of reflection #{id} is marked done."
+ACTION_DONE_ALREADY = "Action {number} of reflection #{id} was already marked done."
+ACTION_NOT_FOUND = "There is no action {number} in reflection #{id} that you can mark done."
+FOLLOW_UP_TITLE = "Follow-up: {topic}"
+FOLLOW_UP_INTRO = (
+    "This reflection closed {days} ago with these actions still open. What happened? Reply "
+    "in this thread."
+)
+FOLLOW_UP_NOTE = (
+    "Rounds stores replies here as updates on these actions (no patient details, please), "
+    "and deletes them with the thread's other replies. Done one? `action done <number>` marks "
+    "it (its owner, the facilitator or an admin)."
+)
+FOLLOW_UP_UPDATE_STORED = "Your update on the actions of reflection #{id} is stored."
+TRANSCRIPT_ACTIONS = "Actions"
+TRANSCRIPT_UPDATES = "Follow-up updates"
+TRANSCRIPT_DONE = "done"
+TRANSCRIPT_OPEN = "open"
 REFLECT_REPLY_TOO_LONG = (
     "Your reply in reflection #{id} is {length:,} characters long; Rounds records replies of up "
     "to {limit:,}, so it was not recorded. It is still in the channel: please post it again in "
@@ -440,6 +533,48 @@ SUMMARY_FOOTER_NO_FACILITATOR = (
     "them. The replies are deleted {days} from now."
 )
 TRANSCRIPT_ANONYMOUS = "Anonymous"
+# the evaluation offered when a reflection closes (bot/reflect/evaluation.py)
+EVALUATION_HEADING = "Evaluation: {topic}"
+EVALUATION_QUESTION = "How useful was this reflection?"
+EVALUATION_SCALE = "1 not useful … 5 very useful"
+EVALUATION_NOTE = (
+    "Anyone in the thread may answer, once (answering again replaces your answer). Answers are "
+    "anonymous: Rounds keeps no name or id with them. The facilitator alone sees the results, "
+    "and only from three answers on."
+)
+EVALUATION_SUMMARY = "How useful was reflection #{id}? Answer 1 to 5, anonymously."
+EVALUATION_FORM_TITLE = "Your evaluation"
+EVALUATION_THANKS = (
+    "Thanks — your answer is anonymous. Your score for reflection #{id}: {score} out of 5 "
+    "(press another number to change it)."
+)
+EVALUATION_FORM_INTRO = (
+    "Optional: what would you change? Your words go to the facilitator with the results, "
+    "without your name, and only once three people have answered. Please leave out patient "
+    "details."
+)
+EVALUATION_FORM_AGAIN = "Your score is kept; your comment is not, yet."
+EVALUATION_FORM_LABEL = "What would you change?"
+EVALUATION_FORM_SUBMIT = "Send"
+EVALUATION_FORM_CONSOLE = (
+    "Type what you would change on the next line; it is kept without your name. `cancel` or an "
+    "empty line keeps nothing."
+)
+EVALUATION_COMMENT_DONE = "Thanks — your comment on reflection #{id} is kept, anonymously."
+EVALUATION_COMMENT_EMPTY = "There was nothing to keep. Type what you would change, or close this."
+EVALUATION_COMMENT_TOO_LONG = (
+    "That is {length:,} characters; a comment can be up to {limit:,}. Please shorten it."
+)
+EVALUATION_COMMENT_IDENTIFIER = (
+    "This looks like it contains {what}. Nothing was kept: please take it out and send it again."
+)
+EVALUATION_NOT_OPEN = "The evaluation of reflection #{id} is not open."
+EVALUATION_TRANSCRIPT_TITLE = "Evaluation"
+EVALUATION_TRANSCRIPT_HIDDEN = "Fewer than three answers: not shown."
+EVALUATION_TRANSCRIPT_ANSWERS = "Answers: {count}"
+EVALUATION_TRANSCRIPT_MEAN = "Mean: {mean} out of 5 (1 not useful … 5 very useful)"
+EVALUATION_TRANSCRIPT_COUNTS = "Scores: {counts}"
+EVALUATION_TRANSCRIPT_COMMENTS = "What would you change?"
 FORGET_TITLE = "What Rounds erased"
 FORGET_CONTRIBUTIONS = "Your named contributions to reflection threads: {count}."
 FORGET_FACILITATED = "Your name as facilitator, on reflection threads: {count}."
@@ -454,7 +589,12 @@ FORGET_TRANSCRIPTS_LATER = (
     "Transcript messages or files that could not be deleted just now: {count}. They no longer "
     "name you, and are deleted with their thread."
 )
+FORGET_SERIES = (
+    "Your reflection series: {count}. A series needs its facilitator, so they stop (reflections "
+    "open now carry on)."
+)
 FORGET_REFERENCES = "How to reach your 1:1 chat with Rounds in Teams: {count}."
+FORGET_ACTIONS = "Your name as owner of actions from reflection threads (kept unowned): {count}."
 FORGET_PREVIEW_TITLE = "What Rounds would erase"
 FORGET_CONFIRM_HOW = (
     "Nothing has been erased yet. To erase all of this, type `forget-me confirm` or press Erase."
@@ -466,6 +606,41 @@ FORGET_NOTE = (
     "not affected: Rounds stores nothing that links them to you. Messages you wrote in the "
     "channel itself are kept by Slack or Teams, not Rounds."
 )
+
+
+# home (bot/handlers/home.py): what a person runs, at a glance
+HOME_TITLE = "Your Rounds"
+HOME_INTRO = "The reflections you facilitate, the weekly prompts you set, and how they went."
+HOME_OPEN = "Open reflections"
+HOME_CLOSED = "Closed reflections"
+HOME_OPEN_ITEM = "#{id} {topic}"
+HOME_OPEN_META = "Q{step} of {steps} · closes {when}"
+HOME_CLOSED_META = "Closed {date}"
+HOME_CONTRIBUTIONS = "{contributions} contributions from {people} people."
+HOME_FEWER = "Fewer than three people have taken part, so no counts are shown."
+HOME_THEMES = "Themes: {themes}."
+HOME_ACTIONS = "Actions: {done} done, {open} open."
+HOME_ACTION_LINE = "{mark} {number}. {text}"
+HOME_ACTION_DONE = "✓"
+HOME_ACTION_OPEN = "○"
+HOME_EVALUATION = "Evaluation: {answers} answers, mean {mean} out of 5."
+HOME_SCHEDULES = "Weekly prompts you set"
+HOME_SCHEDULE_META = "Next post {when}"
+HOME_SCHEDULE_PAUSED = "Paused"
+HOME_SERIES = "Your series"
+HOME_SERIES_NEXT = "Next opens {when}"
+HOME_SERIES_STOPPED = "Stopped"
+HOME_ACTIONS_MORE = "More actions, not listed: {count}."
+HOME_NOTHING = (
+    "Nothing yet. Start a reflection in a channel with `reflect start <topic>`, or set a "
+    "weekly prompt with `schedule weekly <day> <HH:MM>`."
+)
+HOME_MORE = "Showing your {shown} most recent reflections of {total}."
+HOME_CHART_PARTICIPATION = "Named contributions per question"
+HOME_CHART_ACTIONS = "Actions done and open"
+HOME_CHART_DONE = "Done"
+HOME_CHART_OPEN = "Open"
+HOME_CHART_NOTE = "Only reflections where three or more people took part are charted."
 
 
 # the console (`rounds console`)

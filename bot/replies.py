@@ -90,7 +90,19 @@ class Button:
     secondary: bool = False
 
 
-Block = Heading | Paragraph | Question | QuoteBlock | Item | Note
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart (Home's participation per question, actions done and open): a PNG image
+    in Slack (`bot.chart`), a native chart in Teams, text bars in the console. `alt` says
+    the numbers in words, for screen readers and wherever the chart cannot be shown. Never
+    holds counts of fewer than three people (`bot.reflect.summary.SHOW_COUNTS_FROM`)."""
+
+    title: str
+    bars: tuple[tuple[str, int], ...]  # label, value
+    alt: str
+
+
+Block = Heading | Paragraph | Question | QuoteBlock | Item | Note | Chart
 
 
 @dataclass(frozen=True)
@@ -167,6 +179,8 @@ def plain_text(what: Block | Reply) -> str:
             return f"“{text}” — {attribution}"
         case Item(title=title, meta=meta, body=body):
             return " ".join(p for p in (title, meta, rich_text(body)) if p.strip())
+        case Chart(title=title, alt=alt):
+            return f"{title}: {alt}".strip()
         case Reply(blocks=blocks):
             return "\n".join(filter(None, map(plain_text, blocks))).strip()
     raise TypeError(f"unknown block {what!r}")

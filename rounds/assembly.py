@@ -89,6 +89,7 @@ async def assemble(settings: Settings, parts: Parts) -> Assembly:
         timezone=settings.timezone,
         admins=settings.admins,
         retention_days=settings.retention.days,
+        follow_up_days=settings.follow_up.days,
         outboxes=outboxes,
         rate_per_minute=settings.rate_per_minute if parts.fair else None,
         anonymous_per_minute=settings.anonymous_per_minute if parts.fair else None,

@@ -27,6 +27,7 @@ class Settings:
     warnings: tuple[str, ...] = ()  # usable but worth fixing; the CLI prints them at start
     # Durations: `bot/durations.py` says what each one is.
     retention: dt.timedelta = durations.RETENTION
+    follow_up: dt.timedelta = durations.FOLLOW_UP
     grace: dt.timedelta = durations.GRACE
     lease: dt.timedelta = durations.LEASE
     scheduler_pass: dt.timedelta = durations.SCHEDULER_PASS
@@ -83,6 +84,7 @@ def from_env(env: Mapping[str, str]) -> Settings:
         admins=admins,
         warnings=warnings,
         retention=_duration("ROUNDS_RETENTION_DAYS", get, Settings.retention, DAY),
+        follow_up=_duration("ROUNDS_FOLLOW_UP_DAYS", get, Settings.follow_up, DAY),
         grace=_duration("ROUNDS_GRACE_HOURS", get, Settings.grace, HOUR),
         lease=_duration("ROUNDS_CLAIM_LEASE_SECONDS", get, Settings.lease, SECOND),
         scheduler_pass=_duration(

@@ -12,14 +12,16 @@ from dataclasses import replace
 from bot import scheduled
 from bot.context import Context
 from bot.store.reflections import CLOSING, Purged, Reflection
+from scheduler import series
 
 log = logging.getLogger("rounds.scheduler")
 
 
 async def run_due(ctx: Context) -> list[str]:
     """One pass; returns what was done (`closed:3`, `asked:3`, `reminded:3`, `posted:7` for
-    an anonymous contribution whose post was cut short). One thread's trouble is logged and
-    left for the next pass; it never stops the others."""
+    an anonymous contribution whose post was cut short, `followed-up:3` for the follow-up of
+    a closed thread's open actions). One thread's trouble is logged and left for the next
+    pass; it never stops the others."""
     done: list[str] = []
     now = ctx.clock()
     for reflection in await ctx.store.reflections.due(now):
@@ -31,6 +33,7 @@ async def run_due(ctx: Context) -> list[str]:
                 reflection.id,
                 type(exc).__name__,
             )
+    done += await scheduled.post_follow_ups(ctx, now)
     return done + await scheduled.post_unposted(ctx, now)
 
 
@@ -65,13 +68,16 @@ async def purge(ctx: Context) -> Purged:
     removed = await ctx.store.reflections.purge(before)
     done = replace(removed, transcripts=len(withdrawn), transcripts_kept=len(sent) - len(withdrawn))
     log.info(
-        "retention: deleted %d threads, %d contributions, %d unposted contributions; "
+        "retention: deleted %d threads, %d contributions, %d unposted contributions, "
+        "%d actions and updates; "
         "%d transcript messages or files withdrawn, %d kept to retry (closed before %s)",
         done.threads,
         done.contributions,
         done.unposted,
+        done.actions,
         done.transcripts,
         done.transcripts_kept,
         before.date().isoformat(),
     )
+    await series.purge(ctx)
     return done

@@ -17,7 +17,7 @@ from bot.scheduled import ROTATION, prompt_pool, prompt_reply, state_of
 from bot.store import unreachable
 from bot.store.schedules import Schedule
 from bot.weekly import LOOKBACK, slot_id
-from scheduler import reflections
+from scheduler import reflections, series
 from scheduler.plan import Decision, decide
 
 log = logging.getLogger("rounds.scheduler")
@@ -42,7 +42,7 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # permanent failures
     retrying: list[str] = field(default_factory=list)  # left for the next pass
-    reflections: list[str] = field(default_factory=list)  # closed:3, asked:3, reminded:3
+    reflections: list[str] = field(default_factory=list)  # opened:3, closed:3, asked:3, reminded:3
 
 
 @dataclass
@@ -64,7 +64,8 @@ class Scheduler:
             for decision in decide(state_of(schedule), now, done, self.grace, LOOKBACK):
                 work.append(self._guarded(schedule, decision, report, gate))
         await asyncio.gather(*work)
-        report.reflections = await self._reflections()
+        await series.run_due(self.ctx, self.grace, report)
+        report.reflections += await self._reflections()
         return report
 
     async def _reflections(self) -> list[str]:

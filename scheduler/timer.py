@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -18,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.durations import SCHEDULER_PASS
 from bot.store import unreachable
 from bot.store.schedules import Schedule
+from bot.store.series import Series
 from scheduler import reflections
 from scheduler.service import Report, Scheduler
 
@@ -88,7 +89,8 @@ class Timer:
                 if self.stopped:
                     return
                 try:
-                    await self.sync(await self.service.ctx.store.schedules.all())
+                    store = self.service.ctx.store
+                    await self.sync(await store.schedules.all(), await store.series.running())
                 except Exception as exc:
                     failed(exc, "could not read schedules; the next pass tries again")
                     return
@@ -131,9 +133,14 @@ class Timer:
             )
         return report
 
-    async def sync(self, schedules: list[Schedule]) -> None:
-        """One cron job per schedule, replaced when its rule changes."""
+    async def sync(self, schedules: list[Schedule], series: Sequence[Series] = ()) -> None:
+        """One cron job per schedule, and one per wall time of each running reflection
+        series (weekly: a pass in a week with no opening finds nothing due), replaced when
+        its rule changes."""
         wanted = {f"schedule-{s.id}": (s.weekday, s.at, s.timezone) for s in schedules}
+        wanted |= {
+            f"series-{s.id}-{at}": (s.weekday, at, s.timezone) for s in series for at in s.times
+        }
         for job_id in set(self.rules) - set(wanted):
             self.aps.remove_job(job_id)
             del self.rules[job_id]

@@ -198,6 +198,7 @@ class Run:
         await self.looking_up()
         await self.scheduling()
         await self.reflecting()
+        await self.homing()
         await self.leaving()
         self.searching()
 
@@ -241,6 +242,29 @@ class Run:
         anonymous = Action(self.channel, Person(""), submit, value, "It felt rushed to me.")
         await self.step("anonymous-done", anonymous, posts="anonymous-contribution")
         await self.say("reflect-close", "reflect close", posts="reflection-summary")
+        await self.evaluating()
+
+    async def evaluating(self) -> None:
+        """The evaluation posted after the summary ("reflection-summary-2"): a score pressed,
+        then the optional comment sent from its form (by no one: it is anonymous)."""
+        await self.press("evaluation-thanks", actions.EVALUATE_SCORE, who=MEMBER)
+        form = self.seen[-1].reply.form
+        submit = form.submit if form is not None else actions.EVALUATE_COMMENT
+        value = form.value if form is not None else ""
+        typed = "More time for the last question."
+        comment = Action(self.channel, Person(""), submit, value, typed)
+        await self.step("evaluation-comment-done", comment)
+
+    async def homing(self) -> None:
+        """A second thread with three people taking part (so Home has counts and a chart),
+        then the facilitator's `home`."""
+        start, before = "reflect start wellbeing", len(self.outbox.sent)
+        await self.say("home-reflection", start, posts="home-reflection-opening")
+        thread = self.thread(self.first_post(before))
+        for n, who in enumerate((MEMBER, ADMIN, Person("U-kim", "Kim")), 1):
+            said = Message(thread, who, "We looked after each other on a hard shift.", f"h-{n}")
+            await self.step(f"home-contribution-{n}", said)
+        await self.say("home", "home")
 
     async def leaving(self) -> None:
         await self.say("forget-me", "forget-me", who=MEMBER)

@@ -21,6 +21,7 @@ import pytest
 from adapters.slack.render import action_name
 from adapters.teams.cards import KEY
 from adapters.teams.check import NARROW_LABEL, narrow_problems
+from adapters.textfit import scale
 from bot import actions
 from bot import replies as r
 from bot.content.model import Library
@@ -101,6 +102,7 @@ def test_the_run_shows_what_the_issue_names(runs: dict[str, list[Rendered]]) -> 
         expected = {"help", "quote", "lookup", "reflection-opening", "facilitator-controls"}
         assert expected <= names, (platform, sorted(names))
         assert {"search-1", "error", "unknown", "anonymous-form", "reflection-summary"} <= names
+        assert "home" in names  # with its chart: Teams' Chart.VerticalBar, checked as the rest
         [opening] = [i.seen for i in runs[platform] if i.seen.name == "reflection-opening"]
         assert opening.public and opening.how == "post"
 
@@ -159,7 +161,8 @@ def slack_budget(blocks: list[Json]) -> list[str]:
         elements = block.get("elements", []) if block.get("type") == "actions" else []
         buttons = [e for e in elements if e.get("type") == "button"]
         overflows = [e for e in elements if e.get("type") == "overflow"]
-        if len(buttons) > SLACK_BUTTONS:
+        labels = [b["text"]["text"] for b in buttons]
+        if len(buttons) > SLACK_BUTTONS and not (scale(labels) and not overflows):
             labels = [b["text"]["text"] for b in buttons]
             broken.append(f"{len(buttons)} buttons {labels} (at most {SLACK_BUTTONS})")
         if len(overflows) > SLACK_OVERFLOWS:

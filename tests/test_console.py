@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from adapters.console.render import render, to_event
+from bot import messages as m
 from bot.events import Action, Command, Conversation, Message, Person
 from bot.replies import Button, Heading, Item, Note, Paragraph, QuoteBlock, Reply, Span, Visibility
 
@@ -196,11 +197,12 @@ def test_a_reply_goes_to_the_reflection_it_names_and_says_which(tmp_path: Path) 
 
 def test_numbers_press_the_newest_buttons_and_say_when_they_cannot(tmp_path: Path) -> None:
     lines = ["7", "reflect start wellbeing", "quote", "4", "reflect start manager-medic"]
-    lines += ["reflect close", "1"]  # the newest buttons are #2's, now closed
+    lines += ["reflect close", "1", ""]  # the newest buttons are #2's evaluation: 1 to 5
     out = run_console("\n".join(lines) + "\n", tmp_path).stdout
     assert "There is no button [7]: no buttons have been shown yet." in out
     assert "There is no button [4]. Numbers press the newest buttons shown:\n[1] Another" in out
-    assert out.rstrip().endswith("you> 1\nReflection\nReflection #2 has already closed.")
+    assert "you> 1\nYour evaluation\nThanks — your answer is anonymous." in out
+    assert out.rstrip().endswith(m.CONSOLE_FORM_CANCELLED)
     assert "I don't know the command" not in out
 
 

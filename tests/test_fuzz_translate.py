@@ -432,7 +432,7 @@ def check_activity(activity: Activity) -> None:
         assert activity.type == "message"
         assert event.conversation == conversation
         assert event_name(event) in LABELS
-        anonymous = (actions.ANONYMOUS_SUBMIT, actions.REFLECT_ANONYMOUS)
+        anonymous = (actions.ANONYMOUS_SUBMIT, actions.REFLECT_ANONYMOUS, actions.EVALUATE_COMMENT)
         if isinstance(event, Action) and event.action in anonymous:  # the form, and its button
             assert event.person == Person("", "")
         elif not isinstance(event, Deletion):

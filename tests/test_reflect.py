@@ -87,7 +87,10 @@ class World:
         return [s for s in self.outbox.sent if s.person is None]
 
     def in_thread(self, thread: str) -> list[Reply]:
-        return [s.reply for s in self.posts() if s.conversation.thread == thread]
+        """The posts in the thread, without the evaluation a close posts after the summary
+        (tests/test_evaluation.py)."""
+        posted = [s.reply for s in self.posts() if s.conversation.thread == thread]
+        return [reply for reply in posted if reply.kind != "evaluation"]
 
     def direct(self) -> list[Sent]:
         return [s for s in self.outbox.sent if s.direct]

@@ -173,8 +173,8 @@ async def test_the_daily_job_logs_one_line_of_counts_and_nothing_personal(
         await due.purge(world.bot.ctx)
     [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retention")]
     assert line.startswith(
-        "retention: deleted 1 threads, 1 contributions, 0 unposted contributions; "
-        "2 transcript messages or files withdrawn, 0 kept to retry"
+        "retention: deleted 1 threads, 1 contributions, 0 unposted contributions, "
+        "0 actions and updates; 2 transcript messages or files withdrawn, 0 kept to retry"
     )
     for personal in ("fran", "sam", "Words to keep", "direct:"):
         assert personal not in caplog.text

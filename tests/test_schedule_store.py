@@ -148,7 +148,7 @@ async def test_0009_moves_a_skip_to_its_date_and_back(database_url: str) -> None
     async with store.engine.begin() as conn:
         await conn.execute(sa.insert(OLD_SCHEDULES), rows)
     await migrate.upgrade(store.engine)
-    assert await current_revision(store.engine) == "0009"
+    assert await current_revision(store.engine) == "0012"
     found = {s.channel: s.skips for s in await store.schedules.all()}
     assert found == {"C1": (SLOT.date(),), "C2": (dt.date(2026, 12, 8),), "C3": ()}
 
@@ -161,5 +161,5 @@ async def test_0009_moves_a_skip_to_its_date_and_back(database_url: str) -> None
         slots = list((await conn.execute(query)).scalars())
     assert [utc(s) if s else None for s in slots] == [SLOT, sydney_slot, None]
     await migrate.upgrade(store.engine)  # and up again
-    assert await current_revision(store.engine) == "0009"
+    assert await current_revision(store.engine) == "0012"
     await store.close()

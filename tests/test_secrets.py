@@ -514,7 +514,7 @@ async def test_teams_with_an_app_id_posts_a_scheduled_prompt_and_runs_a_reflecti
         [posted] = in_thread(await teams.say(task_submit(typed, service, root, ANON)), root)
         assert TYPED_IN_TEAMS in words(posted)
         sent = await teams.say(channel_message("reflect close", service, reply_to_id=root))
-        [summary] = in_thread(sent, root)
+        summary, _evaluation = in_thread(sent, root)  # the evaluation: tests/test_evaluation.py
         assert "Summary: Manager–medic collaboration" in words(summary)
         transcript = [s for s in chats(sent) if s.activity.get("textFormat") == "markdown"]
         assert {s.conversation_id for s in chats(sent)} == {personal_conversation_id(USER_ID)}

@@ -322,7 +322,7 @@ async def test_a_reply_naming_a_patient_is_warned_and_the_summary_leaves_the_nam
     assert first.text == named  # kept in the stored copy
     await command(rounds, "reflect close")
     in_thread = rounds.fake.calls_to("chat.postMessage")
-    [summary] = [c for c in in_thread if c.params.get("thread_ts") == reflection.thread]
+    summary, _evaluation = [c for c in in_thread if c.params.get("thread_ts") == reflection.thread]
     posted = words(summary.params)
     assert "Summary:" in posted and "discharge plan" in posted
     for name in ("john", "smith", "jones"):
@@ -525,7 +525,8 @@ async def test_closing_posts_the_summary_and_sends_the_transcript_as_a_file_in_a
     await reply(rounds, reflection, "Handover is where we lose each other", 1, user="U0BOB")
     answer = await command(rounds, "reflect close")
     assert m.REFLECT_CLOSE_DONE.format(id=reflection.id) in words(answer)
-    _opening, summary, letter = rounds.fake.calls_to("chat.postMessage")
+    _opening, summary, evaluation, letter = rounds.fake.calls_to("chat.postMessage")
+    assert evaluation.params["thread_ts"] == reflection.thread  # tests/test_evaluation.py
     assert summary.params["thread_ts"] == reflection.thread
     assert "Summary: Manager–medic" in words(summary.params)
     [opened] = rounds.fake.calls_to("conversations.open")

@@ -52,7 +52,7 @@ def test_choose_next_prefers_unseen_then_resets() -> None:
 
 
 async def test_migrations_create_the_schema(any_store: Store) -> None:
-    assert await current_revision(any_store.engine) == "0009"
+    assert await current_revision(any_store.engine) == "0012"
     async with any_store.engine.connect() as conn:
         tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
     assert {"rotation_seen", "seen_events", "conversation_refs", "reflections"} <= set(tables)
@@ -164,7 +164,7 @@ async def test_replicas_starting_together_migrate_one_at_a_time() -> None:
     one migrates, the others wait and find the schema ready."""
     async with postgres_database() as url:
         stores = await asyncio.gather(*(Store.open(url) for _ in range(4)))
-        assert {await current_revision(s.engine) for s in stores} == {"0009"}
+        assert {await current_revision(s.engine) for s in stores} == {"0012"}
         for store in stores:
             await store.close()
 

@@ -466,7 +466,7 @@ async def test_reflect_close_posts_the_summary_and_sends_the_transcript_1_1(
     said = channel_message("Handover was rushed", teams.fake.url, BOB, BOB_NAME, False, root)
     await deliver(teams, said)
     sent = await deliver(teams, channel_message("reflect close", teams.fake.url, reply_to_id=root))
-    [summary] = in_thread(sent, root)
+    summary, _evaluation = in_thread(sent, root)  # the evaluation: tests/test_evaluation.py
     assert "Summary: Manager–medic collaboration" in words(summary)
     transcript = [s for s in chats(sent) if s.activity.get("textFormat") == "markdown"]
     assert transcript and all(
@@ -532,7 +532,7 @@ async def test_the_facilitators_controls_come_1_1_and_work_from_there(teams: Tea
 
     reply_to = message_id(again)
     sent = await deliver(teams, card_submit(data, teams.fake.url, True, reply_to))
-    [summary] = in_channel(sent)
+    summary, _evaluation = in_channel(sent)  # the evaluation: tests/test_evaluation.py
     assert summary.conversation_id == f"{CHANNEL_ID};messageid={root}"
     assert chats(sent) and all(s.conversation_id == chat for s in chats(sent))
     closed = await store_of(teams).reflections.get(reflection.id)

@@ -54,6 +54,8 @@ FRAGMENTS = {
     "TOPICS_META", "TOPIC_ITEM", "ARTICLES_ITEM", "ARTICLES_ITEM_META", "ARTICLE_KINDS",
     "SCHEDULE_ALL_TOPICS", "IDENTIFIER_NAMES", "REFLECT_LAST_QUESTION", "REFLECT_POSITION_OF",
     "CONSOLE_BUSY",  # printed after "rounds: ", as the command line's errors are
+    "ACTION_OWNER_YOURS", "ACTION_OWNER_NAMED", "ACTION_OWNER_ANONYMOUS",  # in ACTION_META
+    "TRANSCRIPT_DONE", "TRANSCRIPT_OPEN",  # an action's status in the transcript
 }  # fmt: skip
 # filled only by a helper, which chooses among them: read as the helper renders them
 PASSAGE_COUNTS = {"LOOKUP_COUNT", "LOOKUP_COUNT_ONE", "LOOKUP_COUNT_ALL"}

@@ -6,11 +6,14 @@ import re
 import textwrap
 from collections.abc import Sequence
 
+from adapters.textfit import text_bars
+from bot import actions
 from bot import messages as m
 from bot.events import Action, Command, Conversation, Event, Message, Person
 from bot.replies import (
     Block,
     Button,
+    Chart,
     Heading,
     Item,
     Note,
@@ -109,7 +112,8 @@ def render(reply: Reply, channel: str, threaded: bool = False, first: int = 1) -
     for block in reply.blocks:
         lines.extend(render_block(block))
     if reply.form is not None:
-        lines.extend(_wrap(m.ANONYMOUS_FORM_CONSOLE))
+        comment = reply.form.submit == actions.EVALUATE_COMMENT
+        lines.extend(_wrap(m.EVALUATION_FORM_CONSOLE if comment else m.ANONYMOUS_FORM_CONSOLE))
     lines += _links(reply.buttons)
     if pressable(reply.buttons):
         lines.append(button_row(reply.buttons, first))
@@ -150,4 +154,6 @@ def render_block(block: Block) -> list[str]:
             return lines + [INDENT + link for link in _links([button] if button else [])]
         case Note(text=text):
             return _wrap(text)
+        case Chart(title=title, bars=bars):
+            return [title, *text_bars(bars)]
     raise TypeError(f"unknown block {block!r}")

@@ -34,6 +34,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from adapters.slack import text as t
+from adapters.slack.home import HomeTab
 from adapters.slack.logs import bolt_logger
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.pages import (
@@ -50,6 +51,7 @@ from adapters.slack.translate import (
     action_event,
     command_event,
     form_event,
+    home_event,
     is_ephemeral_source,
     malformed,
     mention_event,
@@ -69,7 +71,7 @@ log = logging.getLogger("rounds.slack")
 ACK_BUDGET = 2.0  # seconds; Slack allows 3 for the whole round trip
 TIMESTAMP = "X-Slack-Request-Timestamp"
 # The forms Rounds opens. Their submissions reach the bot without the person who sent them.
-FORMS = frozenset({actions.ANONYMOUS_SUBMIT})
+FORMS = frozenset({actions.ANONYMOUS_SUBMIT, actions.EVALUATE_COMMENT})
 
 
 async def _within(work: asyncio.Future[Any], seconds: float) -> bool:
@@ -159,6 +161,8 @@ class SlackAdapter:
         self.app.use(SameWorkspace())
         self.app.command(re.compile(r"^/"))(self._on_command)
         self.app.event("app_mention", middleware=[self._drop_repeats])(self._on_mention)
+        self.home = HomeTab(bot, outbox)
+        self.app.event("app_home_opened", middleware=[self._drop_repeats])(self._on_home)
         # thread replies: matched before any database access; a repeat is harmless (the
         # store keeps one copy of each message), so they are not claimed by event id
         self.app.event("message", [self._is_reply])(self._on_reply)
@@ -280,6 +284,19 @@ class SlackAdapter:
             return
         await ack(response_action="update", view=working_view(title))
         self._spawn(self._update_form(work, action, str(view.get("id", "")), title))
+
+    async def _on_home(self, ack: AsyncAck, event: dict[str, Any], context: dict[str, Any]) -> None:
+        """The App Home tab opened: its `home` view is published in the background."""
+        await ack()
+        asked = home_event(event, str(context.get("team_id") or event.get("team") or ""))
+        if asked is not None:
+            self._spawn(self._publish_home(asked))
+
+    async def _publish_home(self, asked: Command) -> None:
+        try:
+            await self.home.publish(asked)
+        except DeliveryError as exc:
+            log.warning("could not publish a home tab: %s", exc.reason)
 
     def _reply_of(
         self, event: dict[str, Any], context: dict[str, Any]

@@ -357,6 +357,24 @@ class SlackOutbox(Outbox):
         shared = uploaded.get("files") or []
         return tuple(str(f["id"]) for f in shared if isinstance(f, dict) and f.get("id"))
 
+    async def upload_image(self, name: str, png: bytes, alt: str) -> str:
+        """Upload an image without sharing it anywhere (a Home tab's chart, shown by an
+        image block naming it); its file id."""
+        client = self.client
+        uploaded = await self._direct(
+            "image upload",
+            lambda: client.files_upload_v2(content=png, filename=name, title=name, alt_txt=alt),
+        )
+        shared = [f for f in uploaded.get("files") or [] if isinstance(f, dict)]
+        if not shared or not shared[0].get("id"):
+            raise DeliveryError("slack: the upload returned no file")
+        return str(shared[0]["id"])
+
+    async def publish_home(self, user: str, view: dict[str, Any]) -> None:
+        """Show `view` as the person's App Home tab (`views.publish`)."""
+        client = self.client
+        await self._direct("views.publish", lambda: client.views_publish(user_id=user, view=view))
+
     async def withdraw_direct(self, conversation: Conversation, delivered: Delivered) -> None:
         """Delete a DM's messages (`chat.delete`) and files (`files.delete`, which takes the
         file's message in the DM with it). What is gone already counts as deleted."""

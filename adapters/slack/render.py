@@ -15,12 +15,12 @@ their validation introspects each object with `dir()`, which cost most of a look
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from adapters import textfit
-from adapters.textfit import ELLIPSIS, cut, one_line
+from adapters.textfit import ELLIPSIS, cut, one_line, text_bars
 from bot import limits
 from bot import replies as r
 from bot.replies import Block, Button, Reply, Rich, Span, plain, plain_text
@@ -45,6 +45,8 @@ MODAL_BLOCKS = 100
 INPUT_LABEL = 2000
 INPUT_TEXT = min(3000, limits.CONTRIBUTION_CHARS)  # a form's text box: Slack's most, the core's
 METADATA = 3000
+HOME_BLOCKS = 100  # an App Home tab's blocks
+IMAGE_TEXT = 2000  # an image block's alt text and title
 
 FORM_BLOCK = "contribution"  # the block id of a form's text box (errors are shown under it)
 FORM_INPUT = "text"  # its action id
@@ -101,7 +103,40 @@ def _render_block(block: Block, place: int = 0) -> list[Json]:
             return [*sections, *_context(meta), *_under(button, place)]
         case r.Note(text=text):
             return _context(text)
+        case r.Chart(title=title, bars=bars):
+            return _sections((Span(title, bold=True), Span("\n" + "\n".join(text_bars(bars)))))
     raise TypeError(f"unknown block {block!r}")
+
+
+def home_view(
+    reply: Reply, images: Mapping[r.Chart, str] | None = None, invoke: str = INVOKE
+) -> Json:
+    """The App Home tab (`views.publish`) showing a reply: its blocks as in a message, each
+    chart with an uploaded image (`images`: chart → Slack file id) as an image block, any
+    other as text bars; at most 100 blocks."""
+    reply = as_typed(reply, invoke)
+    found = images or {}
+    blocks: list[Json] = []
+    for n, block in enumerate(reply.blocks, len(reply.buttons)):
+        uploaded = found.get(block) if isinstance(block, r.Chart) else None
+        if isinstance(block, r.Chart) and uploaded:
+            blocks.append(_image(block, uploaded))
+        else:
+            blocks += _render_block(block, n)
+    blocks += _actions(reply.buttons)
+    if len(blocks) > HOME_BLOCKS:
+        blocks = [*blocks[: HOME_BLOCKS - 1], *_context(ELLIPSIS)]
+    return {"type": "home", "blocks": blocks or [_section(ELLIPSIS)]}
+
+
+def _image(chart: r.Chart, file_id: str) -> Json:
+    """A chart as an image block showing a file Rounds uploaded."""
+    return {
+        "type": "image",
+        "slack_file": {"id": file_id},
+        "alt_text": one_line(f"{chart.title}: {chart.alt}", IMAGE_TEXT),
+        "title": _plain_text_object(one_line(chart.title, IMAGE_TEXT)),
+    }
 
 
 def _under(button: Button | None, place: int) -> list[Json]:
@@ -328,8 +363,8 @@ def _overflowed(buttons: list[Numbered]) -> tuple[list[Numbered], list[Numbered]
     ones; a menu of one takes the last primary button too (Slack's least is two); it holds
     five at most, and only buttons whose option fits (the rest stay buttons). Both keep
     the reply's order."""
-    if len(buttons) <= SHOWN_BUTTONS:
-        return buttons, []
+    if len(buttons) <= SHOWN_BUTTONS or textfit.scale([b.label for _, b in buttons]):
+        return buttons, []  # few, or a scale (1 to 5): all stay buttons
     least, most = OVERFLOW_OPTIONS
     primary = [p for p in buttons if not p[1].secondary]
     first, later = primary[:SHOWN_BUTTONS], primary[SHOWN_BUTTONS:]

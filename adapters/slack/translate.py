@@ -105,6 +105,19 @@ def mention_event(event: dict[str, Any], team: str, bot_user: str | None) -> Com
     return Command(conversation, person, plain(text).strip())
 
 
+HOME_COMMAND = "home"  # what opening the App Home tab asks the bot
+
+
+def home_event(event: dict[str, Any], team: str) -> Command | None:
+    """`app_home_opened` on the Home tab, as the person asking for `home` in their App Home
+    (its DM channel); None for the Messages or About tab, or without a user."""
+    user = _str(event.get("user"))
+    if event.get("tab") != "home" or not user:
+        return None
+    conversation = Conversation(PLATFORM, _str(event.get("channel")), team)
+    return Command(conversation, Person(user), HOME_COMMAND)
+
+
 def mentions(text: str, user: str) -> bool:
     """Whether Slack's wire text mentions `user` (`<@U123>` or `<@U123|name>`)."""
     return bool(user) and re.search(_mention_of(user), text) is not None

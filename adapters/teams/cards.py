@@ -39,7 +39,7 @@ from adapters.teams.fit import (
     text_run,
     wire,
 )
-from adapters.textfit import ELLIPSIS, cut, one_line, split_text
+from adapters.textfit import ELLIPSIS, cut, one_line, split_text, text_bars
 from bot import actions, limits
 from bot import messages as m
 from bot import replies as r
@@ -61,6 +61,8 @@ MAX_VALUE = 2_000  # characters of a button value that `read_submit` accepts
 FORM_TEXT = limits.CONTRIBUTION_CHARS  # a form's text box: what the core records (fits a card)
 INPUT = "text"  # the id of a form's text box: Teams sends what was typed under it
 MENTION = "@Rounds "  # what starts a command where others are too (the manifest's name)
+CHART = "Chart.VerticalBar"  # a bar chart, drawn by new Teams clients (others: its fallback)
+CHART_LABEL = 100  # characters of a chart's title and of each bar's label
 
 KEY = "rounds"  # the key that marks submit data as ours
 TASK_FETCH = "task/fetch"  # a button whose data asks Teams to open a dialog (a task module)
@@ -185,7 +187,25 @@ def _elements(block: Block) -> list[Json]:
             return _boxed(parts, {"spacing": "Medium"})
         case r.Note(text=text):
             return _rich_blocks(_runs(plain(text.strip()), SMALL))
+        case r.Chart() if block.bars:
+            return [_chart(block)]
+        case r.Chart():
+            return []
     raise TypeError(f"unknown block {block!r}")
+
+
+def _chart(chart: r.Chart) -> Json:
+    """A native bar chart (new Teams clients), falling back to its numbers as text where a
+    client cannot draw it."""
+    data = [{"x": one_line(label, CHART_LABEL), "y": value} for label, value in chart.bars]
+    lines = [(chart.title, TITLE), *((f"\n{line}", BODY) for line in text_bars(chart.bars))]
+    fallback = _boxed(_rich_blocks(list(lines)), {})
+    return {
+        "type": CHART,
+        "title": one_line(chart.title, CHART_LABEL),
+        "data": data,
+        "fallback": fallback[0] if fallback else "drop",
+    }
 
 
 def _heading(text: str) -> list[Json]:
@@ -263,14 +283,15 @@ def _action(button: Button) -> Json | None:
     """An Action.OpenUrl for a button with an address (an http or https one); else an
     Action.Submit whose data Teams sends back. The anonymous contribution button opens its
     form in a dialog (`task/fetch`): what is said there, a refusal too, stays in the
-    dialog, seen by no one else and kept in no chat. None for a button that cannot be."""
+    dialog, seen by no one else and kept in no chat; so do an evaluation's scores (their
+    thanks and comment form). None for a button that cannot be."""
     if button.url:
         if len(button.url) > URL_CHARS or not _URL.fullmatch(button.url):
             return None
         action: Json = {"type": "Action.OpenUrl", "title": _title(button.label), "url": button.url}
     else:
         data = submit_data(button)
-        if button.action == actions.REFLECT_ANONYMOUS:
+        if button.action in (actions.REFLECT_ANONYMOUS, actions.EVALUATE_SCORE):
             data["msteams"] = {"type": TASK_FETCH}
         if read_submit(data) is None or wire(data) > DATA_BYTES:
             return None
@@ -321,7 +342,8 @@ def _form(reply: Reply, form: Form, invoke: str) -> TeamsMessage:
     blocks = [b for b in reply.blocks if not _echoes(b, error, initial)]
     body = [element for block in blocks for element in _elements(block)]
     body += _rich_blocks(_runs(plain(error.strip()), ERROR))
-    body.append(_text_box(form.label, initial))
+    empty = m.EVALUATION_COMMENT_EMPTY if form.submit == actions.EVALUATE_COMMENT else None
+    body.append(_text_box(form.label, initial, empty or m.ANONYMOUS_EMPTY))
     submit = [_submit(form.button, {KEY: form.submit, "value": form.value})]
     return TeamsMessage(_fallback(reply), _card(body, _narrowed(submit)))
 
@@ -336,7 +358,7 @@ def _echoes(block: Block, error: str, initial: str) -> bool:
     return False
 
 
-def _text_box(label: str, initial: str) -> Json:
+def _text_box(label: str, initial: str, empty: str) -> Json:
     box: Json = {
         "type": "Input.Text",
         "id": INPUT,
@@ -344,7 +366,7 @@ def _text_box(label: str, initial: str) -> Json:
         "isMultiline": True,
         "maxLength": FORM_TEXT,
         "isRequired": True,
-        "errorMessage": m.ANONYMOUS_EMPTY,
+        "errorMessage": empty,  # what Teams says when it is sent empty
     }
     if initial:
         box["value"] = initial

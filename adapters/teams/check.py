@@ -27,6 +27,7 @@ from adapters.teams.fit import (
     Json,
     size,
 )
+from adapters.textfit import scale
 
 # How many buttons a phone shows whole side by side (PRIMARY_ACTIONS, NARROW_LABEL,
 # NARROW_LABELS, OVERFLOW_LABEL) is defined once, in `fit`, with Teams' other limits;
@@ -41,7 +42,15 @@ __all__ = [
 ]
 
 BLOCK_TYPES = frozenset(
-    {"TextBlock", "Container", "ColumnSet", "FactSet", "RichTextBlock", "ActionSet"}
+    {
+        "TextBlock",
+        "Container",
+        "ColumnSet",
+        "FactSet",
+        "RichTextBlock",
+        "ActionSet",
+        "Chart.VerticalBar",  # with a fallback of the other types (`_chart_problems`)
+    }
 )
 BODY_TYPES = BLOCK_TYPES | {"Input.Text"}  # a card's own body may hold a form's text box
 LINK_SCHEMES = ("https://", "http://")
@@ -82,7 +91,7 @@ def _narrow(where: str, actions: Any) -> list[str]:
         for title in shown
         if len(title) > NARROW_LABEL
     ]
-    if len(shown) > PRIMARY_ACTIONS:
+    if len(shown) > PRIMARY_ACTIONS and not (len(shown) == len(buttons) and scale(shown)):
         found.append(f"{where}: {len(shown)} buttons side by side (max {PRIMARY_ACTIONS})")
     menu = len(shown) < len(buttons)  # then the `…` button is beside them
     total = sum(map(len, shown)) + (OVERFLOW_LABEL if menu else 0)
@@ -158,11 +167,35 @@ def _element_problems(kind: str, element: Json) -> list[str]:
         if not isinstance(buttons, list) or not buttons:
             return ["actions is not a non-empty list"]
         return _actions_problems("action", buttons)
+    if kind == "Chart.VerticalBar":
+        return _chart_problems(element)
     if kind == "FactSet":
         facts = element.get("facts")
         if not isinstance(facts, list) or not facts or not all(map(_is_fact, facts)):
             return ["facts is not a non-empty list of title and value strings"]
     return []
+
+
+def _chart_problems(chart: Json) -> list[str]:
+    """A chart's bars (label and number each) and its fallback: an element of the usual
+    types, checked as they are, for clients that cannot draw the chart."""
+    data = chart.get("data")
+    bars = isinstance(data, list) and data and all(map(_is_bar, data))
+    found = [] if bars else ["data is not a non-empty list of x (text) and y (number)"]
+    fallback = chart.get("fallback")
+    if not isinstance(fallback, dict):
+        return [*found, "the chart has no fallback element"]
+    allowed = BLOCK_TYPES - {"Chart.VerticalBar"}
+    return found + _children_problems("fallback", [fallback], allowed)
+
+
+def _is_bar(bar: Any) -> bool:
+    return (
+        isinstance(bar, dict)
+        and isinstance(bar.get("x"), str)
+        and isinstance(bar.get("y"), int | float)
+        and not isinstance(bar.get("y"), bool)
+    )
 
 
 def _is_fact(fact: Any) -> bool:

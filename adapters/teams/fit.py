@@ -13,7 +13,7 @@ from json.encoder import encode_basestring_ascii
 from typing import Any, NamedTuple
 
 from adapters import textfit
-from adapters.textfit import ELLIPSIS, Cost
+from adapters.textfit import ELLIPSIS, Cost, scale
 from bot import replies as r
 from bot.replies import Block, Rich, Span, rich_text
 
@@ -83,6 +83,8 @@ def wire(payload: Any) -> int:
 def side_by_side(labels: Sequence[str], menu: bool = False) -> bool:
     """Whether buttons with these labels show whole side by side in a card 320 px wide,
     beside the `…` button of a menu when there is one."""
+    if not menu and scale(labels):  # an evaluation's 1 to 5 (adapters/textfit.py)
+        return True
     return (
         len(labels) <= PRIMARY_ACTIONS
         and all(len(label) <= NARROW_LABEL for label in labels)
@@ -163,6 +165,9 @@ def _capped(block: Block, limit: int) -> Block:
             return replace(
                 block, title=cut(title, limit), meta=cut(meta, limit), body=cut_rich(body, limit)
             )
+        case r.Chart(title=title, bars=bars, alt=alt):
+            shown = tuple((cut(label, limit), value) for label, value in bars)
+            return r.Chart(cut(title, limit), shown, cut(alt, limit))
     raise TypeError(f"unknown block {block!r}")
 
 

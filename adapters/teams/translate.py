@@ -15,14 +15,19 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Con
 
 from adapters.teams.cards import MENTION, TASK_FETCH, read_submit
 from bot import limits
-from bot.actions import ANONYMOUS_SUBMIT, REFLECT_ANONYMOUS
+from bot.actions import ANONYMOUS_SUBMIT, EVALUATE_COMMENT, EVALUATE_SCORE, REFLECT_ANONYMOUS
 from bot.events import Action, Command, Conversation, Deletion, Event, Message, Person
 
 PLATFORM = "teams"
 TASK_SUBMIT = "task/submit"
-# The dialogs (task modules) Rounds opens: the invoke's name and the one action it may carry.
-DIALOGS = {TASK_FETCH: REFLECT_ANONYMOUS, TASK_SUBMIT: ANONYMOUS_SUBMIT}
-ANONYMOUS = frozenset(DIALOGS.values())  # actions that never carry who sent them
+# The dialogs (task modules) Rounds opens: the invoke's name and the actions it may carry
+# (the anonymous form; an evaluation's score, whose dialog holds its comment form).
+DIALOGS = {
+    TASK_FETCH: frozenset({REFLECT_ANONYMOUS, EVALUATE_SCORE}),
+    TASK_SUBMIT: frozenset({ANONYMOUS_SUBMIT, EVALUATE_COMMENT}),
+}
+# actions that never carry who sent them (a score does: the core keeps it as a digest)
+ANONYMOUS = frozenset({REFLECT_ANONYMOUS, ANONYMOUS_SUBMIT, EVALUATE_COMMENT})
 # Every pattern reads each character a bounded number of times: none scans on past a `<`
 # from each `<` it tries (`<at>(.*?)</at>` and `<[^>]+>` did: 160 KB of `<at>` stalled the
 # loop for tens of seconds). A name holds no tag, a tag no `<` (Teams escapes it: `&lt;`).
@@ -192,14 +197,14 @@ def to_event(activity: Activity) -> Event | None:
 
 def dialog_event(activity: Activity) -> Action | None:
     """A dialog's `task/fetch` (its button pressed) or `task/submit` (its form sent): the
-    button's or form's data, from the conversation of the card it was opened from. Only the
-    anonymous form is a dialog, so no person is read; None for anything else."""
-    action = DIALOGS.get(_str(activity.name)) if activity.type == "invoke" else None
+    button's or form's data, from the conversation of the card it was opened from. No person
+    is read, except for an evaluation's score (one answer a person); None for anything else."""
+    allowed = DIALOGS.get(_str(activity.name)) if activity.type == "invoke" else None
     pressed = read_submit(_dict(activity.value).get("data"))
-    if action is None or pressed is None or pressed.action != action:
+    if allowed is None or pressed is None or pressed.action not in allowed:
         return None
-    conversation = conversation_of(activity)
-    return Action(conversation, Person(""), pressed.action, pressed.value, pressed.text)
+    person = Person("") if pressed.action in ANONYMOUS else person_of(activity)
+    return Action(conversation_of(activity), person, pressed.action, pressed.value, pressed.text)
 
 
 def is_channel(activity: Activity) -> bool:

@@ -47,10 +47,14 @@ async def preview(ctx: Context, conversation: Conversation, person: Person) -> R
     if who is None:
         return nothing()
     found = await ctx.store.reflections.about(who)
+    owned, wrote = await ctx.store.actions.about(who)
     found = replace(
         found,
+        contributions=found.contributions + wrote,
         schedules=await ctx.store.schedules.created_by(who),
+        series=await ctx.store.series.created_by(who),
         references=await ctx.store.personal_references(who),
+        actions=owned,
     )
     if not found.anything:
         return nothing()
@@ -75,9 +79,14 @@ async def erase(ctx: Context, conversation: Conversation, person: Person) -> Rep
     withdrawn = set(await closing.withdraw_transcripts(ctx, sent))
     later = [item.id for item in sent if item.id not in withdrawn]
     await store.reflections.unlink_transcripts(later)
+    owned, wrote = await store.actions.forget(who)  # their updates count as contributions
+    forgotten = await store.reflections.forget(who)
     erased = replace(
-        await store.reflections.forget(who),
+        forgotten,
+        contributions=forgotten.contributions + wrote,
+        actions=owned,
         schedules=await store.schedules.forget_creator(who),
+        series=await store.series.forget_creator(who),
         transcripts=len(withdrawn),
         transcripts_later=len(later),
         references=await store.forget_personal_references(who),
@@ -93,9 +102,11 @@ def points(found: Erased) -> list[Block]:
         (found.contributions, m.FORGET_CONTRIBUTIONS),
         (found.facilitated, m.FORGET_FACILITATED),
         (found.schedules, m.FORGET_SCHEDULES),
+        (found.series, m.FORGET_SERIES),
         (found.transcripts, m.FORGET_TRANSCRIPTS),
         (found.transcripts_later, m.FORGET_TRANSCRIPTS_LATER),
         (found.references, m.FORGET_REFERENCES),
+        (found.actions, m.FORGET_ACTIONS),
     ]
     return [Paragraph.of("• " + text.format(count=n)) for n, text in lines if n]
 

@@ -11,13 +11,14 @@ from bot.content.model import ReflectionModel
 from bot.context import Context
 from bot.events import Action, Command, Conversation, Deletion, Message
 from bot.format import topic_list, when
-from bot.reflect import closing, contributions, opening
+from bot.handlers import series
+from bot.reflect import closing, contributions, evaluation, follow_up, opening
 from bot.reflect.opening import Opening
 from bot.reflect.thread import may_run, model_of, say, topic_of
 from bot.reflect.timing import LONGEST, SHORTEST, default_duration, describe, parse_duration
 from bot.replies import Heading, Item, Reply, with_notes
 from bot.resolve import match_topic, topic_notes
-from bot.store.reflections import OPEN, Reflection
+from bot.store.reflections import CLOSED, OPEN, Reflection
 
 Verb = Callable[[Context, Command, list[str]], Awaitable[Reply]]
 MODEL_ALIASES = {
@@ -225,6 +226,16 @@ async def export(ctx: Context, event: Command, words: list[str]) -> Reply:
     return await closing.deliver_transcript(ctx, found, event.person)
 
 
+async def actions_(ctx: Context, event: Command, words: list[str]) -> Reply:
+    """`reflect actions [#id]`: a closed thread's actions (the channel's newest by default)."""
+    if not words and not event.conversation.thread:
+        words = await _latest(ctx, event)
+    found = await target(ctx, event, words, runs=False, open_only=False)
+    if isinstance(found, Reply):
+        return found
+    return await follow_up.listing(ctx, found, event.conversation, event.person)
+
+
 async def _latest(ctx: Context, event: Command) -> list[str]:
     """`#id` of the channel's newest thread this person runs (else its newest), closed
     ones too; none when the channel has none."""
@@ -261,6 +272,9 @@ VERBS: dict[str, Verb] = {
     "list": list_,
     "export": export,
     "transcript": export,
+    "actions": actions_,
+    "every": series.every,
+    "series": series.series,
 }
 
 
@@ -290,6 +304,36 @@ async def submitted_anonymous(ctx: Context, event: Action) -> list[Reply]:
     return [await contributions.post_anonymous(ctx, found, event.text)]
 
 
+async def pressed_score(ctx: Context, event: Action) -> list[Reply]:
+    """A score on the evaluation posted at close: kept once per person, anonymously."""
+    found = await _evaluated(ctx, event)
+    if isinstance(found, Reply):
+        return [found]
+    reflection, score = found
+    return [await evaluation.score(ctx, reflection, event.person, score)]
+
+
+async def submitted_comment(ctx: Context, event: Action) -> list[Reply]:
+    """The evaluation's comment form. Whoever sent it is not looked at: the form carries
+    back the digest its answer is stored under."""
+    found = await _evaluated(ctx, event)
+    if isinstance(found, Reply):
+        return [found]
+    reflection, digest = found
+    return [await evaluation.comment(ctx, reflection, digest, event.text)]
+
+
+async def _evaluated(ctx: Context, event: Action) -> tuple[Reflection, str] | Reply:
+    """The reflection an evaluation press or form names, and the rest of its value; only
+    when it came from where the thread is (the id is the client's to choose)."""
+    parts = evaluation.split_value(event.value)
+    found = await ctx.store.reflections.get(parts[0]) if parts else None
+    if parts is None or found is None or not shown_here(found, event.conversation):
+        ident = event.value.partition(":")[0][:12]
+        return say(m.REFLECT_NOT_FOUND.format(id=ident), kind="error")
+    return found, parts[1]
+
+
 async def in_reflection(ctx: Context, where: Conversation) -> bool:
     """Whether a thread is a reflection's (an unknown command there is a contribution)."""
     if not where.thread:
@@ -309,7 +353,7 @@ async def message(ctx: Context, event: Message) -> list[Reply]:
     chosen = await _named(ctx, event, named)
     if isinstance(chosen, str):
         return [say(chosen)]
-    if chosen.state != OPEN:
+    if chosen.state != OPEN and not await ctx.store.actions.followed_up(chosen.id):
         return [say(m.REFLECT_CLOSED_ALREADY.format(id=chosen.id))]
     said = await _contribution(ctx, chosen, event)
     added = m.REFLECT_REPLY_ADDED.format(id=chosen.id, topic=topic_of(ctx, chosen).title)
@@ -319,6 +363,8 @@ async def message(ctx: Context, event: Message) -> list[Reply]:
 async def _contribution(ctx: Context, found: Reflection, event: Message) -> list[Reply]:
     if not event.text.strip():  # nothing to keep: said so, never confirmed as stored
         return [say(m.REFLECT_EMPTY_REPLY)]
+    if found.state == CLOSED and await ctx.store.actions.followed_up(found.id):
+        return [await follow_up.store_update(ctx, found, event)]
     warning = await contributions.contribute(ctx, found, event.person, event.text, event.message_id)
     return [warning] if warning else []
 

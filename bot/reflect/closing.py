@@ -14,12 +14,18 @@ from bot.format import passage_item
 from bot.identity import key_of, user_of
 from bot.lookup import LookupHit
 from bot.outbox import Delivered, DeliveryError, File
-from bot.reflect import summary
+from bot.reflect import evaluation, follow_up, summary
 from bot.reflect.thread import model_of, not_posted, outbox_for, record_done, say, topic_of, where
 from bot.reflect.worker import off_loop
 from bot.replies import Heading, Item, Reply
 from bot.store import unreachable
-from bot.store.reflections import CLOSE_GIVE_UP, Contribution, Reflection, SentTranscript
+from bot.store.reflections import (
+    CLOSE_GIVE_UP,
+    CLOSED,
+    Contribution,
+    Reflection,
+    SentTranscript,
+)
 
 log = logging.getLogger("rounds.reflect")
 
@@ -62,9 +68,13 @@ async def close(ctx: Context, reflection: Reflection) -> Reply:
             raise  # the claim's lease runs out and the scheduler closes it again
         log.warning("reflection %d: summary not posted (%s)", claimed.id, exc.reason)
     # The summary is out, so the close must be recorded: were the lease to run out, the
-    # thread would be closed (and summarised) again.
+    # thread would be closed (and summarised) again. Its actions first (once, however often
+    # a close is finished), so that a closed thread always has them.
+    named = await off_loop(follow_up.named_actions, model, found)
+    await record_done(ctx, lambda: follow_up.record(ctx, claimed, named))
     await record_done(ctx, lambda: ctx.store.reflections.finish_close(claimed.id))
     log.info("reflection %d closed", claimed.id)
+    await evaluation.offer(ctx, claimed)  # once; a failure is logged, the close stands
     done = await ctx.store.reflections.get(claimed.id) or claimed
     if done.facilitator is not None:
         await deliver_transcript(ctx, done, None)
@@ -87,7 +97,13 @@ async def deliver_transcript(ctx: Context, reflection: Reflection, to: Person | 
     found = await ctx.store.reflections.contributions(reflection.id)
     topic, model = topic_of(ctx, reflection), model_of(ctx, reflection)
     names = await _names(ctx, reflection, found)
-    text = await off_loop(summary.transcript, reflection, topic, model, found, ctx.timezone, names)
+    named = await ctx.store.actions.of_reflection(reflection.id)
+    updates = await ctx.store.actions.updates(reflection.id)
+    text = await off_loop(
+        summary.transcript, reflection, topic, model, found, ctx.timezone, names, named, updates
+    )
+    if reflection.state == CLOSED:  # its evaluation, from three answers on
+        text += summary.evaluation_section(await ctx.store.evaluations.result(reflection.id))
     title = f"Transcript of reflection #{reflection.id}: {topic.title}"
     letter = Reply(kind="transcript", blocks=(Heading(title),), summary=title)
     file = File(f"reflection-{reflection.id}-{topic.slug}.md", text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from bot import actions
@@ -118,10 +119,17 @@ def _framing(ctx: Context, topic: Topic) -> QuoteBlock | None:
     return quote_block(ctx.library, first) if first else None
 
 
-async def start(ctx: Context, conversation: Conversation, person: Person, o: Opening) -> Reply:
+async def start(
+    ctx: Context,
+    conversation: Conversation,
+    person: Person,
+    o: Opening,
+    stored: Callable[[Reflection], Awaitable[None]] | None = None,
+) -> Reply:
     """Store the thread, post its opening in the channel, then remember the post's id as the
     thread. If the post fails the stored thread is removed again; if the post's id cannot be
-    stored, the post is removed (the row, without a thread, is never used and is purged)."""
+    stored, the post is removed (the row, without a thread, is never used and is purged).
+    `stored` is told of the thread before its post goes out (a series' ledger)."""
     plan = timetable(o.model, ctx.clock(), o.duration)
     new = NewReflection(
         conversation.key,
@@ -137,6 +145,8 @@ async def start(ctx: Context, conversation: Conversation, person: Person, o: Ope
         plan.next_step_at,
     )
     reflection = await ctx.store.reflections.open(new)
+    if stored is not None:
+        await stored(reflection)
     try:
         posted = await outbox_for(ctx, conversation.platform).post(
             replace(conversation, thread=None), opening_reply(ctx, reflection)

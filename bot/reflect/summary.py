@@ -18,6 +18,8 @@ from bot.content.model import ReflectionModel, Topic
 from bot.format import markdown_literal, when
 from bot.identity import user_of
 from bot.replies import Block, Heading, Item, Note, Paragraph, Reply, Visibility
+from bot.store.actions import ActionItem, ActionUpdate
+from bot.store.evaluations import EvaluationResult
 from bot.store.reflections import Contribution, Reflection
 
 SHOW_COUNTS_FROM = 3  # people, so that no one is singled out
@@ -128,16 +130,23 @@ def shorten(text: str, limit: int = ACTION_CHARS) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def actions(model: ReflectionModel, contributions: Sequence[Contribution]) -> list[str]:
-    """What people answered to the model's last question, in the order they said it, with
-    every identifier and name found in the thread cut out."""
+def last_answers(
+    model: ReflectionModel, contributions: Sequence[Contribution]
+) -> list[tuple[Contribution, str]]:
+    """The answers to the model's last question, in the order they were said, each with its
+    words as cleaned: every identifier and name found in the thread cut out."""
     last = len(model.steps) - 1
     clean = guardrail.cleaned([c.text for c in contributions]).texts
     return [
-        shorten(text)
+        (c, text)
         for c, text in zip(contributions, clean, strict=True)
         if c.step == last and c.text.strip()
     ]
+
+
+def actions(model: ReflectionModel, contributions: Sequence[Contribution]) -> list[str]:
+    """What people answered to the model's last question (`last_answers`), shortened."""
+    return [shorten(text) for _c, text in last_answers(model, contributions)]
 
 
 @dataclass(frozen=True)
@@ -243,11 +252,14 @@ def transcript(
     contributions: Sequence[Contribution],
     timezone: str,
     names: Mapping[str, str] | None = None,
+    actions: Sequence[ActionItem] = (),
+    updates: Sequence[ActionUpdate] = (),
 ) -> str:
     """The thread as Markdown, question by question, its times in `timezone`, each named
     contribution under its author's name from `names` (user id → display name), the name
     stored with it, or else the user id. Anonymous contributions (and every reply of an
-    anonymous thread) carry no name."""
+    anonymous thread) carry no name. After a close, its actions (done or open) and the
+    replies to their follow-up."""
     known = names or {}
     lines = [
         f"# Reflection #{reflection.id}: {topic.title}",
@@ -261,6 +273,44 @@ def transcript(
         lines += ["", f"## Q{number + 1} ({step.label}) {step.question}", ""]
         answers = [c for c in contributions if c.step == number]
         lines += [_line(c, known) for c in answers] or ["- —"]
+    stored = {user_of(c.author): c.author_name for c in contributions if c.author and c.author_name}
+    return "\n".join(lines + _follow_through(actions, updates, {**stored, **known})) + "\n"
+
+
+def _follow_through(
+    actions: Sequence[ActionItem], updates: Sequence[ActionUpdate], names: Mapping[str, str]
+) -> list[str]:
+    """The transcript's "Actions" and "Follow-up updates" sections (none when empty)."""
+    lines: list[str] = []
+    if actions:
+        lines += ["", f"## {m.TRANSCRIPT_ACTIONS}", ""]
+        for a in actions:
+            status = m.TRANSCRIPT_DONE if a.done else m.TRANSCRIPT_OPEN
+            lines.append(f"{a.number}. [{status}] {markdown_literal(' '.join(a.text.split()))}")
+    if updates:
+        lines += ["", f"## {m.TRANSCRIPT_UPDATES}", ""]
+        for u in updates:
+            who = names.get(user_of(u.author)) or user_of(u.author) if u.author else None
+            said = markdown_literal(" ".join(u.text.split()))
+            lines.append(f"- **{markdown_literal(who or m.TRANSCRIPT_ANONYMOUS)}**: {said}")
+    return lines
+
+
+def evaluation_section(result: EvaluationResult | None) -> str:
+    """The evaluation as Markdown, after the transcript: the mean, how many gave each score
+    and what people would change; below three answers, only that it is not shown."""
+    lines = ["", f"## {m.EVALUATION_TRANSCRIPT_TITLE}", ""]
+    if result is None:
+        return "\n".join([*lines, m.EVALUATION_TRANSCRIPT_HIDDEN]) + "\n"
+    counts = ", ".join(f"{score}: {count}" for score, count in sorted(result.counts.items()))
+    lines += [
+        f"- {m.EVALUATION_TRANSCRIPT_ANSWERS.format(count=result.answers)}",
+        f"- {m.EVALUATION_TRANSCRIPT_MEAN.format(mean=f'{result.mean:.1f}')}",
+        f"- {m.EVALUATION_TRANSCRIPT_COUNTS.format(counts=counts)}",
+    ]
+    if result.comments:
+        lines += ["", f"### {m.EVALUATION_TRANSCRIPT_COMMENTS}", ""]
+        lines += [f"- {markdown_literal(' '.join(c.split()))}" for c in result.comments]
     return "\n".join(lines) + "\n"
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import (
     DateTime,
     Delete,
+    Select,
     Table,
     and_,
     delete,
@@ -30,7 +31,16 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.durations import LEASE
 from bot.store.schedules import from_row
-from bot.store.schema import contributions, reflections, sent_transcripts
+from bot.store.schema import (
+    action_follow_ups,
+    action_updates,
+    actions,
+    contributions,
+    evaluation_answers,
+    evaluations,
+    reflections,
+    sent_transcripts,
+)
 
 Clock = Callable[[], dt.datetime]
 UNPOSTED_AGE = dt.timedelta(days=1)  # a thread still without its opening post after this
@@ -89,6 +99,14 @@ class Contribution:
 
 
 @dataclass(frozen=True)
+class Named:
+    """A thread's named contributions per question (step → count) and its named people."""
+
+    per_step: dict[int, int]
+    people: int
+
+
+@dataclass(frozen=True)
 class Erased:
     """What `forget` removed or unlinked (or, before it runs, would)."""
 
@@ -98,6 +116,8 @@ class Erased:
     transcripts: int = 0  # sent to the person, deleted from their direct messages
     transcripts_later: int = 0  # could not be deleted now: unlinked, deleted at retention
     references: int = 0  # how to reach their Teams 1:1 chat
+    actions: int = 0  # actions they own, kept without an owner
+    series: int = 0  # reflection series they set up: stopped, without their name
 
     @property
     def anything(self) -> bool:
@@ -125,6 +145,7 @@ class Purged:
     threads: int = 0
     contributions: int = 0
     unposted: int = 0  # anonymous contributions whose post never went out
+    actions: int = 0  # named at a close, and the replies to their follow-up
     transcripts: int = 0  # withdrawn from the platform (or found gone already)
     transcripts_kept: int = 0  # to try again at the next run
 
@@ -369,6 +390,34 @@ class ReflectionStore:
         async with self.engine.connect() as conn:
             return int((await conn.execute(query)).scalar_one())
 
+    # what a facilitator runs (Home)
+
+    async def by_facilitator(self, person: str, limit: int) -> tuple[list[Reflection], int]:
+        """The person's posted threads as facilitator, newest first (at most `limit`), and
+        how many there are in all."""
+        c = reflections.c
+        where = (c.facilitator == person) & c.thread.is_not(None)
+        query = select(reflections).where(where).order_by(c.id.desc()).limit(limit)
+        async with self.engine.connect() as conn:
+            found = [_reflection(row) for row in await conn.execute(query)]
+            total = await _count(conn, reflections, where)
+        return found, total
+
+    async def named_counts(self, idents: Sequence[int]) -> dict[int, Named]:
+        """For each thread, its named contributions per question and how many distinct
+        named people wrote them (anonymous ones prove no one: left out)."""
+        c = contributions.c
+        named = c.reflection_id.in_(list(idents)) & c.author.is_not(None) & ~c.pending
+        steps = select(c.reflection_id, c.step, func.count()).where(named)
+        people = select(c.reflection_id, func.count(c.author.distinct())).where(named)
+        async with self.engine.connect() as conn:
+            per_step = await conn.execute(steps.group_by(c.reflection_id, c.step))
+            by_people = await conn.execute(people.group_by(c.reflection_id))
+            counts: dict[int, dict[int, int]] = {}
+            for ident, step, count in per_step:
+                counts.setdefault(int(ident), {})[int(step)] = int(count)
+            return {int(i): Named(counts.get(int(i), {}), int(n)) for i, n in by_people}
+
     def _expired(self, closed_before: dt.datetime) -> ColumnElement[bool]:
         """Threads past retention: closed before `closed_before`, or stuck closing since
         before it, and threads whose opening post never went out (a day on)."""
@@ -392,8 +441,11 @@ class ReflectionStore:
         async with self.engine.begin() as conn:
             removed = await _deleted(conn, delete(contributions).where(c.reflection_id.in_(old)))
             unposted = await _deleted(conn, delete(contributions).where(cut_short))
+            for table in (evaluation_answers, evaluations):  # the evaluation goes with it
+                await conn.execute(delete(table).where(table.c.reflection_id.in_(old)))
+            followed = await _purge_actions(conn, old)
             threads = await _deleted(conn, delete(reflections).where(empty))
-        return Purged(threads=threads, contributions=removed, unposted=unposted)
+        return Purged(threads=threads, contributions=removed, unposted=unposted, actions=followed)
 
     # transcripts sent privately
 
@@ -465,6 +517,15 @@ class ReflectionStore:
             stmt = update(reflections).where(led).values(facilitator=None)
             unlinked = (await conn.execute(stmt)).rowcount or 0
         return Erased(contributions=removed, facilitated=unlinked)
+
+
+async def _purge_actions(conn: AsyncConnection, old: Select[tuple[int]]) -> int:
+    """The actions of threads past retention, their follow-up and its updates."""
+    follow_ups, updates = action_follow_ups.c, action_updates.c
+    await conn.execute(delete(action_follow_ups).where(follow_ups.reflection_id.in_(old)))
+    named = await _deleted(conn, delete(actions).where(actions.c.reflection_id.in_(old)))
+    said = await _deleted(conn, delete(action_updates).where(updates.reflection_id.in_(old)))
+    return named + said
 
 
 async def _deleted(conn: AsyncConnection, statement: Delete) -> int:

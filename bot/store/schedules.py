@@ -168,6 +168,17 @@ class ScheduleStore:
         async with self.engine.connect() as conn:
             return int((await conn.execute(query)).scalar_one())
 
+    async def by_creator(self, person: str) -> list[Schedule]:
+        """The schedules the person set (their identity key), oldest first (Home)."""
+        mine = select(schedules).where(schedules.c.created_by == person)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(mine.order_by(schedules.c.id))).all()
+            where = schedule_skips.c.schedule_id.in_([row.id for row in rows])
+            skips: dict[int, list[dt.date]] = {}
+            for skip in await conn.execute(select(schedule_skips).where(where)) if rows else ():
+                skips.setdefault(int(skip.schedule_id), []).append(skip.day)
+            return [_schedule(row, skips.get(int(row.id), [])) for row in rows]
+
     async def get(self, conversation: str) -> Schedule | None:
         query = select(schedules).where(schedules.c.conversation == conversation)
         async with self.engine.connect() as conn:

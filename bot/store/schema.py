@@ -164,3 +164,120 @@ sent_transcripts = Table(
     Column("recipient", String(255), nullable=True, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+
+def _of_reflection(primary_key: bool = False) -> Column[int]:
+    """The reflection a row belongs to (deleted with it); indexed when not the key."""
+    key = ForeignKey("reflections.id", ondelete="CASCADE")
+    if primary_key:
+        return Column("reflection_id", Integer, key, primary_key=True)
+    return Column("reflection_id", Integer, key, nullable=False, index=True)
+
+
+# Actions (issue 18): the answers to a reflection's last question, numbered 1..n in the
+# reflection at its close. `owner` is the named author's identity key; None for an
+# anonymous contribution or thread (then nothing links it to a person), and once erased.
+actions = Table(
+    "actions",
+    metadata,
+    _of_reflection(primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("text", Text(), nullable=False),  # with patient identifiers cut out
+    Column("owner", String(255), nullable=True, index=True),
+    Column("done", Boolean, nullable=False, server_default=false()),
+    Column("done_at", DateTime(timezone=True), nullable=True),
+)
+
+# The one follow-up a closed reflection's open actions get, claimed here before it is
+# posted (`state`: due, claimed with a lease, posted, skipped, failed), so that it goes
+# out once across restarts and replicas.
+action_follow_ups = Table(
+    "action_follow_ups",
+    metadata,
+    _of_reflection(primary_key=True),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("claimed_until", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("message_id", String(255), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Replies in a reflection's thread after its follow-up: what happened to the actions.
+# Stored as contributions are (identifiers removed; `author` None in an anonymous thread,
+# whose message ids are digests), and deleted with them.
+action_updates = Table(
+    "action_updates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _of_reflection(),
+    Column("author", String(255), nullable=True, index=True),
+    Column("text", Text(), nullable=False),
+    Column("message_id", String(255), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("reflection_id", "message_id", name="action_updates_message"),
+)
+
+# A reflection series: a channel's reflective practice on a cadence. Every `every_weeks`
+# weeks on `weekday`, a reflection opens with `creator` as its facilitator; the local wall
+# times in `times` (comma-separated HH:MM) take turns, one an opening. A series whose
+# creator was forgotten is stopped: no one would facilitate it.
+series = Table(
+    "series",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation", String(512), nullable=False, index=True),
+    Column("platform", String(32), nullable=False),
+    Column("channel", String(512), nullable=False),
+    Column("workspace", String(255), nullable=False),
+    Column("every_weeks", Integer, nullable=False),
+    Column("weekday", Integer, nullable=False),  # 0 = Monday
+    Column("times", String(255), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("topic", String(128), nullable=False),
+    Column("model", String(128), nullable=False),
+    Column("closes_minutes", Integer, nullable=False),  # how long each reflection stays open
+    Column("anonymous", Boolean, nullable=False),
+    Column("holidays", String(32), nullable=True),  # a nation, when bank holidays are skipped
+    Column("creator", String(255), nullable=True, index=True),  # None once erased
+    Column("stopped", Boolean, nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),  # openings come after it
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# The series' ledger, as `deliveries` is the schedules': one row per (series, slot), claimed
+# before the reflection is opened, so that each opening happens once across restarts and
+# replicas. `reflection_id` is the reflection opened for the slot (written as soon as it is
+# stored, so a pass after a crash finishes it instead of opening another).
+series_openings = Table(
+    "series_openings",
+    metadata,
+    Column("series_id", Integer, ForeignKey("series.id"), primary_key=True),
+    Column("slot", DateTime(timezone=True), primary_key=True, index=True),
+    Column("state", String(32), nullable=False),  # claimed, opened, skipped-…, failed
+    Column("claimed_until", DateTime(timezone=True), nullable=True),
+    Column("reflection_id", Integer, nullable=True),
+    Column("detail", String(255), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# The anonymous evaluation offered when a thread closes: one row a thread, holding the random
+# key (`salt`) of the digests its answers are stored under. Deleted with the thread.
+evaluations = Table(
+    "evaluations",
+    metadata,
+    Column("reflection_id", Integer, ForeignKey("reflections.id"), primary_key=True),
+    Column("salt", String(64), nullable=False),
+)
+
+# One answer a person: `digest` is a keyed one-way digest of (thread, identity key) made
+# with the thread's salt, so that a second answer replaces the first; nothing in the row
+# names the person (no id, name, message id or time).
+evaluation_answers = Table(
+    "evaluation_answers",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("reflection_id", Integer, ForeignKey("reflections.id"), nullable=False, index=True),
+    Column("score", Integer, nullable=False),
+    Column("comment", Text(), nullable=True),
+)

@@ -20,10 +20,13 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.durations import LEASE
 from bot.store import migrate
+from bot.store.actions import ActionStore
+from bot.store.evaluations import EvaluationStore
 from bot.store.people import QUALIFY
 from bot.store.reflections import ReflectionStore
 from bot.store.schedules import ScheduleStore, inserted, upsert
 from bot.store.schema import conversation_refs, rotation_seen, seen_events
+from bot.store.series import SeriesStore
 
 Clock = Callable[[], dt.datetime]
 
@@ -164,6 +167,9 @@ class Store:
         self._claims = 0
         self.schedules = ScheduleStore(engine, clock, lease)
         self.reflections = ReflectionStore(engine, clock, lease)
+        self.evaluations = EvaluationStore(engine)
+        self.series = SeriesStore(engine, clock, lease)
+        self.actions = ActionStore(engine, lease)
 
     @classmethod
     async def open(

@@ -177,6 +177,7 @@ class FakeSlack:
             "views.open": self._view,
             "views.push": self._view,
             "views.update": self._view,
+            "views.publish": self._publish_home,
             "apps.connections.open": self._connections_open,
             "conversations.history": self._history,
             "conversations.open": self._open_dm,
@@ -188,6 +189,7 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}  # user id -> `users.info`'s user
         self._refused: dict[str, str] = {}  # token -> the error Slack answers it with
         self.uploads: dict[str, Upload] = {}  # file id -> upload
+        self.homes: dict[str, dict[str, Any]] = {}  # user id -> the Home tab published last
         self.posted: set[tuple[str, str]] = set()  # (channel, ts) of every message posted
         self.deleted: list[tuple[str, str]] = []  # (channel, ts) deleted, in order
         self.deleted_files: list[str] = []  # file ids deleted, in order
@@ -555,6 +557,17 @@ class FakeSlack:
             return _error("invalid_arguments")
         view_id = params.get("view_id") or f"V0{next(self._serial):08d}"
         return {"ok": True, "view": self._view_state(view, view_id)}
+
+    def _publish_home(self, params: dict[str, Any]) -> dict[str, Any]:
+        """views.publish: a user's Home tab. An image block must name a file uploaded here."""
+        view, user = params.get("view"), str(params.get("user_id") or "")
+        if not isinstance(view, dict) or view.get("type") != "home" or not user:
+            return _error("invalid_arguments")
+        images = [b for b in view.get("blocks") or [] if b.get("type") == "image"]
+        if any((b.get("slack_file") or {}).get("id") not in self.uploads for b in images):
+            return _error("invalid_blocks")
+        self.homes[user] = view
+        return {"ok": True, "view": self._view_state(view, f"V0{next(self._serial):08d}")}
 
     def _view_state(self, view: dict[str, Any], view_id: str) -> dict[str, Any]:
         return {
