@@ -533,6 +533,7 @@ SUMMARY_FOOTER_NO_FACILITATOR = (
     "them. The replies are deleted {days} from now."
 )
 TRANSCRIPT_ANONYMOUS = "Anonymous"
+TRANSCRIPT_CHART = "Named contributions per question, reflection #{id}"
 # the evaluation offered when a reflection closes (bot/reflect/evaluation.py)
 EVALUATION_HEADING = "Evaluation: {topic}"
 EVALUATION_QUESTION = "How useful was this reflection?"

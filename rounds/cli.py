@@ -192,6 +192,7 @@ def chat(settings: Settings, user: str, channel: str, interactive: bool) -> None
         talk = ConsoleAdapter(rounds.bot, user, channel, sys.stdout)
         outbox.listeners.append(talk.saw)
         outbox.numbered = talk.first_number
+        outbox.draw = rounds.bot.chart_png
         converse(talk, loop, sys.stdin, interactive)
     finally:
         loop.run(rounds.close())

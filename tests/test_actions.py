@@ -431,3 +431,21 @@ async def test_the_store_claims_a_follow_up_once_and_purges_with_the_thread(
     assert purged.threads == 1 and purged.actions == 2
     assert await any_store.actions.of_reflection(opened.id) == []
     assert await any_store.actions.follow_up_state(opened.id) is None
+
+
+async def test_action_done_with_its_number_works_from_the_owners_own_chat(world: World) -> None:
+    """`action done 2 #id` typed in kit's 1:1 chat with Rounds (another conversation, same
+    workspace) marks kit's action; the same from someone else, or from another workspace,
+    finds no such action."""
+    ident = await closed_with_actions(world)
+    kit_chat = Conversation("console", "dm-kit", "T1")
+    for who, where in (("sam", Conversation("console", "dm-sam", "T1")), ("kit", OTHER_PLACE)):
+        refused = await world.say(f"action done 2 #{ident}", user=who, where=where)
+        assert "no action" in text_of(refused).lower(), text_of(refused)
+    assert not (await world.store.actions.of_reflection(ident))[1].done
+    done = await world.say(f"action done 2 #{ident}", user="kit", where=kit_chat)
+    assert "marked done" in text_of(done)
+    assert (await world.store.actions.of_reflection(ident))[1].done
+
+
+OTHER_PLACE = Conversation("console", "dm-kit", "T2")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -68,10 +69,12 @@ def test_a_reply_line_names_its_reflection_by_number() -> None:
     assert to_event(">#2nd try", PERSON, HERE, []) == Message(HERE, PERSON, "#2nd try")
 
 
-def run_console(lines: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def run_console(
+    lines: str, tmp_path: Path, user: str = "sam", **env: str
+) -> subprocess.CompletedProcess[str]:
     environ = {**os.environ, "ROUNDS_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}", **env}
     return subprocess.run(
-        [sys.executable, "-m", "rounds.cli", "console", "--user", "sam", "--channel", "ops"],
+        [sys.executable, "-m", "rounds.cli", "console", "--user", user, "--channel", "ops"],
         input=lines,
         env=environ,
         capture_output=True,
@@ -212,3 +215,20 @@ def test_cancel_or_an_empty_line_leaves_the_anonymous_form(tmp_path: Path) -> No
     assert out.count("Cancelled: nothing was posted.") == 3
     assert "Anonymous contribution\n" not in out and "I don't know the command" not in out
     assert "- Contributions: 0" in transcript_of(out, 1)
+
+
+def test_the_transcript_comes_with_its_chart_as_a_png_from_three_people(tmp_path: Path) -> None:
+    """Three people reply (one console each, one after another, on one database); the
+    facilitator's transcript says where the chart of named contributions per question was
+    saved, a PNG. With two people it would carry no chart (the counts rule)."""
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    run_console("reflect start manager-medic\n> We agreed the plan.\n", tmp_path, user="ann")
+    for person in ("bob", "cat"):
+        said = run_console(f">#1 My view as {person}.\n", tmp_path, user=person)
+        assert "Your reply is in the thread of reflection #1" in said.stdout, said.stderr
+    done = run_console("reflect close #1\n", tmp_path, user="ann", TMPDIR=str(pictures))
+    assert done.returncode == 0, done.stderr
+    [saved] = re.findall(r"\[chart saved to (.+\.png)\]", done.stdout)
+    assert Path(saved).read_bytes().startswith(b"\x89PNG") and Path(saved).parent.parent == pictures
+    assert "Named contributions per question, reflection #1" in done.stdout

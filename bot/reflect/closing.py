@@ -17,7 +17,7 @@ from bot.outbox import Delivered, DeliveryError, File
 from bot.reflect import evaluation, follow_up, summary
 from bot.reflect.thread import model_of, not_posted, outbox_for, record_done, say, topic_of, where
 from bot.reflect.worker import off_loop
-from bot.replies import Heading, Item, Reply
+from bot.replies import Chart, Heading, Item, Reply
 from bot.store import unreachable
 from bot.store.reflections import (
     CLOSE_GIVE_UP,
@@ -105,7 +105,8 @@ async def deliver_transcript(ctx: Context, reflection: Reflection, to: Person | 
     if reflection.state == CLOSED:  # its evaluation, from three answers on
         text += summary.evaluation_section(await ctx.store.evaluations.result(reflection.id))
     title = f"Transcript of reflection #{reflection.id}: {topic.title}"
-    letter = Reply(kind="transcript", blocks=(Heading(title),), summary=title)
+    chart = await participation_chart(ctx, reflection)
+    letter = Reply(kind="transcript", blocks=(Heading(title), *chart), summary=title)
     file = File(f"reflection-{reflection.id}-{topic.slug}.md", text)
     try:
         delivered = await outbox_for(ctx, reflection.platform).send_direct(
@@ -116,6 +117,18 @@ async def deliver_transcript(ctx: Context, reflection: Reflection, to: Person | 
         return not_posted(m.REFLECT_TRANSCRIPT_FAILED.format(reason=exc.reason))
     await _record_transcript(ctx, reflection, key_of(where(reflection), person), delivered)
     return say(m.REFLECT_TRANSCRIPT_SENT.format(id=reflection.id))
+
+
+async def participation_chart(ctx: Context, reflection: Reflection) -> tuple[Chart, ...]:
+    """Named contributions per question reached, beside the transcript (a PNG in the
+    console, a native chart in Teams): only when three or more named people took part."""
+    named = (await ctx.store.reflections.named_counts([reflection.id])).get(reflection.id)
+    if named is None or named.people < summary.SHOW_COUNTS_FROM:
+        return ()
+    steps = min(reflection.step + 1, len(model_of(ctx, reflection).steps))
+    bars = tuple((f"Q{n + 1}", named.per_step.get(n, 0)) for n in range(steps))
+    alt = ", ".join(f"{label}: {value}" for label, value in bars)
+    return (Chart(m.TRANSCRIPT_CHART.format(id=reflection.id), bars, alt),)
 
 
 async def _names(
