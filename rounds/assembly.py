@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.content.loader import LoadResult, content_dirs, load_library
+from bot.content.loader import LoadResult, load_library
 from bot.content.model import Library
 from bot.context import Context, utc_now
 from bot.core import DEFAULT_MIDDLEWARE, Bot, Layer
@@ -62,8 +62,9 @@ class Assembly:
 
 
 def load_content(settings: Settings) -> LoadResult:
-    """Load the bundled library and the organisation's folders; report, never crash."""
-    result = load_library(content_dirs(settings.content_dirs))
+    """Load the bundled library (unless ROUNDS_BUNDLED_CONTENT is off) and the organisation's
+    folders; report bad content, never crash on it. No folder at all is a SettingsError."""
+    result = load_library(settings.library_dirs())
     for problem in result.problems:
         log.warning("content problem, entry skipped: %s", problem)
     for warning in result.warnings:

@@ -71,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = from_env(os.environ)
+        if args.command in ("serve", "console"):
+            settings.library_dirs()  # no content library at all: stop here, in one line
     except SettingsError as exc:
         print(f"rounds: {exc}", file=sys.stderr)
         return 2
@@ -93,9 +95,14 @@ def warn(settings: Settings) -> None:
 
 
 def content_check(settings: Settings, dirs: list[Path]) -> int:
-    from bot.content.loader import content_dirs, load_library
+    from bot.content.loader import load_library
 
-    result = load_library(content_dirs(dirs or list(settings.content_dirs)))
+    try:
+        library_dirs = settings.library_dirs(dirs)
+    except SettingsError as exc:
+        print(f"rounds: {exc}", file=sys.stderr)
+        return 2
+    result = load_library(library_dirs)
     for problem in result.problems:
         print(problem)
     library = result.library

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import durations
+from bot.content.loader import content_dirs
 
 DAY, HOUR, SECOND = dt.timedelta(days=1), dt.timedelta(hours=1), dt.timedelta(seconds=1)
 
@@ -22,6 +23,7 @@ class SettingsError(ValueError):
 class Settings:
     database_url: str = "sqlite:///rounds.db"
     content_dirs: tuple[Path, ...] = ()
+    bundled_content: bool = True  # ROUNDS_BUNDLED_CONTENT: off loads only content_dirs
     timezone: str = "Europe/London"
     admins: frozenset[str] = field(default_factory=frozenset)  # `platform:[workspace:]user`
     warnings: tuple[str, ...] = ()  # usable but worth fixing; the CLI prints them at start
@@ -70,6 +72,21 @@ class Settings:
         """Slack over Socket Mode needs the bot token and the app-level token."""
         return bool(self.slack_bot_token and self.slack_app_token)
 
+    def library_dirs(self, extra: Sequence[Path] = ()) -> list[Path]:
+        """The folders the content library is loaded from: the bundled library unless
+        ROUNDS_BUNDLED_CONTENT is off, then `extra` when given, else ROUNDS_CONTENT_DIRS.
+        None at all is refused: Rounds would start with nothing to offer."""
+        dirs = content_dirs(list(extra) or list(self.content_dirs), bundled=self.bundled_content)
+        if not dirs:
+            raise SettingsError(NO_LIBRARY)
+        return dirs
+
+
+NO_LIBRARY = (
+    "ROUNDS_BUNDLED_CONTENT is off and no content folder is named, so Rounds would have no "
+    "content library; set ROUNDS_CONTENT_DIRS to your own folders, or ROUNDS_BUNDLED_CONTENT=on"
+)
+
 
 def from_env(env: Mapping[str, str]) -> Settings:
     def get(name: str) -> str | None:
@@ -80,6 +97,12 @@ def from_env(env: Mapping[str, str]) -> Settings:
     return Settings(
         database_url=_database_url(get("ROUNDS_DATABASE_URL") or Settings.database_url),
         content_dirs=_dirs(get("ROUNDS_CONTENT_DIRS")),
+        bundled_content=_choice(
+            "ROUNDS_BUNDLED_CONTENT",
+            (get("ROUNDS_BUNDLED_CONTENT") or "on").lower(),
+            ("on", "off"),
+        )
+        == "on",
         timezone=_timezone(get("ROUNDS_TIMEZONE") or Settings.timezone),
         admins=admins,
         warnings=warnings,

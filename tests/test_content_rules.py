@@ -343,7 +343,8 @@ def test_content_check_says_ok_with_warnings_and_lists_them(
     assert out[0].startswith("content OK with 2 warnings: 1 articles")
     assert out[1] == (
         f"warning: {tmp_path / 'ours' / 'quotes.txt'}: file: not a content file (expected "
-        "articles/*.md, topics.toml, quotes.toml, prompts.toml, models.toml, README.md); ignored"
+        "articles/*.md, topics.toml, quotes.toml, prompts.toml, models.toml, README.md, NOTICE); "
+        "ignored"
     )
     assert out[2].startswith(f"warning: {tmp_path / 'ours'}: folder: has no content")
     assert main(["content", "check"]) == 0

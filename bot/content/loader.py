@@ -31,7 +31,9 @@ FRONT_MATTER = "+++"
 
 
 # What a content folder may hold; anything else is named in a warning (and ignored).
-CONTENT_FILES = ("topics.toml", "quotes.toml", "prompts.toml", "models.toml", "README.md")
+TABLES = ("topics.toml", "quotes.toml", "prompts.toml", "models.toml")
+# Notes for people, which Rounds does not read: the README, and the rights notice (NOTICE)
+CONTENT_FILES = (*TABLES, "README.md", "NOTICE")
 ARTICLES = "articles"
 
 
@@ -106,7 +108,7 @@ def folder_warnings(folder: Path) -> list[Problem]:
         for path in unknown
     ]
     has_articles = articles.is_dir() and any(_is_article(p) for p in articles.iterdir())
-    tables = [name for name in CONTENT_FILES[:-1] if (folder / name).is_file()]
+    tables = [name for name in TABLES if (folder / name).is_file()]
     if not has_articles and not tables:
         warnings.append(Problem(str(folder), "folder", f"has no content (expected {expected})"))
     return warnings
@@ -339,6 +341,7 @@ def _date(entry: dict[str, Any], name: str) -> dt.date | None:
     return value
 
 
-def content_dirs(extra: Sequence[Path]) -> list[Path]:
-    """The bundled library first, then an organisation's own folders."""
-    return [bundled_content_dir(), *extra]
+def content_dirs(extra: Sequence[Path], bundled: bool = True) -> list[Path]:
+    """The bundled library first (unless `bundled` is false: ROUNDS_BUNDLED_CONTENT=off),
+    then an organisation's own folders."""
+    return [*([bundled_content_dir()] if bundled else []), *extra]
