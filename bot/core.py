@@ -39,48 +39,32 @@ async def nothing(ctx: Context, event: Action) -> list[Reply]:
     return []
 
 
-ACTIONS: dict[str, ActionHandler] = {
-    actions.ANOTHER_QUOTE: quotes.another,
-    actions.SHARE_QUOTE: quotes.share,
-    actions.DISCUSS_QUOTE: quotes.discuss,
-    actions.MORE_RESULTS: lookup.more,
-    actions.SHARE_RESULTS: lookup.share,
-    actions.REFLECT_NEXT: reflect.pressed_next,
-    actions.REFLECT_CLOSE: reflect.pressed_close,
-    actions.REFLECT_ANONYMOUS: reflect.pressed_anonymous,
-    actions.ANONYMOUS_SUBMIT: reflect.submitted_anonymous,
-    actions.EVALUATE_SCORE: reflect.pressed_score,
-    actions.EVALUATE_COMMENT: reflect.submitted_comment,
-    actions.ACTION_DONE: action_items.pressed_done,
-    actions.FORGET_CONFIRM: erasure.pressed_erase,
-    actions.SCHEDULE_PAUSE: schedules.pressed_pause,
-    actions.SCHEDULE_RESUME: schedules.pressed_resume,
-    actions.SCHEDULE_SKIP: schedules.pressed_skip,
-    actions.OPEN_ARTICLE: nothing,
+# Every button: what answers it, and the command it belongs to (whose title heads an answer
+# of the button's that has none of its own; a link button's has nothing to head).
+BUTTONS: dict[str, tuple[ActionHandler, str]] = {
+    actions.ANOTHER_QUOTE: (quotes.another, "quote"),
+    actions.SHARE_QUOTE: (quotes.share, "quote"),
+    actions.DISCUSS_QUOTE: (quotes.discuss, "quote"),
+    actions.MORE_RESULTS: (lookup.more, "lookup"),
+    actions.SHARE_RESULTS: (lookup.share, "lookup"),
+    actions.REFLECT_NEXT: (reflect.pressed_next, "reflect"),
+    actions.REFLECT_CLOSE: (reflect.pressed_close, "reflect"),
+    actions.REFLECT_ANONYMOUS: (reflect.pressed_anonymous, "reflect"),
+    actions.ANONYMOUS_SUBMIT: (reflect.submitted_anonymous, "reflect"),
+    actions.EVALUATE_SCORE: (reflect.pressed_score, "reflect"),
+    actions.EVALUATE_COMMENT: (reflect.submitted_comment, "reflect"),
+    actions.ACTION_DONE: (action_items.pressed_done, "action"),
+    actions.FORGET_CONFIRM: (erasure.pressed_erase, "forget-me"),
+    actions.SCHEDULE_PAUSE: (schedules.pressed_pause, "schedule"),
+    actions.SCHEDULE_RESUME: (schedules.pressed_resume, "schedule"),
+    actions.SCHEDULE_SKIP: (schedules.pressed_skip, "schedule"),
+    actions.OPEN_ARTICLE: (nothing, ""),
 }
+ACTIONS: dict[str, ActionHandler] = {name: handler for name, (handler, _) in BUTTONS.items()}
 
 NAMES = {name: name for name in COMMANDS} | ALIASES
 # the heading of an answer that has none of its own: its command's title
 TITLES = {spec.name: spec.title for spec in SPECS}
-# the command each button belongs to, for its answers' heading
-ACTION_COMMANDS = {
-    actions.ANOTHER_QUOTE: "quote",
-    actions.SHARE_QUOTE: "quote",
-    actions.DISCUSS_QUOTE: "quote",
-    actions.MORE_RESULTS: "lookup",
-    actions.SHARE_RESULTS: "lookup",
-    actions.REFLECT_NEXT: "reflect",
-    actions.REFLECT_CLOSE: "reflect",
-    actions.REFLECT_ANONYMOUS: "reflect",
-    actions.ANONYMOUS_SUBMIT: "reflect",
-    actions.EVALUATE_SCORE: "reflect",
-    actions.EVALUATE_COMMENT: "reflect",
-    actions.ACTION_DONE: "action",
-    actions.FORGET_CONFIRM: "forget-me",
-    actions.SCHEDULE_PAUSE: "schedule",
-    actions.SCHEDULE_RESUME: "schedule",
-    actions.SCHEDULE_SKIP: "schedule",
-}
 
 
 def headed(replies: list[Reply], title: str) -> list[Reply]:
@@ -268,11 +252,11 @@ class Bot:
         if isinstance(event, Deletion):
             return await reflect.deleted(self.ctx, event)
         if isinstance(event, Action):
-            handler = ACTIONS.get(event.action)
-            if handler is None:
+            button = BUTTONS.get(event.action)
+            if button is None:
                 return [button_expired()]
-            title = TITLES.get(ACTION_COMMANDS.get(event.action, ""), m.ROUNDS)
-            return headed(await handler(self.ctx, event), title)
+            handler, command = button
+            return headed(await handler(self.ctx, event), TITLES.get(command, m.ROUNDS))
         parsed = parsed_command(event.text)
         if parsed.name == TOO_LONG:
             return [too_long(event.text)]

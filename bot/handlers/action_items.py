@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot import messages as m
 from bot.context import Context
 from bot.events import Action, Command
-from bot.handlers.reflect import _latest, target
+from bot.handlers.reflect import latest_of, target
 from bot.reflect import follow_up
 from bot.reflect.thread import say
 from bot.replies import Reply
@@ -21,7 +21,7 @@ async def action(ctx: Context, event: Command, args: str) -> list[Reply]:
     if named:  # `#id`: from anywhere in its workspace (the owner's own chat with Rounds)
         return [await _done(ctx, event, named[0].lstrip("#"), number)]
     if not event.conversation.thread:
-        named = await _latest(ctx, event)
+        named = await latest_of(ctx, event)
     found = await target(ctx, event, named, runs=False, open_only=False)
     if isinstance(found, Reply):
         return [found]

@@ -6,7 +6,7 @@ from bot import actions, limits
 from bot import messages as m
 from bot.context import Context
 from bot.events import Action, Command
-from bot.format import byline, long_date, open_article, passage_item, topic_list
+from bot.format import passage_item, topic_list
 from bot.guardrail import find_identifiers
 from bot.lookup import LookupHit, LookupResult
 from bot.memo import IdentityMemo
@@ -27,11 +27,6 @@ def decode(value: str) -> tuple[int, str]:
 
 def _item(ctx: Context, number: int, hit: LookupHit) -> Item:
     return passage_item(ctx.library, hit, f"{number}. {hit.document.title}")
-
-
-def _open(ctx: Context, hit: LookupHit) -> tuple[Button, ...]:
-    article = ctx.library.articles.get(hit.document.article_id)
-    return open_article(article) if article is not None else ()
 
 
 def _searched(query: str) -> str:
@@ -175,12 +170,10 @@ def hit_replies(ctx: Context, query: str, offset: int, limit: int) -> list[tuple
     result = ctx.index.search(query, offset=offset, limit=limit)
     found = []
     for hit in result.hits:
-        doc = hit.document
-        blocks = (
-            Heading(doc.title),
-            Paragraph(hit.snippet),
-            Note(f"{byline(doc.authors)} · {long_date(doc.date)}"),
-        )
-        reply = Reply(kind="lookup.hit", blocks=blocks, buttons=_open(ctx, hit), summary=doc.title)
-        found.append((reply, doc.title, rich_text(hit.snippet)))
+        title = hit.document.title
+        item = passage_item(ctx.library, hit, title)
+        blocks = (Heading(title), Paragraph(hit.snippet), Note(item.meta))
+        buttons = (item.button,) if item.button else ()
+        reply = Reply(kind="lookup.hit", blocks=blocks, buttons=buttons, summary=title)
+        found.append((reply, title, rich_text(hit.snippet)))
     return found

@@ -186,9 +186,9 @@ def _runs_from_elsewhere(
 async def _pressed(ctx: Context, event: Action, runs: bool) -> Reflection | str:
     ident = event.value.lstrip("#")
     found = await ctx.store.reflections.get(int(ident)) if ident.isdigit() else None
-    if found is None:
-        return m.REFLECT_NOT_FOUND.format(id=ident)
-    if not (shown_here(found, event.conversation) or _runs_from_elsewhere(ctx, found, event, runs)):
+    if found is None or not (
+        shown_here(found, event.conversation) or _runs_from_elsewhere(ctx, found, event, runs)
+    ):
         return m.REFLECT_NOT_FOUND.format(id=ident)
     return found
 
@@ -219,7 +219,7 @@ async def close(ctx: Context, event: Command | Action, words: list[str]) -> Repl
 
 async def export(ctx: Context, event: Command, words: list[str]) -> Reply:
     if not words and not event.conversation.thread:
-        words = await _latest(ctx, event)
+        words = await latest_of(ctx, event)
     found = await target(ctx, event, words, open_only=False)
     if isinstance(found, Reply):
         return found
@@ -229,14 +229,14 @@ async def export(ctx: Context, event: Command, words: list[str]) -> Reply:
 async def actions_(ctx: Context, event: Command, words: list[str]) -> Reply:
     """`reflect actions [#id]`: a closed thread's actions (the channel's newest by default)."""
     if not words and not event.conversation.thread:
-        words = await _latest(ctx, event)
+        words = await latest_of(ctx, event)
     found = await target(ctx, event, words, runs=False, open_only=False)
     if isinstance(found, Reply):
         return found
     return await follow_up.listing(ctx, found, event.conversation, event.person)
 
 
-async def _latest(ctx: Context, event: Command) -> list[str]:
+async def latest_of(ctx: Context, event: Command) -> list[str]:
     """`#id` of the channel's newest thread this person runs (else its newest), closed
     ones too; none when the channel has none."""
     every = await ctx.store.reflections.in_channel(event.conversation.key, open_only=False)
