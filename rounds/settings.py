@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import durations
@@ -51,6 +52,12 @@ class Settings:
     teams_tenants: frozenset[str] = field(default_factory=frozenset)  # empty: any tenant
     teams_service_hosts: tuple[str, ...] = ()  # more Bot Connector hosts to accept
     metrics_port: int | None = None  # /metrics on its own port instead of the main one
+    # The organisation running Rounds, for /privacy, /terms and the Teams package.
+    public_url: str | None = None  # ROUNDS_PUBLIC_URL: https://host that reaches Rounds
+    organisation: str | None = None  # ROUNDS_ORGANISATION: its name, as people know it
+    privacy_contact: str | None = None  # ROUNDS_PRIVACY_CONTACT: email or page for data questions
+    privacy_url: str | None = None  # ROUNDS_PRIVACY_URL: its own notice instead of /privacy
+    terms_url: str | None = None  # ROUNDS_TERMS_URL: its own terms instead of /terms
 
     @property
     def teams(self) -> bool:
@@ -146,6 +153,11 @@ def from_env(env: Mapping[str, str]) -> Settings:
         teams_tenants=_tenants(get("ROUNDS_TEAMS_TENANTS"), get("MicrosoftAppTenantId")),
         teams_service_hosts=_hosts(get("ROUNDS_TEAMS_SERVICE_HOSTS")),
         metrics_port=_port("ROUNDS_METRICS_PORT", get("ROUNDS_METRICS_PORT")),
+        public_url=_url("ROUNDS_PUBLIC_URL", get("ROUNDS_PUBLIC_URL")),
+        organisation=get("ROUNDS_ORGANISATION"),
+        privacy_contact=get("ROUNDS_PRIVACY_CONTACT"),
+        privacy_url=_url("ROUNDS_PRIVACY_URL", get("ROUNDS_PRIVACY_URL")),
+        terms_url=_url("ROUNDS_TERMS_URL", get("ROUNDS_TERMS_URL")),
     )
 
 
@@ -205,6 +217,21 @@ def _port(name: str, value: str | None) -> int | None:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise SettingsError(f"{name}: must be a port number (1-65535), got {value!r}")
     return int(value)
+
+
+def _url(name: str, value: str | None) -> str | None:
+    """An https address (http only for this machine), without a trailing slash."""
+    if value is None:
+        return None
+    parsed = urlsplit(value)
+    local = parsed.hostname in ("localhost", "127.0.0.1", "::1")
+    if (
+        not parsed.hostname
+        or parsed.scheme not in ("https", "http")
+        or (parsed.scheme == "http" and not local)
+    ):
+        raise SettingsError(f"{name}: must be an https:// address, got {value!r}")
+    return value.rstrip("/")
 
 
 def _dirs(value: str | None) -> tuple[Path, ...]:
