@@ -11,7 +11,8 @@ from dataclasses import replace
 
 from bot import scheduled
 from bot.context import Context
-from bot.store.reflections import CLOSING, Purged, Reflection
+from bot.store.keeping import Purged
+from bot.store.reflections import CLOSING, Reflection
 from scheduler import series
 
 log = logging.getLogger("rounds.scheduler")

@@ -15,7 +15,8 @@ from typing import Any
 import aiohttp
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
-from adapters.slack.render import SlackMessage, problems
+from adapters.slack.check import problems
+from adapters.slack.render import SlackMessage
 from bot.content.model import Library
 from bot.lookup import LookupIndex
 from rounds.assembly import assemble

@@ -138,6 +138,21 @@ async def test_read_takes_an_articles_number_or_its_id(testbot: TestBot, library
     assert f"There is no article number {beyond}" in said and "`articles`" in said
 
 
+async def test_read_names_a_publisher_once_when_it_is_also_the_byline(
+    testbot: TestBot, library: Library
+) -> None:
+    """An article written by its publisher (Distilled Post) does not say so twice; one
+    with named authors still names its publisher beside them."""
+    own = [a for a in library.articles.values() if list(a.authors) == [a.source]]
+    assert own, "the library has articles bylined by their publisher"
+    for article in own:
+        said = text_of(await testbot.send(f"read {article.id}"))
+        assert said.count(article.source or "") == 1 + article.title.count(article.source or "")
+    named = library.articles["dark-side-managers"]
+    said = text_of(await testbot.send("read dark-side-managers"))
+    assert named.source and named.source in said and "Emma Challans-Rasool" in said
+
+
 @pytest.mark.parametrize(
     "words", ["female leadership", "darkest hour", "dark side", "talent", "Female  LEADERSHIP"]
 )

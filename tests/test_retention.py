@@ -28,7 +28,8 @@ from bot.lookup import LookupIndex
 from bot.outbox import Delivered, DeliveryError, File
 from bot.replies import Heading, Reply
 from bot.store import Store
-from bot.store.reflections import CLOSED, CLOSING, Purged
+from bot.store.keeping import Purged
+from bot.store.reflections import CLOSED, CLOSING
 from bot.store.schema import contributions, conversation_refs, sent_transcripts
 from scheduler import reflections as due
 from tests.conftest import button, text_of

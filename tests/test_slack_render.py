@@ -13,6 +13,7 @@ import pytest
 from slack_sdk.models.blocks import Block as SlackBlock
 
 from adapters.slack import translate
+from adapters.slack.check import problems
 from adapters.slack.render import (
     INVOKE,
     SlackMessage,
@@ -20,7 +21,6 @@ from adapters.slack.render import (
     action_name,
     escape,
     notice_view,
-    problems,
     render,
 )
 from bot import actions

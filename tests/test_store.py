@@ -23,8 +23,9 @@ from bot.context import Context
 from bot.durations import LEASE
 from bot.lookup import LookupIndex
 from bot.store import Store, async_url, choose_next, migrate
+from bot.store.keeping import Purged
 from bot.store.migrate import current_revision
-from bot.store.reflections import Purged, digest
+from bot.store.reflections import digest
 from bot.store.schedules import utc
 from bot.store.schema import contributions, reflections, schedules
 from scheduler.reflections import purge

@@ -17,7 +17,7 @@ from bot.events import Action, Command, Conversation, Person
 from bot.identity import key_of
 from bot.reflect import closing
 from bot.replies import Block, Button, Heading, Note, Paragraph, Reply
-from bot.store.reflections import Erased
+from bot.store.keeping import Erased
 
 CONFIRM = "confirm"
 

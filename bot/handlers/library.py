@@ -98,7 +98,10 @@ def _kind_note(article: Article) -> str:
 def article_blocks(ctx: Context, article: Article) -> tuple[Block, ...]:
     quotes = [q for q in ctx.library.quotes.values() if q.article == article.id]
     topic_titles = [ctx.library.topics[s].title for s in article.topics if s in ctx.library.topics]
-    meta = f"{article_meta(article)} · {publisher(article)}"
+    by_publisher = list(article.authors) == [article.source]  # its byline is the publisher
+    meta = (
+        article_meta(article) if by_publisher else f"{article_meta(article)} · {publisher(article)}"
+    )
     blocks: list[Block] = [Heading(article.title), Note(meta)]
     kind = _kind_note(article)
     if kind:

@@ -19,13 +19,8 @@ from bot.reflect.thread import model_of, not_posted, outbox_for, record_done, sa
 from bot.reflect.worker import off_loop
 from bot.replies import Chart, Heading, Item, Reply
 from bot.store import unreachable
-from bot.store.reflections import (
-    CLOSE_GIVE_UP,
-    CLOSED,
-    Contribution,
-    Reflection,
-    SentTranscript,
-)
+from bot.store.keeping import SentTranscript
+from bot.store.reflections import CLOSE_GIVE_UP, CLOSED, Contribution, Reflection
 
 log = logging.getLogger("rounds.reflect")
 

@@ -100,6 +100,7 @@ deliveries = Table(
 # A facilitated reflection thread. `thread` is the platform's id of the opening post (Slack
 # ts, Teams message id); `step` is the question the thread is on. `state` moves from open
 # to closing (claimed by one replica, with a lease) to closed.
+OPEN, CLOSING, CLOSED = "open", "closing", "closed"
 reflections = Table(
     "reflections",
     metadata,
