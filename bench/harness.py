@@ -17,7 +17,7 @@ from typing import TextIO
 
 from tests.fakes.connector import FakeConnector
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import SIGNING_SECRET
+from tests.slack_harness import slack_env
 
 HERE = Path(__file__).parent
 ROUNDS_SERVE = [sys.executable, "-m", "rounds.cli", "serve", "--host", "127.0.0.1", "--port", "0"]
@@ -75,10 +75,7 @@ async def running(env: dict[str, str], *commands: list[str]) -> AsyncIterator[li
 def server_env(slack: FakeSlack, db: Path) -> dict[str, str]:
     return {
         **os.environ,
-        "SLACK_BOT_TOKEN": slack.bot_token,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "ROUNDS_SLACK_API_URL": slack.api_url,
-        "ROUNDS_DATABASE_URL": f"sqlite:///{db}",
+        **slack_env(slack, db),
         "MicrosoftAppId": "",  # Teams in emulator mode
         "ROUNDS_TEAMS_EMULATOR": "true",
         # a few benchmark users send 60 requests a second: the per-person limits are off

@@ -13,6 +13,7 @@ from bot.durations import FOLLOW_UP, RETENTION
 from bot.events import Conversation, Person
 from bot.identity import identity_of
 from bot.lookup import LookupIndex
+from bot.notices import Organisation
 from bot.outbox import Outbox
 from bot.store import Store
 
@@ -34,6 +35,7 @@ class Context:
     admins: frozenset[str] = frozenset()
     retention_days: int = RETENTION.days  # a thread's contributions go this long after it closes
     follow_up_days: int = FOLLOW_UP.days  # its open actions are followed up this long after
+    organisation: Organisation = field(default_factory=Organisation)  # the `privacy` notice
     outboxes: Mapping[str, Outbox] = field(default_factory=dict)  # platform → outbox
     # Fairness (bot/fairness.py): commands and presses a person may send a minute, and
     # anonymous contributions one thread takes a minute; None: not limited (set from the

@@ -3,7 +3,7 @@
 A pure check, run on every reply recorded in a reflection thread, before an anonymous
 contribution is posted, and on everything a summary is made from. It reports what it found
 and where (offsets into the text as given); the words shown to people live in
-bot/messages.py, the word lists in bot/guardrail_words.py. Standard library only.
+bot/messages/, the word lists in bot/guardrail_words.py. Standard library only.
 
 The text is read normalised: Unicode NFKC (full-width digits and letters become ASCII),
 digits of every script made ASCII, format characters (zero-width spaces, direction marks)

@@ -25,7 +25,7 @@ from bot.weekly import (
     WEEK,
     Weekly,
     as_utc,
-    is_bank_holiday,
+    due_verdict,
     local_date,
     local_slot,
     next_slot,
@@ -64,15 +64,8 @@ def slots_after(series: Series, after: dt.datetime) -> Iterator[tuple[int, dt.da
 def verdict(
     series: Series, turn: int, slot: dt.datetime, now: dt.datetime, grace: dt.timedelta
 ) -> Verdict:
-    """What a due slot gets; the first matching rule wins: a bank holiday (when on) is
-    skipped, a slot more than `grace` old is skipped as missed, the rest open."""
-    if series.holidays is not None and is_bank_holiday(
-        slot, rule_at(series, turn), series.holidays
-    ):
-        return "skip-holiday"
-    if now - slot > grace:
-        return "skip-missed"
-    return "post"
+    """What a due slot gets (`due_verdict`, with the rule of the slot's turn)."""
+    return due_verdict(slot, rule_at(series, turn), series.holidays, now, grace)
 
 
 def next_opening(series: Series, now: dt.datetime) -> dt.datetime | None:

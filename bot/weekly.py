@@ -20,6 +20,7 @@ import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 import holidays
@@ -181,6 +182,19 @@ def is_bank_holiday(slot: dt.datetime, rule: Weekly, nation: str) -> bool:
         raise ValueError(f"unknown nation {nation!r}; expected one of {list(NATIONS)}")
     day = slot.astimezone(rule.zone).date()
     return day in _bank_holidays(NATIONS[nation], day.year)
+
+
+def due_verdict(
+    slot: dt.datetime, rule: Weekly, holidays: str | None, now: dt.datetime, grace: dt.timedelta
+) -> Literal["post", "skip-missed", "skip-holiday"]:
+    """What a due slot gets; the first matching rule wins: a bank holiday (when `holidays`
+    names a nation) is skipped, a slot more than `grace` old is skipped as missed (exactly
+    `grace` old still posts), the rest post."""
+    if holidays is not None and is_bank_holiday(slot, rule, holidays):
+        return "skip-holiday"
+    if now - slot > grace:
+        return "skip-missed"
+    return "post"
 
 
 def as_utc(value: dt.datetime) -> dt.datetime:

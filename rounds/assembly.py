@@ -16,6 +16,7 @@ from bot.content.model import Library
 from bot.context import Context, utc_now
 from bot.core import DEFAULT_MIDDLEWARE, Bot, Layer
 from bot.lookup import LookupIndex
+from bot.notices import Organisation
 from bot.outbox import Outbox
 from bot.store import Store
 from rounds.settings import Settings
@@ -91,6 +92,7 @@ async def assemble(settings: Settings, parts: Parts) -> Assembly:
         admins=settings.admins,
         retention_days=settings.retention.days,
         follow_up_days=settings.follow_up.days,
+        organisation=Organisation(settings.organisation, settings.privacy_contact),
         outboxes=outboxes,
         rate_per_minute=settings.rate_per_minute if parts.fair else None,
         anonymous_per_minute=settings.anonymous_per_minute if parts.fair else None,

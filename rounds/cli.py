@@ -18,7 +18,17 @@ from rounds.settings import Settings, SettingsError, from_env
 
 if TYPE_CHECKING:
     from rounds.assembly import Assembly
+    from rounds.teams_listing import Options
 
+# `rounds teams-package`'s flags for the manifest, with what each defaults to.
+PACKAGE_OPTIONS = (
+    ("--host", "HOST", "public host name of rounds serve (ROUNDS_PUBLIC_URL's)"),
+    ("--developer-name", "NAME", "the publisher Teams shows (ROUNDS_ORGANISATION)"),
+    ("--privacy-url", "URL", "ROUNDS_PRIVACY_URL, else https://HOST/privacy"),
+    ("--terms-url", "URL", "ROUNDS_TERMS_URL, else https://HOST/terms"),
+    ("--website-url", "URL", "ROUNDS_PUBLIC_URL, else https://HOST/"),
+    ("--app-name", "NAME", "the app's name in Teams, 30 characters at most (Rounds)"),
+)
 DATABASE_AWAY = (
     "the database cannot be reached; nothing was changed. "
     "Check ROUNDS_DATABASE_URL and that the server is up"
@@ -54,9 +64,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="receive Slack over Socket Mode (needs SLACK_APP_TOKEN) instead of HTTP",
     )
-    package = commands.add_parser("teams-package", help="build the Teams app package (zip)")
-    package.add_argument("--out", type=Path, default=Path("rounds-teams.zip"))
-    package.add_argument("--host", help="the public host name of rounds serve (validDomains)")
+    package_arguments(commands.add_parser("teams-package", help="build the Teams app package"))
     content = commands.add_parser("content", help="the content library")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="validate the content library")
@@ -65,6 +73,16 @@ def parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply database migrations")
     return root
+
+
+def package_arguments(package: argparse.ArgumentParser) -> None:
+    """`rounds teams-package`'s options; each one not given comes from the settings."""
+    add = package.add_argument
+    add("--out", type=Path, default=Path("rounds-teams.zip"), metavar="FILE", help="the zip")
+    add("--local", action="store_true", help="for the Bot Framework Emulator, on localhost")
+    for flag, metavar, text in PACKAGE_OPTIONS:
+        add(flag, metavar=metavar, help=text)
+    add("--version", dest="app_version", metavar="V", help=f"MAJOR.MINOR.PATCH ({version()})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "db":
         return asyncio.run(db_upgrade(settings))
     if args.command == "teams-package":
-        return teams_package(settings, args.out, args.host)
+        return teams_package(settings, args.out, package_options(args))
     warn(settings)  # serve and console: the commands that act on ROUNDS_ADMINS
     if args.command == "serve":
         return asyncio.run(serve(settings, args.host, args.port, args.slack_socket_mode))
@@ -126,11 +144,26 @@ def content_check(settings: Settings, dirs: list[Path]) -> int:
     return 0
 
 
-def teams_package(settings: Settings, out: Path, host: str | None) -> int:
+def package_options(args: argparse.Namespace) -> Options:
+    from rounds.teams_listing import Options
+
+    return Options(
+        host=args.host,
+        local=args.local,
+        developer_name=args.developer_name,
+        privacy_url=args.privacy_url,
+        terms_url=args.terms_url,
+        website_url=args.website_url,
+        version=args.app_version,
+        app_name=args.app_name,
+    )
+
+
+def teams_package(settings: Settings, out: Path, options: Options) -> int:
     from rounds.teams_package import PackageError, build_package
 
     try:
-        path = build_package(settings, out, host)
+        path = build_package(settings, out, options)
     except PackageError as exc:
         print(f"rounds: {exc}", file=sys.stderr)
         return 2

@@ -7,12 +7,12 @@ import logging
 from dataclasses import dataclass
 
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.http_retry.handler import default_interval_calculator
 from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 
 from adapters.slack.adapter import ACK_BUDGET, SlackAdapter
 from adapters.slack.outbox import SlackOutbox
+from adapters.slack.socket import SocketMode
 from adapters.teams.adapter import TeamsAdapter
 from adapters.teams.connectors import TeamsConfig
 from adapters.teams.gate import SERVICE_HOSTS, Gate, is_loopback
@@ -21,11 +21,14 @@ from bot.core import DEFAULT_MIDDLEWARE
 from bot.outbox import DeliveryError, Outbox
 from bot.store import Store
 from rounds.assembly import Assembly, Connect, Parts
+from rounds.cli import version
 from rounds.deadlines import HeadDeadline
 from rounds.metrics import count_deliveries, exposition, measure
+from rounds.pages import add_pages
 from rounds.settings import Settings, SettingsError
 
 READY_TIMEOUT = 2.0  # seconds
+VERSION = version()  # what `rounds --version` prints; /healthz reports it
 log = logging.getLogger("rounds.server")
 
 MAX_BODY = 1024 * 1024  # larger requests get 413 before anything reads them
@@ -155,7 +158,7 @@ class Server:
         self.timer = rounds.timer
         self.slack: SlackAdapter | None = None
         self.teams: TeamsAdapter | None = None
-        self.socket: AsyncSocketModeHandler | None = None
+        self.socket: SocketMode | None = None
         self.runner: web.AppRunner | None = None
         self.metrics_runner: web.AppRunner | None = None
         self.heads = HeadDeadline(options.header_timeout, options.body_timeout)
@@ -176,6 +179,7 @@ class Server:
         app = self._app(MAX_BODY)
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)
+        add_pages(app.router, self.settings, self.bot.ctx)  # /privacy, /terms
         if self.settings.metrics_port is None:
             app.router.add_get("/metrics", self._metrics)
         await self._start_slack(app)
@@ -233,7 +237,7 @@ class Server:
         secret = None if options.socket_mode else settings.slack_signing_secret
         self.slack = SlackAdapter(self.bot, outbox, self.bot.ctx.store, secret, options.ack_budget)
         if options.socket_mode:
-            self.socket = AsyncSocketModeHandler(self.slack.app, settings.slack_app_token)
+            self.socket = SocketMode(self.slack.app, settings.slack_app_token or "")
             self.status.append(SLACK_SOCKET)
         else:
             app.router.add_post("/slack/events", self.slack.handle)
@@ -273,7 +277,7 @@ class Server:
             await self.teams.close()
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
+        return web.json_response({"status": "ok", "version": VERSION})
 
     async def _readyz(self, request: web.Request) -> web.Response:
         checks = {"content": bool(self.bot.ctx.library.articles), "database": await self._db()}

@@ -1,9 +1,12 @@
-"""The Teams app package: deploy/teams filled in with this bot's app id and host, zipped.
+"""The Teams app package: deploy/teams filled in with this bot's app id, host and publisher,
+zipped.
 
 Teams installs an app from a zip holding `manifest.json` and its two icons at the root. The
-manifest in the repository has placeholders, `{{MicrosoftAppId}}` and `{{host}}`; this fills
-them in from the settings, adds the bot's command menu from the commands' declaration
-(`bot/commands.py`), and checks what Teams would reject before anyone uploads it.
+manifest in the repository has placeholders (`{{MicrosoftAppId}}`, `{{host}}`, `{{version}}`,
+the developer's name and links, the app's names); this fills them in from the settings and
+the command line (`rounds/teams_listing.py` decides each value), adds the bot's command menu
+from the commands' declaration (`bot/commands.py`), and checks what Teams would reject
+before anyone uploads it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from typing import Any
 
 from bot.commands import SPECS, Menu
 from rounds.settings import Settings
+from rounds.teams_listing import Listing, Options, PackageError, listing
+
+__all__ = ["Options", "PackageError", "build_package", "command_lists", "png_size"]
 
 SOURCE = Path(__file__).resolve().parent.parent / "deploy" / "teams"
 MANIFEST = "manifest.json"
@@ -27,13 +33,9 @@ MANIFEST = "manifest.json"
 ICONS = {"color.png": (192, 192), "outline.png": (32, 32)}
 
 APP_ID = "{{MicrosoftAppId}}"
-HOST = "{{host}}"
-DEFAULT_HOST = "localhost"
+PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}")
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-# A bare host name (what Teams' validDomains holds): no scheme, path, port or spaces.
-LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){LABEL}(?:\.{LABEL})*$")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 RSC_VERSION = (1, 12)  # the first manifest with authorization.permissions.resourceSpecific
 # Each Teams scope, in the manifest's order, with the line a command's menu offers there.
@@ -46,22 +48,19 @@ SCOPES: dict[str, Callable[[Menu], str | None]] = {
 TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
 
-class PackageError(ValueError):
-    """The package cannot be built. The message says why and never includes secrets."""
-
-
 def build_package(
-    settings: Settings, out: Path, host: str | None = None, *, source: Path = SOURCE
+    settings: Settings, out: Path, options: Options | None = None, *, source: Path = SOURCE
 ) -> Path:
-    """Write the Teams app package for `settings.microsoft_app_id` and `host` to `out`.
+    """Write the Teams app package for `settings.microsoft_app_id` to `out`.
 
-    `host` is the bare host name that reaches Rounds over HTTPS (default "localhost").
-    Raises PackageError if the app id is missing or not a GUID, the host is not a bare host
-    name, the files in `source` are missing or wrong, or `out` cannot be written.
+    The host, publisher, links, version and names come from `options`, then `settings`
+    (see `rounds.teams_listing`). Raises PackageError if the app id is missing or not a GUID,
+    a value is missing or one Teams would refuse, the files in `source` are missing or
+    wrong, or `out` cannot be written.
     """
     app_id = _app_id(settings.microsoft_app_id)
-    host = _host(DEFAULT_HOST if host is None else host)
-    manifest = _manifest(source / MANIFEST, {APP_ID: app_id, HOST: host})
+    values = _placeholders(app_id, listing(settings, options or Options()))
+    manifest = _manifest(source / MANIFEST, values)
     _check_consent(manifest, app_id)
     _add_command_menu(manifest)
     icons = {name: _icon(source / name, size) for name, size in ICONS.items()}
@@ -84,14 +83,19 @@ def _app_id(value: str | None) -> str:
     return value
 
 
-def _host(value: str) -> str:
-    host = value.strip().lower()
-    if not HOSTNAME.fullmatch(host):
-        raise PackageError(
-            f"--host {value!r} is not a host name: give just the host that reaches Rounds "
-            "over HTTPS, e.g. rounds.example.nhs.uk (no https://, path or port)"
-        )
-    return host
+def _placeholders(app_id: str, values: Listing) -> dict[str, str]:
+    """Each placeholder in deploy/teams/manifest.json with its value."""
+    return {
+        APP_ID: app_id,
+        "{{host}}": values.host,
+        "{{version}}": values.version,
+        "{{developerName}}": values.developer_name,
+        "{{websiteUrl}}": values.website_url,
+        "{{privacyUrl}}": values.privacy_url,
+        "{{termsOfUseUrl}}": values.terms_url,
+        "{{appName}}": values.short_name,
+        "{{appFullName}}": values.full_name,
+    }
 
 
 def _manifest(path: Path, values: dict[str, str]) -> Any:
@@ -104,11 +108,12 @@ def _manifest(path: Path, values: dict[str, str]) -> Any:
         ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise PackageError(f"cannot read the Teams manifest {path}: {e}") from None
-    filled = _fill(manifest, values)
-    left = re.findall(r"\{\{[^}]*\}\}", json.dumps(filled, ensure_ascii=False))
-    if left:
-        raise PackageError(f"{path} has placeholders Rounds does not fill: {', '.join(left)}")
-    return filled
+    unknown = sorted(
+        set(PLACEHOLDER.findall(json.dumps(manifest, ensure_ascii=False))) - set(values)
+    )
+    if unknown:
+        raise PackageError(f"{path} has placeholders Rounds does not fill: {', '.join(unknown)}")
+    return _fill(manifest, values)
 
 
 def _add_command_menu(manifest: Any) -> None:
@@ -150,11 +155,10 @@ def _check_consent(manifest: Any, app_id: str) -> None:
 
 
 def _fill(node: Any, values: dict[str, str]) -> Any:
-    """The manifest with each placeholder replaced in string values (never in raw JSON)."""
+    """The manifest with each placeholder replaced in string values (never in raw JSON), in
+    one pass: a value that itself looks like a placeholder is left as it is."""
     if isinstance(node, str):
-        for placeholder, value in values.items():
-            node = node.replace(placeholder, value)
-        return node
+        return PLACEHOLDER.sub(lambda found: values.get(found[0], found[0]), node)
     if isinstance(node, list):
         return [_fill(item, values) for item in node]
     if isinstance(node, dict):

@@ -12,7 +12,7 @@ from bot.weekly import (
     LOOKBACK,
     ScheduleState,
     as_utc,
-    is_bank_holiday,
+    due_verdict,
     is_skipped,
     require_aware,
     slots_between,
@@ -32,14 +32,10 @@ class Decision:
 def _action(
     state: ScheduleState, slot: dt.datetime, now: dt.datetime, grace: dt.timedelta
 ) -> Verdict:
-    """The action for one due, unrecorded slot; the first matching rule wins."""
+    """The action for one due, unrecorded slot: a requested skip first, then `due_verdict`."""
     if is_skipped(state, slot):
         return "skip-requested"
-    if state.holidays is not None and is_bank_holiday(slot, state.rule, state.holidays):
-        return "skip-holiday"
-    if now - slot > grace:
-        return "skip-missed"
-    return "post"
+    return due_verdict(slot, state.rule, state.holidays, now, grace)
 
 
 def decide(

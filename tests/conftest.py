@@ -42,11 +42,20 @@ def index(library: Library) -> LookupIndex:
     return LookupIndex.from_library(library)
 
 
+@asynccontextmanager
+async def opened(database_url: str) -> AsyncIterator[Store]:
+    """The store on the database at `database_url` (migrated), closed when the block ends."""
+    store = await Store.open(database_url)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(f"sqlite:///{tmp_path / 'rounds.db'}")
-    yield opened
-    await opened.close()
+    async with opened(f"sqlite:///{tmp_path / 'rounds.db'}") as sqlite_store:
+        yield sqlite_store
 
 
 def form_of(reply: Reply) -> Form:
@@ -228,6 +237,5 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 @pytest.fixture
 async def any_store(database_url: str) -> AsyncIterator[Store]:
-    store = await Store.open(database_url)
-    yield store
-    await store.close()
+    async with opened(database_url) as store:
+        yield store

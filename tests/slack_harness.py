@@ -39,6 +39,17 @@ def slack_settings(fake: FakeSlack, db: Path, **extra: Any) -> Settings:
     return replace(settings, **extra)
 
 
+def slack_env(fake: FakeSlack, db: Path) -> dict[str, str]:
+    """The environment `rounds serve` answers `fake` with, over HTTP, its database SQLite
+    at `db`."""
+    return {
+        "SLACK_BOT_TOKEN": fake.bot_token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "ROUNDS_SLACK_API_URL": fake.api_url,
+        "ROUNDS_DATABASE_URL": f"sqlite:///{db}",
+    }
+
+
 @asynccontextmanager
 async def served(
     library: Library, index: LookupIndex, settings: Settings, options: Options

@@ -32,6 +32,7 @@ from tests.test_reflect import (
     everything_stored,
     make_world,
     person,
+    process,
     reach_last_question,
 )
 
@@ -211,24 +212,17 @@ async def test_the_follow_up_is_posted_once_at_14_days_across_two_schedulers(
 async def test_the_follow_up_survives_a_restart(
     library: Library, index: LookupIndex, tmp_path: Path
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'restart.db'}"
-    first = await Store.open(url)
-    world = await make_world(library, index, first)
-    await closed_with_actions(world)
-    await first.close()  # the process stops
+    async with process(library, index, tmp_path) as world:
+        await closed_with_actions(world)
 
-    second = await Store.open(url)
-    try:
-        again = await make_world(library, index, second)
+    async with process(library, index, tmp_path) as again:
         again.clock.now = world.clock.now + FOLLOW_UP
         assert "followed-up:1" in await tick(again)
         assert len(follow_ups(again, await again.thread())) == 1
-        third = await make_world(library, index, second)  # another process, later
+        third = await make_world(library, index, again.store)  # another process, later
         third.clock.now = again.clock.now + dt.timedelta(hours=1)
         assert "followed-up:1" not in await tick(third)
         assert third.outbox.sent == []
-    finally:
-        await second.close()
 
 
 async def test_no_follow_up_when_every_action_is_done(world: World) -> None:

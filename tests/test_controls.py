@@ -17,6 +17,7 @@ from bot.replies import Heading, Question, Reply, Visibility
 from bot.store import Store
 from tests.conftest import text_of
 from tests.test_reflect import CHANNEL, World, make_world, person
+from tests.test_schedules import World as ScheduleWorld
 from tests.test_schedules import make_world as schedule_world
 
 
@@ -116,12 +117,20 @@ async def test_a_link_button_is_answered_with_nothing(world: World) -> None:
 # the schedule card
 
 
-async def test_the_schedule_card_leads_with_the_next_post_and_offers_pause_and_skip(
+@pytest.fixture
+async def scheduled(
     library: Library, index: LookupIndex, store: Store
-) -> None:
+) -> tuple[ScheduleWorld, Reply]:
+    """A weekly prompt for Mondays at 09:00 where no admins are set, and its card."""
     world = await schedule_world(library, index, store)
     await world.say("schedule weekly monday 09:00")
-    card = await world.say("schedule")
+    return world, await world.say("schedule")
+
+
+async def test_the_schedule_card_leads_with_the_next_post_and_offers_pause_and_skip(
+    scheduled: tuple[ScheduleWorld, Reply],
+) -> None:
+    world, card = scheduled
     assert card.blocks[0] == Heading("Weekly prompt")
     assert card.blocks[1] == Question("Next: Monday 23 November 2026, 09:00 GMT")
     assert labels(card) == ["Pause", "Skip next"] and not card.discreet  # anyone may
@@ -162,11 +171,9 @@ async def test_where_admins_are_set_only_they_get_the_schedule_buttons(
 
 
 async def test_a_schedule_button_from_another_workspace_finds_nothing(
-    library: Library, index: LookupIndex, store: Store
+    scheduled: tuple[ScheduleWorld, Reply],
 ) -> None:
-    world = await schedule_world(library, index, store)
-    await world.say("schedule weekly monday 09:00")
-    card = await world.say("schedule")
+    world, card = scheduled
     pause = card.buttons[0]
     elsewhere = Conversation("console", "general", "another")
     [refused] = await world.bot.handle(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import json
+import os
 import re
 import shlex
 import shutil
@@ -40,7 +41,8 @@ README = ROOT / "README.md"
 PORT = 3978
 METRICS_PORT = "9464"
 UID = 10001  # the image's user; Kubernetes' runAsUser must be the same
-ENDPOINTS = {"/slack/events", "/api/messages", "/healthz", "/readyz"}  # public, via the proxy
+# public, via the proxy
+ENDPOINTS = {"/slack/events", "/api/messages", "/privacy", "/terms", "/healthz", "/readyz"}
 SECRET_SETTINGS = {
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
@@ -208,12 +210,41 @@ def test_dockerfile_is_multi_stage_on_python_311_slim() -> None:
     instructions = dockerfile_instructions()
     froms = [rest for keyword, rest in instructions if keyword == "FROM"]
     assert len(froms) >= 2, "a build stage and a final stage"
-    assert ("ARG", "PYTHON_IMAGE=python:3.11-slim") in instructions
+    [image] = [rest for keyword, rest in instructions[:1] if keyword == "ARG"]
+    assert image.startswith("PYTHON_IMAGE=python:3.11-slim-bookworm"), image
     assert all(rest.split()[0] == "${PYTHON_IMAGE}" for rest in froms)
     copies = [rest for keyword, rest in final_stage() if keyword == "COPY"]
     assert copies and all(rest.startswith("--from=") for rest in copies), (
         "the final image takes only what the build stage made"
     )
+
+
+def base_image_check() -> str:
+    """The build stage's first step: the shell that stops a build on an unpinned base."""
+    build = dockerfile_instructions()
+    first = next(i for i, (keyword, _) in enumerate(build) if keyword == "FROM")
+    assert build[first + 1] == ("ARG", "PYTHON_IMAGE"), "the stage reads the base image's name"
+    keyword, check = build[first + 2]
+    assert keyword == "RUN" and "@sha256:" in check
+    return check
+
+
+@pytest.mark.parametrize(
+    ("image", "builds"),
+    [
+        ("python:3.11-slim-bookworm", False),
+        ("python:3.11-slim-bookworm@sha256:" + "0" * 63, False),
+        ("python:3.11-slim-bookworm@sha256:" + "0a" * 32, True),
+        ("registry.example.nhs.uk/python:3.11-slim-bookworm@sha256:" + "f" * 64, True),
+    ],
+)
+def test_dockerfile_builds_only_on_a_base_image_pinned_by_digest(image: str, builds: bool) -> None:
+    """A tag moves; the build stops, saying how to find the digest, unless one is given."""
+    env = {"PATH": os.environ["PATH"], "PYTHON_IMAGE": image}
+    ran = subprocess.run(["sh", "-c", base_image_check()], env=env, capture_output=True, text=True)
+    assert (ran.returncode == 0) is builds, ran.stderr
+    if not builds:
+        assert "docker buildx imagetools inspect python:3.11-slim-bookworm" in ran.stderr
 
 
 def test_dockerfile_runs_as_a_user_without_privileges() -> None:
@@ -251,7 +282,10 @@ def test_dockerfile_copies_what_the_code_looks_for() -> None:
     assert 'parents[2] / "content"' in loader, "the bundled library moved: update the Dockerfile"
     package = (ROOT / "rounds" / "teams_package.py").read_text(encoding="utf-8")
     assert 'parent.parent / "deploy" / "teams"' in package, "the Teams manifest moved"
-    assert any(keyword == "RUN" and "pip install --no-deps -e ." in rest for keyword, rest in build)
+    assert any(
+        keyword == "RUN" and "pip install --no-deps --no-build-isolation -e ." in rest
+        for keyword, rest in build
+    )
     assert any(keyword == "RUN" and "rounds content check" in rest for keyword, rest in build)
 
 

@@ -262,9 +262,10 @@ def attempts(rig: Rig, fault: str, slot: bool = False) -> int:
     return 1 if slot and fault != "500" else 3
 
 
-async def scheduled(rig: Rig) -> Schedule:
+async def scheduled(rig: Rig) -> tuple[Schedule, str]:
     """A weekly schedule for Monday 09:00 in the channel (Teams learns the channel from a
-    message first), and the clock at 09:01: the slot is due."""
+    message first), and the clock at 09:01: the slot is due. The schedule, and the slot's
+    id."""
     if rig.teams is not None:
         await rig.serves()  # Rounds keeps the conversation reference of a channel it hears
     channel = rig.channel
@@ -280,7 +281,7 @@ async def scheduled(rig: Rig) -> Schedule:
     )
     schedule = await rig.store.schedules.save(rule)
     rig.clock.now = SLOT + dt.timedelta(minutes=1)
-    return schedule
+    return schedule, slot_id(str(schedule.id), SLOT)
 
 
 def slot_posts(rig: Rig, ident: str) -> list[tuple[str, Any]]:
@@ -300,8 +301,7 @@ def slot_posts(rig: Rig, ident: str) -> list[tuple[str, Any]]:
 async def test_a_scheduled_prompt_stays_pending_until_a_later_pass_delivers_it(
     rig: Rig, fault: str
 ) -> None:
-    schedule = await scheduled(rig)
-    ident = slot_id(str(schedule.id), SLOT)
+    schedule, ident = await scheduled(rig)
     tries = attempts(rig, fault, slot=True)
     counted = retries(rig.platform)
     rig.fault(fault, "chat.postMessage" if rig.slack else "create_conversation", tries)
@@ -411,8 +411,7 @@ async def test_a_command_answer_meets_a_fault_and_rounds_keeps_answering(
 async def test_a_slot_that_may_have_gone_out_is_not_posted_blind_when_slack_cannot_be_asked(
     rig: Rig, fault: str
 ) -> None:
-    schedule = await scheduled(rig)
-    ident = slot_id(str(schedule.id), SLOT)
+    schedule, ident = await scheduled(rig)
     rig.fault("drop-after", "chat.postMessage", 1)
     assert (await rig.tick()).retrying == [ident]
     rig.clock.advance(LEASE_OUT)

@@ -35,6 +35,7 @@ from tests.fakes.slack_requests import (
 from tests.fakes.teams_activities import channel_message
 from tests.slack_harness import Rounds, buttons
 from tests.teams_harness import Teams
+from tests.test_nesting import depth
 
 STRANGE = "\u202equote\u200d \u200f😀\x00 \ufeffwinter\u2060"  # RTL, joiners, emoji, NUL
 
@@ -222,14 +223,6 @@ async def test_a_slack_body_that_is_not_utf8_gets_4xx(slack: Rounds, content_typ
 
 # Nesting: bolt and botbuilder parse bodies themselves, and Python's json raises
 # RecursionError (a 500) past about a thousand levels. MAX_DEPTH is refused before.
-
-
-def depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max(map(depth, value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max(map(depth, value), default=0)
-    return 0
 
 
 def deepened(doc: dict[str, Any], levels: int) -> str:

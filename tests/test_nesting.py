@@ -23,6 +23,7 @@ JSON = st.recursive(
 
 
 def depth(value: Any) -> int:
+    """How deep the parsed JSON `value` nests: 0 for a scalar, 1 more for each array or object."""
     if isinstance(value, dict):
         return 1 + max(map(depth, value.values()), default=0)
     if isinstance(value, list):

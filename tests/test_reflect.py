@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import random
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from bot.context import Context
 from bot.core import Bot
 from bot.events import Action, Command, Conversation, Message, Person
 from bot.lookup import LookupIndex
-from bot.outbox import DeliveryError, MemoryOutbox, Sent
+from bot.outbox import Delivered, DeliveryError, MemoryOutbox, Sent
 from bot.reflect.thread import may_run
 from bot.replies import Heading, Item, Note, Paragraph, Question, Reply, Visibility, plain_text
 from bot.store import Store
@@ -31,7 +32,7 @@ from bot.store.schema import metadata
 from scheduler import reflections as due
 from scheduler.service import Scheduler
 from scheduler.timer import Timer
-from tests.conftest import form_of, text_of
+from tests.conftest import form_of, opened, text_of
 from tests.fakes.clock import Clock
 
 START = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)  # a Monday
@@ -42,16 +43,23 @@ FAILING_CHECK_DIGIT = "943 476 5918"
 
 
 class FlakyOutbox(MemoryOutbox):
-    """The in-memory outbox that can be told to fail its next posts."""
+    """The in-memory outbox that can be told to fail its next posts (`failing`), or to
+    refuse to delete what it sent privately (`refusing`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.failing: DeliveryError | None = None
+        self.refusing: DeliveryError | None = None
 
     async def post(self, conversation: Conversation, reply: Reply) -> str:
         if self.failing is not None:
             raise self.failing
         return await super().post(conversation, reply)
+
+    async def withdraw_direct(self, conversation: Conversation, delivered: Delivered) -> None:
+        if self.refusing is not None:
+            raise self.refusing
+        await super().withdraw_direct(conversation, delivered)
 
 
 @dataclass
@@ -125,6 +133,14 @@ async def make_world(
 @pytest.fixture
 async def world(library: Library, index: LookupIndex, store: Store) -> World:
     return await make_world(library, index, store)
+
+
+@asynccontextmanager
+async def process(library: Library, index: LookupIndex, tmp_path: Path) -> AsyncIterator[World]:
+    """One run of Rounds on the test's own SQLite file: a restart is a second run after the
+    first has stopped (its store closed)."""
+    async with opened(f"sqlite:///{tmp_path / 'restart.db'}") as store:
+        yield await make_world(library, index, store)
 
 
 def asked(reply: Reply) -> str:
@@ -618,16 +634,11 @@ async def test_the_reminder_comes_once_before_the_deadline(world: World) -> None
 async def test_the_deadline_closes_the_thread_after_a_restart(
     library: Library, index: LookupIndex, tmp_path: Path
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'restart.db'}"
-    first = await Store.open(url)
-    world = await make_world(library, index, first)
-    await world.say("reflect start manager-medic closes 2h")
-    await world.reply("Before the restart.")
-    await first.close()  # the process stops
+    async with process(library, index, tmp_path) as world:
+        await world.say("reflect start manager-medic closes 2h")
+        await world.reply("Before the restart.")
 
-    second = await Store.open(url)
-    try:
-        again = await make_world(library, index, second)
+    async with process(library, index, tmp_path) as again:
         again.clock.now = world.clock.now + dt.timedelta(hours=3)
         report = await again.scheduler().tick()
         assert report.reflections == ["closed:1"]
@@ -636,8 +647,6 @@ async def test_the_deadline_closes_the_thread_after_a_restart(
         assert (await again.latest()).state == CLOSED
         [transcript] = again.direct()
         assert transcript.file is not None and "Before the restart." in transcript.file.text
-    finally:
-        await second.close()
 
 
 async def test_a_close_cut_short_by_a_crash_is_finished_after_its_lease(world: World) -> None:

@@ -41,7 +41,7 @@ from bot.store import Store
 from bot.store.reflections import CLOSED
 from bot.store.schedules import NewSchedule, ScheduleStore
 from bot.store.schema import deliveries, reflections, rotation_seen, seen_events
-from tests.conftest import PG_URL, postgres_database
+from tests.conftest import PG_URL, opened, postgres_database
 from tests.fakes.connector import FakeConnector
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.fakes.slack_requests import (
@@ -166,9 +166,8 @@ async def database() -> AsyncIterator[str]:
 @pytest.fixture
 async def db(database: str) -> AsyncIterator[Store]:
     """The test's own view of the database (migrated here, before any replica starts)."""
-    store = await Store.open(database)
-    yield store
-    await store.close()
+    async with opened(database) as store:
+        yield store
 
 
 @pytest.fixture

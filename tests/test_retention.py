@@ -25,7 +25,7 @@ from bot import messages as m
 from bot.content.model import Library
 from bot.events import Action, Conversation, Deletion, Message, Person
 from bot.lookup import LookupIndex
-from bot.outbox import Delivered, DeliveryError, File
+from bot.outbox import DeliveryError, File
 from bot.replies import Heading, Reply
 from bot.store import Store
 from bot.store.keeping import Purged
@@ -51,35 +51,14 @@ from tests.fakes.teams_activities import (
 )
 from tests.slack_harness import Rounds, buttons, words
 from tests.teams_harness import Teams
-from tests.test_reflect import CHANNEL, FlakyOutbox, World, make_world, person
+from tests.test_reflect import CHANNEL, World, make_world, person
 from tests.test_slack_reflect import GENERAL, command, event, settle, store
 from tests.test_teams_reflect import database_text
 
 
-class Withdrawing(FlakyOutbox):
-    """The in-memory outbox whose deletions can be refused."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.refusing: DeliveryError | None = None
-
-    async def withdraw_direct(self, conversation: Conversation, delivered: Delivered) -> None:
-        if self.refusing is not None:
-            raise self.refusing
-        await super().withdraw_direct(conversation, delivered)
-
-
 @pytest.fixture
 async def world(library: Library, index: LookupIndex, store: Store) -> World:
-    made = await make_world(library, index, store)
-    made.outbox = Withdrawing()
-    made.bot.ctx.outboxes = {"console": made.outbox}
-    return made
-
-
-def withdrawing(world: World) -> Withdrawing:
-    assert isinstance(world.outbox, Withdrawing)
-    return world.outbox
+    return await make_world(library, index, store)
 
 
 async def recorded(store: Store) -> list[tuple[str, str | None, str | None, str | None]]:
@@ -112,7 +91,7 @@ async def test_the_transcript_sent_at_close_is_recorded_and_deleted_at_retention
     world.clock.advance(days=2)
     done = await due.purge(world.bot.ctx)
     assert done == Purged(threads=1, contributions=1, transcripts=2)
-    assert withdrawing(world).withdrawn == [sent.message_id, f"file-{sent.message_id}"]
+    assert world.outbox.withdrawn == [sent.message_id, f"file-{sent.message_id}"]
     assert await recorded(world.store) == []
     assert await world.store.reflections.in_channel(CHANNEL.key, open_only=False) == []
 
@@ -130,13 +109,13 @@ async def test_a_deletion_failing_for_now_is_tried_again_and_the_thread_waits_fo
 ) -> None:
     await closed_with_transcript(world)
     world.clock.advance(days=31)
-    withdrawing(world).refusing = DeliveryError("timeout")
+    world.outbox.refusing = DeliveryError("timeout")
     done = await due.purge(world.bot.ctx)
     assert done == Purged(threads=0, contributions=1, transcripts_kept=2)
     assert len(await recorded(world.store)) == 2
     [kept] = await world.store.reflections.in_channel(CHANNEL.key, open_only=False)
     assert await world.store.reflections.contributions(kept.id) == []  # the words went
-    withdrawing(world).refusing = None
+    world.outbox.refusing = None
     assert await due.purge(world.bot.ctx) == Purged(threads=1, transcripts=2)
     assert await recorded(world.store) == []
 
@@ -144,7 +123,7 @@ async def test_a_deletion_failing_for_now_is_tried_again_and_the_thread_waits_fo
 async def test_a_transcript_that_can_never_be_deleted_counts_as_done(world: World) -> None:
     await closed_with_transcript(world)
     world.clock.advance(days=31)
-    withdrawing(world).refusing = DeliveryError("slack: cannot_dm_bot", permanent=True)
+    world.outbox.refusing = DeliveryError("slack: cannot_dm_bot", permanent=True)
     assert await due.purge(world.bot.ctx) == Purged(threads=1, contributions=1, transcripts=2)
 
 
@@ -228,11 +207,11 @@ async def test_forget_me_says_what_would_go_and_erases_nothing_until_confirmed(
     assert m.FORGET_TRANSCRIPTS.format(count=2) in words_
     assert [b.label for b in preview.buttons] == [m.BUTTON_ERASE]
     assert len(await world.store.reflections.contributions(1)) == 1  # nothing erased yet
-    assert withdrawing(world).withdrawn == []
+    assert world.outbox.withdrawn == []
     erased = text_of(await world.say("forget-me confirm", user="sam"))
     assert m.FORGET_TITLE in erased and m.FORGET_TRANSCRIPTS.format(count=2) in erased
     assert await world.store.reflections.contributions(1) == []
-    assert len(withdrawing(world).withdrawn) == 2 and await recorded(world.store) == []
+    assert len(world.outbox.withdrawn) == 2 and await recorded(world.store) == []
     assert "U-sam" not in str(await world.store.reflections.get(1))
 
 
@@ -262,11 +241,11 @@ async def test_forget_me_keeps_a_transcript_it_could_not_delete_without_its_name
     world: World,
 ) -> None:
     await closed_with_transcript(world, user="sam")
-    withdrawing(world).refusing = DeliveryError("timeout")
+    world.outbox.refusing = DeliveryError("timeout")
     erased = text_of(await world.say("forget-me confirm", user="sam"))
     assert m.FORGET_TRANSCRIPTS_LATER.format(count=2) in erased
     assert [row[3] for row in await recorded(world.store)] == [None, None]  # no one named
-    withdrawing(world).refusing = None
+    world.outbox.refusing = None
     world.clock.advance(days=31)
     assert (await due.purge(world.bot.ctx)).transcripts == 2  # deleted with the thread
 

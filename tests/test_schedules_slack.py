@@ -3,8 +3,11 @@ answered in the command's own response (public in the channel, or ephemeral)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot import messages as m
 from bot.content.model import Library
@@ -48,68 +51,68 @@ async def test_skips_add_up_over_slack(slack: Rounds) -> None:
     assert "posted on bank holidays too" in words(holidays)
 
 
-async def test_only_admins_skip_unskip_or_change_holidays_over_slack(
+ADMINS = frozenset({f"slack:{TEAM_ID}:U0ALICE"})
+
+
+@pytest.fixture
+async def admin_slack(
     library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
-) -> None:
+) -> AsyncIterator[Rounds]:
+    """Rounds served over HTTP to the fake Slack, with U0ALICE its one admin."""
+    settings = slack_settings(fake, tmp_path / "a.db", admins=ADMINS)
+    async with running(library, index, settings, fake) as slack:
+        yield slack
+
+
+async def said(slack: Rounds, line: str, user: str) -> dict[str, Any]:
+    """`line` typed by `user` (a Slack user id) as a slash command."""
+    body = slash_command(line, slack.fake.response_url(), user=user, user_name=user.lower())
+    return await slack.send(body)
+
+
+async def test_only_admins_skip_unskip_or_change_holidays_over_slack(admin_slack: Rounds) -> None:
     """The new subcommands are changes like any other: with admins set, someone else's
     `skip`, `unskip` and `holidays off` are refused and change nothing; a bare `holidays`
     only shows, so anyone may ask."""
-    settings = slack_settings(
-        fake, tmp_path / "a.db", admins=frozenset({f"slack:{TEAM_ID}:U0ALICE"})
-    )
-    async with running(library, index, settings, fake) as slack:
-
-        async def said(line: str, user: str) -> dict[str, Any]:
-            body = slash_command(line, fake.response_url(), user=user, user_name=user.lower())
-            return await slack.send(body)
-
-        await said("schedule weekly thu 12:00", "U0ALICE")
-        await said("schedule skip", "U0ALICE")
-        [before] = await slack.server.bot.ctx.store.schedules.all()
-        for line in ("schedule skip", "schedule unskip", "schedule holidays off"):
-            refused = await said(line, "U0BOB")
-            assert "Only the people listed as Rounds admins" in words(refused), line
-        [after] = await slack.server.bot.ctx.store.schedules.all()
-        assert after == before
-        assert "bank holidays" in words(await said("schedule holidays", "U0BOB"))
+    slack = admin_slack
+    await said(slack, "schedule weekly thu 12:00", "U0ALICE")
+    await said(slack, "schedule skip", "U0ALICE")
+    [before] = await slack.server.bot.ctx.store.schedules.all()
+    for line in ("schedule skip", "schedule unskip", "schedule holidays off"):
+        refused = await said(slack, line, "U0BOB")
+        assert "Only the people listed as Rounds admins" in words(refused), line
+    [after] = await slack.server.bot.ctx.store.schedules.all()
+    assert after == before
+    assert "bank holidays" in words(await said(slack, "schedule holidays", "U0BOB"))
 
 
-async def test_the_schedule_cards_buttons_over_slack(
-    library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path
-) -> None:
+async def test_the_schedule_cards_buttons_over_slack(admin_slack: Rounds) -> None:
     """`schedule` shows an admin Pause and Skip next, privately; pressed, they pause and
     skip as typed. Someone else sees no buttons, and a Pause forged by them, or naming
     another workspace's schedule, changes nothing."""
-    settings = slack_settings(
-        fake, tmp_path / "b.db", admins=frozenset({f"slack:{TEAM_ID}:U0ALICE"})
-    )
-    async with running(library, index, settings, fake) as slack:
+    slack, fake = admin_slack, admin_slack.fake
 
-        async def said(line: str, user: str) -> dict[str, Any]:
-            body = slash_command(line, fake.response_url(), user=user, user_name=user.lower())
-            return await slack.send(body)
+    async def press(action_id: str, value: str, user: str) -> None:
+        payload = block_actions_payload(action_id, value, fake.response_url(), user=user)
+        assert await slack.send(interactive(payload)) == {}
+        await settle(slack)
 
-        async def press(action_id: str, value: str, user: str) -> None:
-            payload = block_actions_payload(action_id, value, fake.response_url(), user=user)
-            assert await slack.send(interactive(payload)) == {}
-            await settle(slack)
-
-        await said("schedule weekly thu 12:00", "U0ALICE")
-        assert buttons(await said("schedule", "U0BOB")) == {}
-        card = await said("schedule", "U0ALICE")
-        assert card["response_type"] == "ephemeral"
-        assert set(buttons(card)) == {m.BUTTON_PAUSE, m.BUTTON_SKIP_NEXT}
-        pause_id, key = buttons(card)[m.BUTTON_PAUSE]
-        await press(pause_id, key, "U0BOB")  # forged by someone who may not
-        [found] = await slack.server.bot.ctx.store.schedules.all()
-        assert not found.paused
-        refused = fake.calls_to("response_url")[-1].params
-        assert "Only the people listed as Rounds admins" in words(refused)
-        await press(pause_id, key.replace(TEAM_ID, "T0OTHER"), "U0ALICE")  # another's schedule
-        assert "no longer exists" in words(fake.calls_to("response_url")[-1].params)
-        skip_id, key = buttons(card)[m.BUTTON_SKIP_NEXT]
-        await press(skip_id, key, "U0ALICE")
-        await press(pause_id, key, "U0ALICE")
-        [found] = await slack.server.bot.ctx.store.schedules.all()
-        assert found.paused and len(found.skips) == 1
-        assert set(buttons(await said("schedule", "U0ALICE"))) == {m.BUTTON_RESUME}
+    await said(slack, "schedule weekly thu 12:00", "U0ALICE")
+    assert buttons(await said(slack, "schedule", "U0BOB")) == {}
+    card = await said(slack, "schedule", "U0ALICE")
+    assert card["response_type"] == "ephemeral"
+    assert set(buttons(card)) == {m.BUTTON_PAUSE, m.BUTTON_SKIP_NEXT}
+    pause_id, key = buttons(card)[m.BUTTON_PAUSE]
+    await press(pause_id, key, "U0BOB")  # forged by someone who may not
+    [found] = await slack.server.bot.ctx.store.schedules.all()
+    assert not found.paused
+    refused = fake.calls_to("response_url")[-1].params
+    assert "Only the people listed as Rounds admins" in words(refused)
+    await press(pause_id, key.replace(TEAM_ID, "T0OTHER"), "U0ALICE")  # another's schedule
+    assert "no longer exists" in words(fake.calls_to("response_url")[-1].params)
+    skip_id, key = buttons(card)[m.BUTTON_SKIP_NEXT]
+    await press(skip_id, key, "U0ALICE")
+    await press(pause_id, key, "U0ALICE")
+    [found] = await slack.server.bot.ctx.store.schedules.all()
+    assert found.paused and len(found.skips) == 1
+    assert set(buttons(await said(slack, "schedule", "U0ALICE"))) == {m.BUTTON_RESUME}

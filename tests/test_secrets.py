@@ -721,7 +721,14 @@ async def test_console_db_upgrade_and_teams_package_print_no_secret(
         "db upgrade": await rounds(settings, "db", "upgrade"),
         "console": await rounds(settings, "console", given="\n".join(CONSOLE) + "\n"),
         "teams-package": await rounds(
-            settings, "teams-package", "--out", str(package), "--host", "rounds.example.test"
+            settings,
+            "teams-package",
+            "--out",
+            str(package),
+            "--host",
+            "rounds.example.test",
+            "--developer-name",
+            "Example NHS Trust",
         ),
         "db upgrade, database away": await rounds(
             {**settings, "ROUNDS_DATABASE_URL": away}, "db", "upgrade"

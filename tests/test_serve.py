@@ -25,6 +25,7 @@ from tests.fakes.slack_requests import (
     signed,
     slash_command,
 )
+from tests.slack_harness import slack_env
 
 
 async def launch(env: dict[str, str], *options: str) -> asyncio.subprocess.Process:
@@ -69,15 +70,6 @@ async def serve(env: dict[str, str], *options: str) -> AsyncIterator[tuple[str, 
         printed += rest.decode().splitlines()
         printed.append(f"exit {proc.returncode}")
         printed += [f"stderr: {line}" for line in (await errors).decode().splitlines()]
-
-
-def slack_env(fake: FakeSlack, db: Path) -> dict[str, str]:
-    return {
-        "SLACK_BOT_TOKEN": fake.bot_token,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "ROUNDS_SLACK_API_URL": fake.api_url,
-        "ROUNDS_DATABASE_URL": f"sqlite:///{db}",
-    }
 
 
 async def test_serve_answers_slack_and_reports_health(fake: FakeSlack, tmp_path: Path) -> None:

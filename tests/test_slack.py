@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -402,6 +403,7 @@ async def test_health_readiness_and_metrics(rounds: Rounds) -> None:
     base = rounds.server.url
     async with rounds.http.get(f"{base}/healthz") as health:
         assert health.status == 200
+        assert await health.json() == {"status": "ok", "version": metadata.version("rounds")}
     async with rounds.http.get(f"{base}/readyz") as ready:
         assert ready.status == 200 and (await ready.json())["database"] is True
     async with rounds.http.get(f"{base}/metrics") as metrics:

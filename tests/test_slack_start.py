@@ -13,7 +13,8 @@ import pytest
 from rounds.server import SLACK_AWAY, SLACK_REFUSED
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SIGNING_SECRET
-from tests.test_serve import launch, serve, slack_env
+from tests.slack_harness import slack_env
+from tests.test_serve import launch, serve
 
 SOCKET = ("--slack-socket-mode",)
 

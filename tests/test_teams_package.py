@@ -1,9 +1,11 @@
 """The Teams app package (`rounds teams-package`): what Teams would reject on upload.
 
-The package is a zip of deploy/teams/manifest.json, filled in with the bot's app id and
-host and given the command menu declared in bot/commands.py, and the two icons. The manifest
-must name only commands the bot has, and the icons must have the sizes and colours Teams
-requires.
+The package is a zip of deploy/teams/manifest.json, filled in with the bot's app id, host,
+publisher, links, version and name and given the command menu declared in bot/commands.py,
+and the two icons. Every manifest built here is checked against Microsoft's schema for its
+manifest version (tests/data/teams). The manifest must name only commands the bot has, and
+the icons must have the sizes and colours Teams requires. The options and their defaults
+are in tests/test_teams_listing.py.
 """
 
 from __future__ import annotations
@@ -21,24 +23,29 @@ import pytest
 from bot.commands import SPECS
 from bot.core import COMMANDS
 from rounds.settings import Settings
-from rounds.teams_package import SOURCE, PackageError, build_package, command_lists, png_size
+from rounds.teams_package import (
+    SOURCE,
+    Options,
+    PackageError,
+    build_package,
+    command_lists,
+    png_size,
+)
+from tests.teams_schema import APP_ID, HOST, ORGANISATION, manifest_of, schema_errors
 
-APP_ID = "00000000-0000-0000-0000-000000000b07"
-HOST = "rounds.example.nhs.uk"
 FILES = {"manifest.json", "color.png", "outline.png"}
+SETTINGS = Settings(microsoft_app_id=APP_ID, organisation=ORGANISATION)
+OPTIONS = Options(host=HOST)
 
 
 @pytest.fixture
 def package(tmp_path: Path) -> zipfile.ZipFile:
-    out = build_package(Settings(microsoft_app_id=APP_ID), tmp_path / "rounds-teams.zip", HOST)
+    out = build_package(SETTINGS, tmp_path / "rounds-teams.zip", Options(host=HOST))
     assert out == tmp_path / "rounds-teams.zip"
     archive = zipfile.ZipFile(out)
     assert archive.testzip() is None
+    manifest_of(archive)  # checked against Microsoft's schema
     return archive
-
-
-def manifest_of(archive: zipfile.ZipFile) -> Any:
-    return json.loads(archive.read("manifest.json").decode("utf-8"))
 
 
 def pixels(data: bytes) -> list[tuple[int, ...]]:
@@ -106,6 +113,21 @@ def test_every_placeholder_is_filled_with_the_app_id_and_host(package: zipfile.Z
     assert HOST in manifest["validDomains"]
 
 
+def test_microsofts_schema_refuses_what_teams_refuses(package: zipfile.ZipFile) -> None:
+    """The check is real: the schema finds a manifest wrong where Teams would."""
+    manifest = manifest_of(package)
+    assert schema_errors(manifest) == []
+    for path, value in [
+        (("developer", "privacyUrl"), "rounds.example.nhs.uk/privacy"),
+        (("developer", "name"), "N" * 33),
+        (("name", "short"), "R" * 31),
+        (("id",), "rounds"),
+    ]:
+        wrong = json.loads(json.dumps(manifest))
+        wrong[path[0]] = value if len(path) == 1 else {**wrong[path[0]], path[1]: value}
+        assert [e for e in schema_errors(wrong) if e.startswith("/".join(path))], path
+
+
 def test_the_manifest_is_a_current_teams_manifest(package: zipfile.ZipFile) -> None:
     manifest = manifest_of(package)
     version = manifest["manifestVersion"]
@@ -166,7 +188,7 @@ def test_a_template_without_a_bot_is_refused(tmp_path: Path) -> None:
     manifest.pop("bots")
     (source / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(PackageError, match="no bot"):
-        build_package(Settings(microsoft_app_id=APP_ID), tmp_path / "p.zip", source=source)
+        build_package(SETTINGS, tmp_path / "p.zip", OPTIONS, source=source)
 
 
 def test_reflection_threads_ask_to_read_channel_messages_through_rsc(
@@ -206,7 +228,7 @@ def test_rsc_without_what_teams_needs_for_it_is_refused(
     change(manifest)
     (source / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(PackageError, match=problem):
-        build_package(Settings(microsoft_app_id=APP_ID), tmp_path / "p.zip", source=source)
+        build_package(SETTINGS, tmp_path / "p.zip", OPTIONS, source=source)
 
 
 def test_the_compose_extension_is_the_lookup_search(package: zipfile.ZipFile) -> None:
@@ -235,11 +257,6 @@ def test_the_outline_icon_is_only_white_and_transparent(package: zipfile.ZipFile
     assert outline[0][3] == 0, "the background is transparent"
 
 
-def test_the_host_defaults_to_localhost(tmp_path: Path) -> None:
-    out = build_package(Settings(microsoft_app_id=APP_ID), tmp_path / "p.zip")
-    assert manifest_of(zipfile.ZipFile(out))["validDomains"] == ["localhost"]
-
-
 @pytest.mark.parametrize(
     "app_id",
     [
@@ -255,7 +272,7 @@ def test_a_missing_or_malformed_app_id_is_refused_without_echoing_it(
 ) -> None:
     out = tmp_path / "p.zip"
     with pytest.raises(PackageError, match="MicrosoftAppId") as raised:
-        build_package(Settings(microsoft_app_id=app_id), out, HOST)
+        build_package(Settings(microsoft_app_id=app_id, organisation=ORGANISATION), out, OPTIONS)
     message = str(raised.value)
     assert "export MicrosoftAppId=" in message
     if app_id:
@@ -268,21 +285,19 @@ def test_the_app_password_never_appears_in_an_error(tmp_path: Path) -> None:
     secret = "s3cr3t-client-secret~value"
     settings = Settings(microsoft_app_id=secret, microsoft_app_password=secret)
     with pytest.raises(PackageError) as raised:
-        build_package(settings, tmp_path / "p.zip", HOST)
+        build_package(settings, tmp_path / "p.zip", OPTIONS)
     assert secret not in str(raised.value)
 
 
 @pytest.mark.parametrize("host", ["https://rounds.example.nhs.uk", "rounds.example.nhs.uk/x", ""])
 def test_a_host_that_is_not_a_bare_host_name_is_refused(tmp_path: Path, host: str) -> None:
     with pytest.raises(PackageError, match="host"):
-        build_package(Settings(microsoft_app_id=APP_ID), tmp_path / "p.zip", host)
+        build_package(SETTINGS, tmp_path / "p.zip", Options(host=host))
 
 
 def test_a_missing_deploy_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(PackageError, match="manifest is missing"):
-        build_package(
-            Settings(microsoft_app_id=APP_ID), tmp_path / "p.zip", source=tmp_path / "nowhere"
-        )
+        build_package(SETTINGS, tmp_path / "p.zip", OPTIONS, source=tmp_path / "nowhere")
 
 
 def test_an_icon_of_the_wrong_size_is_refused(tmp_path: Path) -> None:
@@ -290,18 +305,17 @@ def test_an_icon_of_the_wrong_size_is_refused(tmp_path: Path) -> None:
     shutil.copytree(SOURCE, source)
     shutil.copy(source / "outline.png", source / "color.png")
     with pytest.raises(PackageError, match="32×32 pixels; Teams needs 192×192"):
-        build_package(Settings(microsoft_app_id=APP_ID), tmp_path / "p.zip", source=source)
+        build_package(SETTINGS, tmp_path / "p.zip", OPTIONS, source=source)
 
 
 def test_an_unwritable_destination_is_a_package_error(tmp_path: Path) -> None:
     with pytest.raises(PackageError, match="cannot write"):
-        build_package(Settings(microsoft_app_id=APP_ID), tmp_path / "no" / "such" / "p.zip")
+        build_package(SETTINGS, tmp_path / "no" / "such" / "p.zip", OPTIONS)
 
 
 def test_the_same_inputs_give_the_same_package(tmp_path: Path) -> None:
-    settings = Settings(microsoft_app_id=APP_ID)
-    first = build_package(settings, tmp_path / "a.zip", HOST).read_bytes()
-    second = build_package(settings, tmp_path / "b.zip", HOST).read_bytes()
+    first = build_package(SETTINGS, tmp_path / "a.zip", OPTIONS).read_bytes()
+    second = build_package(SETTINGS, tmp_path / "b.zip", OPTIONS).read_bytes()
     assert first == second
 
 
@@ -311,16 +325,22 @@ def test_the_command_line_builds_the_package(tmp_path: Path) -> None:
     import sys
 
     out = tmp_path / "rounds-teams.zip"
-    env = {**os.environ, "MicrosoftAppId": "00000000-0000-0000-0000-000000000b07"}
+    unset = ("ROUNDS_PUBLIC_URL", "ROUNDS_ORGANISATION", "ROUNDS_PRIVACY_URL", "ROUNDS_TERMS_URL")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env |= {"MicrosoftAppId": APP_ID, "ROUNDS_PUBLIC_URL": "https://rounds.mytrust.nhs.uk"}
     command = [sys.executable, "-m", "rounds.cli", "teams-package", "--out", str(out)]
     done = subprocess.run(
-        [*command, "--host", "rounds.example.nhs.uk"],
+        [*command, "--developer-name", "My Trust", "--version", "2.3.4"],
         env=env,
         text=True,
         capture_output=True,
         timeout=60,
     )
     assert done.returncode == 0 and f"wrote {out}" in done.stdout and out.exists()
+    manifest = manifest_of(zipfile.ZipFile(out))
+    assert manifest["validDomains"] == ["rounds.mytrust.nhs.uk"]
+    assert manifest["developer"]["name"] == "My Trust" and manifest["version"] == "2.3.4"
     env["MicrosoftAppId"] = ""
     failed = subprocess.run(command, env=env, text=True, capture_output=True, timeout=60)
     assert failed.returncode == 2 and "MicrosoftAppId" in failed.stderr
+    assert len(failed.stderr.strip().splitlines()) == 1 and "Traceback" not in failed.stderr

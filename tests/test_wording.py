@@ -1,6 +1,6 @@
 """Every sentence Rounds says, rendered with sample values and read for slips: doubled
 punctuation ("?." ".."), a sentence that starts in lower case, a range of one ("1–1 of 1")
-and "1 passages". The templates are in `bot/messages.py`, the help in `bot/commands.py`."""
+and "1 passages". The templates are in `bot/messages/`, the help in `bot/commands.py`."""
 
 from __future__ import annotations
 

@@ -31,6 +31,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters import observe
 from adapters.pace import ChannelPace
+from adapters.proxies import per_url
 from adapters.slack.render import SlackMessage, render
 from adapters.slack.translate import display_name
 from bot.durations import OUTBOUND_TIMEOUT
@@ -194,7 +195,11 @@ class SlackOutbox(Outbox):
         workspace_per_minute: int = 600,
         timeout: float = OUTBOUND_TIMEOUT.total_seconds(),  # for each call; each retry has its own
     ) -> None:
-        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
+        # each request through the environment's proxy for its URL, NO_PROXY honoured
+        # (slack_sdk's own choice ignores NO_PROXY): `adapters.proxies`
+        self.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=timeout), middlewares=(per_url,)
+        )
         self.interval = interval
         self.handlers = retry_handlers(interval)
         self.client = AsyncWebClient(

@@ -1,4 +1,4 @@
-"""What the Slack adapter itself says (everything else comes from bot/messages.py)."""
+"""What the Slack adapter itself says (everything else comes from bot/messages/)."""
 
 WORKING = "Working on it…"
 NOT_IN_CHANNEL = (

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot import messages as m
+from bot import notices
 from bot.context import Context
 from bot.events import Command
 from bot.parser import suggest
@@ -49,13 +50,12 @@ def _help_one(commands: Sequence[CommandSpec], wanted: str) -> Reply:
 
 
 async def privacy(ctx: Context, event: Command, args: str) -> list[Reply]:
-    points = tuple(
-        Paragraph.of("• " + point.format(days=m.plural(ctx.retention_days, "day")))
-        for point in m.PRIVACY_POINTS
-    )
-    return [
-        Reply(kind="privacy", blocks=(Heading(m.PRIVACY_TITLE), *points), summary=m.PRIVACY_TITLE)
-    ]
+    """The privacy notice (bot/notices.py), each paragraph a point: the /privacy page says
+    the same under its section headings."""
+    notice = notices.privacy(ctx.retention_days, ctx.organisation)
+    points = tuple(Paragraph.of("• " + paragraph) for paragraph in notice.paragraphs)
+    title = notices.PRIVACY_TITLE
+    return [Reply(kind="privacy", blocks=(Heading(title), *points), summary=title)]
 
 
 def welcome() -> Reply:

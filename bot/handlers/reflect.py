@@ -14,9 +14,9 @@ from bot.format import topic_list, when
 from bot.handlers import series
 from bot.reflect import closing, contributions, evaluation, follow_up, opening
 from bot.reflect.opening import Opening
-from bot.reflect.thread import may_run, model_of, say, topic_of
+from bot.reflect.thread import listing, may_run, model_of, say, topic_of
 from bot.reflect.timing import LONGEST, SHORTEST, default_duration, describe, parse_duration
-from bot.replies import Heading, Item, Reply, with_notes
+from bot.replies import Item, Reply, with_notes
 from bot.resolve import match_topic, topic_notes
 from bot.store.reflections import CLOSED, OPEN, Reflection
 
@@ -247,10 +247,8 @@ async def latest_of(ctx: Context, event: Command) -> list[str]:
 
 async def list_(ctx: Context, event: Command, words: list[str]) -> Reply:
     found = await ctx.store.reflections.in_channel(event.conversation.key)
-    if not found:
-        return say(m.REFLECT_LIST_NONE)
-    items = tuple(_listed(ctx, r) for r in found)
-    return Reply(kind="reflect", blocks=(Heading(m.REFLECT_LIST_TITLE), *items), summary="")
+    items = [_listed(ctx, r) for r in found]
+    return listing("reflect", m.REFLECT_LIST_TITLE, m.REFLECT_LIST_NONE, items)
 
 
 def _listed(ctx: Context, found: Reflection) -> Item:

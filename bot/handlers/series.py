@@ -14,7 +14,7 @@ from bot.events import Command
 from bot.format import when
 from bot.identity import key_of
 from bot.reflect.opening import Opening
-from bot.reflect.thread import say
+from bot.reflect.thread import listing, say
 from bot.reflect.timing import describe
 from bot.replies import Block, Heading, Item, Note, Question, Reply, Visibility
 from bot.series import next_opening
@@ -167,10 +167,8 @@ async def series(ctx: Context, event: Command, words: list[str]) -> Reply:
     if words and words[0].lower() in ("stop", "end"):
         return await stop(ctx, event, words[1:])
     found = await ctx.store.series.in_channel(event.conversation.key)
-    if not found:
-        return say(m.SERIES_LIST_NONE)
-    items = tuple(_listed(ctx, s) for s in found)
-    return Reply(kind="series", blocks=(Heading(m.SERIES_LIST_TITLE), *items), summary="")
+    items = [_listed(ctx, s) for s in found]
+    return listing("series", m.SERIES_LIST_TITLE, m.SERIES_LIST_NONE, items)
 
 
 def _listed(ctx: Context, found: Series) -> Item:

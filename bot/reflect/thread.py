@@ -4,7 +4,7 @@ a post already made."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 
@@ -13,7 +13,7 @@ from bot.context import Context
 from bot.events import Conversation, Person
 from bot.identity import key_of
 from bot.outbox import DeliveryError, Outbox
-from bot.replies import Block, Failure, Note, Paragraph, Reply
+from bot.replies import Block, Failure, Heading, Item, Note, Paragraph, Reply
 from bot.store import unreachable
 from bot.store.reflections import Reflection
 
@@ -23,6 +23,13 @@ RECORD_SHARE = 0.8  # of the lease: how long a write recording a post waits for 
 def say(text: str, *notes: str, kind: str = "reflect", failed: Failure | None = None) -> Reply:
     blocks: tuple[Block, ...] = (Paragraph.of(text), *(Note(n) for n in notes))
     return Reply(kind=kind, blocks=blocks, summary=text, failed=failed)
+
+
+def listing(kind: str, title: str, none: str, items: Sequence[Item]) -> Reply:
+    """A channel's threads or series under `title`; `none` said when there are none."""
+    if not items:
+        return say(none)
+    return Reply(kind=kind, blocks=(Heading(title), *items), summary="")
 
 
 def not_posted(text: str) -> Reply:

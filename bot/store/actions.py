@@ -9,14 +9,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.durations import LEASE
-from bot.store.reflections import _stored_id
-from bot.store.schedules import from_row
+from bot.store.reflections import insert_message
+from bot.store.schedules import T, from_row
 from bot.store.schema import action_follow_ups, action_updates, actions
 
 # a follow-up's states: waiting for its day, taken by one replica (with a lease), out,
@@ -83,11 +83,15 @@ class ActionStore:
             return False
         return True
 
-    async def of_reflection(self, reflection_id: int) -> list[ActionItem]:
-        c = actions.c
-        query = select(actions).where(c.reflection_id == reflection_id).order_by(c.number)
+    async def _of(self, kind: type[T], table: Table, reflection_id: int, order: str) -> list[T]:
+        """The reflection's rows of `table` as `kind`, ordered by the column `order`."""
+        c = table.c
+        query = select(table).where(c.reflection_id == reflection_id).order_by(c[order])
         async with self.engine.connect() as conn:
-            return [from_row(ActionItem, row) for row in await conn.execute(query)]
+            return [from_row(kind, row) for row in await conn.execute(query)]
+
+    async def of_reflection(self, reflection_id: int) -> list[ActionItem]:
+        return await self._of(ActionItem, actions, reflection_id, "number")
 
     async def mark_done(self, reflection_id: int, number: int, now: dt.datetime) -> bool:
         """Mark one action done; False when it was done already (or there is none)."""
@@ -163,21 +167,11 @@ class ActionStore:
         now: dt.datetime,
     ) -> int | None:
         """Store a reply to the follow-up; None for one stored already (a platform retry)."""
-        row: dict[str, object] = {"reflection_id": reflection_id, "author": author}
-        row |= {"text": text, "created_at": now}
-        try:
-            async with self.engine.begin() as conn:
-                row["message_id"] = await _stored_id(conn, reflection_id, message_id)
-                stmt = insert(action_updates).values(row).returning(action_updates.c.id)
-                return int((await conn.execute(stmt)).scalar_one())
-        except IntegrityError:
-            return None
+        row = {"reflection_id": reflection_id, "author": author, "text": text, "created_at": now}
+        return await insert_message(self.engine, action_updates, row, reflection_id, message_id)
 
     async def updates(self, reflection_id: int) -> list[ActionUpdate]:
-        u = action_updates.c
-        query = select(action_updates).where(u.reflection_id == reflection_id).order_by(u.id)
-        async with self.engine.connect() as conn:
-            return [from_row(ActionUpdate, row) for row in await conn.execute(query)]
+        return await self._of(ActionUpdate, action_updates, reflection_id, "id")
 
     # erasure and retention
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
     DateTime,
+    Table,
     and_,
     delete,
     func,
@@ -117,6 +118,24 @@ async def _stored_id(conn: AsyncConnection, ident: int, message_id: str | None) 
     query = select(reflections.c.salt).where(reflections.c.id == ident)
     salt = (await conn.execute(query)).scalar_one_or_none()
     return digest(salt, message_id) if salt else message_id
+
+
+async def insert_message(
+    engine: AsyncEngine,
+    table: Table,
+    row: Mapping[str, object],
+    ident: int,
+    message_id: str | None,
+) -> int | None:
+    """Insert `row`, a message in the thread `ident` (its `message_id` stored as the thread
+    stores ids), and return its id; None for a message stored already (a platform retry)."""
+    try:
+        async with engine.begin() as conn:
+            values = {**row, "message_id": await _stored_id(conn, ident, message_id)}
+            stmt = insert(table).values(values).returning(table.c.id)
+            return int((await conn.execute(stmt)).scalar_one())
+    except IntegrityError:
+        return None
 
 
 def _reflection(row: Row[tuple[object, ...]]) -> Reflection:
@@ -257,16 +276,9 @@ class ReflectionStore(Keeping):
             "author": author,
             "author_name": author_name if author else None,
             "text": text,
-            "message_id": message_id,
             "created_at": self.clock(),
         }
-        try:
-            async with self.engine.begin() as conn:
-                row["message_id"] = await _stored_id(conn, ident, message_id)
-                stmt = insert(contributions).values(row).returning(contributions.c.id)
-                return int((await conn.execute(stmt)).scalar_one())
-        except IntegrityError:
-            return None
+        return await insert_message(self.engine, contributions, row, ident, message_id)
 
     async def set_message(self, contribution: int, message_id: str) -> None:
         """The contribution's post is out: it counts from now on."""

@@ -70,8 +70,8 @@ def _name(common: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
 
-def _certificates(folder: Path) -> tuple[Path, Path, Path]:
-    """A test CA (written to ca.pem) and a server certificate it issued for HOSTS."""
+def certificates(folder: Path, hosts: tuple[str, ...] = HOSTS) -> tuple[Path, Path, Path]:
+    """A test CA (written to ca.pem) and a server certificate it issued for `hosts`."""
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (
@@ -93,11 +93,11 @@ def _certificates(folder: Path) -> tuple[Path, Path, Path]:
         .sign(ca_key, hashes.SHA256())
     )
     key = ec.generate_private_key(ec.SECP256R1())
-    names: list[x509.GeneralName] = [x509.DNSName(host) for host in HOSTS]
+    names: list[x509.GeneralName] = [x509.DNSName(host) for host in hosts]
     names.append(x509.IPAddress(ipaddress.ip_address("127.0.0.1")))
     server = (
         x509.CertificateBuilder()
-        .subject_name(_name(HOSTS[0]))
+        .subject_name(_name(hosts[0]))
         .issuer_name(ca.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -150,7 +150,7 @@ class FakeMicrosoftLogin:
     # -- lifecycle ------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self.ca_file, cert_file, key_file = _certificates(self.folder)
+        self.ca_file, cert_file, key_file = certificates(self.folder)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert_file, key_file)
         app = web.Application()

@@ -200,6 +200,7 @@ class FakeSlack:
         # more bot tokens taken as this app's: processes given one each can be told apart
         # by `Call.token` (replicas of one app, say)
         self.other_bot_tokens: set[str] = set()
+        self.public_url: str | None = None  # see `base_url`
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -225,9 +226,16 @@ class FakeSlack:
             self._runner = None
 
     @property
-    def base_url(self) -> str:
+    def local_url(self) -> str:
+        """Where the server listens: "http://127.0.0.1:<port>"."""
         assert self._port, "FakeSlack.start() has not been awaited"
         return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def base_url(self) -> str:
+        """Where Slack is said to be, in every URL the fake builds or hands out: `local_url`,
+        or `public_url` when set (a name only a proxy in front resolves, say)."""
+        return self.public_url or self.local_url
 
     @property
     def api_url(self) -> str:
@@ -595,7 +603,8 @@ class FakeSlack:
     def _connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
         ticket = str(uuid.uuid4())
         self._tickets.add(ticket)
-        url = f"ws://127.0.0.1:{self._port}/socket?ticket={ticket}&app_id={APP_ID}"
+        base = self.base_url.replace("http", "ws", 1)  # http: ws, https: wss
+        url = f"{base}/socket?ticket={ticket}&app_id={APP_ID}"
         return {"ok": True, "url": url}
 
     # -- Socket Mode ----------------------------------------------------------------------------

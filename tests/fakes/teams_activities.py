@@ -17,6 +17,7 @@ import itertools
 import re
 import zlib
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -112,6 +113,11 @@ def _channel_conversation(conversation_id: str) -> dict[str, Any]:
     }
 
 
+def _thread_conversation(root: str, channel: str) -> dict[str, Any]:
+    """The conversation of the thread rooted at message `root` in `channel`."""
+    return _channel_conversation(thread_conversation_id(root, channel))
+
+
 def _personal_conversation(user: str) -> dict[str, Any]:
     return {
         "conversationType": "personal",
@@ -163,6 +169,24 @@ def _activity(
     }
 
 
+def _from_client(
+    type_: str,
+    service_url: str,
+    sender: dict[str, str],
+    where: tuple[dict[str, Any], dict[str, Any]],
+    **fields: Any,
+) -> dict[str, Any]:
+    """An activity a Teams client sent in `where` (its conversation and `channelData`):
+    `fields`, then the client's entity, `channelData` and the locale. A message gets a
+    message id, anything else an "f:" activity id."""
+    conversation, channel_data = where
+    activity_id = next_message_id() if type_ == "message" else f"f:{next_message_id()}"
+    activity = _activity(type_, activity_id, service_url, sender, conversation)
+    activity.update(fields)
+    activity.update({"entities": [_client_info()], "channelData": channel_data, "locale": LOCALE})
+    return activity
+
+
 def _html(text: str, mention: bool) -> dict[str, str]:
     at = (
         '<span itemscope="" itemtype="http://schema.skype.com/Mention" itemid="0">'
@@ -194,13 +218,8 @@ def channel_message(
     root = reply_to_id or activity_id
     full_text = f"<at>{BOT_NAME}</at> {text}" if mention else text
     entities = [_mention(), _client_info()] if mention else [_client_info()]
-    activity = _activity(
-        "message",
-        activity_id,
-        service_url,
-        _user(user, user_name),
-        _channel_conversation(thread_conversation_id(root, channel)),
-    )
+    thread = _thread_conversation(root, channel)
+    activity = _activity("message", activity_id, service_url, _user(user, user_name), thread)
     activity.update(
         {
             "textFormat": "plain",
@@ -220,13 +239,8 @@ def message_deleted(
     message_id: str, root: str, service_url: str, user: str = USER_ID, channel: str = CHANNEL_ID
 ) -> dict[str, Any]:
     """Teams telling the bot that a reply in a channel thread was deleted by its author."""
-    activity = _activity(
-        "messageDelete",
-        message_id,
-        service_url,
-        _user(user, USER_NAME),
-        _channel_conversation(thread_conversation_id(root, channel)),
-    )
+    sender, thread = _user(user, USER_NAME), _thread_conversation(root, channel)
+    activity = _activity("messageDelete", message_id, service_url, sender, thread)
     data = {**_channel_data(channel), "eventType": "softDeleteMessage"}
     activity.update({"channelData": data})
     return activity
@@ -239,23 +253,24 @@ def personal_message(
     user_name: str = USER_NAME,
 ) -> dict[str, Any]:
     """A message in the 1:1 chat between `user` and the bot (no mention needed)."""
-    activity = _activity(
-        "message",
-        next_message_id(),
-        service_url,
-        _user(user, user_name),
-        _personal_conversation(user),
-    )
-    activity.update(
-        {
-            "textFormat": "plain",
-            "text": text,
-            "entities": [_client_info()],
-            "channelData": {"tenant": _tenant()},
-            "locale": LOCALE,
-        }
-    )
-    return activity
+    where = (_personal_conversation(user), {"tenant": _tenant()})
+    sender = _user(user, user_name)
+    return _from_client("message", service_url, sender, where, textFormat="plain", text=text)
+
+
+def _from_card(
+    personal: bool, user: str, root: str, channel: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The conversation and `channelData` of what a card sends: `user`'s 1:1 chat, or in a
+    channel the thread rooted at `root`."""
+    if personal:
+        conversation = _personal_conversation(user)
+        channel_data: dict[str, Any] = {"tenant": _tenant()}
+    else:
+        conversation = _thread_conversation(root, channel)
+        channel_data = _channel_data(channel)
+    channel_data["source"] = {"name": "message"}
+    return conversation, channel_data
 
 
 def card_submit(
@@ -274,28 +289,10 @@ def card_submit(
     belongs to the thread rooted at `thread_root_id` (default: the card's message).
     """
     card_id = reply_to_id or next_message_id()
-    if personal:
-        conversation = _personal_conversation(user)
-        channel_data: dict[str, Any] = {"tenant": _tenant()}
-    else:
-        root = thread_root_id or card_id
-        conversation = _channel_conversation(thread_conversation_id(root, channel))
-        channel_data = _channel_data(channel)
-    channel_data["source"] = {"name": "message"}
+    conversation, channel_data = _from_card(personal, user, thread_root_id or card_id, channel)
     channel_data["legacy"] = {"replyToId": card_id}
-    activity = _activity(
-        "message", next_message_id(), service_url, _user(user, user_name), conversation
-    )
-    activity.update(
-        {
-            "replyToId": card_id,
-            "value": value,
-            "entities": [_client_info()],
-            "channelData": channel_data,
-            "locale": LOCALE,
-        }
-    )
-    return activity
+    where, sender = (conversation, channel_data), _user(user, user_name)
+    return _from_client("message", service_url, sender, where, replyToId=card_id, value=value)
 
 
 # -- membership -------------------------------------------------------------------------------
@@ -329,34 +326,29 @@ def _members(bot: bool, user: str | None) -> list[dict[str, str]]:
     return members
 
 
-def members_added(
+def membership_change(
+    change: Literal["added", "removed"],
     service_url: str,
     scope: Scope = "team",
     bot: bool = True,
     user: str | None = None,
     by: str = USER_ID,
 ) -> dict[str, Any]:
-    """`conversationUpdate` with `membersAdded`: the bot installed (and/or `user` joined).
+    """`conversationUpdate` with `membersAdded` (the bot installed and/or `user` joined) or
+    `membersRemoved` (the bot uninstalled and/or `user` left).
 
     In a team, the conversation is the General channel (whose id is the team's) and
-    `channelData` has `eventType` "teamMemberAdded" and the team's id, name and AAD group.
+    `channelData` has `eventType` "teamMemberAdded" (or "teamMemberRemoved") and the team's
+    id, name and AAD group.
     """
-    activity = _membership(service_url, scope, by, "teamMemberAdded")
-    activity["membersAdded"] = _members(bot, user)
+    event = "teamMemberAdded" if change == "added" else "teamMemberRemoved"
+    activity = _membership(service_url, scope, by, event)
+    activity["membersAdded" if change == "added" else "membersRemoved"] = _members(bot, user)
     return activity
 
 
-def members_removed(
-    service_url: str,
-    scope: Scope = "team",
-    bot: bool = True,
-    user: str | None = None,
-    by: str = USER_ID,
-) -> dict[str, Any]:
-    """`conversationUpdate` with `membersRemoved`: the bot uninstalled (and/or `user` left)."""
-    activity = _membership(service_url, scope, by, "teamMemberRemoved")
-    activity["membersRemoved"] = _members(bot, user)
-    return activity
+members_added = partial(membership_change, "added")
+members_removed = partial(membership_change, "removed")
 
 
 # -- invokes and the rest ---------------------------------------------------------------------
@@ -390,26 +382,16 @@ def compose_query(
         conversation = _channel_conversation(CHANNEL_ID)
         channel_data = _channel_data()
     channel_data["source"] = {"name": "compose"}
-    activity = _activity(
-        "invoke", f"f:{next_message_id()}", service_url, _user(user, user_name), conversation
+    options = {"skip": skip, "count": count}
+    value = {"commandId": command_id, "parameters": parameters, "queryOptions": options}
+    where, sender = (conversation, channel_data), _user(user, user_name)
+    return _from_client(
+        "invoke", service_url, sender, where, name="composeExtension/query", value=value
     )
-    activity.update(
-        {
-            "name": "composeExtension/query",
-            "value": {
-                "commandId": command_id,
-                "parameters": parameters,
-                "queryOptions": {"skip": skip, "count": count},
-            },
-            "entities": [_client_info()],
-            "channelData": channel_data,
-            "locale": LOCALE,
-        }
-    )
-    return activity
 
 
-def task_fetch(
+def task_invoke(
+    name: Literal["task/fetch", "task/submit"],
     data: dict[str, Any],
     service_url: str,
     reply_to_id: str | None = None,
@@ -418,64 +400,30 @@ def task_fetch(
     channel: str = CHANNEL_ID,
     personal: bool = False,
 ) -> dict[str, Any]:
-    """A dialog opened from a card: an `Action.Submit` whose data holds
-    `"msteams": {"type": "task/fetch"}` sends invoke "task/fetch" with that data under
-    `value.data`, and the client's theme under `value.context`. It comes from the
-    conversation of the card (a channel's thread, "{channel};messageid={root}"); the bot
-    must answer in the HTTP response, with the dialog (`{"task": {"type": "continue", …}}`).
+    """A dialog's invoke, from the conversation of the card (a channel's thread,
+    "{channel};messageid={root}"), answered in the HTTP response.
+
+    "task/fetch": a dialog opened from a card: an `Action.Submit` whose data holds
+    `"msteams": {"type": "task/fetch"}` sends it with that data under `value.data`, and the
+    client's theme under `value.context`; the bot answers with the dialog
+    (`{"task": {"type": "continue", …}}`).
+
+    "task/submit": an Adaptive Card dialog's `Action.Submit`, `value.data` being the button's
+    data with the inputs added under their ids, from the same conversation as the card that
+    opened the dialog; answered with `message` or `continue`.
     """
-    value = {"type": "task/fetch", "data": data, "context": {"theme": "default"}}
-    return _task("task/fetch", value, service_url, reply_to_id, user, user_name, channel, personal)
-
-
-def task_submit(
-    data: dict[str, Any],
-    service_url: str,
-    reply_to_id: str | None = None,
-    user: str = USER_ID,
-    user_name: str = USER_NAME,
-    channel: str = CHANNEL_ID,
-    personal: bool = False,
-) -> dict[str, Any]:
-    """An Adaptive Card dialog's `Action.Submit`: invoke "task/submit", `value.data` being the
-    button's data with the inputs added under their ids, from the same conversation as the
-    card that opened the dialog. Answered in the HTTP response: `message` or `continue`."""
-    value = {"data": data, "context": {"theme": "default"}}
-    return _task("task/submit", value, service_url, reply_to_id, user, user_name, channel, personal)
-
-
-def _task(
-    name: str,
-    value: dict[str, Any],
-    service_url: str,
-    reply_to_id: str | None,
-    user: str,
-    user_name: str,
-    channel: str,
-    personal: bool,
-) -> dict[str, Any]:
+    value: dict[str, Any] = {"data": data, "context": {"theme": "default"}}
+    if name == "task/fetch":
+        value = {"type": "task/fetch", **value}
     card_id = reply_to_id or next_message_id()
-    if personal:
-        conversation = _personal_conversation(user)
-        channel_data: dict[str, Any] = {"tenant": _tenant()}
-    else:
-        conversation = _channel_conversation(thread_conversation_id(card_id, channel))
-        channel_data = _channel_data(channel)
-    channel_data["source"] = {"name": "message"}
-    activity = _activity(
-        "invoke", f"f:{next_message_id()}", service_url, _user(user, user_name), conversation
+    where, sender = _from_card(personal, user, card_id, channel), _user(user, user_name)
+    return _from_client(
+        "invoke", service_url, sender, where, name=name, value=value, replyToId=card_id
     )
-    activity.update(
-        {
-            "name": name,
-            "value": value,
-            "replyToId": card_id,
-            "entities": [_client_info()],
-            "channelData": channel_data,
-            "locale": LOCALE,
-        }
-    )
-    return activity
+
+
+task_fetch = partial(task_invoke, "task/fetch")
+task_submit = partial(task_invoke, "task/submit")
 
 
 def unknown_activity(
