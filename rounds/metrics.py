@@ -113,21 +113,30 @@ async def measure(event: Event, call_next: Next) -> list[Reply]:
     elapsed = time.perf_counter() - started
     platform, kind, name = labels = (
         event.conversation.platform,
-        type(event).__name__.lower(),
+        _kind(type(event)),
         event_name(event),
     )
-    outcome = "error" if any(r.kind == "error" for r in replies) else "ok"
-    if any(r.kind == fairness.LIMITED for r in replies):
-        outcome = "limited"
+    kinds = {r.kind for r in replies}
+    outcome = "limited" if fairness.LIMITED in kinds else "error" if "error" in kinds else "ok"
     handled, latency = _series(labels, outcome)
     handled.inc()
     latency.observe(elapsed)
     if name == "lookup" and replies and outcome != "limited":  # none: refused, said once
-        found = any(r.kind == "lookup" for r in replies)
-        _lookups(platform, "found" if found else "none").inc()
+        _lookups(platform, "found" if "lookup" in kinds else "none").inc()
     if ACCESS_LOG is not None and ACCESS.isEnabledFor(logging.INFO):
         ACCESS_LOG.record(platform, kind, name, round(elapsed * 1000, 2), outcome)
     return replies
+
+
+def _kind(event_type: type[Event]) -> str:
+    """`command`, `action`, `message`: an event's kind, as the labels and the log name it."""
+    kind = _KINDS.get(event_type)
+    if kind is None:
+        kind = _KINDS[event_type] = event_type.__name__.lower()
+    return kind
+
+
+_KINDS: dict[type[Event], str] = {}
 
 
 @functools.cache

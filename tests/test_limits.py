@@ -452,6 +452,20 @@ LOOKUP_QUERIES = [
 ]
 
 
+BODY_COMMANDS = ["help", "topics", "articles", "read 3", "quote", "prompt", "privacy", "schedule"]
+
+
+@pytest.mark.parametrize("command", [*BODY_COMMANDS, *(f"lookup {q}" for q in LOOKUP_QUERIES)])
+async def test_the_slack_body_memo_estimates_at_least_what_it_holds(
+    testbot: TestBot, command: str
+) -> None:
+    """A slash command's JSON body is sized from its length (walking the reply it pins cost
+    more than a search): never less than the body and the reply really hold."""
+    reply = await testbot.send(command)
+    body = slack_pages._first_page_json(reply)
+    assert footprint((reply, body)) <= slack_pages._body_size(reply, body)
+
+
 @pytest.mark.parametrize("limit", [3, 25])
 def test_lookup_answers_are_estimated_above_what_they_hold(
     index: LookupIndex, library: Library, limit: int

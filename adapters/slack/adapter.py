@@ -43,6 +43,7 @@ from adapters.slack.pages import (
     form_ack,
     form_of,
     opened_form,
+    page_count,
     pages,
     private,
     working_view,
@@ -249,10 +250,12 @@ class SlackAdapter:
                 self._spawn(self._respond_later(work, url, event))
                 return None
             replies = work.result()
+        first = first_body(replies)
+        if first is not None and page_count(replies) == 1:  # most answers: one page
+            return BoltResponse(status=200, body=first)
         answers = pages(replies)
         if answers[1:]:
             self._spawn(self._respond_all(url, answers[1:], event))
-        first = first_body(replies)
         if first is None:
             await ack(**(answers[0] if answers else {}))
             return None

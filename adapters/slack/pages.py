@@ -21,13 +21,31 @@ WORKING_FORM = Reply(kind="notice", blocks=(Paragraph.of(t.FORM_WORKING),))
 _RENDERED: IdentityMemo[Reply, list[Json]] = IdentityMemo(
     "slack-pages", limits.REPLY_MEMO_BYTES, rendered_size
 )
-_BODIES: IdentityMemo[Reply, str] = IdentityMemo("slack-bodies", limits.REPLY_MEMO_BYTES)
+# Memory per character of a first page's JSON, counting the reply the memo pins as well
+# (tests/test_limits.py: 3.3 to 7 times the JSON's length for every kind of answer).
+BODY_PER_CHAR = 8
+
+
+def _body_size(reply: Reply, body: str) -> int:
+    """A conservative size for a remembered JSON body and its reply, from the body's length
+    alone: walking the reply's objects cost more than the search it answers."""
+    return BODY_PER_CHAR * (len(body) + 64)
+
+
+_BODIES: IdentityMemo[Reply, str] = IdentityMemo(
+    "slack-bodies", limits.REPLY_MEMO_BYTES, _body_size
+)
 
 
 def pages(replies: list[Reply]) -> list[Json]:
     """Every page of the rendered replies as slash-command or `response_url` messages.
     Fresh dicts each time (callers add fields); the blocks inside are shared, never changed."""
     return [dict(page) for reply in replies for page in _RENDERED.get(reply, _pages_of)]
+
+
+def page_count(replies: list[Reply]) -> int:
+    """How many pages the replies take (each reply's rendering, made once)."""
+    return sum(len(_RENDERED.get(reply, _pages_of)) for reply in replies)
 
 
 def first_body(replies: list[Reply]) -> str | None:
