@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import pytest
 
-from adapters.proxies import proxy_for
+from adapters.proxies import Proxies, proxy_for
 from tests.fakes.connector import FakeConnector
 from tests.fakes.forward_proxy import ForwardProxy
 from tests.fakes.microsoft_login import (
@@ -249,3 +249,19 @@ def test_the_proxy_for_a_url_follows_the_environment(monkeypatch: pytest.MonkeyP
     assert proxy_for("https://slack.com/api/") is None
     assert proxy_for("http://127.0.0.1:3978/") is None
     assert proxy_for("https://smba.trafficmanager.net/uk/") == "http://proxy.example:8080"
+
+
+def test_a_session_keeps_the_environment_it_started_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sessions route by a snapshot taken when they are made (settings are read once, and
+    aiohttp's trust_env re-read the environment and .netrc on every request)."""
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "proxy.example:8080")
+    monkeypatch.setenv("NO_PROXY", "smba.trafficmanager.net")
+    proxies = Proxies.from_env()
+    monkeypatch.setenv("HTTPS_PROXY", "http://other.example:9")
+    monkeypatch.delenv("NO_PROXY")
+    assert proxies.for_url("https://slack.com/api/chat.postMessage") == "http://proxy.example:8080"
+    assert proxies.for_url("https://smba.trafficmanager.net/uk/v3/") is None
+    assert proxy_for("https://smba.trafficmanager.net/uk/v3/") == "http://other.example:9"

@@ -31,7 +31,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters import observe
 from adapters.pace import ChannelPace
-from adapters.proxies import per_url
+from adapters.proxies import Proxies
 from adapters.slack.render import SlackMessage, render
 from adapters.slack.translate import display_name
 from bot.durations import OUTBOUND_TIMEOUT
@@ -197,8 +197,9 @@ class SlackOutbox(Outbox):
     ) -> None:
         # each request through the environment's proxy for its URL, NO_PROXY honoured
         # (slack_sdk's own choice ignores NO_PROXY): `adapters.proxies`
+        proxies = Proxies.from_env()
         self.session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=timeout), middlewares=(per_url,)
+            timeout=aiohttp.ClientTimeout(total=timeout), middlewares=(proxies.middleware,)
         )
         self.interval = interval
         self.handlers = retry_handlers(interval)

@@ -35,7 +35,8 @@ from msrest.pipeline.async_abc import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPip
 from msrest.pipeline.universal import RawDeserializer
 from msrest.universal_http.aiohttp import AioHttpClientResponse
 
-from adapters.teams.worker import Worker
+from adapters.proxies import Proxies
+from adapters.teams.keys import fetch_keys_off_the_loop
 from bot.durations import OUTBOUND_TIMEOUT
 
 
@@ -165,17 +166,18 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         self.clients: Recent[tuple[str, str], ConnectorClient] = Recent(CLIENTS_KEPT)
         self.token_clients: Recent[str, UserTokenClient] = Recent(TOKEN_CLIENTS_KEPT)
         self.session: aiohttp.ClientSession | None = None
-        # botbuilder's token checks fetch Microsoft's keys with blocking calls: not here
-        self.checks = Worker("rounds-token-checks")
+        fetch_keys_off_the_loop()  # botbuilder's blocking fetch of Microsoft's keys
+        self.proxies = Proxies.from_env()  # the environment at start, as every setting
 
     def client_for(self, service_url: str, credentials: Any) -> ConnectorClient:
         """A connector client on the shared session, configured as botbuilder's factory
         configures one (same credentials and user agent), with our transport."""
         if self.session is None:
-            # trust_env: through HTTPS_PROXY, unless NO_PROXY names the host (as `requests`
-            # does for the token endpoint and the keys)
+            # through HTTPS_PROXY, unless NO_PROXY names the host (as `requests` does for
+            # the token endpoint and the keys): `adapters.proxies`
             self.session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.timeout), trust_env=True
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                middlewares=(self.proxies.middleware,),
             )
         config = BotFrameworkConnectorConfiguration(credentials, service_url)
         config.add_user_agent(USER_AGENT)
@@ -192,9 +194,7 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         self, activity: Activity, auth_header: str
     ) -> AuthenticateRequestResult:
         try:
-            result = await self.checks.run(
-                lambda: self.inner.authenticate_request(activity, auth_header)
-            )
+            result = await self.inner.authenticate_request(activity, auth_header)
         except LookupError:
             # botbuilder looks the token's key id up in the published keys with `[...][0]`:
             # an id Microsoft does not publish raises IndexError, a 500, instead of a refusal
@@ -206,9 +206,7 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
     async def authenticate_streaming_request(
         self, auth_header: str, channel_id_header: str
     ) -> AuthenticateRequestResult:
-        return await self.checks.run(
-            lambda: self.inner.authenticate_streaming_request(auth_header, channel_id_header)
-        )
+        return await self.inner.authenticate_streaming_request(auth_header, channel_id_header)
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
         return ReusedConnectors(self.inner.create_connector_factory(claims_identity), self)
@@ -229,10 +227,9 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         return str(self.inner.get_originating_audience())
 
     async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
-        return await self.checks.run(lambda: self.inner.authenticate_channel_request(auth_header))
+        return await self.inner.authenticate_channel_request(auth_header)
 
     async def close(self) -> None:
-        await self.checks.close()
         self.clients.clear()
         self.token_clients.clear()
         if self.session is not None:
