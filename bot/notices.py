@@ -53,7 +53,8 @@ PRIVACY_LEAD = "What Rounds stores, for how long, who can see it, and how to hav
 RUN_BY = "This Rounds service is run by {organisation}."
 
 WHERE: tuple[str, ...] = (
-    "Rounds runs on your organisation's own servers; nothing is sent anywhere else.",
+    "Rounds runs on your organisation's own servers. What it posts goes to Slack or Microsoft "
+    "Teams, where you use it, and nowhere else.",
 )
 
 CHANNELS: tuple[str, ...] = (
