@@ -10,10 +10,10 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rounds import version
 from rounds.settings import Settings, SettingsError, from_env
 
 if TYPE_CHECKING:
@@ -33,14 +33,6 @@ DATABASE_AWAY = (
     "the database cannot be reached; nothing was changed. "
     "Check ROUNDS_DATABASE_URL and that the server is up"
 )
-
-
-def version() -> str:
-    """The installed package's version, from its metadata (pyproject.toml's `version`)."""
-    try:
-        return metadata.version("rounds")
-    except metadata.PackageNotFoundError:
-        return "unknown (not installed: pip install -e .)"
 
 
 def parser() -> argparse.ArgumentParser:

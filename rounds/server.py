@@ -20,8 +20,8 @@ from adapters.teams.outbox import TeamsOutbox
 from bot.core import DEFAULT_MIDDLEWARE
 from bot.outbox import DeliveryError, Outbox
 from bot.store import Store
+from rounds import version
 from rounds.assembly import Assembly, Connect, Parts
-from rounds.cli import version
 from rounds.deadlines import HeadDeadline
 from rounds.metrics import count_deliveries, exposition, measure
 from rounds.pages import add_pages

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import rounds
 from rounds import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +27,7 @@ def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]
 
 
 def test_the_version_comes_from_the_project_metadata() -> None:
-    assert cli.version() == PYPROJECT["project"]["version"]
+    assert rounds.version() == PYPROJECT["project"]["version"]
 
 
 def test_package_discovery_is_explicit() -> None:

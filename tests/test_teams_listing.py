@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+import rounds
 from rounds import cli, teams_listing
 from rounds.settings import Settings
 from rounds.teams_package import Options, PackageError, build_package
@@ -157,7 +158,7 @@ def test_the_flags_win_over_the_settings(tmp_path: Path) -> None:
 
 def test_the_version_defaults_to_the_installed_package_version(tmp_path: Path) -> None:
     manifest = build(tmp_path, host=HOST)
-    assert manifest["version"] == metadata.version("rounds") == cli.version()
+    assert manifest["version"] == metadata.version("rounds") == rounds.version()
     assert manifest["name"]["short"] == "Rounds"
 
 
