@@ -8,8 +8,8 @@ clients, and the copies bolt makes of them for each request, take `HTTPS_PROXY` 
 URL and ignore `NO_PROXY`; and aiohttp's own `trust_env` reads the environment and the
 `.netrc` file again on every request (about half a Teams turn's CPU). So Rounds' sessions
 take a snapshot of the environment when they are made (`Proxies.from_env`, at start) and
-route each request by its host (`Proxies.middleware`); the Socket Mode client is given
-`proxy_for` its WebSocket's URL."""
+route each request by its host (`Proxies.middleware`); the Socket Mode client asks the
+same snapshot for each WebSocket URL Slack issues."""
 
 from __future__ import annotations
 
@@ -69,8 +69,3 @@ class Proxies:
         elif URL(proxy) != request.proxy:
             request.update_proxy(URL(proxy), None, request.proxy_headers)
         return await handler(request)
-
-
-def proxy_for(url: str) -> str | None:
-    """The proxy the environment gives for `url` now (None: connect directly)."""
-    return Proxies.from_env().for_url(url)

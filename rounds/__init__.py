@@ -5,10 +5,15 @@ from __future__ import annotations
 from importlib import metadata
 
 
-def version() -> str:
+def installed_version() -> str | None:
     """The installed package's version, from its metadata (pyproject.toml's `version`):
-    what `rounds --version`, `/healthz` and the Teams package report."""
+    what `rounds --version`, `/healthz` and the Teams package report; None if not installed."""
     try:
         return metadata.version("rounds")
     except metadata.PackageNotFoundError:
-        return "unknown (not installed: pip install -e .)"
+        return None
+
+
+def version() -> str:
+    """`installed_version`, for people to read."""
+    return installed_version() or "unknown (not installed: pip install -e .)"

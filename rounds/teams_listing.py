@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from importlib import metadata
 from urllib.parse import urlsplit
 
+from rounds import installed_version
 from rounds.settings import Settings
 
 LOCALHOST = "localhost"
@@ -126,14 +126,6 @@ def listing(settings: Settings, options: Options) -> Listing:
     )
 
 
-def package_version() -> str | None:
-    """The installed package's version (what `rounds --version` prints); None if unknown."""
-    try:
-        return metadata.version("rounds")
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def _where(settings: Settings, options: Options) -> tuple[str, str]:
     """The bare host name for validDomains, and the https address the default links are on."""
     if options.local:
@@ -208,7 +200,7 @@ def _url(given: tuple[str, str] | None, default: str) -> str:
 
 def _version(value: str | None) -> str:
     source, version = (
-        ("--version", value) if value is not None else ("Rounds' own version", package_version())
+        ("--version", value) if value is not None else ("Rounds' own version", installed_version())
     )
     if version is None:
         raise PackageError(NO_VERSION)

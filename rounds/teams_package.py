@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands import SPECS, Menu
-from rounds.settings import Settings
+from rounds.settings import GUID, Settings
 from rounds.teams_listing import Listing, Options, PackageError, listing
 
 __all__ = ["Options", "PackageError", "build_package", "command_lists", "png_size"]
@@ -35,7 +35,6 @@ ICONS = {"color.png": (192, 192), "outline.png": (32, 32)}
 APP_ID = "{{MicrosoftAppId}}"
 PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}")
 
-GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 RSC_VERSION = (1, 12)  # the first manifest with authorization.permissions.resourceSpecific
 # Each Teams scope, in the manifest's order, with the line a command's menu offers there.

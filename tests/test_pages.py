@@ -215,6 +215,23 @@ async def test_the_pages_redirect_to_the_trusts_own(
                 assert head.status == 302 and head.headers["Location"] == there
 
 
+async def test_the_pages_take_no_input(
+    library: Library, index: LookupIndex, tmp_path: Path
+) -> None:
+    """Public and read-only: nothing proves who asks, so nothing asked changes anything. A
+    POST is refused (405), and a query string or a redirect target in it is ignored."""
+    settings = configured(tmp_path, organisation="Example NHS Trust")
+    async with pages_of(library, index, settings) as (url, http, _bot):
+        for path in PATHS:
+            _plain, page = await fetch(http, url + path)
+            _queried, same = await fetch(http, url + path + "?next=https://evil.example/&x=1")
+            assert same == page and "evil.example" not in same
+            async with http.post(url + path, data=b"organisation=Other") as posted:
+                assert posted.status == 405
+            _after, again = await fetch(http, url + path)
+            assert again == page and "Other" not in again
+
+
 @pytest.mark.parametrize("slack", [False, True], ids=["no platform", "slack"])
 async def test_the_pages_pass_the_structural_accessibility_checks(
     library: Library, index: LookupIndex, fake: FakeSlack, tmp_path: Path, slack: bool

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import pytest
 
-from adapters.proxies import Proxies, proxy_for
+from adapters.proxies import Proxies
 from tests.fakes.connector import FakeConnector
 from tests.fakes.forward_proxy import ForwardProxy
 from tests.fakes.microsoft_login import (
@@ -231,6 +231,11 @@ async def test_the_server_answers_while_microsofts_keys_are_fetched(
         await connector.wait_for(1, timeout=10)
     assert login.requests_to(OPENID) and login.requests_to(KEYS)
     assert "Traceback" not in "\n".join(printed), "\n".join(printed)
+
+
+def proxy_for(url: str) -> str | None:
+    """The proxy a session made now would take for `url`."""
+    return Proxies.from_env().for_url(url)
 
 
 def test_the_proxy_for_a_url_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

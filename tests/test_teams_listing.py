@@ -173,10 +173,10 @@ def test_a_version_teams_would_refuse_is_refused(tmp_path: Path, version: str) -
 def test_a_development_version_of_rounds_asks_for_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(teams_listing, "package_version", lambda: "0.2.0.dev3")
+    monkeypatch.setattr(teams_listing, "installed_version", lambda: "0.2.0.dev3")
     message = refused(tmp_path, host=HOST)
     assert "'0.2.0.dev3'" in message and "--version" in message
-    monkeypatch.setattr(teams_listing, "package_version", lambda: None)
+    monkeypatch.setattr(teams_listing, "installed_version", lambda: None)
     assert "--version" in refused(tmp_path, host=HOST)
     assert build(tmp_path, host=HOST, version="0.2.0")["version"] == "0.2.0"
 

@@ -11,15 +11,17 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 
-from adapters.proxies import proxy_for
+from adapters.proxies import Proxies
 
 PING_INTERVAL = 10.0  # seconds: bolt's default for its handler
 
 
 class ProxiedSocketModeClient(SocketModeClient):
+    proxies: Proxies  # the environment's, as it was at start
+
     async def issue_new_wss_url(self) -> str:
         url = str(await super().issue_new_wss_url())
-        self.proxy = proxy_for(url)  # read before every connect, after the URL is issued
+        self.proxy = self.proxies.for_url(url)  # before every connect, once the URL is issued
         return url
 
 
@@ -37,4 +39,5 @@ class SocketMode(AsyncSocketModeHandler):
             web_client=app.client,
             ping_interval=PING_INTERVAL,
         )
+        self.client.proxies = Proxies.from_env()
         self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
