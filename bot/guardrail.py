@@ -153,14 +153,18 @@ def _nhs_numbers(text: str) -> Iterator[Span]:
 
 
 def _candidates(groups: list[Span], phone: bool) -> Iterator[Span]:
-    """Where ten digits could be one number: a group of ten; groups of 3-3-4 (not after the
-    start of a phone number); all the groups of a run, when they hold ten digits."""
+    """Where ten digits could be one number: a group of ten; groups of 3-3-4 (not inside a
+    phone number: after its start, within its first ten digits); all the groups of a run,
+    when they hold ten digits."""
     lengths = [end - start for start, end in groups]
+    before = 0  # the run's digits before group i
     for i, (start, end) in enumerate(groups):
         if lengths[i] == 10:
             yield start, end
-        if lengths[i : i + 3] == [3, 3, 4] and not (phone and i > 0):
+        in_phone = phone and 0 < before < 10
+        if lengths[i : i + 3] == [3, 3, 4] and not in_phone:
             yield start, groups[i + 2][1]
+        before += lengths[i]
     if len(groups) > 1 and sum(lengths) == 10:
         yield groups[0][0], groups[-1][1]
 

@@ -125,6 +125,7 @@ def test_numbers_inside_longer_runs_are_not_found(text: str) -> None:
         "NHS 943 476 5919 12/03/1945",
         "DOB 12/03/1945 943 476 5919",
         "943 476 5919, 12 bed days",
+        "ring 0161234567 943 476 5919",  # after a whole phone number's ten digits
     ],
 )
 def test_a_grouped_number_among_other_numbers_is_still_found(text: str) -> None:
@@ -132,6 +133,13 @@ def test_a_grouped_number_among_other_numbers_is_still_found(text: str) -> None:
     missed number costs more than a false alarm."""
     [finding] = nhs_findings(text)
     assert "".join(c for c in text[finding.start : finding.end] if c.isdigit()) == VALID
+
+
+def test_two_numbers_side_by_side_after_a_leading_zero_are_both_found() -> None:
+    """Found by hypothesis: a ten-digit group starting with 0 made its whole run a phone
+    number, so the 3-3-4 number after it reached a summary's actions."""
+    text = "we 0000000000 000 000 0000 we"
+    assert [(f.start, f.end) for f in nhs_findings(text)] == [(3, 13), (14, 26)]
 
 
 def test_a_phone_number_is_not_found() -> None:
